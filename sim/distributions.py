@@ -1,0 +1,606 @@
+"""Service times and delays: small value objects that know their moments.
+
+All times are seconds. A distribution is a frozen dataclass, built directly
+(``Lognormal(mean=0.08, cv=1.5)``) or from the SPEC form by :func:`from_spec`
+(``{"dist": "lognormal", "mean": 0.08, "cv": 1.5}``; a plain number is a
+:class:`Constant`). Parameters are validated on construction, so no
+distribution can draw a negative time; a bad one raises
+:class:`~sim.errors.ModelError` naming the parameter. The engine draws through
+:meth:`Distribution.stream`; the analytic formulas read ``mean`` and ``scv``.
+"""
+
+from __future__ import annotations
+
+import abc
+import functools
+import itertools
+import math
+import numbers
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+from scipy import special
+
+from sim.errors import ModelError, nearest
+
+__all__ = ["Distribution", "Constant", "Exponential", "Uniform", "Lognormal", "Gamma",
+           "Erlang", "Weibull", "Pareto", "Normal", "Hyperexponential", "Empirical",
+           "DISTRIBUTIONS", "from_spec"]
+
+
+def _set(obj: object, name: str, value: Any) -> None:
+    object.__setattr__(obj, name, value)
+
+
+def _real(value: Any, key: str | None, *, positive: bool = False) -> float:
+    """``value`` as a float; refused unless a finite number >= 0 (> 0 if ``positive``)."""
+    ok = (isinstance(value, numbers.Real) and not isinstance(value, bool)
+          and math.isfinite(value) and (value > 0 if positive else value >= 0))
+    if not ok:
+        raise ModelError(f"must be a finite number {'>' if positive else '>='} 0",
+                         key=key, value=value)
+    return float(value)
+
+
+def _reals(value: Any, key: str, *, positive: bool = False) -> tuple[float, ...]:
+    """A non-empty list of numbers as a tuple of floats; a bad item is named by index."""
+    if not isinstance(value, (list, tuple, np.ndarray)) or len(value) == 0:
+        raise ModelError(f"must be a non-empty list of finite numbers {'>' if positive else '>='} 0",
+                         key=key, value=value)
+    return tuple(_real(v, f"{key}[{i}]", positive=positive) for i, v in enumerate(value))
+
+
+def _count(value: Any, key: str) -> int:
+    if (isinstance(value, bool) or not isinstance(value, numbers.Real)
+            or not math.isfinite(value) or value < 1 or int(value) != value):
+        raise ModelError("must be a positive integer", key=key, value=value)
+    return int(value)
+
+
+_nonneg = _real
+_pos = functools.partial(_real, positive=True)
+_pos_list = functools.partial(_reals, positive=True)
+
+
+def _exp(x: float) -> float:
+    return math.exp(x) if x < 709.0 else math.inf
+
+
+class Distribution(abc.ABC):
+    """A law of non-negative times in seconds, with its moments.
+
+    Subclasses are frozen dataclasses whose parameters are checked on construction.
+    Each has a ``mean`` (seconds; a field or a property), ``variance`` (seconds
+    squared) and ``scv``; ``math.inf`` stands for a moment that does not exist.
+    """
+
+    __slots__ = ()
+    name: ClassVar[str]
+    params: ClassVar[tuple[str, ...]]
+    _checks: ClassVar[dict[str, Callable[[Any, str], Any]]] = {}
+
+    def __post_init__(self) -> None:
+        for key, check in self._checks.items():
+            _set(self, key, check(getattr(self, key), key))
+
+    @property
+    @abc.abstractmethod
+    def variance(self) -> float:
+        """Variance in seconds squared (``math.inf`` if it does not exist)."""
+
+    @property
+    def scv(self) -> float:
+        """Squared coefficient of variation, variance / mean**2 (0 when the mean is 0)."""
+        m = self.mean
+        if m == 0:
+            return 0.0
+        return math.inf if math.isinf(m) else self.variance / (m * m)
+
+    @abc.abstractmethod
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        """Draw ``size`` independent times in seconds.
+
+        Parameters
+        ----------
+        rng : numpy.random.Generator
+            The stream to draw from; the same state gives the same times.
+        size : int
+            How many to draw.
+
+        Returns
+        -------
+        numpy.ndarray
+            float64 array of shape ``(size,)``, every value >= 0.
+        """
+
+    def stream(self, rng: np.random.Generator, batch: int = 4096) -> Callable[[], float]:
+        """A zero-argument function returning the next time (python float, seconds).
+
+        Times are drawn ``batch`` at a time with :meth:`sample` and served by C-level
+        iteration, so a call costs about as much as ``next`` on a list iterator. The
+        sequence equals successive ``sample(rng, batch)`` calls on the same ``rng``.
+        """
+        if isinstance(batch, bool) or not isinstance(batch, numbers.Integral) or batch < 1:
+            raise ValueError(f"batch must be a positive integer, got {batch!r}")
+
+        def batches():
+            while True:
+                yield self.sample(rng, batch).tolist()
+        return functools.partial(next, itertools.chain.from_iterable(batches()))
+
+    def cdf(self, x: float | np.ndarray) -> float | np.ndarray:
+        """P(X <= x) for ``x`` seconds (a float, or elementwise for an array)."""
+        x = np.asarray(x, dtype=float)
+        with np.errstate(divide="ignore"):
+            p = np.where(x < 0, 0.0, self._cdf(np.maximum(x, 0.0)))
+        return float(p) if p.ndim == 0 else p
+
+    @abc.abstractmethod
+    def _cdf(self, x: np.ndarray) -> np.ndarray:
+        """The cdf at ``x >= 0``."""
+
+    def to_spec(self) -> float | dict:
+        """The SPEC form (JSON-ready), which :func:`from_spec` turns back into an equal law."""
+        return {"dist": self.name, **{p: getattr(self, p) for p in self.params}}
+
+    @classmethod
+    def _from_params(cls, params: dict, base_dir: Path) -> Distribution:
+        missing = [p for p in cls.params if p not in params]
+        if missing:
+            raise ModelError(f"is required by dist {cls.name} (parameters: {', '.join(cls.params)})",
+                             key=missing[0])
+        return cls(**params)
+
+
+@dataclass(frozen=True, slots=True)
+class Constant(Distribution):
+    """Always ``value`` seconds (SPEC ``deterministic``; a plain number in a model)."""
+
+    value: float
+    name = "deterministic"
+    params = ("value",)
+    _checks = {"value": _nonneg}
+    mean = property(lambda self: self.value, doc="Mean in seconds.")
+    variance = property(lambda self: 0.0, doc="Variance, 0.")
+
+    def sample(self, rng, size):
+        return np.full(size, self.value)
+
+    def stream(self, rng, batch=4096):
+        return functools.partial(next, itertools.repeat(self.value))
+
+    def _cdf(self, x):
+        return (x >= self.value) * 1.0
+
+    def to_spec(self) -> float:
+        return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class Exponential(Distribution):
+    """Exponential law of ``mean`` > 0 seconds (SPEC: ``mean``, or ``rate`` per second)."""
+
+    mean: float
+    name = "exponential"
+    params = ("mean", "rate")
+    _checks = {"mean": _pos}
+    variance = property(lambda self: self.mean * self.mean, doc="Variance, mean**2.")
+
+    def sample(self, rng, size):
+        return rng.exponential(self.mean, size)
+
+    def _cdf(self, x):
+        return -np.expm1(-x / self.mean)
+
+    def to_spec(self) -> dict:
+        return {"dist": self.name, "mean": self.mean}
+
+    @classmethod
+    def _from_params(cls, params, base_dir):
+        if len(params) != 1:
+            raise ModelError("needs exactly one of 'mean' or 'rate' for dist exponential")
+        if "mean" in params:
+            return cls(params["mean"])
+        mean = 1.0 / _pos(params["rate"], "rate")
+        if math.isinf(mean):
+            raise ModelError("must be a rate whose inverse is finite", key="rate",
+                             value=params["rate"])
+        return cls(mean)
+
+
+@dataclass(frozen=True, slots=True)
+class Uniform(Distribution):
+    """Uniform law on [``low``, ``high``] seconds, 0 <= low <= high."""
+
+    low: float
+    high: float
+    name = "uniform"
+    params = ("low", "high")
+    _checks = {"low": _nonneg, "high": _nonneg}
+    mean = property(lambda self: (self.low + self.high) / 2, doc="Mean in seconds.")
+    variance = property(lambda self: (self.high - self.low) ** 2 / 12, doc="Variance.")
+
+    def __post_init__(self) -> None:
+        Distribution.__post_init__(self)
+        if self.high < self.low:
+            raise ModelError(f"must be >= low ({self.low:g})", key="high", value=self.high)
+
+    def sample(self, rng, size):
+        return rng.uniform(self.low, self.high, size)
+
+    def _cdf(self, x):
+        if self.high == self.low:
+            return (x >= self.low) * 1.0
+        return np.clip((x - self.low) / (self.high - self.low), 0.0, 1.0)
+
+
+@dataclass(frozen=True, slots=True)
+class _MeanCV(Distribution):
+    """A law given by ``mean`` > 0 seconds and ``cv`` >= 0; ``cv = 0`` is the constant mean."""
+
+    mean: float
+    cv: float
+    params = ("mean", "cv")
+    _checks = {"mean": _pos, "cv": _nonneg}
+    variance = property(lambda self: (self.cv * self.mean) * (self.cv * self.mean),
+                        doc="Variance, (cv * mean)**2.")
+
+    def sample(self, rng, size):
+        return np.full(size, self.mean) if self.cv == 0 else self._draw(rng, size)
+
+    def _cdf(self, x):
+        return (x >= self.mean) * 1.0 if self.cv == 0 else self._law_cdf(x)
+
+
+@dataclass(frozen=True, slots=True)
+class Lognormal(_MeanCV):
+    """Lognormal law: sigma**2 = ln(1 + cv**2), mu = ln(mean) - sigma**2 / 2."""
+
+    name = "lognormal"
+
+    @property
+    def _sigma_mu(self) -> tuple[float, float]:
+        s2 = math.log1p(self.cv * self.cv)
+        return math.sqrt(s2), math.log(self.mean) - s2 / 2
+
+    def _draw(self, rng, size):
+        return rng.lognormal(self._sigma_mu[1], self._sigma_mu[0], size)
+
+    def _law_cdf(self, x):
+        sigma, mu = self._sigma_mu
+        return special.ndtr((np.log(x) - mu) / sigma)
+
+
+@dataclass(frozen=True, slots=True)
+class Gamma(_MeanCV):
+    """Gamma law: shape 1/cv**2, scale mean * cv**2 seconds."""
+
+    name = "gamma"
+
+    def _draw(self, rng, size):
+        c2 = self.cv * self.cv
+        return rng.gamma(1 / c2, self.mean * c2, size)
+
+    def _law_cdf(self, x):
+        c2 = self.cv * self.cv
+        return special.gammainc(1 / c2, x / (self.mean * c2))
+
+
+@dataclass(frozen=True, slots=True)
+class Erlang(Distribution):
+    """Sum of ``k`` exponential phases, ``mean`` > 0 seconds in all: scv 1/k."""
+
+    k: int
+    mean: float
+    name = "erlang"
+    params = ("k", "mean")
+    _checks = {"k": _count, "mean": _pos}
+    variance = property(lambda self: self.mean * self.mean / self.k, doc="Variance.")
+
+    def sample(self, rng, size):
+        return rng.gamma(self.k, self.mean / self.k, size)
+
+    def _cdf(self, x):
+        return special.gammainc(self.k, x * self.k / self.mean)
+
+
+@dataclass(frozen=True, slots=True)
+class Weibull(Distribution):
+    """Weibull law of ``shape`` k > 0 and ``scale`` l > 0 seconds: mean l * Gamma(1 + 1/k)."""
+
+    shape: float
+    scale: float
+    name = "weibull"
+    params = ("shape", "scale")
+    _checks = {"shape": _pos, "scale": _pos}
+
+    @property
+    def mean(self) -> float:
+        """Mean in seconds (``math.inf`` once Gamma(1 + 1/k) overflows)."""
+        return self.scale * _exp(math.lgamma(1 + 1 / self.shape))
+
+    @property
+    def scv(self) -> float:
+        """Gamma(1 + 2/k) / Gamma(1 + 1/k)**2 - 1, in logs so tiny shapes give inf, not nan."""
+        d = math.lgamma(1 + 2 / self.shape) - 2 * math.lgamma(1 + 1 / self.shape)
+        return math.expm1(d) if d < 709.0 else math.inf
+
+    variance = property(lambda self: self.mean * self.mean * self.scv, doc="Variance.")
+
+    def sample(self, rng, size):
+        return self.scale * rng.weibull(self.shape, size)
+
+    def _cdf(self, x):
+        return -np.expm1(-((x / self.scale) ** self.shape))
+
+
+@dataclass(frozen=True, slots=True)
+class Pareto(Distribution):
+    """Pareto law in Lomax form (support from 0), tail index ``alpha``, ``scale`` seconds.
+
+    The mean scale/(alpha - 1) is ``math.inf`` for alpha <= 1, the variance and scv
+    ``math.inf`` for alpha <= 2: analytic formulas must check for it.
+    """
+
+    alpha: float
+    scale: float
+    name = "pareto"
+    params = ("alpha", "scale")
+    _checks = {"alpha": _pos, "scale": _pos}
+
+    @property
+    def mean(self) -> float:
+        """Mean in seconds, ``math.inf`` for alpha <= 1."""
+        return self.scale / (self.alpha - 1) if self.alpha > 1 else math.inf
+
+    @property
+    def variance(self) -> float:
+        a = self.alpha
+        return self.scale * self.scale * a / ((a - 1) ** 2 * (a - 2)) if a > 2 else math.inf
+
+    def sample(self, rng, size):
+        return self.scale * rng.pareto(self.alpha, size)
+
+    def _cdf(self, x):
+        return -np.expm1(-self.alpha * np.log1p(x / self.scale))
+
+
+@dataclass(frozen=True, slots=True, init=False, repr=False)
+class Normal(Distribution):
+    """Normal law of location ``mean`` >= 0 and spread ``sd`` >= 0 seconds, truncated at 0.
+
+    The constructor's ``mean`` is stored as ``loc``: the properties ``mean`` and
+    ``variance`` are the moments of the truncated law, which is what is sampled.
+    ``sd = 0`` is the constant ``loc``.
+    """
+
+    loc: float
+    sd: float
+    name = "normal"
+    params = ("mean", "sd")
+
+    def __init__(self, mean: float, sd: float) -> None:
+        _set(self, "loc", _nonneg(mean, "mean"))
+        _set(self, "sd", _nonneg(sd, "sd"))
+
+    def __repr__(self) -> str:
+        return f"Normal(mean={self.loc!r}, sd={self.sd!r})"
+
+    @property
+    def _mills(self) -> tuple[float, float]:
+        """z = loc/sd and phi(z)/Phi(z), the inverse Mills ratio at the truncation point."""
+        z = self.loc / self.sd
+        return z, math.exp(-z * z / 2) / math.sqrt(2 * math.pi) / float(special.ndtr(z))
+
+    @property
+    def mean(self) -> float:
+        """Mean of the truncated law in seconds, loc + sd * phi(z)/Phi(z)."""
+        return self.loc if self.sd == 0 else self.loc + self.sd * self._mills[1]
+
+    @property
+    def variance(self) -> float:
+        if self.sd == 0:
+            return 0.0
+        z, lam = self._mills
+        return self.sd * self.sd * (1 - z * lam - lam * lam)
+
+    def sample(self, rng, size):
+        if self.sd == 0:
+            return np.full(size, self.loc)
+        # Inverse cdf of the truncated law, one uniform per time; V in (0, 1] keeps it finite.
+        v = 1.0 - rng.random(size)
+        x = self.loc - self.sd * special.ndtri(v * special.ndtr(self.loc / self.sd))
+        return np.maximum(x, 0.0, out=x)  # V = 1 lands on 0 up to one rounding error
+
+    def _cdf(self, x):
+        if self.sd == 0:
+            return (x >= self.loc) * 1.0
+        return 1.0 - special.ndtr((self.loc - x) / self.sd) / special.ndtr(self.loc / self.sd)
+
+    def to_spec(self) -> dict:
+        return {"dist": self.name, "mean": self.loc, "sd": self.sd}
+
+
+@dataclass(frozen=True, slots=True)
+class Hyperexponential(Distribution):
+    """Exponential of mean ``means[i]`` seconds with probability ``probs[i]``."""
+
+    means: tuple[float, ...]
+    probs: tuple[float, ...]
+    name = "hyperexponential"
+    params = ("means", "probs")
+    _checks = {"means": _pos_list, "probs": _reals}
+
+    def __post_init__(self) -> None:
+        Distribution.__post_init__(self)
+        if len(self.probs) != len(self.means):
+            raise ModelError(f"must have one probability per mean ({len(self.means)})",
+                             key="probs", value=list(self.probs))
+        for i, p in enumerate(self.probs):
+            if p > 1:
+                raise ModelError("must be a probability in [0, 1]", key=f"probs[{i}]", value=p)
+        total = math.fsum(self.probs)
+        if abs(total - 1) > 1e-9:
+            raise ModelError(f"must sum to 1 (sums to {total:g})", key="probs",
+                             value=list(self.probs))
+
+    @property
+    def mean(self) -> float:
+        """Mean in seconds, sum p * m."""
+        return math.fsum(p * m for p, m in zip(self.probs, self.means))
+
+    @property
+    def variance(self) -> float:
+        """E[X**2] - mean**2 with E[X**2] = sum 2 * p * m**2."""
+        m = self.mean
+        return math.fsum(2 * p * x * x for p, x in zip(self.probs, self.means)) - m * m
+
+    def sample(self, rng, size):
+        branch = np.searchsorted(np.cumsum(self.probs), rng.random(size), side="right")
+        means = np.asarray(self.means)[np.minimum(branch, len(self.means) - 1)]
+        return means * rng.standard_exponential(size)
+
+    def _cdf(self, x):
+        return sum(p * -np.expm1(-x / m) for p, m in zip(self.probs, self.means))
+
+    def to_spec(self) -> dict:
+        return {"dist": self.name, "means": list(self.means), "probs": list(self.probs)}
+
+
+@dataclass(frozen=True, slots=True)
+class Empirical(Distribution):
+    """Resampling with replacement from observed times ``samples`` (seconds, >= 0)."""
+
+    samples: tuple[float, ...]
+    _array: np.ndarray = field(init=False, repr=False, compare=False)
+    name = "empirical"
+    params = ("samples", "file")
+    _checks = {"samples": _reals}
+    mean = property(lambda self: float(self._array.mean()), doc="Mean in seconds.")
+    variance = property(lambda self: float(self._array.var()), doc="Variance of the samples.")
+
+    def __post_init__(self) -> None:
+        Distribution.__post_init__(self)
+        array = np.array(self.samples)
+        array.flags.writeable = False
+        _set(self, "_array", array)
+
+    def __repr__(self) -> str:
+        if len(self.samples) <= 10:
+            return f"Empirical(samples={self.samples!r})"
+        return f"Empirical(samples=<{len(self.samples)} values>)"
+
+    def sample(self, rng, size):
+        return self._array[rng.integers(0, len(self._array), size)]
+
+    def _cdf(self, x):
+        return np.searchsorted(np.sort(self._array), x, side="right") / len(self._array)
+
+    def to_spec(self) -> dict:
+        return {"dist": self.name, "samples": list(self.samples)}
+
+    @classmethod
+    def _from_params(cls, params, base_dir):
+        if len(params) != 1:
+            raise ModelError("needs exactly one of 'samples' or 'file' for dist empirical")
+        if "file" in params:
+            return cls(_read_column(params["file"], base_dir))
+        return cls(params["samples"])
+
+
+def _read_column(name: Any, base_dir: Path) -> tuple[float, ...]:
+    """The numbers of a one-column CSV, blank lines skipped, a header allowed first."""
+    if not isinstance(name, (str, os.PathLike)):
+        raise ModelError("must be a path to a CSV file", key="file", value=name)
+    path = base_dir / name
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError) as err:
+        raise ModelError(f"must name a readable text file ({path}: {err})",
+                         key="file", value=name) from None
+    values, seen = [], False
+    for number, line in enumerate(lines, 1):
+        text = line.strip()
+        if not text:
+            continue
+        try:
+            value = float(text)
+        except ValueError:
+            value = None
+        if value is None and not seen:
+            seen = True
+            continue
+        if value is None or not math.isfinite(value) or value < 0:
+            raise ModelError(f"must be a CSV with one number >= 0 a line; "
+                             f"line {number} of {path} is not", key="file", value=text)
+        seen = True
+        values.append(value)
+    if not values:
+        raise ModelError(f"must contain at least one number ({path} has none)",
+                         key="file", value=name)
+    return tuple(values)
+
+
+DISTRIBUTIONS: dict[str, type[Distribution]] = {cls.name: cls for cls in (
+    Exponential, Constant, Uniform, Lognormal, Gamma, Erlang, Weibull, Pareto, Normal,
+    Hyperexponential, Empirical)}
+
+
+def from_spec(value: Any, *, node: str | None = None, key: str | None = None,
+              base_dir: str | os.PathLike | None = None) -> Distribution:
+    """Turn the SPEC form of a distribution into a :class:`Distribution`.
+
+    Parameters
+    ----------
+    value : float, mapping or Distribution
+        A number >= 0 (a :class:`Constant`, seconds), a mapping with ``dist`` and
+        its parameters, or a distribution (returned as it is).
+    node, key : str, optional
+        Where the value sits in the model, for error messages (``key="service"``
+        reports a bad ``cv`` as ``'service.cv'``).
+    base_dir : str or os.PathLike, optional
+        Directory that an empirical ``file`` is relative to (the model file's);
+        the working directory by default.
+
+    Returns
+    -------
+    Distribution
+
+    Raises
+    ------
+    ModelError
+        Naming node, key, value and what was expected, with the nearest valid
+        name for a misspelt ``dist`` or parameter.
+    """
+    if isinstance(value, Distribution):
+        return value
+    try:
+        return _parse(value, Path(base_dir) if base_dir is not None else Path())
+    except ModelError as err:
+        raise err.at(node=node, prefix=key) from None
+
+
+def _parse(value: Any, base_dir: Path) -> Distribution:
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return Constant(_real(value, None))
+    if not isinstance(value, Mapping):
+        raise ModelError("must be a finite number >= 0 or a mapping with 'dist'", value=value)
+    names = ", ".join(DISTRIBUTIONS)
+    if "dist" not in value:
+        raise ModelError(f"is required: one of {names}", key="dist")
+    dist = value["dist"]
+    cls = DISTRIBUTIONS.get(dist) if isinstance(dist, str) else None
+    if cls is None:
+        raise ModelError(f"must be one of {names}", key="dist", value=dist,
+                         suggestion=nearest(dist, DISTRIBUTIONS) if isinstance(dist, str) else None)
+    params = {k: v for k, v in value.items() if k != "dist"}
+    for k in params:
+        if k not in cls.params:
+            hint = nearest(str(k), cls.params)
+            takes = "" if hint else f" (dist {cls.name} takes {', '.join(cls.params)})"
+            raise ModelError(f"has unknown key {k!r}{takes}", suggestion=hint)
+    return cls._from_params(params, base_dir)

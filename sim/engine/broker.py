@@ -1,0 +1,158 @@
+"""Message buffers: broker queues (``kind: queue``) and services' own buffers.
+
+A buffer hands a message straight to an idle consumer when there is one, and
+otherwise keeps it under its discipline. ``put`` returns True only when the
+message is held back by ``overflow: block``; the producer then waits for
+``unblocked()``. Counters and time-weighted areas are plain attributes that the
+result layer reads at the end of a replication.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import deque
+from heapq import heapify, heappop, heappush
+
+from sim.engine.message import Msg, fail
+from sim.metrics.stats import SampleStats
+
+__all__ = ["Buffer"]
+
+
+class Buffer:
+    """Waiting room with capacity, overflow policy and discipline (see SPEC 2.2)."""
+
+    def __init__(self, env, name: str, spec) -> None:
+        self.env = env
+        self.name = name
+        self.capacity = spec.capacity
+        self.overflow = spec.overflow
+        self.discipline = spec.discipline
+        self.consumers: list = []
+        self.blocked: deque = deque()
+        self.wait = SampleStats()
+        self._wait_buf = self.wait.buf
+        self._make_container(spec.discipline)
+        self.reset(0.0)
+        self.n = 0
+
+    def _make_container(self, discipline: str) -> None:
+        if discipline == "priority":
+            heap: list = []
+            seq = itertools.count()
+            self._items = heap
+            self._push = lambda m: heappush(heap, (m.prio, next(seq), m))
+            self._pop = lambda: heappop(heap)[2]
+        else:
+            items: deque = deque()
+            self._items = items
+            self._push = items.append
+            self._pop = items.popleft if discipline == "fifo" else items.pop
+
+    def reset(self, now: float) -> None:
+        """Start the statistics afresh at ``now`` (end of warm-up)."""
+        self.arrivals = self.taken = self.dropped = 0
+        self.area = 0.0
+        self.last = now
+        self.peak = getattr(self, "n", 0)
+        self.wait.reset()
+
+    def close(self, now: float) -> None:
+        """Account the time-weighted length up to ``now``."""
+        self.area += self.n * (now - self.last)
+        self.last = now
+        self.wait.flush()
+
+    def load(self) -> int:
+        return self.n + sum(c.busy for c in self.consumers)
+
+    def put(self, msg: Msg, producer=None) -> bool:
+        now = self.env._now
+        self.arrivals += 1
+        msg.t = now
+        for consumer in self.consumers:
+            if consumer.busy < consumer.servers:
+                self.taken += 1
+                self._wait_buf.append(0.0)
+                consumer.begin(msg, self)
+                return False
+        if self.n >= self.capacity:
+            return self._overflow(msg, producer)
+        self._enter(msg, now)
+        return False
+
+    arrive = put
+
+    def _enter(self, msg: Msg, now: float) -> None:
+        n = self.n
+        self.area += n * (now - self.last)
+        self.last = now
+        self.n = n = n + 1
+        if n > self.peak:
+            self.peak = n
+        self._push(msg)
+
+    def _overflow(self, msg: Msg, producer) -> bool:
+        if self.overflow == "block":
+            self.blocked.append((msg, producer))
+            return producer is not None
+        self.dropped += 1
+        if self.overflow == "drop_oldest" and self.n:
+            oldest = self._remove_oldest()
+            self._push(msg)
+            fail(oldest, "dropped")
+        else:
+            fail(msg, "rejected")
+        return False
+
+    def _remove_oldest(self) -> Msg:
+        items = self._items
+        if self.discipline == "fifo":
+            return items.popleft()
+        if self.discipline == "lifo":
+            return items.popleft()
+        k = min(range(len(items)), key=lambda i: (items[i][2].t, items[i][1]))
+        entry = items[k]
+        items[k] = items[-1]
+        items.pop()
+        heapify(items)
+        return entry[2]
+
+    def take(self) -> Msg | None:
+        """The next message for a consumer, or None when nothing waits."""
+        if not self.n:
+            return self._take_blocked() if self.blocked else None
+        now = self.env._now
+        msg = self._pop()
+        n = self.n
+        self.area += n * (now - self.last)
+        self.last = now
+        self.n = n - 1
+        self.taken += 1
+        buf = self._wait_buf
+        buf.append(now - msg.t)
+        if len(buf) > 8192:
+            self.wait.flush()
+        if self.blocked:
+            self._admit_blocked(now)
+        return msg
+
+    def _take_blocked(self) -> Msg:
+        msg, producer = self.blocked.popleft()
+        self.taken += 1
+        self._wait_buf.append(self.env._now - msg.t)
+        if producer is not None:
+            producer.unblocked()
+        return msg
+
+    def _admit_blocked(self, now: float) -> None:
+        while self.blocked and self.n < self.capacity:
+            msg, producer = self.blocked.popleft()
+            self._enter(msg, now)
+            if producer is not None:
+                producer.unblocked()
+
+    @property
+    def unbounded(self) -> bool:
+        return math.isinf(self.capacity)

@@ -1,0 +1,123 @@
+"""Wire a validated Model into SimPy runtimes for one replication."""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import math
+
+from sim.distributions import Constant, Exponential
+from sim.engine.arrivals import gap_function
+from sim.engine.broker import Buffer
+from sim.engine.router import DelayedEdge, Router, TokenBucket
+from sim.engine.routing import make_send
+from sim.engine.sender import Sender, backoff_schedule
+from sim.engine.service import Service
+from sim.model.spec import QueueSpec, RouterSpec, SenderSpec, ServiceSpec
+from sim.rng import Purpose, generator
+
+__all__ = ["build"]
+
+
+class Streams:
+    """The seeded streams of one replication, one per (node, purpose)."""
+
+    def __init__(self, seed: int, replication: int) -> None:
+        self.seed, self.replication = seed, replication
+
+    def rng(self, node: str, purpose: Purpose, extra: int = 0):
+        return generator(self.seed, self.replication, node, purpose, extra)
+
+    def draw(self, dist, node: str, purpose: Purpose, extra: int = 0):
+        return dist.stream(self.rng(node, purpose, extra))
+
+    def uniform(self, node: str, purpose: Purpose, extra: int = 0):
+        rng = self.rng(node, purpose, extra)
+        chunks = (rng.random(4096).tolist() for _ in itertools.count())
+        return functools.partial(next, itertools.chain.from_iterable(chunks))
+
+
+def _bucket(env, limit):
+    return TokenBucket(env, limit.rate, limit.burst) if limit is not None else None
+
+
+def _sender(env, spec: SenderSpec, streams: Streams, warmup: float) -> Sender:
+    gaps = None
+    if not spec.is_closed:
+        base = spec.interarrival if spec.interarrival is not None else (
+            Exponential(mean=1.0 / spec.rate) if spec.rate else Constant(value=math.inf))
+        gaps = gap_function(spec, streams.draw(base, spec.name, Purpose.ARRIVAL), env)
+    think = streams.draw(spec.think, spec.name, Purpose.THINK) if spec.think is not None else None
+    backoff = None
+    if spec.retry.backoff is not None:
+        backoff = backoff_schedule(spec.retry, streams.rng(spec.name, Purpose.RETRY))
+    sender = Sender(env, spec, gaps=gaps, think=think, backoff=backoff, warmup=warmup)
+    sender.admit = _bucket(env, spec.rate_limit)
+    return sender
+
+
+def _service(env, spec: ServiceSpec, streams: Streams) -> Service:
+    own = Buffer(env, spec.name, spec.buffer) if spec.buffer is not None else None
+    service = Service(env, spec.name, spec.servers,
+                      streams.draw(spec.service, spec.name, Purpose.SERVICE), own=own)
+    if own is not None:
+        own.consumers.append(service)
+    if spec.error_rate > 0:
+        service.error_rate = spec.error_rate
+        service.error_draw = streams.uniform(spec.name, Purpose.ERROR)
+    return service
+
+
+def _runtime(env, spec, streams: Streams, warmup: float):
+    if isinstance(spec, SenderSpec):
+        return _sender(env, spec, streams, warmup)
+    if isinstance(spec, QueueSpec):
+        return Buffer(env, spec.name, spec.buffer)
+    if isinstance(spec, ServiceSpec):
+        return _service(env, spec, streams)
+    if isinstance(spec, RouterSpec):
+        return Router(env, spec.name, admit=_bucket(env, spec.rate_limit))
+    raise TypeError(f"unknown node spec {spec!r}")
+
+
+def _connect_inputs(model, runtimes: dict) -> None:
+    for spec in model.nodes:
+        if isinstance(spec, ServiceSpec) and spec.inputs:
+            service = runtimes[spec.name]
+            for queue_name in spec.inputs:
+                queue = runtimes[queue_name]
+                queue.consumers.append(service)
+                service.inputs.append(queue)
+            service._takes = [buf.take for buf in service.inputs]
+
+
+def _target(env, edge, runtimes: dict, streams: Streams):
+    target = runtimes[edge.target]
+    if edge.latency is None:
+        return target
+    draw = streams.draw(edge.latency, f"{edge.source}->{edge.target}", Purpose.EDGE)
+    return DelayedEdge(env, target, draw)
+
+
+def _connect_sends(env, model, runtimes: dict, streams: Streams) -> None:
+    for spec in model.nodes:
+        if isinstance(spec, QueueSpec):
+            continue
+        edges = model.out_edges(spec.name)
+        targets = [_target(env, e, runtimes, streams) for e in edges]
+        given = [e.p for e in edges]
+        probs = given if edges and None not in given else [1.0 / max(len(edges), 1)] * len(edges)
+        u = streams.uniform(spec.name, Purpose.ROUTING) if len(targets) > 1 else None
+        runtime = runtimes[spec.name]
+        runtime.send = make_send(spec.routing, targets, probs, u)
+        if isinstance(runtime, Router):
+            runtime.targets = targets
+
+
+def build(env, model, seed: int, replication: int, warmup: float) -> dict:
+    """Runtimes of every node of ``model``, wired, keyed by node name (file order)."""
+    streams = Streams(seed, replication)
+    runtimes = {spec.name: _runtime(env, spec, streams, warmup) for spec in model.nodes}
+    _connect_inputs(model, runtimes)
+    _connect_sends(env, model, runtimes, streams)
+    return runtimes

@@ -1,0 +1,170 @@
+"""Run replications of a model: the only place simulated time passes."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from typing import Callable
+
+import pandas as pd
+import simpy
+from simpy.events import Timeout
+
+from sim.engine.broker import Buffer
+from sim.engine.build import build
+from sim.engine.router import Router
+from sim.engine.sender import Sender
+from sim.engine.service import Service
+from sim.errors import ConservationError, ModelError
+from sim.metrics.result import Result
+from sim.metrics.summary import summarize_replication
+
+__all__ = ["simulate", "run_replication", "resolve_run"]
+
+SERIES_POINTS = 200
+
+
+def resolve_run(model, *, duration=None, warmup=None, replications=None, seed=None):
+    """The model's RunSpec with the given settings overriding it (None keeps it)."""
+    run = model.run
+    changes = {k: v for k, v in dict(duration=duration, warmup=warmup,
+                                     replications=replications, seed=seed).items()
+               if v is not None}
+    run = replace(run, **changes)
+    if run.warmup == "auto":
+        raise ModelError("'auto' needs the output-analysis module; give seconds",
+                         key="run.warmup", value="auto")
+    return run
+
+
+def _raw(rt) -> dict:
+    if isinstance(rt, Sender):
+        return {"kind": "sender", "counts": rt.counts, "attempts": rt.attempts,
+                "dead": dict(rt.dead), "latency": rt.latency}
+    if isinstance(rt, Service):
+        own = rt.own
+        return {"kind": "service", "servers": rt.nominal, "arrivals": rt.total_arrivals(),
+                "completed": rt.completed, "dropped": own.dropped if own else 0,
+                "errors": rt.errors, "busy_area": rt.busy_area,
+                "q_area": own.area if own else 0.0, "q_peak": own.peak if own else 0,
+                "wait": rt.wait, "sojourn": rt.sojourn}
+    if isinstance(rt, Buffer):
+        return {"kind": "queue", "arrivals": rt.arrivals, "completed": rt.taken,
+                "dropped": rt.dropped, "q_area": rt.area, "q_peak": rt.peak, "wait": rt.wait}
+    return {"kind": "router", "arrivals": rt.arrivals, "completed": rt.completed,
+            "dropped": rt.dropped}
+
+
+def _parts(rt) -> list:
+    parts = [rt]
+    if isinstance(rt, Service) and rt.own is not None:
+        parts.append(rt.own)
+    return parts
+
+
+def _state(rt) -> tuple:
+    """(queue_length, busy, servers, departures) of a runtime now."""
+    if isinstance(rt, Service):
+        servers = None if math.isinf(rt.servers) else rt.servers
+        return (rt.own.n if rt.own else 0), rt.busy, servers, rt.completed
+    if isinstance(rt, Buffer):
+        return rt.n, None, None, rt.taken
+    if isinstance(rt, Sender):
+        return None, None, None, rt.done_total
+    return None, None, None, rt.completed
+
+
+class _Series:
+    """Regular snapshots of every node (bounded: ``SERIES_POINTS`` per replication)."""
+
+    def __init__(self, env, runtimes: dict, end: float, replication: int) -> None:
+        self.env, self.runtimes, self.replication = env, runtimes, replication
+        self.step = end / SERIES_POINTS
+        self.rows: list[tuple] = []
+        self.carried = dict.fromkeys(runtimes, 0)
+        self._tick(None)
+
+    def carry(self) -> None:
+        """Called before the warm-up reset zeroes the departure counters."""
+        for name, rt in self.runtimes.items():
+            if not isinstance(rt, Sender):
+                self.carried[name] += _state(rt)[3]
+
+    def _tick(self, _event) -> None:
+        now = self.env.now
+        for name, rt in self.runtimes.items():
+            q, busy, servers, done = _state(rt)
+            self.rows.append((self.replication, now, name, q, busy, servers,
+                              done + self.carried[name]))
+        if len(self.rows) < (SERIES_POINTS + 1) * len(self.runtimes):
+            Timeout(self.env, self.step).callbacks.append(self._tick)
+
+
+def _warmup_reset(runtimes: dict, series: _Series, now: float) -> None:
+    series.carry()
+    for rt in runtimes.values():
+        for part in _parts(rt):
+            part.close(now)
+            part.reset(now)
+
+
+def _check_conservation(name: str, rt: Sender) -> None:
+    c = rt.counts
+    if c["offered"] != c["completed"] + c["failed"] + c["in_flight"] or c["in_flight"] < 0:
+        raise ConservationError(f"sender {name!r}: offered {c['offered']} != completed "
+                                f"{c['completed']} + failed {c['failed']} + in_flight "
+                                f"{c['in_flight']}")
+
+
+def run_replication(model, replication: int, *, seed: int, duration: float,
+                    warmup: float) -> tuple[dict, list[tuple]]:
+    """Simulate one replication: (SPEC 4 dict of it, time-series rows)."""
+    env = simpy.Environment()
+    runtimes = build(env, model, seed, replication, warmup)
+    end = warmup + duration
+    series = _Series(env, runtimes, end, replication)
+    if warmup > 0:
+        Timeout(env, warmup).callbacks.append(
+            lambda _e: _warmup_reset(runtimes, series, env.now))
+    for rt in runtimes.values():
+        if isinstance(rt, Sender):
+            rt.start()
+    env.run(until=end)
+    for rt in runtimes.values():
+        for part in _parts(rt):
+            part.close(end)
+    raw = {}
+    for name, rt in runtimes.items():
+        if isinstance(rt, Sender):
+            _check_conservation(name, rt)
+        raw[name] = _raw(rt)
+    summary = summarize_replication(model.name, raw, seed=seed, duration=duration,
+                                    warmup=warmup)
+    return summary, series.rows
+
+
+SERIES_COLUMNS = ["replication", "time", "node", "queue_length", "busy", "servers",
+                  "departures"]
+
+
+def simulate(model, *, duration: float | None = None, warmup: float | None = None,
+             replications: int | None = None, seed: int | None = None,
+             progress: Callable[[int, int], None] | None = None) -> Result:
+    """Simulate ``model`` (a validated :class:`sim.model.spec.Model`).
+
+    Settings given here override the model's ``run:`` block. Replication ``r``
+    uses the streams derived from ``(seed, r)``, so the same seed gives the same
+    result. ``progress(done, total)`` is called after each replication.
+    """
+    run = resolve_run(model, duration=duration, warmup=warmup, replications=replications,
+                      seed=seed)
+    reps, rows = [], []
+    for r in range(run.replications):
+        summary, series = run_replication(model, r, seed=run.seed, duration=run.duration,
+                                          warmup=run.warmup)
+        reps.append(summary)
+        rows.extend(series)
+        if progress is not None:
+            progress(r + 1, run.replications)
+    frame = pd.DataFrame(rows, columns=SERIES_COLUMNS)
+    return Result(reps, frame)

@@ -1,0 +1,237 @@
+"""Senders: where requests are born, and where their attempts are resolved.
+
+An open sender schedules its next arrival from the callback of the current one;
+a closed sender keeps ``clients`` requests in a think-send-wait loop. Every
+attempt is resolved exactly once, by its completion, its failure or its timeout
+(SPEC 2.4); ``Request`` objects exist only for senders that time out or retry.
+"""
+
+from __future__ import annotations
+
+import math
+
+from simpy.events import Timeout
+
+from sim.engine.message import DONE, FAILED, PENDING, Msg, Request
+from sim.metrics.stats import SampleStats
+
+__all__ = ["Sender", "CAUSES"]
+
+CAUSES = ("rejected", "dropped", "expired", "error", "crash", "timeout")
+
+
+class Sender:
+    """Runtime of one sender node (see SPEC 2.2 and 2.4).
+
+    ``gaps`` draws interarrival times (s) of an open sender; ``think`` draws think
+    times of a closed one; ``backoff`` returns the delay (s) before retry ``n``.
+    """
+
+    def __init__(self, env, spec, *, gaps=None, think=None, backoff=None,
+                 warmup: float = 0.0) -> None:
+        self.env = env
+        self.spec = spec
+        self.name = spec.name
+        self.prio = spec.priority
+        self.gaps = gaps
+        self.think = think
+        self.backoff = backoff
+        self.warmup = warmup
+        self.timeout = spec.timeout
+        self.max_attempts = spec.retry.max_attempts
+        self.simple = self.timeout is None and self.max_attempts == 1
+        self.closed = spec.clients is not None
+        self.send = None
+        self.admit = None
+        self.latency = SampleStats()
+        self._lat_buf = self.latency.buf
+        self.live = 0
+        self.blocked = False
+        self.sent_total = self.done_total = 0
+        self.reset(0.0)
+
+    def reset(self, now: float) -> None:
+        self.offered = self.completed = self.failed = 0
+        self.rejected = self.timed_out = self.retries = self.duplicates = 0
+        self.attempts = 0
+        self.dead = dict.fromkeys(CAUSES, 0)
+        self.live = 0
+        self.latency.reset()
+
+    def close(self, now: float) -> None:
+        self.latency.flush()
+
+    def load(self) -> int:
+        return 0
+
+    # ------------------------------------------------------------------ births
+    def start(self) -> None:
+        if self.closed:
+            for _ in range(self.spec.clients):
+                self.emit()
+        else:
+            self._schedule_arrival()
+
+    def _schedule_arrival(self) -> None:
+        Timeout(self.env, self.gaps()).callbacks.append(self._arrival)
+
+    def _arrival(self, _event) -> None:
+        self.emit()
+        if not self.blocked:
+            self._schedule_arrival()
+
+    def emit(self) -> None:
+        """A new request departs now."""
+        now = self.env._now
+        counted = now >= self.warmup
+        if counted:
+            self.offered += 1
+            self.live += 1
+        if self.simple:
+            self._send(Msg(self, None, now, 1, self.prio, now))
+        else:
+            self._attempt(Request(now, counted))
+
+    def _attempt(self, req: Request) -> None:
+        now = self.env._now
+        req.sent += 1
+        req.current = req.sent
+        msg = Msg(self, req, req.born, req.sent, self.prio, now)
+        if self.timeout is not None:
+            Timeout(self.env, self.timeout, msg).callbacks.append(self._on_timeout)
+        self._send(msg)
+
+    def _send(self, msg: Msg) -> None:
+        self.sent_total += 1
+        if msg.born >= self.warmup:
+            self.attempts += 1
+        if self.admit is not None and not self.admit():
+            self.fail(msg, "rejected")
+        elif self.send(msg, self):
+            self.blocked = True
+
+    def unblocked(self) -> None:
+        """A blocking queue admitted the message this sender was held on."""
+        self.blocked = False
+        if not self.closed:
+            self._schedule_arrival()
+
+    # ------------------------------------------------------------- resolution
+    def complete(self, msg: Msg) -> None:
+        """Every copy of attempt ``msg`` has left a sink."""
+        req = msg.req
+        if req is None:
+            self._settle(msg.born, True)
+            return
+        if req.current == msg.attempt:
+            req.current = 0
+        if req.state == PENDING:
+            req.state = DONE
+            self._settle(req.born, True)
+        elif req.counted:
+            self.duplicates += 1
+
+    def fail(self, msg: Msg, cause: str) -> None:
+        """Attempt ``msg`` was lost for ``cause``."""
+        if cause == "rejected" and msg.born >= self.warmup:
+            self.rejected += 1
+        req = msg.req
+        if req is None:
+            self._dead(msg.born, cause)
+            return
+        if req.current != msg.attempt:
+            return
+        req.current = 0
+        self._retry_or_die(req, cause)
+
+    def _on_timeout(self, event) -> None:
+        msg = event._value
+        req = msg.req
+        if req.current != msg.attempt or req.state != PENDING:
+            return
+        req.current = 0
+        if req.counted:
+            self.timed_out += 1
+        self._retry_or_die(req, "timeout")
+
+    def _retry_or_die(self, req: Request, cause: str) -> None:
+        if req.state != PENDING:
+            return
+        if req.sent >= self.max_attempts:
+            req.state = FAILED
+            self._dead(req.born, cause)
+            return
+        if req.counted:
+            self.retries += 1
+        delay = self.backoff(req) if self.backoff is not None else 0.0
+        if delay > 0:
+            Timeout(self.env, delay, req).callbacks.append(self._retry)
+        else:
+            self._attempt(req)
+
+    def _retry(self, event) -> None:
+        req = event._value
+        if req.state == PENDING:
+            self._attempt(req)
+
+    def _settle(self, born: float, ok: bool) -> None:
+        now = self.env._now
+        self.done_total += ok
+        if born >= self.warmup:
+            self.live -= 1
+            if ok:
+                self.completed += 1
+                buf = self._lat_buf
+                buf.append(now - born)
+                if len(buf) > 8192:
+                    self.latency.flush()
+            else:
+                self.failed += 1
+        if self.closed:
+            self._think()
+
+    def _dead(self, born: float, cause: str) -> None:
+        if born >= self.warmup:
+            self.dead[cause] += 1
+        self._settle(born, False)
+
+    def _think(self) -> None:
+        delay = self.think() if self.think is not None else 0.0
+        if delay > 0:
+            Timeout(self.env, delay).callbacks.append(lambda _e: self.emit())
+        else:
+            self.emit()
+
+    @property
+    def counts(self) -> dict:
+        return {"offered": self.offered, "completed": self.completed, "failed": self.failed,
+                "in_flight": self.live, "rejected": self.rejected, "timed_out": self.timed_out,
+                "retries": self.retries, "duplicates": self.duplicates}
+
+
+def backoff_schedule(spec, rng) -> callable:
+    """A function giving the delay (s) before retry n of a request, per SPEC 2.4.
+
+    ``min(max, initial * multiplier ** (n - 1))`` with jitter ``none``, ``full``
+    (uniform on [0, d]), ``equal`` (d/2 + uniform on [0, d/2]) or ``decorrelated``
+    (min(max, uniform on [initial, 3 * previous])), as in Brooker's "Exponential
+    Backoff And Jitter" (AWS Architecture Blog, 2015).
+    """
+    b = spec.backoff
+    jitter = spec.jitter
+    uniform = rng.random
+
+    def delay(req: Request) -> float:
+        n = req.sent
+        d = min(b.max, b.initial * b.multiplier ** (n - 1))
+        if jitter == "full":
+            d = d * uniform()
+        elif jitter == "equal":
+            d = d / 2 + d / 2 * uniform()
+        elif jitter == "decorrelated":
+            prev = req.last_backoff or b.initial
+            d = min(b.max, b.initial + (3 * prev - b.initial) * uniform())
+        req.last_backoff = d
+        return d
+
+    return delay if b is not None and not math.isinf(b.initial) else None

@@ -1,0 +1,134 @@
+"""A worker pool: ``servers`` identical servers pulling messages from its inputs.
+
+Callbacks, not a process per message: ``begin`` schedules one SimPy Timeout
+whose callback ``_done`` routes the message on and pulls the next one, so a
+message served costs one event (benchmarks/throughput.py, W1 and W2).
+"""
+
+from __future__ import annotations
+
+from simpy.events import Timeout
+
+from sim.engine.message import Msg, fail
+from sim.metrics.stats import SampleStats
+
+__all__ = ["Service"]
+
+
+class Service:
+    """Servers of one service node, fed by its own buffer and/or broker queues.
+
+    Parameters
+    ----------
+    env : simpy.Environment
+    name : str
+    servers : int or float
+        Number of servers (``math.inf`` for a delay station).
+    draw : callable
+        Returns one service time in seconds per call.
+    own : Buffer or None
+        Its own buffer, when anything other than a queue feeds it.
+    inputs : list of Buffer
+        Broker queues it consumes from, in strict priority order (own buffer first).
+    """
+
+    def __init__(self, env, name: str, servers, draw, own=None, inputs=()) -> None:
+        self.env = env
+        self.name = name
+        self.servers = servers
+        self.nominal = servers
+        self.draw = draw
+        self.own = own
+        self.inputs = ([own] if own is not None else []) + list(inputs)
+        self._takes = [buf.take for buf in self.inputs]
+        self.send = None
+        self.error_rate = 0.0
+        self.error_draw = None
+        self.wait = SampleStats()
+        self.sojourn = SampleStats()
+        self._wait_buf = self.wait.buf
+        self._sojourn_buf = self.sojourn.buf
+        self.busy = 0
+        self.blocked = 0
+        self.reset(0.0)
+
+    def reset(self, now: float) -> None:
+        """Start the statistics afresh at ``now`` (end of warm-up)."""
+        self.arrivals = self.completed = self.errors = 0
+        self.busy_area = 0.0
+        self.busy_last = now
+        self.wait.reset()
+        self.sojourn.reset()
+
+    def close(self, now: float) -> None:
+        self.busy_area += self.busy * (now - self.busy_last)
+        self.busy_last = now
+        self.wait.flush()
+        self.sojourn.flush()
+
+    def load(self) -> int:
+        own = self.own.n if self.own is not None else 0
+        return self.busy + own
+
+    def arrive(self, msg: Msg, producer=None) -> bool:
+        """A message sent straight to this service: into its own buffer."""
+        return self.own.put(msg, producer)
+
+    def begin(self, msg: Msg, source) -> None:
+        """Start serving ``msg`` on a free server (``source`` is where it waited)."""
+        env = self.env
+        now = env._now
+        if source is not self.own:
+            self.arrivals += 1
+            msg.t = now
+        busy = self.busy
+        self.busy_area += busy * (now - self.busy_last)
+        self.busy_last = now
+        self.busy = busy + 1
+        self._wait_buf.append(now - msg.t)
+        Timeout(env, self.draw(), msg).callbacks.append(self._done)
+
+    def _done(self, event) -> None:
+        msg = event._value
+        now = self.env._now
+        self.completed += 1
+        buf = self._sojourn_buf
+        buf.append(now - msg.t)
+        if len(buf) > 8192:
+            self.sojourn.flush()
+            self.wait.flush()
+        if self.error_draw is not None and self.error_draw() < self.error_rate:
+            self.errors += 1
+            fail(msg, "error")
+        elif self.send(msg, self):
+            self.blocked += 1
+            return
+        self._next(now)
+
+    def unblocked(self) -> None:
+        """A message this service sent was admitted by a blocking queue: free its server."""
+        self.blocked -= 1
+        self._next(self.env._now)
+
+    def _next(self, now: float) -> None:
+        if self.busy <= self.servers:
+            for take in self._takes:
+                msg = take()
+                if msg is not None:
+                    self._continue(msg, take, now)
+                    return
+        busy = self.busy
+        self.busy_area += busy * (now - self.busy_last)
+        self.busy_last = now
+        self.busy = busy - 1
+
+    def _continue(self, msg: Msg, take, now: float) -> None:
+        """The server that just finished goes straight on with ``msg``."""
+        if self.own is None or take is not self._takes[0]:
+            self.arrivals += 1
+            msg.t = now
+        self._wait_buf.append(now - msg.t)
+        Timeout(self.env, self.draw(), msg).callbacks.append(self._done)
+
+    def total_arrivals(self) -> int:
+        return self.arrivals + (self.own.arrivals if self.own is not None else 0)

@@ -1,0 +1,154 @@
+"""Result of a simulation: replications aggregated per SPEC section 4.
+
+Counts are summed over replications; ``max`` is the largest over replications;
+every other number (rates, ratios, times, lengths) is the mean of the
+per-replication values, and ``ci95`` holds the half-width of its 95% Student-t
+confidence interval across replications (None with a single replication).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any, Sequence
+
+import pandas as pd
+
+from sim.metrics.stats import ci95_halfwidth
+
+__all__ = ["Result", "aggregate", "flatten", "COUNT_KEYS"]
+
+COUNT_KEYS = frozenset({"offered", "completed", "failed", "in_flight", "rejected", "timed_out",
+                        "retries", "duplicates", "arrivals", "dropped", "errors", "attempts",
+                        "expired", "error", "crash", "timeout", "deliveries"})
+_CONSTANT_KEYS = frozenset({"kind", "servers"})
+_META = ("model", "seed", "replications", "duration", "warmup")
+
+
+def _is_count(path: tuple[str, ...]) -> bool:
+    return path[-1] in COUNT_KEYS or "dead_lettered" in path
+
+
+def _combine(parts: list, path: tuple[str, ...]) -> tuple[Any, Any]:
+    """(aggregate, ci95 half-width) of the same leaf across replications."""
+    first = next((p for p in parts if p is not None), None)
+    if isinstance(first, dict):
+        value, ci = {}, {}
+        for key in first:
+            value[key], ci[key] = _combine([p.get(key) if p else None for p in parts],
+                                           path + (key,))
+        return value, ci
+    if first is None or isinstance(first, str) or path[-1] in _CONSTANT_KEYS:
+        return first, None
+    numbers = [p for p in parts if p is not None]
+    if _is_count(path):
+        return int(sum(numbers)), None
+    if path[-1] == "max":
+        return max(numbers), None
+    mean = sum(numbers) / len(numbers)
+    return mean, ci95_halfwidth(numbers) if len(parts) > 1 else None
+
+
+def _prune(ci: Any) -> Any:
+    """Drop keys whose half-width is not defined (counts, kinds), keep the shape."""
+    if isinstance(ci, dict):
+        out = {k: _prune(v) for k, v in ci.items()}
+        return {k: v for k, v in out.items() if v is not None and v != {}}
+    return ci
+
+
+def aggregate(reps: Sequence[dict]) -> dict:
+    """Combine per-replication SPEC 4 dicts into one (with ``ci95``)."""
+    first = reps[0]
+    requests, ci_req = _combine([r["requests"] for r in reps], ("requests",))
+    nodes, ci_nodes = {}, {}
+    for name in first["nodes"]:
+        nodes[name], ci_nodes[name] = _combine([r["nodes"][name] for r in reps], (name,))
+    out = {key: first[key] for key in _META}
+    out["replications"] = len(reps)
+    out.update(requests=requests, nodes=nodes)
+    if len(reps) > 1:
+        out["ci95"] = {"requests": _prune(ci_req), "nodes": _prune(ci_nodes)}
+    else:
+        out["ci95"] = {"requests": None, "nodes": None}
+    return out
+
+
+def flatten(data: dict, prefix: str = "") -> dict:
+    """``{"a": {"b": 1}}`` -> ``{"a.b": 1}``."""
+    out: dict = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(flatten(value, name + "."))
+        else:
+            out[name] = value
+    return out
+
+
+class Result:
+    """What :func:`sim.simulate` returns.
+
+    Attributes
+    ----------
+    replications : list of dict
+        The SPEC 4 dictionary of each replication.
+    timeseries : pandas.DataFrame
+        Columns replication, time, node, queue_length, busy, servers, departures
+        (cumulative since time 0), sampled at regular instants.
+    """
+
+    def __init__(self, replications: Sequence[dict], timeseries: pd.DataFrame | None = None,
+                 extra: dict | None = None) -> None:
+        self.replications = list(replications)
+        self.timeseries = timeseries if timeseries is not None else pd.DataFrame()
+        self.extra = dict(extra or {})
+        self._dict = aggregate(self.replications)
+
+    def to_dict(self) -> dict:
+        """The SPEC section 4 dictionary (a fresh copy)."""
+        out = json.loads(json.dumps(self._dict))
+        out.update(self.extra)
+        return out
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, allow_nan=False, default=_jsonable)
+
+    @property
+    def requests(self) -> dict:
+        return self._dict["requests"]
+
+    def nodes_frame(self) -> pd.DataFrame:
+        """One row per node, flattened metric columns (``wait.p99`` ...), index = node."""
+        rows = {name: flatten(entry) for name, entry in self._dict["nodes"].items()}
+        frame = pd.DataFrame.from_dict(rows, orient="index")
+        frame.index.name = "node"
+        return frame
+
+    def replications_frame(self) -> pd.DataFrame:
+        """One row per replication, every metric flattened (``requests.latency.p99``...)."""
+        rows = []
+        for i, rep in enumerate(self.replications):
+            row = {"replication": i}
+            row.update(flatten({"requests": rep["requests"], "nodes": rep["nodes"]}))
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def to_csv(self) -> str:
+        """The node table as CSV, with the end-to-end figures as a first row ``requests``."""
+        frame = self.nodes_frame()
+        total = pd.DataFrame([flatten(self._dict["requests"])], index=["requests"])
+        buf = io.StringIO()
+        pd.concat([total, frame]).rename_axis("node").to_csv(buf)
+        return buf.getvalue()
+
+    def __repr__(self) -> str:
+        req = self._dict["requests"]
+        return (f"Result(model={self._dict['model']!r}, replications={len(self.replications)}, "
+                f"completed={req['completed']}, latency_mean={req['latency']['mean']})")
+
+
+def _jsonable(value: Any) -> Any:
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"not JSON serialisable: {value!r}")

@@ -1,0 +1,128 @@
+"""Reading model text safely: YAML without object-constructing tags, strict JSON.
+
+Both readers refuse a key given twice in one mapping (a node defined twice is the
+usual case) and turn every parse error into a :class:`~sim.errors.ModelError`
+naming the file and line, never a parser traceback.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import yaml
+
+from sim.errors import ModelError
+
+__all__ = ["StrictLoader", "read_yaml", "read_json"]
+
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+class StrictLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that constructs only plain data: tags such as
+    ``!!python/object`` already fail there; duplicate keys are refused by :func:`read_yaml`."""
+
+
+def _duplicate(path: Sequence[Any], key: Any, where: str) -> ModelError:
+    """The error for ``key`` given twice in the mapping at ``path`` (a list of keys)."""
+    if list(path) == ["nodes"]:
+        return ModelError(f"is defined twice{where}", node=str(key))
+    if len(path) >= 2 and path[0] == "nodes":
+        dotted = ".".join(str(p) for p in (*path[2:], key))
+        return ModelError(f"is given twice{where}", node=str(path[1]), key=dotted)
+    return ModelError(f"is given twice{where}", key=".".join(str(p) for p in (*path, key)))
+
+
+def _check_duplicates(node: yaml.Node, path: list[Any], source: str, seen_nodes: set) -> None:
+    """Walk the composed YAML tree and refuse the first mapping key given twice.
+
+    Each node is walked once: aliases share nodes (and may even be recursive)."""
+    if id(node) in seen_nodes:
+        return
+    seen_nodes.add(id(node))
+    if isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _check_duplicates(item, [*path, i], source, seen_nodes)
+    elif isinstance(node, yaml.MappingNode):
+        seen: dict[tuple[str, str], int] = {}
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != _MERGE:
+                ident = (key_node.tag, key_node.value)
+                line = key_node.start_mark.line + 1
+                if ident in seen:
+                    raise _duplicate(path, key_node.value,
+                                     f" in {source} (lines {seen[ident]} and {line})")
+                seen[ident] = line
+                _check_duplicates(value_node, [*path, key_node.value], source, seen_nodes)
+
+
+def _yaml_error(exc: yaml.YAMLError, source: str) -> ModelError:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    at = f" line {mark.line + 1}" if mark is not None else ""
+    problem = getattr(exc, "problem", None) or str(exc)
+    if isinstance(exc, yaml.constructor.ConstructorError) and "tag" in problem:
+        return ModelError(f"{source}{at}: {problem}: YAML tags that construct objects are "
+                          "refused; a model holds only plain data")
+    return ModelError(f"{source}{at} is not valid YAML: {problem}")
+
+
+def read_yaml(text: str, source: str = "<string>") -> Any:
+    """Plain data from YAML ``text`` (``source`` names it in errors)."""
+    loader = StrictLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return None
+        _check_duplicates(root, [], source, set())
+        return loader.construct_document(root)
+    except yaml.YAMLError as exc:
+        raise _yaml_error(exc, source) from None
+    finally:
+        loader.dispose()
+
+
+class _Duplicates(dict):
+    """A JSON object with a key given twice; remembers the first such key."""
+
+    duplicate: Any = None
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict:
+    result: dict = {}
+    for key, value in pairs:
+        if key in result:
+            dup = _Duplicates(result)
+            dup.duplicate = key
+            return dup
+        result[key] = value
+    return result
+
+
+def _find_duplicate(data: Any, path: list[Any], source: str) -> None:
+    if isinstance(data, _Duplicates):
+        raise _duplicate(path, data.duplicate, f" in {source}")
+    items = data.items() if isinstance(data, dict) else (
+        enumerate(data) if isinstance(data, list) else ())
+    for key, value in items:
+        _find_duplicate(value, [*path, key], source)
+
+
+def _constant_error(name: str, source: str) -> ModelError:
+    return ModelError(f"{source} holds {name}, but strict JSON has no {name}: write a number, "
+                      "or \"inf\" where unbounded is allowed (servers, capacity)")
+
+
+def read_json(text: str, source: str = "<string>") -> Any:
+    """Plain data from strict JSON ``text``: no NaN or Infinity, no key given twice."""
+    def refuse(name: str) -> Any:
+        raise _constant_error(name, source)
+
+    try:
+        data = json.loads(text, parse_constant=refuse, object_pairs_hook=_pairs)
+    except json.JSONDecodeError as exc:
+        raise ModelError(f"{source} line {exc.lineno} column {exc.colno} is not valid JSON: "
+                         f"{exc.msg}") from None
+    _find_duplicate(data, [], source)
+    return data

@@ -1,0 +1,212 @@
+"""Frozen, typed specifications of a validated model.
+
+``sim.model.validate`` turns a ``networkx.DiGraph`` with the SPEC's attribute
+keys into a :class:`Model`; everything after validation (engine, analytic
+formulas, planner) reads these objects, never raw attribute dicts.
+All times are seconds, all rates per second. ``math.inf`` stands for unbounded.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Literal, Union
+
+from sim.distributions import Distribution
+
+Routing = Literal["probabilistic", "round_robin", "random", "least_loaded",
+                  "power_of_two", "broadcast"]
+Overflow = Literal["reject", "drop_oldest", "block"]
+Discipline = Literal["fifo", "lifo", "priority"]
+Jitter = Literal["none", "full", "equal", "decorrelated"]
+
+ROUTINGS: tuple[str, ...] = ("probabilistic", "round_robin", "random", "least_loaded",
+                             "power_of_two", "broadcast")
+OVERFLOWS: tuple[str, ...] = ("reject", "drop_oldest", "block")
+DISCIPLINES: tuple[str, ...] = ("fifo", "lifo", "priority")
+JITTERS: tuple[str, ...] = ("none", "full", "equal", "decorrelated")
+
+
+@dataclass(frozen=True, slots=True)
+class RunSpec:
+    """Run settings: simulated seconds measured, warm-up seconds discarded, seed."""
+
+    duration: float = 1000.0
+    warmup: float | Literal["auto"] = 0.0
+    replications: int = 1
+    seed: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Backoff:
+    """Delay before the n-th retry: ``min(max, initial * multiplier ** (n - 1))`` seconds."""
+
+    initial: float
+    multiplier: float = 2.0
+    max: float = math.inf
+
+
+@dataclass(frozen=True, slots=True)
+class RetrySpec:
+    """How a sender retries a failed attempt; ``max_attempts`` counts the first one."""
+
+    max_attempts: int = 1
+    backoff: Backoff | None = None
+    jitter: Jitter = "none"
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimit:
+    """Token bucket: ``rate`` tokens per second, at most ``burst`` tokens stored."""
+
+    rate: float
+    burst: float
+
+
+@dataclass(frozen=True, slots=True)
+class Availability:
+    """Up times (``mtbf``) and repair times (``mttr``) of a service, in seconds."""
+
+    mtbf: Distribution
+    mttr: Distribution
+
+
+@dataclass(frozen=True, slots=True)
+class BufferSpec:
+    """A message buffer: a broker queue, or a service's own buffer.
+
+    ``capacity`` counts messages waiting (not in service); ``math.inf`` is unbounded,
+    0 makes a loss system. ``ttl`` (seconds) expires messages that wait longer;
+    ``latency`` is the broker's delay before a message can be taken.
+    """
+
+    capacity: float = math.inf
+    overflow: Overflow = "reject"
+    discipline: Discipline = "fifo"
+    ttl: float | None = None
+    latency: Distribution | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeSpec:
+    """A path from ``source`` to ``target``: routing probability ``p`` (None where
+    unset on every edge of the source), network ``latency`` distribution or None."""
+
+    source: str
+    target: str
+    p: float | None = None
+    latency: Distribution | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SenderSpec:
+    """Where requests are born: open (``rate``/``interarrival``/``trace``) or closed (``clients``)."""
+
+    name: str
+    rate: float | None = None
+    interarrival: Distribution | None = None
+    clients: int | None = None
+    think: Distribution | None = None
+    profile: tuple[tuple[float, float], ...] | None = None
+    period: float | None = None
+    trace: tuple[float, ...] | None = None
+    timeout: float | None = None
+    retry: RetrySpec = field(default_factory=RetrySpec)
+    priority: int = 0
+    rate_limit: RateLimit | None = None
+    routing: Routing = "probabilistic"
+    kind: Literal["sender"] = "sender"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.clients is not None
+
+    @property
+    def mean_rate(self) -> float | None:
+        """Long-run open arrival rate (1/s) before profile multipliers; None if closed."""
+        if self.rate is not None:
+            return self.rate
+        if self.interarrival is not None:
+            return 1.0 / self.interarrival.mean if self.interarrival.mean > 0 else math.inf
+        if self.trace:
+            span = self.trace[-1] - self.trace[0]
+            return (len(self.trace) - 1) / span if span > 0 else math.inf
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class QueueSpec:
+    """A message-broker queue; its successors (all services) consume from it."""
+
+    name: str
+    buffer: BufferSpec = field(default_factory=BufferSpec)
+    routing: Routing = "probabilistic"
+    kind: Literal["queue"] = "queue"
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceSpec:
+    """A worker pool: ``servers`` (int, or ``math.inf``) each taking ``service`` seconds.
+
+    ``inputs`` lists the queues it consumes from in strict priority order.
+    ``buffer`` is its own buffer, present when anything other than a queue feeds it.
+    """
+
+    name: str
+    service: Distribution
+    servers: float = 1
+    inputs: tuple[str, ...] = ()
+    buffer: BufferSpec | None = None
+    error_rate: float = 0.0
+    availability: Availability | None = None
+    idempotent: bool = True
+    routing: Routing = "probabilistic"
+    kind: Literal["service"] = "service"
+
+
+@dataclass(frozen=True, slots=True)
+class RouterSpec:
+    """An API gateway or load balancer: takes no time, only routes."""
+
+    name: str
+    rate_limit: RateLimit | None = None
+    routing: Routing = "probabilistic"
+    kind: Literal["router"] = "router"
+
+
+NodeSpec = Union[SenderSpec, QueueSpec, ServiceSpec, RouterSpec]
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    """A validated model: nodes in file order, edges in file order.
+
+    ``graph`` is the networkx DiGraph it was validated from (kept for drawing and
+    for writing back); code reads ``nodes`` and ``edges``.
+    """
+
+    name: str
+    nodes: tuple[NodeSpec, ...]
+    edges: tuple[EdgeSpec, ...]
+    run: RunSpec = field(default_factory=RunSpec)
+    description: str = ""
+    graph: object = field(default=None, compare=False, repr=False)
+
+    def node(self, name: str) -> NodeSpec:
+        for spec in self.nodes:
+            if spec.name == name:
+                return spec
+        raise KeyError(name)
+
+    def out_edges(self, name: str) -> tuple[EdgeSpec, ...]:
+        return tuple(e for e in self.edges if e.source == name)
+
+    def in_edges(self, name: str) -> tuple[EdgeSpec, ...]:
+        return tuple(e for e in self.edges if e.target == name)
+
+    @property
+    def senders(self) -> tuple[SenderSpec, ...]:
+        return tuple(n for n in self.nodes if isinstance(n, SenderSpec))
+
+    def is_sink(self, name: str) -> bool:
+        return not any(e.source == name for e in self.edges)
