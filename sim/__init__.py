@@ -1,0 +1,72 @@
+"""asyncsim: simulate and size asynchronous, message-driven systems.
+
+>>> import sim
+>>> model = sim.load("models/request_reply.yaml")      # doctest: +SKIP
+>>> result = sim.simulate(model, duration=600)          # doctest: +SKIP
+>>> result.to_dict()["requests"]["latency"]["p99"]      # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from sim.errors import (ConservationError, ExperimentError, InfeasiblePlan, ModelError,
+                        PlanError, SimError)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "load", "validate", "simulate", "analyze", "sweep", "plan", "Result",
+    "SimError", "ModelError", "ExperimentError", "PlanError", "InfeasiblePlan",
+    "ConservationError", "__version__",
+]
+
+
+def load(path, overrides=None):
+    """Read a model file (YAML or JSON), apply dotted overrides, validate: a Model."""
+    from sim.model import load_model
+
+    return load_model(path, overrides)
+
+
+def validate(graph):
+    """Validate a ``networkx.DiGraph`` with the SPEC's keys into a Model."""
+    from sim.model import validate as _validate
+
+    return _validate(graph)
+
+
+def simulate(model, **settings):
+    """Simulate a Model (or a path to a model file); see :func:`sim.engine.simulate`."""
+    from sim.engine import simulate as _simulate
+
+    if not hasattr(model, "nodes"):
+        model = load(model)
+    return _simulate(model, **settings)
+
+
+def analyze(model):
+    """Analytic figures of a Model; see :func:`sim.analytic.analyze`."""
+    from sim.analytic import analyze as _analyze
+
+    return _analyze(model)
+
+
+def sweep(experiment, **options):
+    """Run a parameter sweep; see :func:`sim.experiments.sweep`."""
+    from sim.experiments import sweep as _sweep
+
+    return _sweep(experiment, **options)
+
+
+def plan(plan_file, **options):
+    """Find the cheapest configuration meeting the SLOs; see :func:`sim.planner.plan`."""
+    from sim.planner import plan as _plan
+
+    return _plan(plan_file, **options)
+
+
+def __getattr__(name):
+    if name == "Result":
+        from sim.metrics.result import Result
+
+        return Result
+    raise AttributeError(name)

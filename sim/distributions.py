@@ -268,7 +268,8 @@ class Lognormal(_MeanCV):
         return math.sqrt(s2), math.log(self.mean) - s2 / 2
 
     def _draw(self, rng, size):
-        return rng.lognormal(self._sigma_mu[1], self._sigma_mu[0], size)
+        sigma, mu = self._sigma_mu
+        return rng.lognormal(mu, sigma, size)
 
     def _law_cdf(self, x):
         sigma, mu = self._sigma_mu
@@ -520,24 +521,21 @@ def _read_column(name: Any, base_dir: Path) -> tuple[float, ...]:
     try:
         lines = path.read_text(encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError) as err:
-        raise ModelError(f"must name a readable text file ({path}: {err})",
+        reason = getattr(err, "strerror", None) or err
+        raise ModelError(f"must name a readable text file ({path}: {reason})",
                          key="file", value=name) from None
-    values, seen = [], False
-    for number, line in enumerate(lines, 1):
-        text = line.strip()
-        if not text:
-            continue
+    values = []
+    rows = [(number, line.strip()) for number, line in enumerate(lines, 1) if line.strip()]
+    for i, (number, text) in enumerate(rows):
         try:
             value = float(text)
         except ValueError:
-            value = None
-        if value is None and not seen:
-            seen = True
-            continue
-        if value is None or not math.isfinite(value) or value < 0:
+            if i == 0:
+                continue
+            value = math.nan
+        if not (math.isfinite(value) and value >= 0):
             raise ModelError(f"must be a CSV with one number >= 0 a line; "
                              f"line {number} of {path} is not", key="file", value=text)
-        seen = True
         values.append(value)
     if not values:
         raise ModelError(f"must contain at least one number ({path} has none)",

@@ -71,14 +71,15 @@ class Ctx:
         return value
 
     def known_keys(self, attrs: Mapping, allowed: Iterable[str], what: str = "") -> None:
-        """Refuse a key outside ``allowed``, suggesting the nearest valid one."""
+        """Refuse a key outside ``allowed``: suggest the nearest, else list them all."""
         allowed = tuple(allowed)
         for key in attrs:
-            if key not in allowed:
-                shown = self.key(str(key)) if isinstance(key, str) else key
-                hint = f" of {what}" if what else ""
-                raise self.error(None, f"unknown key {shown!r}{hint}",
-                                 suggestion=nearest(str(key), allowed))
+            if key in allowed:
+                continue
+            shown = self.key(key) if isinstance(key, str) else key
+            hint = nearest(str(key), allowed)
+            takes = "" if hint else f" ({what or 'it'} takes {', '.join(allowed)})"
+            raise self.error(None, f"unknown key {shown!r}{takes}", suggestion=hint)
 
     def required(self, attrs: Mapping, key: str, what: str) -> Any:
         if key not in attrs:

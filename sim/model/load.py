@@ -78,7 +78,7 @@ def from_dict(data: Mapping, base_dir: str | Path | None = None, *,
                    base_dir=None if base_dir is None else str(base_dir))
     for name, attrs in _mapping_or_empty(data.get("nodes"), "nodes").items():
         if not isinstance(name, str):
-            raise ModelError("must be a string (quote it)", key="nodes", value=name)
+            raise ModelError("node names must be strings (quote it)", value=name)
         G.add_node(name, **_mapping_or_empty(attrs, f"nodes.{name}", node=name))
     edges = data.get("edges")
     if edges is None:

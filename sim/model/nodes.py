@@ -48,8 +48,8 @@ def check_kind(ctx: Ctx, attrs: Mapping, suggest_from: Sequence[str] = ()) -> st
 
 
 def check_keys(ctx: Ctx, kind: str, attrs: Mapping) -> None:
-    """Refuse a key the kind does not take: the nearest key of this kind, or the
-    kind(s) the key belongs to."""
+    """Refuse a key the kind does not take, naming the nearest key of this kind or
+    the kind the key belongs to."""
     allowed = KIND_KEYS[kind]
     for key in attrs:
         if key in allowed:
@@ -58,8 +58,7 @@ def check_keys(ctx: Ctx, kind: str, attrs: Mapping) -> None:
         if owners:
             raise ctx.error(None, f"unknown key {key!r} for a {kind} "
                                   f"(it applies to a {' or '.join(owners)})")
-        raise ctx.error(None, f"unknown key {key!r} for a {kind}",
-                        suggestion=nearest(str(key), allowed))
+        ctx.known_keys({key: None}, allowed, f"a {kind}")
 
 
 def _common(ctx: Ctx, attrs: Mapping) -> str:
@@ -179,7 +178,7 @@ def _read_trace(ctx: Ctx, name: str) -> list[float]:
 def _retry(ctx: Ctx, value: Any) -> RetrySpec:
     retry = ctx.mapping("retry", value)
     sub = ctx.sub("retry")
-    sub.known_keys(retry, ("max_attempts", "backoff", "jitter"))
+    sub.known_keys(retry, ("max_attempts", "backoff", "jitter"), "retry")
     attempts = sub.integer("max_attempts", sub.required(retry, "max_attempts", "a retry"), low=1)
     return RetrySpec(
         max_attempts=attempts,
@@ -191,7 +190,7 @@ def _retry(ctx: Ctx, value: Any) -> RetrySpec:
 def _backoff(ctx: Ctx, value: Any) -> Backoff:
     backoff = ctx.mapping("backoff", value)
     sub = ctx.sub("backoff")
-    sub.known_keys(backoff, ("initial", "multiplier", "max"))
+    sub.known_keys(backoff, ("initial", "multiplier", "max"), "backoff")
     initial = sub.number("initial", sub.required(backoff, "initial", "a backoff"))
     return Backoff(initial=initial,
                    multiplier=_get(backoff, "multiplier",
@@ -203,7 +202,7 @@ def rate_limit(ctx: Ctx, value: Any) -> RateLimit:
     """A token bucket ``{rate > 0, burst >= 1}``; ``burst`` defaults to 1."""
     limit = ctx.mapping("rate_limit", value)
     sub = ctx.sub("rate_limit")
-    sub.known_keys(limit, ("rate", "burst"))
+    sub.known_keys(limit, ("rate", "burst"), "rate_limit")
     rate = sub.number("rate", sub.required(limit, "rate", "a rate_limit"), positive=True)
     return RateLimit(rate=rate, burst=_get(limit, "burst", lambda k, v: sub.at_least(k, v, 1),
                                            1.0))
@@ -253,7 +252,7 @@ def service(ctx: Ctx, attrs: Mapping, inputs: tuple[str, ...], fed_directly: boo
 def _availability(ctx: Ctx, value: Any) -> Availability:
     avail = ctx.mapping("availability", value)
     sub = ctx.sub("availability")
-    sub.known_keys(avail, ("mtbf", "mttr"))
+    sub.known_keys(avail, ("mtbf", "mttr"), "availability")
     return Availability(*(sub.distribution(k, sub.required(avail, k, "an availability"),
                                            positive_mean=True) for k in ("mtbf", "mttr")))
 

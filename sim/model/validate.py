@@ -14,7 +14,7 @@ from typing import Any
 
 import networkx as nx
 
-from sim.errors import ModelError
+from sim.errors import ModelError, nearest
 from sim.model import nodes as node_specs
 from sim.model.checks import Ctx, is_number
 from sim.model.load import ordered_edges
@@ -73,7 +73,7 @@ def run_spec(run: Mapping | None) -> RunSpec:
     """Run settings from a ``run:`` mapping; missing keys take RunSpec's defaults."""
     run = {} if run is None else Ctx().mapping("run", run)
     ctx = Ctx(prefix="run")
-    ctx.known_keys(run, RUN_KEYS)
+    ctx.known_keys(run, RUN_KEYS, "run")
     defaults = RunSpec()
     warmup = run.get("warmup", defaults.warmup)
     if warmup != "auto" and not (is_number(warmup) and math.isfinite(warmup) and warmup >= 0):
@@ -92,6 +92,8 @@ def _kinds(G: nx.DiGraph) -> dict[str, str]:
     kinds: dict[str, str] = {}
     defined = [str(n) for n, attrs in G.nodes(data=True) if attrs]
     for n, attrs in G.nodes(data=True):
+        if not isinstance(n, str):
+            raise ModelError("node names must be strings", value=n)
         ctx = Ctx(node=n)
         kinds[n] = node_specs.check_kind(ctx, attrs, defined)
         node_specs.check_keys(ctx, kinds[n], attrs)
@@ -103,7 +105,7 @@ def _kinds(G: nx.DiGraph) -> dict[str, str]:
 def _edge(u: str, v: str, attrs: Mapping, kinds: Mapping[str, str],
           base_dir: Any) -> EdgeSpec:
     ctx = Ctx(edge=(u, v), base_dir=base_dir)
-    ctx.known_keys(attrs, EDGE_ATTRS)
+    ctx.known_keys(attrs, EDGE_ATTRS, "an edge")
     if kinds[v] == "sender":
         raise ctx.error(None, f"goes into sender {v!r}, but a sender has no incoming edges")
     if kinds[u] == "queue" and kinds[v] == "queue":
@@ -143,7 +145,7 @@ def _inputs(ctx: Ctx, attrs: Mapping, queues: list[str]) -> tuple[str, ...]:
         if q not in queues:
             raise ctx.error("inputs", f"must list only queues with an edge to {ctx.node!r} "
                                       f"({feeding})", value=q,
-                            suggestion=node_specs.nearest(str(q), queues))
+                            suggestion=nearest(str(q), queues))
         if q in given[:i]:
             raise ctx.error("inputs", "must list each queue once", value=q)
     missing = [q for q in queues if q not in given]

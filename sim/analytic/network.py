@@ -1,0 +1,360 @@
+"""Traffic equations, offered load, stability and bottleneck of a model.
+
+The flow of a model is linear: the mean number of times a request of sender
+``s`` reaches node ``j`` (its *visit ratio*) solves ``v = e_s + v P``, where
+``P[i, j]`` is the mean number of messages node ``i`` passes to ``j`` per
+message it receives (Jackson 1957; Bolch et al., *Queueing Networks and Markov
+Chains*, 2nd ed., sec. 7.1; Lazowska et al., *Quantitative System Performance*,
+sec. 3.5). ``P`` is built as follows:
+
+* ``probabilistic`` edges pass ``p`` (an equal split where no edge has one);
+  ``round_robin``, ``random``, ``least_loaded`` and ``power_of_two`` split evenly
+  (their long-run shares over identical successors);
+* ``broadcast`` passes a copy to every successor: each copy is a visit;
+* a queue's successors are competing consumers (SPEC 2.2): a message is taken by
+  one of them, and the split is taken proportional to each consumer's capacity
+  ``servers / mean service`` (exact for one consumer or identical consumers;
+  consumers with ``servers: inf`` take everything). ``broadcast`` on a queue
+  still copies;
+* a service with ``error_rate`` e passes on only ``1 - e`` of its messages;
+* a ``rate_limit`` on a sender or router passes at most ``rate`` per second:
+  found by a short fixed-point iteration on the flows.
+
+Retries, timeouts, ttl and finite buffers are ignored here: the figures are
+the *offered* load of first attempts. Closed senders get their throughput by
+mean value analysis (:func:`sim.analytic.mva.mva`), with the open load's
+utilisation ``U`` inflating their demands by ``1 / (1 - U)`` (the mixed-network
+solution of Lazowska et al. 1984, sec. 7.4); pure delays (edge and broker
+latencies) are added to the think time. A service with ``availability`` has its
+capacity scaled by ``mtbf / (mtbf + mttr)``.
+
+Stability (SPEC 2.5): a node is unstable when the utilisation of its *open*
+load, on the capacity left by higher-priority inputs, is >= 1 and its buffer is
+unbounded. ``overflow: block`` counts as unbounded, since the backlog only
+moves upstream. A service fed by queues is unstable when it is overloaded and
+one of its input queues is unbounded; that queue is then reported as well.
+A queue's utilisation is its arrival rate over the capacity its consumers
+have left after their higher-priority inputs (``inputs`` order; a service's own
+buffer counted first).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import numpy as np
+
+from sim.analytic.mva import mva
+from sim.model.spec import BufferSpec, Model, QueueSpec, RouterSpec, SenderSpec, ServiceSpec
+
+__all__ = ["is_exponential", "availability_factor", "input_queues", "routing_matrix",
+           "visit_ratios", "traffic", "unstable_nodes", "bottleneck", "jackson_response"]
+
+_MAX_PASSES = 60
+
+
+def is_exponential(dist) -> bool:
+    """True when ``dist`` is exponential: scv 1 and the exponential cdf at three points."""
+    if dist is None or not math.isclose(dist.scv, 1.0, rel_tol=1e-9) or not dist.mean > 0:
+        return False
+    xs = np.array([0.5, 1.0, 3.0]) * dist.mean
+    return bool(np.allclose(dist.cdf(xs), -np.expm1(-xs / dist.mean), rtol=1e-9, atol=1e-12))
+
+
+def availability_factor(svc: ServiceSpec) -> float:
+    """Long-run fraction of time a service is up: ``mtbf / (mtbf + mttr)``."""
+    if svc.availability is None:
+        return 1.0
+    up, down = svc.availability.mtbf.mean, svc.availability.mttr.mean
+    return up / (up + down)
+
+
+def _capacity(svc: ServiceSpec) -> float:
+    """Messages per second the service can complete: servers / mean service."""
+    mean = svc.service.mean
+    return math.inf if svc.servers == math.inf or mean == 0 else svc.servers / mean
+
+
+def input_queues(model: Model, svc: ServiceSpec) -> list[str]:
+    """The queues a service consumes from, highest priority first."""
+    fed = [e.source for e in model.in_edges(svc.name)
+           if isinstance(model.node(e.source), QueueSpec)]
+    return [q for q in svc.inputs if q in fed] + [q for q in fed if q not in svc.inputs]
+
+
+def _unbounded(buffer: BufferSpec | None) -> bool:
+    return buffer is not None and (buffer.capacity == math.inf or buffer.overflow == "block")
+
+
+def _shares(model: Model, spec) -> dict[str, float]:
+    """Mean messages passed to each successor per message received (before thinning)."""
+    edges = model.out_edges(spec.name)
+    if not edges:
+        return {}
+    if spec.routing == "broadcast":
+        return {e.target: 1.0 for e in edges}
+    if isinstance(spec, QueueSpec):
+        caps = {e.target: _capacity(model.node(e.target)) for e in edges}
+        if any(c == math.inf for c in caps.values()):
+            caps = {t: float(c == math.inf) for t, c in caps.items()}
+        total = sum(caps.values())
+        return {t: (c / total if total > 0 else 1.0 / len(caps)) for t, c in caps.items()}
+    if spec.routing == "probabilistic" and edges[0].p is not None:
+        return {e.target: float(e.p) for e in edges}
+    return {e.target: 1.0 / len(edges) for e in edges}
+
+
+def routing_matrix(model: Model, thinning: Mapping[str, float] | None = None
+                   ) -> tuple[list[str], np.ndarray]:
+    """Node names (model order) and ``P[i, j]``, messages passed from i to j per
+    message arriving at i, including error and rate-limit thinning."""
+    names = [n.name for n in model.nodes]
+    index = {n: i for i, n in enumerate(names)}
+    P = np.zeros((len(names), len(names)))
+    for spec in model.nodes:
+        keep = (thinning or {}).get(spec.name, 1.0)
+        if isinstance(spec, ServiceSpec):
+            keep *= 1.0 - spec.error_rate
+        for target, share in _shares(model, spec).items():
+            P[index[spec.name], index[target]] += keep * share
+    return names, P
+
+
+def visit_ratios(model: Model, thinning: Mapping[str, float] | None = None
+                 ) -> dict[str, dict[str, float]]:
+    """``{sender: {node: visits per request}}``: solves ``v = e_s + v P`` per sender.
+
+    A sender whose messages can multiply without bound (a broadcast inside a
+    cycle) gets ``inf`` at every node it reaches.
+    """
+    names, P = routing_matrix(model, thinning)
+    out = {}
+    for s in model.senders:
+        start = names.index(s.name)
+        seen = _reach(P, start)
+        sub = P[np.ix_(seen, seen)]
+        v = np.zeros(len(names))
+        if np.max(np.abs(np.linalg.eigvals(sub))) < 1.0 - 1e-12:
+            e = (np.arange(len(names)) == start)[seen].astype(float)
+            v[seen] = np.linalg.solve(np.eye(len(sub)) - sub.T, e)
+        else:
+            v[seen] = math.inf
+        out[s.name] = {n: max(float(x), 0.0) for n, x in zip(names, v)}
+    return out
+
+
+def _reach(P: np.ndarray, start: int) -> np.ndarray:
+    seen, todo = np.zeros(len(P), dtype=bool), [start]
+    while todo:
+        i = todo.pop()
+        if not seen[i]:
+            seen[i] = True
+            todo.extend(np.nonzero(P[i] > 0)[0].tolist())
+    return seen
+
+
+def _delays(model: Model, visits: Mapping[str, float], P: np.ndarray, names: list[str]) -> float:
+    """Mean pure delay per request: edge latencies times traversals, broker latencies."""
+    index = {n: i for i, n in enumerate(names)}
+    total = 0.0
+    for e in model.edges:
+        if e.latency is not None:
+            total += visits[e.source] * P[index[e.source], index[e.target]] * e.latency.mean
+    for q in model.nodes:
+        if isinstance(q, QueueSpec) and q.buffer.latency is not None:
+            total += visits[q.name] * q.buffer.latency.mean
+    return total
+
+
+def _closed_throughput(model: Model, visits: dict, open_rate: dict, P: np.ndarray,
+                       names: list[str]) -> dict[str, float]:
+    """Throughput of each closed sender by (mixed-network) MVA."""
+    closed = [s for s in model.senders if s.is_closed]
+    if not closed:
+        return {}
+    services = [n for n in model.nodes if isinstance(n, ServiceSpec)]
+    demands = np.zeros((len(closed), len(services)))
+    servers = np.array([float(svc.servers) for svc in services])
+    for k, svc in enumerate(services):
+        a = availability_factor(svc)
+        u_open = open_rate[svc.name] * svc.service.mean / (svc.servers * a)
+        inflate = 1.0 if svc.servers == math.inf else (1.0 / (1.0 - u_open) if u_open < 1 else math.inf)
+        for r, s in enumerate(closed):
+            v = visits[s.name][svc.name]
+            demands[r, k] = 0.0 if v == 0 else v * svc.service.mean / a * inflate
+    think = np.array([(s.think.mean if s.think is not None else 0.0)
+                      + _delays(model, visits[s.name], P, names) for s in closed])
+    blocked = ~np.all(np.isfinite(demands), axis=1) | ~np.isfinite(think)
+    result = {s.name: 0.0 for s in closed}
+    live = [r for r in range(len(closed)) if not blocked[r]]
+    if live:
+        sol = mva(demands[live], [closed[r].clients for r in live], think[live], servers)
+        for r, x in zip(live, sol.throughput):
+            result[closed[r].name] = x
+    return result
+
+
+def _flows(model: Model) -> tuple[dict, dict, dict, dict, np.ndarray, list[str]]:
+    """Visits, open and closed arrival rates per node and sender throughputs,
+    iterating on rate-limit thinning until it settles."""
+    thinning: dict[str, float] = {}
+    limited = [n for n in model.nodes if getattr(n, "rate_limit", None) is not None]
+    for _ in range(_MAX_PASSES):
+        visits = visit_ratios(model, thinning)
+        names, P = routing_matrix(model, thinning)
+        sent = {s.name: s.mean_rate for s in model.senders if not s.is_closed}
+        open_rate = {n: sum(r * visits[s][n] for s, r in sent.items()) for n in names}
+        sent.update(_closed_throughput(model, visits, open_rate, P, names))
+        closed_rate = {n: sum(sent[s.name] * visits[s.name][n]
+                              for s in model.senders if s.is_closed) for n in names}
+        new = {n.name: min(1.0, n.rate_limit.rate / (open_rate[n.name] + closed_rate[n.name]))
+               if open_rate[n.name] + closed_rate[n.name] > 0 else 1.0 for n in limited}
+        if all(abs(new[k] - thinning.get(k, 1.0)) <= 1e-12 for k in new):
+            break
+        thinning = new
+    return visits, open_rate, closed_rate, sent, P, names
+
+
+def _higher_util(model: Model, svc: ServiceSpec, queue: str, rates: dict, P: np.ndarray,
+                 names: list[str]) -> float:
+    """Utilisation of ``svc`` by inputs served before ``queue``: its own buffer's
+    feed first, then the queues ahead of ``queue`` in its ``inputs`` order."""
+    if svc.servers == math.inf:
+        return 0.0
+    index = {n: i for i, n in enumerate(names)}
+    j, per = index[svc.name], svc.service.mean / (svc.servers * availability_factor(svc))
+    load = sum(rates[e.source] * P[index[e.source], j] for e in model.in_edges(svc.name)
+               if not isinstance(model.node(e.source), QueueSpec))
+    for q in input_queues(model, svc):
+        if q == queue:
+            break
+        load += rates[q] * P[index[q], j]
+    return load * per
+
+
+def _queue_util(model: Model, q: QueueSpec, rates: dict, P: np.ndarray, names: list[str]) -> float:
+    """Arrival rate of a queue over the capacity its consumers have left for it."""
+    if rates[q.name] == 0:
+        return 0.0
+    left = []
+    for e in model.out_edges(q.name):
+        svc = model.node(e.target)
+        cap = _capacity(svc) * availability_factor(svc)
+        left.append(cap * max(0.0, 1.0 - _higher_util(model, svc, q.name, rates, P, names)))
+    if q.routing == "broadcast":
+        return max((rates[q.name] / c if c > 0 else math.inf) for c in left)
+    total = sum(left)
+    return rates[q.name] / total if total > 0 else math.inf
+
+
+def _service_row(model: Model, svc: ServiceSpec, lam: float, lam_open: float) -> dict:
+    mean, a = svc.service.mean, availability_factor(svc)
+    finite = svc.servers != math.inf
+    open_util = lam_open * mean / (svc.servers * a) if finite else 0.0
+    buffers = [svc.buffer] + [model.node(q).buffer for q in input_queues(model, svc)]
+    unbounded = any(_unbounded(b) for b in buffers)
+    return {"servers": svc.servers, "mean_service": mean, "offered_load": lam * mean,
+            "utilization": lam * mean / svc.servers if finite else 0.0,
+            "open_utilization": open_util, "availability": a,
+            "bounded": not unbounded, "stable": not (open_util >= 1 and unbounded)}
+
+
+def traffic(model: Model) -> list[dict]:
+    """Per-node arrival rates, offered load, utilisation and stability.
+
+    Parameters
+    ----------
+    model : Model
+        A validated model.
+
+    Returns
+    -------
+    list of dict
+        One dict per node, in model order, with keys ``node``, ``kind``,
+        ``arrival_rate`` (1/s, open plus closed), ``open_rate``, ``closed_rate``,
+        ``visits`` (``{sender: visits per request}``), ``servers`` and
+        ``mean_service`` (services; else None), ``offered_load`` (busy servers
+        needed, ``arrival_rate * mean_service``; a queue's is its consumers' load
+        from it; 0 for senders and routers), ``utilization`` (services:
+        ``offered_load / servers``, 0 for ``inf`` servers; queues: see the module
+        notes; None for senders and routers), ``open_utilization`` (the same from
+        open load only, capacity scaled by availability), ``bounded`` and ``stable``.
+        A sender's ``arrival_rate`` is its offered rate (open) or its MVA
+        throughput (closed).
+
+    Notes
+    -----
+    Traffic equations of Jackson (1957); closed and mixed load by MVA
+    (Lazowska et al. 1984, ch. 6-7). See the module docstring for the rules.
+    """
+    visits, open_rate, closed_rate, sent, P, names = _flows(model)
+    total = {n: open_rate[n] + closed_rate[n] for n in names}
+    rows = []
+    for spec in model.nodes:
+        n = spec.name
+        row = {"node": n, "kind": spec.kind, "arrival_rate": total[n], "open_rate": open_rate[n],
+               "closed_rate": closed_rate[n], "visits": {s: v[n] for s, v in visits.items()},
+               "servers": None, "mean_service": None, "offered_load": 0.0,
+               "utilization": None, "open_utilization": None, "bounded": True, "stable": True}
+        if isinstance(spec, SenderSpec):
+            row.update(arrival_rate=sent[n], open_rate=0.0 if spec.is_closed else sent[n],
+                       closed_rate=sent[n] if spec.is_closed else 0.0)
+        elif isinstance(spec, ServiceSpec):
+            row.update(_service_row(model, spec, total[n], open_rate[n]))
+        elif isinstance(spec, QueueSpec):
+            u_open = _queue_util(model, spec, open_rate, P, names)
+            load = sum(total[n] * P[names.index(n), names.index(e.target)]
+                       * model.node(e.target).service.mean for e in model.out_edges(n))
+            row.update(offered_load=load, utilization=_queue_util(model, spec, total, P, names),
+                       open_utilization=u_open, bounded=not _unbounded(spec.buffer),
+                       stable=not (u_open >= 1 and _unbounded(spec.buffer)))
+        rows.append(row)
+    return rows
+
+
+def unstable_nodes(model: Model) -> list[str]:
+    """Names of the nodes :func:`traffic` reports unstable, in model order."""
+    return [row["node"] for row in traffic(model) if not row["stable"]]
+
+
+def bottleneck(model: Model) -> tuple[str | None, float]:
+    """The node that saturates first and the request throughput (1/s) at which it does.
+
+    Asymptotic bound analysis (Lazowska et al. 1984, ch. 5): with ``V_k`` the
+    visits per request (senders weighted by their throughput in the current mix)
+    the demand per server is ``D_k = V_k * S_k / (c_k * availability)``, and
+    ``X_max = 1 / max_k D_k``. A rate-limited sender or router counts with
+    ``D = V / rate``. Returns ``(None, inf)`` when nothing limits throughput.
+    """
+    rows = {row["node"]: row for row in traffic(model)}
+    visits = visit_ratios(model)          # per offered request, before rate limiting
+    weights = {s.name: rows[s.name]["arrival_rate"] for s in model.senders}
+    if sum(weights.values()) <= 0:
+        weights = {s: 1.0 for s in weights}
+    norm = sum(weights.values())
+    best, worst = None, 0.0
+    for spec in model.nodes:
+        v = sum(w * visits[s][spec.name] for s, w in weights.items()) / norm
+        if isinstance(spec, ServiceSpec) and spec.servers != math.inf:
+            d = v * spec.service.mean / (spec.servers * availability_factor(spec))
+        elif getattr(spec, "rate_limit", None) is not None:
+            d = v / spec.rate_limit.rate
+        else:
+            continue
+        if d > worst:
+            best, worst = spec.name, d
+    return best, (1.0 / worst if worst > 0 else math.inf)
+
+
+def jackson_response(visits: Mapping[str, float], sojourns: Mapping[str, float],
+                     delay: float = 0.0) -> float:
+    """Mean end-to-end response time of an open network: ``sum_k V_k W_k + delay``.
+
+    By Jackson's theorem each station of an open network of M/M/c stations
+    behaves as an isolated M/M/c with its total arrival rate (Jackson 1957;
+    Kleinrock 1975, vol. 1, sec. 4.8), so by Little's law the mean time in the
+    network is the visit-weighted sum of the station sojourns ``W_k``; ``delay``
+    adds the pure delays (edge and broker latencies) per request.
+    """
+    return sum(v * sojourns[k] for k, v in visits.items() if v > 0) + delay

@@ -1,0 +1,78 @@
+"""Human-readable text for the terminal: result tables and the ``check`` report."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+__all__ = ["format_table", "format_check", "fmt"]
+
+_NODE_COLUMNS = {
+    "kind": "kind", "arrivals": "arrivals", "completed": "completed", "dropped": "dropped",
+    "errors": "errors", "throughput": "thru/s", "utilization": "util",
+    "queue_length.mean": "queue", "queue_length.max": "q.max", "wait.mean": "wait",
+    "wait.p99": "wait.p99", "sojourn.mean": "sojourn", "sojourn.p99": "soj.p99",
+}
+
+
+def fmt(value, digits: int = 4) -> str:
+    """A number for people: 4 significant digits, '-' for missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if isinstance(value, float):
+        if math.isinf(value):
+            return "inf"
+        if value.is_integer() and abs(value) >= 1000:
+            return str(int(value))
+        return f"{value:.{digits}g}"
+    return str(value)
+
+
+def _with_ci(value, ci) -> str:
+    text = fmt(value)
+    return f"{text} ±{fmt(ci, 2)}" if isinstance(ci, (int, float)) else text
+
+
+def format_table(result) -> str:
+    d = result.to_dict()
+    req, ci = d["requests"], (d["ci95"].get("requests") or {})
+    lines = [
+        f"model {d['model']}  seed {d['seed']}  replications {d['replications']}  "
+        f"duration {fmt(d['duration'])} s  warmup {fmt(d['warmup'])} s",
+        "requests  " + "  ".join(f"{k} {req[k]}" for k in (
+            "offered", "completed", "failed", "in_flight", "rejected", "timed_out", "retries",
+            "duplicates")),
+        f"throughput {_with_ci(req['throughput'], ci.get('throughput'))} /s",
+        "latency (s)  " + "  ".join(
+            f"{k} {_with_ci(v, (ci.get('latency') or {}).get(k))}"
+            for k, v in req["latency"].items()),
+        "",
+    ]
+    frame = result.nodes_frame()
+    cols = [c for c in _NODE_COLUMNS if c in frame.columns]
+    table = frame[cols].rename(columns=_NODE_COLUMNS)
+    table = table.map(fmt) if hasattr(table, "map") else table.applymap(fmt)
+    lines.append(table.to_string())
+    return "\n".join(lines)
+
+
+def format_check(model) -> str:
+    """Per-node arrival rate, offered load, utilisation and stability of ``model``."""
+    from sim.analytic import traffic, unstable_nodes
+
+    rows = traffic(model)
+    frame = pd.DataFrame(rows)
+    unstable = unstable_nodes(model)
+    lines = [f"model {model.name}: valid, {len(model.nodes)} nodes, {len(model.edges)} edges"]
+    if not frame.empty:
+        shown = frame.copy()
+        for col in shown.columns:
+            shown[col] = shown[col].map(fmt)
+        lines.append(shown.to_string(index=False))
+    for name in unstable:
+        lines.append(f"UNSTABLE: node {name!r}: offered load meets or exceeds its capacity "
+                     f"(utilisation >= 1)")
+    if not unstable:
+        lines.append("stable: every node's utilisation is below 1")
+    return "\n".join(lines)

@@ -1,0 +1,41 @@
+"""Files a run writes with ``--out DIR``: result.json, CSV tables, the model, a report."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+__all__ = ["write_run_outputs", "write_atomic"]
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` all at once (temporary file + rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_run_outputs(result, model, out: Path) -> list[Path]:
+    """Write the run's files into ``out``; returns their paths."""
+    from sim.model import save
+
+    out.mkdir(parents=True, exist_ok=True)
+    files = {
+        "result.json": result.to_json(),
+        "nodes.csv": result.nodes_frame().to_csv(),
+        "replications.csv": result.replications_frame().to_csv(index=False),
+        "timeseries.csv": result.timeseries.to_csv(index=False),
+    }
+    for name, text in files.items():
+        write_atomic(out / name, text)
+    if model.graph is not None:
+        save(model.graph, out / "model.yaml")
+    return [out / name for name in files]
