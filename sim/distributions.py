@@ -95,10 +95,10 @@ class Distribution(abc.ABC):
     @property
     def scv(self) -> float:
         """Squared coefficient of variation, variance / mean**2 (0 when the mean is 0)."""
-        m = self.mean
-        if m == 0:
+        m, v = self.mean, self.variance
+        if m == 0 or v == 0:
             return 0.0
-        return math.inf if math.isinf(m) else self.variance / (m * m)
+        return math.inf if math.isinf(m) else v / m / m
 
     @abc.abstractmethod
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
@@ -240,7 +240,10 @@ class Uniform(Distribution):
 
 @dataclass(frozen=True, slots=True)
 class _MeanCV(Distribution):
-    """A law given by ``mean`` > 0 seconds and ``cv`` >= 0; ``cv = 0`` is the constant mean."""
+    """A law given by ``mean`` > 0 seconds and ``cv`` >= 0; ``cv = 0`` is the constant mean.
+
+    So is a cv below 1e-8 (spread under float64's sqrt-epsilon), which keeps 1/cv**2 finite.
+    """
 
     mean: float
     cv: float
@@ -250,10 +253,10 @@ class _MeanCV(Distribution):
                         doc="Variance, (cv * mean)**2.")
 
     def sample(self, rng, size):
-        return np.full(size, self.mean) if self.cv == 0 else self._draw(rng, size)
+        return np.full(size, self.mean) if self.cv < 1e-8 else self._draw(rng, size)
 
     def _cdf(self, x):
-        return (x >= self.mean) * 1.0 if self.cv == 0 else self._law_cdf(x)
+        return (x >= self.mean) * 1.0 if self.cv < 1e-8 else self._law_cdf(x)
 
 
 @dataclass(frozen=True, slots=True)
@@ -407,7 +410,7 @@ class Normal(Distribution):
         if self.sd == 0:
             return 0.0
         z, lam = self._mills
-        return self.sd * self.sd * (1 - z * lam - lam * lam)
+        return self.sd * self.sd * (1 - (z * lam if lam else 0.0) - lam * lam)
 
     def sample(self, rng, size):
         if self.sd == 0:

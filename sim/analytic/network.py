@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import NamedTuple
 
 import numpy as np
 
@@ -49,9 +50,10 @@ from sim.analytic.mva import mva
 from sim.model.spec import BufferSpec, Model, QueueSpec, RouterSpec, SenderSpec, ServiceSpec
 
 __all__ = ["is_exponential", "availability_factor", "input_queues", "routing_matrix",
-           "visit_ratios", "traffic", "unstable_nodes", "bottleneck", "jackson_response"]
+           "visit_ratios", "Flows", "flows", "traffic", "unstable_nodes", "bottleneck", "jackson_response"]
 
 _MAX_PASSES = 60
+_FULL = 1.0 - 1e-12   # utilisation treated as >= 1 (rounding of exact saturation)
 
 
 def is_exponential(dist) -> bool:
@@ -195,25 +197,42 @@ def _closed_throughput(model: Model, visits: dict, open_rate: dict, P: np.ndarra
     return result
 
 
-def _flows(model: Model) -> tuple[dict, dict, dict, dict, np.ndarray, list[str]]:
-    """Visits, open and closed arrival rates per node and sender throughputs,
-    iterating on rate-limit thinning until it settles."""
-    thinning: dict[str, float] = {}
-    limited = [n for n in model.nodes if getattr(n, "rate_limit", None) is not None]
+class Flows(NamedTuple):
+    """Mean flows of a model (see :func:`flows`)."""
+
+    visits: dict[str, dict[str, float]]   # {sender: {node: arrivals per request}}
+    open_rate: dict[str, float]           # node -> arrivals per second from open senders
+    closed_rate: dict[str, float]         # node -> arrivals per second from closed senders
+    sent: dict[str, float]                # sender -> requests per second
+    P: np.ndarray                         # routing matrix with every thinning applied
+    names: list[str]                      # node order of P
+
+
+def flows(model: Model, loss: Mapping[str, float] | None = None) -> Flows:
+    """Visits and arrival rates of every node, iterating on rate-limit thinning.
+
+    ``loss`` maps a node to the fraction of its arrivals it refuses (e.g. a
+    finite buffer's blocking probability); they are not passed on.
+    """
+    limits = [n for n in model.nodes if getattr(n, "rate_limit", None) is not None]
+    keep = {n: 1.0 - p for n, p in (loss or {}).items()}
+    thinning = dict(keep)
     for _ in range(_MAX_PASSES):
         visits = visit_ratios(model, thinning)
         names, P = routing_matrix(model, thinning)
-        sent = {s.name: s.mean_rate for s in model.senders if not s.is_closed}
-        open_rate = {n: sum(r * visits[s][n] for s, r in sent.items()) for n in names}
+        sent = {s.name: float(s.mean_rate) for s in model.senders if not s.is_closed}
+        open_rate = {n: float(sum(r * visits[s][n] for s, r in sent.items())) for n in names}
         sent.update(_closed_throughput(model, visits, open_rate, P, names))
-        closed_rate = {n: sum(sent[s.name] * visits[s.name][n]
-                              for s in model.senders if s.is_closed) for n in names}
-        new = {n.name: min(1.0, n.rate_limit.rate / (open_rate[n.name] + closed_rate[n.name]))
-               if open_rate[n.name] + closed_rate[n.name] > 0 else 1.0 for n in limited}
+        closed_rate = {n: float(sum(sent[s.name] * visits[s.name][n]
+                                    for s in model.senders if s.is_closed)) for n in names}
+        new = dict(keep)
+        for n in limits:
+            lam = open_rate[n.name] + closed_rate[n.name]
+            new[n.name] = new.get(n.name, 1.0) * (min(1.0, n.rate_limit.rate / lam) if lam else 1.0)
         if all(abs(new[k] - thinning.get(k, 1.0)) <= 1e-12 for k in new):
             break
         thinning = new
-    return visits, open_rate, closed_rate, sent, P, names
+    return Flows(visits, open_rate, closed_rate, sent, P, names)
 
 
 def _higher_util(model: Model, svc: ServiceSpec, queue: str, rates: dict, P: np.ndarray,
@@ -257,7 +276,7 @@ def _service_row(model: Model, svc: ServiceSpec, lam: float, lam_open: float) ->
     return {"servers": svc.servers, "mean_service": mean, "offered_load": lam * mean,
             "utilization": lam * mean / svc.servers if finite else 0.0,
             "open_utilization": open_util, "availability": a,
-            "bounded": not unbounded, "stable": not (open_util >= 1 and unbounded)}
+            "bounded": not unbounded, "stable": not (open_util >= _FULL and unbounded)}
 
 
 def traffic(model: Model) -> list[dict]:
@@ -288,7 +307,7 @@ def traffic(model: Model) -> list[dict]:
     Traffic equations of Jackson (1957); closed and mixed load by MVA
     (Lazowska et al. 1984, ch. 6-7). See the module docstring for the rules.
     """
-    visits, open_rate, closed_rate, sent, P, names = _flows(model)
+    visits, open_rate, closed_rate, sent, P, names = flows(model)
     total = {n: open_rate[n] + closed_rate[n] for n in names}
     rows = []
     for spec in model.nodes:
@@ -296,7 +315,8 @@ def traffic(model: Model) -> list[dict]:
         row = {"node": n, "kind": spec.kind, "arrival_rate": total[n], "open_rate": open_rate[n],
                "closed_rate": closed_rate[n], "visits": {s: v[n] for s, v in visits.items()},
                "servers": None, "mean_service": None, "offered_load": 0.0,
-               "utilization": None, "open_utilization": None, "bounded": True, "stable": True}
+               "utilization": None, "open_utilization": None, "availability": None,
+               "bounded": True, "stable": True}
         if isinstance(spec, SenderSpec):
             row.update(arrival_rate=sent[n], open_rate=0.0 if spec.is_closed else sent[n],
                        closed_rate=sent[n] if spec.is_closed else 0.0)
@@ -306,9 +326,9 @@ def traffic(model: Model) -> list[dict]:
             u_open = _queue_util(model, spec, open_rate, P, names)
             load = sum(total[n] * P[names.index(n), names.index(e.target)]
                        * model.node(e.target).service.mean for e in model.out_edges(n))
-            row.update(offered_load=load, utilization=_queue_util(model, spec, total, P, names),
+            row.update(offered_load=float(load), utilization=_queue_util(model, spec, total, P, names),
                        open_utilization=u_open, bounded=not _unbounded(spec.buffer),
-                       stable=not (u_open >= 1 and _unbounded(spec.buffer)))
+                       stable=not (u_open >= _FULL and _unbounded(spec.buffer)))
         rows.append(row)
     return rows
 

@@ -1,6 +1,6 @@
 """Helpers for the model-layer tests: a small model as plain data, and refusals.
 
-Named uniquely (not conftest) so that test modules can import it by name.
+Kept out of conftest so that test modules can import it by name.
 """
 
 from __future__ import annotations

@@ -1,0 +1,54 @@
+"""Shared helpers: build models from plain dicts, compare simulation with theory."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from sim.engine import simulate
+from sim.model import from_dict, validate
+
+
+def make_model(nodes: dict, edges: list, *, name: str = "test", duration: float = 1000.0,
+               warmup: float = 0.0, replications: int = 1, seed: int = 1):
+    """A validated Model from the same structure as a YAML file."""
+    data = {"name": name, "nodes": nodes, "edges": edges,
+            "run": {"duration": duration, "warmup": warmup, "replications": replications,
+                    "seed": seed}}
+    return validate(from_dict(data))
+
+
+def run_model(nodes: dict, edges: list, **run) -> dict:
+    """Simulate and return the SPEC 4 dictionary."""
+    return simulate(make_model(nodes, edges, **run)).to_dict()
+
+
+def pick(d: dict, path: str):
+    for part in path.split("."):
+        d = d[part]
+    return d
+
+
+def assert_agrees(result: dict, path: str, expected: float, *, rel_floor: float = 0.01,
+                  max_rel_halfwidth: float = 0.08) -> None:
+    """Simulated mean at ``path`` within 2.5 CI half-widths (+ a small floor) of theory.
+
+    The CI comes from the replications; requiring it to be narrow (``max_rel_halfwidth``)
+    keeps the test able to fail. 2.5 half-widths of a 95% CI is about 3.2 standard
+    errors: a correct simulator fails it about once in a thousand runs (fixed seeds make
+    it deterministic anyway).
+    """
+    value = pick(result, path)
+    half = pick(result["ci95"], path)
+    assert half is not None, f"{path}: no CI (needs replications >= 2)"
+    assert half <= max_rel_halfwidth * abs(expected), (
+        f"{path}: CI half-width {half:.4g} too wide for a meaningful check of {expected:.4g}")
+    tol = 2.5 * half + rel_floor * abs(expected)
+    assert abs(value - expected) <= tol, (
+        f"{path}: simulated {value:.5g} vs theory {expected:.5g} (tolerance {tol:.3g})")
+
+
+@pytest.fixture
+def model_factory():
+    return make_model

@@ -1,0 +1,140 @@
+"""Networks against theory: Jackson (1963), exact MVA (Reiser & Lavenberg 1980),
+Cobham (1954) priorities, E2/M/1 after round-robin splitting (Kleinrock 1975,
+section 6.4), two-way fork-join (Nelson & Tantawi 1988), edge latency.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from tests.conftest import assert_agrees, run_model
+
+
+def exp(mean):
+    return {"dist": "exponential", "mean": mean}
+
+
+def test_jackson_tandem():
+    """Tandem of M/M/1 stations: W = sum 1/(mu_i - lam) (Jackson's theorem)."""
+    lam, mus = 0.6, (1.0, 0.8, 1.5)
+    nodes = {"src": {"kind": "sender", "rate": lam}}
+    edges, prev = [], "src"
+    for i, mu in enumerate(mus):
+        nodes[f"s{i}"] = {"kind": "service", "servers": 1, "service": exp(1 / mu)}
+        edges.append([prev, f"s{i}"])
+        prev = f"s{i}"
+    r = run_model(nodes, edges, duration=30000, warmup=300, replications=6)
+    assert_agrees(r, "requests.latency.mean", sum(1 / (mu - lam) for mu in mus))
+    for i, mu in enumerate(mus):
+        assert_agrees(r, f"nodes.s{i}.utilization", lam / mu)
+
+
+def test_jackson_feedback_through_a_queue():
+    """Feedback with probability p: visits 1/(1-p), W = 1/(1-p) * 1/(mu - lam/(1-p))."""
+    lam, mu, p = 0.35, 1.0, 0.4
+    nodes = {"src": {"kind": "sender", "rate": lam},
+             "inbox": {"kind": "queue"},
+             "worker": {"kind": "service", "servers": 1, "service": exp(1 / mu)},
+             "again": {"kind": "router"},
+             "done": {"kind": "router"}}
+    edges = [["src", "inbox"], ["inbox", "worker"], ["worker", "again"],
+             ["again", "inbox", p], ["again", "done", 1 - p]]
+    r = run_model(nodes, edges, duration=30000, warmup=300, replications=6)
+    rate = lam / (1 - p)
+    assert_agrees(r, "requests.latency.mean", 1 / (1 - p) / (mu - rate))
+    assert_agrees(r, "nodes.worker.throughput", rate)
+
+
+def mva(n: int, demand: float, think: float) -> tuple[float, float]:
+    """Exact MVA for one queueing station and a delay (think) station."""
+    q = 0.0
+    x = r = 0.0
+    for k in range(1, n + 1):
+        r = demand * (1 + q)
+        x = k / (r + think)
+        q = x * r
+    return x, r
+
+
+def test_closed_network_exact_mva():
+    """Closed: N clients, think Z, one exponential server: X and R by exact MVA."""
+    n, demand, think = 6, 0.2, 1.0
+    nodes = {"users": {"kind": "sender", "clients": n, "think": exp(think)},
+             "app": {"kind": "service", "servers": 1, "service": exp(demand)}}
+    r = run_model(nodes, [["users", "app"]], duration=20000, warmup=200, replications=6)
+    x, resp = mva(n, demand, think)
+    assert_agrees(r, "requests.throughput", x)
+    assert_agrees(r, "requests.latency.mean", resp)
+
+
+def test_cobham_non_preemptive_priority():
+    """M/G/1 non-preemptive priority: W_k = W0 / ((1 - s_{k-1})(1 - s_k)),
+    W0 = sum lam_i E[S_i^2] / 2, s_k = sum_{i<=k} rho_i (Cobham 1954)."""
+    lam_hi, lam_lo, mean = 0.3, 0.45, 1.0
+    nodes = {"gold": {"kind": "sender", "rate": lam_hi, "priority": 0},
+             "bronze": {"kind": "sender", "rate": lam_lo, "priority": 1},
+             "srv": {"kind": "service", "servers": 1, "service": exp(mean),
+                     "discipline": "priority"}}
+    edges = [["gold", "srv"], ["bronze", "srv"]]
+    r = run_model(nodes, edges, duration=40000, warmup=400, replications=6)
+    w0 = (lam_hi + lam_lo) * 2 * mean ** 2 / 2
+    s1, s2 = lam_hi * mean, (lam_hi + lam_lo) * mean
+    assert_agrees(r, "nodes.gold.latency.mean", w0 / (1 - s1) + mean)
+    assert_agrees(r, "nodes.bronze.latency.mean", w0 / ((1 - s1) * (1 - s2)) + mean,
+                  max_rel_halfwidth=0.1)
+
+
+def e2m1_sigma(lam_each: float, mu: float) -> float:
+    """Root in (0,1) of s = A*(mu(1-s)), A*(x) = (2 lam / (2 lam + x))^2 (Erlang-2 gaps)."""
+    s = 0.5
+    for _ in range(10_000):
+        nxt = (2 * lam_each / (2 * lam_each + mu * (1 - s))) ** 2
+        if abs(nxt - s) < 1e-14:
+            break
+        s = nxt
+    return s
+
+
+def test_round_robin_makes_erlang2_arrivals():
+    """Round robin over 2 M/M/1 servers: each sees E2 gaps, W = 1/(mu (1 - s)) (E2/M/1)."""
+    lam, mu = 1.6, 1.0
+    nodes = {"src": {"kind": "sender", "rate": lam},
+             "lb": {"kind": "router", "routing": "round_robin"},
+             "a": {"kind": "service", "servers": 1, "service": exp(1 / mu)},
+             "b": {"kind": "service", "servers": 1, "service": exp(1 / mu)}}
+    r = run_model(nodes, [["src", "lb"], ["lb", "a"], ["lb", "b"]], duration=30000,
+                  warmup=300, replications=6)
+    s = e2m1_sigma(lam / 2, mu)
+    assert_agrees(r, "requests.latency.mean", 1 / (mu * (1 - s)))
+    assert 1 / (mu * (1 - s)) < 1 / (mu - lam / 2) * 0.8  # clearly not the M/M/1 value
+
+
+def test_two_way_fork_join_nelson_tantawi():
+    """Two-way fork-join of M/M/1 queues: R = (12 - rho)/8 / (mu - lam) (Nelson & Tantawi
+    1988; an approximation within about 2% of the exact value at these loads)."""
+    lam, mu = 0.6, 1.0
+    nodes = {"src": {"kind": "sender", "rate": lam},
+             "fork": {"kind": "router", "routing": "broadcast"},
+             "a": {"kind": "service", "servers": 1, "service": exp(1 / mu)},
+             "b": {"kind": "service", "servers": 1, "service": exp(1 / mu)}}
+    r = run_model(nodes, [["src", "fork"], ["fork", "a"], ["fork", "b"]], duration=30000,
+                  warmup=300, replications=6)
+    rho = lam / mu
+    assert_agrees(r, "requests.latency.mean", (12 - rho) / 8 / (mu - lam), rel_floor=0.03)
+    assert r["requests"]["completed"] <= r["nodes"]["a"]["completed"]
+
+
+def test_edge_latency_adds_its_mean():
+    """An edge with latency L adds E[L] to the end-to-end mean: W = 1/(mu-lam) + E[L]."""
+    lam, mu = 0.5, 1.0
+    nodes = {"src": {"kind": "sender", "rate": lam},
+             "srv": {"kind": "service", "servers": 1, "service": exp(1 / mu)},
+             "cb": {"kind": "router"}}
+    edges = [{"from": "src", "to": "srv", "latency": {"dist": "uniform", "low": 0.1,
+                                                      "high": 0.3}},
+             {"from": "srv", "to": "cb", "latency": 0.5}]
+    r = run_model(nodes, edges, duration=20000, warmup=200, replications=6)
+    assert_agrees(r, "requests.latency.mean", 1 / (mu - lam) + 0.2 + 0.5)
+    assert r["requests"]["latency"]["max"] >= 0.6
