@@ -135,7 +135,7 @@ class Distribution(abc.ABC):
     def cdf(self, x: float | np.ndarray) -> float | np.ndarray:
         """P(X <= x) for ``x`` seconds (a float, or elementwise for an array)."""
         x = np.asarray(x, dtype=float)
-        with np.errstate(divide="ignore"):
+        with np.errstate(divide="ignore", over="ignore"):
             p = np.where(x < 0, 0.0, self._cdf(np.maximum(x, 0.0)))
         return float(p) if p.ndim == 0 else p
 

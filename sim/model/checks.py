@@ -102,7 +102,7 @@ class Ctx:
             raise self.error(key, f"must be a number >= {low:g}", value=value)
         return float(value)
 
-    def integer(self, key: str, value: Any, *, low: int = 0, inf: bool = False) -> float:
+    def integer(self, key: str, value: Any, *, low: int = 0, inf: bool = False) -> int | float:
         """An integer ``>= low``, or ``math.inf`` where ``inf`` is allowed."""
         if inf and is_inf(value):
             return math.inf

@@ -23,6 +23,7 @@ from typing import Any
 import networkx as nx
 import yaml
 
+from sim.distributions import Distribution
 from sim.errors import ModelError, nearest
 from sim.model.readers import read_json, read_yaml
 
@@ -145,11 +146,14 @@ def ordered_edges(G: nx.DiGraph) -> list[tuple[str, str, dict]]:
 
 
 def _plain(value: Any) -> Any:
-    """Plain Python data for a file: numpy scalars and arrays unwrapped, tuples as lists."""
+    """Plain Python data for a file: distributions as their SPEC form, numpy values
+    unwrapped, tuples as lists."""
     if isinstance(value, Mapping):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
+    if isinstance(value, Distribution):
+        return _plain(value.to_spec())
     if hasattr(value, "tolist"):
         return _plain(value.tolist())
     return copy.deepcopy(value)

@@ -21,8 +21,18 @@ _MERGE = "tag:yaml.org,2002:merge"
 
 
 class StrictLoader(yaml.SafeLoader):
-    """``yaml.SafeLoader`` that constructs only plain data: tags such as
-    ``!!python/object`` already fail there; duplicate keys are refused by :func:`read_yaml`."""
+    """``yaml.SafeLoader`` that also refuses a mapping key given twice.
+
+    SafeLoader already constructs only plain data (tags such as ``!!python/object``
+    fail); ``source`` names the text in errors.
+    """
+
+    source = "<string>"
+
+    def compose_document(self) -> yaml.Node:
+        root = super().compose_document()
+        _check_duplicates(root, [], self.source, set())
+        return root
 
 
 def _duplicate(path: Sequence[Any], key: Any, where: str) -> ModelError:
@@ -71,12 +81,9 @@ def _yaml_error(exc: yaml.YAMLError, source: str) -> ModelError:
 def read_yaml(text: str, source: str = "<string>") -> Any:
     """Plain data from YAML ``text`` (``source`` names it in errors)."""
     loader = StrictLoader(text)
+    loader.source = source
     try:
-        root = loader.get_single_node()
-        if root is None:
-            return None
-        _check_duplicates(root, [], source, set())
-        return loader.construct_document(root)
+        return loader.get_single_data()
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, source) from None
     finally:

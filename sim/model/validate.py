@@ -1,9 +1,10 @@
 """``networkx.DiGraph`` -> :class:`~sim.model.spec.Model`: every check of SPEC 2.5.
 
 The checks run in a fixed order, so a model with several mistakes always reports
-the same one first: the header and ``run``; each node's kind and keys (file order);
-each edge (file order); each node's values; routing probabilities; the topology
-(every node reaches a sink, at least one sender).
+the same one first: the header and ``run``; each node's kind and keys (file order),
+then that there is a sender; each edge (file order); each node's values; routing
+probabilities; the topology (senders and queues have out-edges, every node reaches
+a sink).
 """
 
 from __future__ import annotations

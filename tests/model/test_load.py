@@ -19,9 +19,11 @@ description: Client -> request queue -> workers -> response queue -> callback.
 run: {duration: 3600, warmup: 300, replications: 5, seed: 1}
 nodes:
   client:    {kind: sender, rate: 80, timeout: 2.0,
-              retry: {max_attempts: 3, backoff: {initial: 0.1, multiplier: 2, max: 5}, jitter: full}}
+              retry: {max_attempts: 3, backoff: {initial: 0.1, multiplier: 2, max: 5},
+                      jitter: full}}
   requests:  {kind: queue, capacity: 10000, overflow: reject}
-  worker:    {kind: service, servers: 8, service: {dist: lognormal, mean: 0.08, cv: 1.5}, error_rate: 0.01}
+  worker:    {kind: service, servers: 8, service: {dist: lognormal, mean: 0.08, cv: 1.5},
+              error_rate: 0.01}
   responses: {kind: queue}
   callback:  {kind: service, servers: 2, service: {dist: exponential, mean: 0.005}}
 edges:

@@ -158,7 +158,8 @@ NESTED = [
          "node 'client': unknown key 'retry.backoff.multipler' (did you mean 'multiplier'?)"),
     case("rate-limit-rate-zero", setting("nodes.client.rate_limit", {"rate": 0}),
          "node 'client': 'rate_limit.rate' must be a positive number (got 0)"),
-    case("rate-limit-burst-below-one", setting("nodes.client.rate_limit", {"rate": 1, "burst": 0.5}),
+    case("rate-limit-burst-below-one",
+         setting("nodes.client.rate_limit", {"rate": 1, "burst": 0.5}),
          "node 'client': 'rate_limit.burst' must be a number >= 1 (got 0.5)"),
     case("rate-limit-misspelt", setting("nodes.client.rate_limit", {"rate": 1, "brust": 2}),
          "node 'client': unknown key 'rate_limit.brust' (did you mean 'burst'?)"),
@@ -343,7 +344,8 @@ def test_refused_while_building(mutate, fragments):
 
 
 def test_model_not_a_mapping():
-    with pytest.raises(ModelError, match=r"must be a mapping with 'nodes' and 'edges' \(got 'list'\)"):
+    with pytest.raises(ModelError,
+                       match=r"must be a mapping with 'nodes' and 'edges' \(got 'list'\)"):
         from_dict([1, 2])
 
 

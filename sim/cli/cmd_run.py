@@ -1,0 +1,39 @@
+"""``asyncsim run MODEL``: simulate and print (table, JSON or CSV)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from sim.cli.common import add_run_flags, load_cli_model, progress_callback, warn_unstable
+
+
+def add(sub) -> None:
+    p = sub.add_parser("run", help="simulate a model and print the results")
+    p.add_argument("model", help="model file (YAML or JSON)")
+    add_run_flags(p)
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    p.add_argument("--out", help="folder for result.json, CSV tables and the report")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(handler=run)
+
+
+def run(args) -> int:
+    from sim.cli.format import format_table
+    from sim.cli.outputs import write_run_outputs
+    from sim.engine import simulate
+
+    model = load_cli_model(args)
+    warn_unstable(model)
+    result = simulate(model, duration=args.duration, warmup=args.warmup,
+                      replications=args.replications, seed=args.seed,
+                      progress=progress_callback(args, model.name))
+    if args.out:
+        write_run_outputs(result, model, Path(args.out))
+    if args.format == "json":
+        print(result.to_json())
+    elif args.format == "csv":
+        sys.stdout.write(result.to_csv())
+    else:
+        print(format_table(result))
+    return 0
