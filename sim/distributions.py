@@ -49,8 +49,9 @@ def _real(value: Any, key: str | None, *, positive: bool = False) -> float:
 def _reals(value: Any, key: str, *, positive: bool = False) -> tuple[float, ...]:
     """A non-empty list of numbers as a tuple of floats; a bad item is named by index."""
     if not isinstance(value, (list, tuple, np.ndarray)) or len(value) == 0:
-        raise ModelError(f"must be a non-empty list of finite numbers {'>' if positive else '>='} 0",
-                         key=key, value=value)
+        sign = ">" if positive else ">="
+        raise ModelError(f"must be a non-empty list of finite numbers {sign} 0", key=key,
+                         value=value)
     return tuple(_real(v, f"{key}[{i}]", positive=positive) for i, v in enumerate(value))
 
 
@@ -151,8 +152,8 @@ class Distribution(abc.ABC):
     def _from_params(cls, params: dict, base_dir: Path) -> Distribution:
         missing = [p for p in cls.params if p not in params]
         if missing:
-            raise ModelError(f"is required by dist {cls.name} (parameters: {', '.join(cls.params)})",
-                             key=missing[0])
+            raise ModelError(f"is required by dist {cls.name} "
+                             f"(parameters: {', '.join(cls.params)})", key=missing[0])
         return cls(**params)
 
 
@@ -222,7 +223,8 @@ class Uniform(Distribution):
     params = ("low", "high")
     _checks = {"low": _nonneg, "high": _nonneg}
     mean = property(lambda self: (self.low + self.high) / 2, doc="Mean in seconds.")
-    variance = property(lambda self: (self.high - self.low) ** 2 / 12, doc="Variance.")
+    variance = property(lambda self: (self.high - self.low) * (self.high - self.low) / 12,
+                        doc="Variance, (high - low)**2 / 12.")
 
     def __post_init__(self) -> None:
         Distribution.__post_init__(self)
@@ -552,7 +554,8 @@ DISTRIBUTIONS: dict[str, type[Distribution]] = {cls.name: cls for cls in (
 
 
 def from_spec(value: Any, *, node: str | None = None, key: str | None = None,
-              base_dir: str | os.PathLike | None = None) -> Distribution:
+              base_dir: str | os.PathLike | None = None,
+              edge: tuple[str, str] | None = None) -> Distribution:
     """Turn the SPEC form of a distribution into a :class:`Distribution`.
 
     Parameters
@@ -566,6 +569,8 @@ def from_spec(value: Any, *, node: str | None = None, key: str | None = None,
     base_dir : str or os.PathLike, optional
         Directory that an empirical ``file`` is relative to (the model file's);
         the working directory by default.
+    edge : (str, str), optional
+        Where the value sits instead of a node (an edge's ``latency``).
 
     Returns
     -------
@@ -582,7 +587,7 @@ def from_spec(value: Any, *, node: str | None = None, key: str | None = None,
     try:
         return _parse(value, Path(base_dir) if base_dir is not None else Path())
     except ModelError as err:
-        raise err.at(node=node, prefix=key) from None
+        raise err.at(node=node, edge=edge, prefix=key) from None
 
 
 def _parse(value: Any, base_dir: Path) -> Distribution:

@@ -102,7 +102,8 @@ def test_weibull_moments() -> None:
     g1, g2 = math.gamma(1 + 1 / 1.5), math.gamma(1 + 2 / 1.5)
     assert d.mean == pytest.approx(2.0 * g1)
     assert d.variance == pytest.approx(4.0 * (g2 - g1 ** 2))
-    assert Weibull(1.0, 3.0).mean == pytest.approx(3.0) and Weibull(1.0, 3.0).scv == pytest.approx(1)
+    exponential = Weibull(shape=1.0, scale=3.0)
+    assert exponential.mean == pytest.approx(3.0) and exponential.scv == pytest.approx(1.0)
 
 
 def test_weibull_tiny_shape_has_infinite_moments_not_nan() -> None:
@@ -208,9 +209,9 @@ def test_same_seed_same_numbers(dist: Distribution) -> None:
 
 
 def test_stream_default_batch_and_bad_batch() -> None:
-    draw = Exponential(1.0).stream(rng(5))
-    assert [draw() for _ in range(5000)] == np.concatenate(
-        [Exponential(1.0).sample(g := rng(5), 4096), Exponential(1.0).sample(g, 4096)])[:5000].tolist()
+    draw, other = Exponential(1.0).stream(rng(5)), rng(5)
+    expected = np.concatenate([Exponential(1.0).sample(other, 4096) for _ in range(2)])
+    assert [draw() for _ in range(5000)] == expected[:5000].tolist()
     with pytest.raises(ValueError, match="batch must be a positive integer"):
         Exponential(1.0).stream(rng(), batch=0)
 
@@ -313,42 +314,64 @@ REFUSALS = [
      f"'service.dist' must be one of {NAMES} (got 'lognormall') (did you mean 'lognormal'?)"),
     ({"dist": 3}, f"'service.dist' must be one of {NAMES} (got 3)"),
     ({"mean": 1, "cv": 1}, f"'service.dist' is required: one of {NAMES}"),
-    ({"dist": "lognormal", "mean": 1, "cvv": 1}, "'service' has unknown key 'cvv' (did you mean 'cv'?)"),
+    ({"dist": "lognormal", "mean": 1, "cvv": 1},
+     "'service' has unknown key 'cvv' (did you mean 'cv'?)"),
     ({"dist": "lognormal", "mean": 1, "cv": 1, "zzz": 1},
      "'service' has unknown key 'zzz' (dist lognormal takes mean, cv)"),
-    ({"dist": "lognormal", "mean": 1}, "'service.cv' is required by dist lognormal (parameters: mean, cv)"),
-    ({"dist": "lognormal", "mean": -1, "cv": 1}, "'service.mean' must be a finite number > 0 (got -1)"),
-    ({"dist": "lognormal", "mean": 0, "cv": 1}, "'service.mean' must be a finite number > 0 (got 0)"),
-    ({"dist": "lognormal", "mean": 1, "cv": -0.5}, "'service.cv' must be a finite number >= 0 (got -0.5)"),
-    ({"dist": "lognormal", "mean": 1, "cv": math.inf}, "'service.cv' must be a finite number >= 0 (got inf)"),
-    ({"dist": "lognormal", "mean": 1, "cv": math.nan}, "'service.cv' must be a finite number >= 0 (got nan)"),
-    ({"dist": "lognormal", "mean": 1, "cv": "1.5"}, "'service.cv' must be a finite number >= 0 (got '1.5')"),
-    ({"dist": "lognormal", "mean": 1, "cv": True}, "'service.cv' must be a finite number >= 0 (got True)"),
+    ({"dist": "lognormal", "mean": 1},
+     "'service.cv' is required by dist lognormal (parameters: mean, cv)"),
+    ({"dist": "lognormal", "mean": -1, "cv": 1},
+     "'service.mean' must be a finite number > 0 (got -1)"),
+    ({"dist": "lognormal", "mean": 0, "cv": 1},
+     "'service.mean' must be a finite number > 0 (got 0)"),
+    ({"dist": "lognormal", "mean": 1, "cv": -0.5},
+     "'service.cv' must be a finite number >= 0 (got -0.5)"),
+    ({"dist": "lognormal", "mean": 1, "cv": math.inf},
+     "'service.cv' must be a finite number >= 0 (got inf)"),
+    ({"dist": "lognormal", "mean": 1, "cv": math.nan},
+     "'service.cv' must be a finite number >= 0 (got nan)"),
+    ({"dist": "lognormal", "mean": 1, "cv": "1.5"},
+     "'service.cv' must be a finite number >= 0 (got '1.5')"),
+    ({"dist": "lognormal", "mean": 1, "cv": True},
+     "'service.cv' must be a finite number >= 0 (got True)"),
     ({"dist": "gamma", "mean": 0, "cv": 1}, "'service.mean' must be a finite number > 0 (got 0)"),
-    ({"dist": "gamma", "mean": 1, "cv": None}, "'service.cv' must be a finite number >= 0 (got None)"),
-    ({"dist": "deterministic", "value": -1}, "'service.value' must be a finite number >= 0 (got -1)"),
-    ({"dist": "deterministic"}, "'service.value' is required by dist deterministic (parameters: value)"),
+    ({"dist": "gamma", "mean": 1, "cv": None},
+     "'service.cv' must be a finite number >= 0 (got None)"),
+    ({"dist": "deterministic", "value": -1},
+     "'service.value' must be a finite number >= 0 (got -1)"),
+    ({"dist": "deterministic"},
+     "'service.value' is required by dist deterministic (parameters: value)"),
     ({"dist": "exponential", "mean": 1, "rate": 1},
      "'service' needs exactly one of 'mean' or 'rate' for dist exponential"),
-    ({"dist": "exponential"}, "'service' needs exactly one of 'mean' or 'rate' for dist exponential"),
+    ({"dist": "exponential"},
+     "'service' needs exactly one of 'mean' or 'rate' for dist exponential"),
     ({"dist": "exponential", "mean": 0}, "'service.mean' must be a finite number > 0 (got 0)"),
     ({"dist": "exponential", "rate": 0}, "'service.rate' must be a finite number > 0 (got 0)"),
-    ({"dist": "exponential", "rate": math.inf}, "'service.rate' must be a finite number > 0 (got inf)"),
+    ({"dist": "exponential", "rate": math.inf},
+     "'service.rate' must be a finite number > 0 (got inf)"),
     ({"dist": "exponential", "rate": 1e-320},
      "'service.rate' must be a rate whose inverse is finite (got 1e-320)"),
-    ({"dist": "exponential", "mean": 1, "rtae": 1}, "'service' has unknown key 'rtae' (did you mean 'rate'?)"),
+    ({"dist": "exponential", "mean": 1, "rtae": 1},
+     "'service' has unknown key 'rtae' (did you mean 'rate'?)"),
     ({"dist": "uniform", "low": 2, "high": 1}, "'service.high' must be >= low (2) (got 1.0)"),
-    ({"dist": "uniform", "low": -1, "high": 1}, "'service.low' must be a finite number >= 0 (got -1)"),
+    ({"dist": "uniform", "low": -1, "high": 1},
+     "'service.low' must be a finite number >= 0 (got -1)"),
     ({"dist": "erlang", "k": 2.5, "mean": 1}, "'service.k' must be a positive integer (got 2.5)"),
     ({"dist": "erlang", "k": 0, "mean": 1}, "'service.k' must be a positive integer (got 0)"),
     ({"dist": "erlang", "k": True, "mean": 1}, "'service.k' must be a positive integer (got True)"),
     ({"dist": "erlang", "k": "3", "mean": 1}, "'service.k' must be a positive integer (got '3')"),
-    ({"dist": "erlang", "k": math.inf, "mean": 1}, "'service.k' must be a positive integer (got inf)"),
-    ({"dist": "weibull", "shape": 0, "scale": 1}, "'service.shape' must be a finite number > 0 (got 0)"),
-    ({"dist": "weibull", "shape": 1, "scale": -1}, "'service.scale' must be a finite number > 0 (got -1)"),
-    ({"dist": "pareto", "alpha": 0, "scale": 1}, "'service.alpha' must be a finite number > 0 (got 0)"),
-    ({"dist": "pareto", "alpha": 2, "scale": 0}, "'service.scale' must be a finite number > 0 (got 0)"),
-    ({"dist": "normal", "mean": -1, "sd": 1}, "'service.mean' must be a finite number >= 0 (got -1)"),
+    ({"dist": "erlang", "k": math.inf, "mean": 1},
+     "'service.k' must be a positive integer (got inf)"),
+    ({"dist": "weibull", "shape": 0, "scale": 1},
+     "'service.shape' must be a finite number > 0 (got 0)"),
+    ({"dist": "weibull", "shape": 1, "scale": -1},
+     "'service.scale' must be a finite number > 0 (got -1)"),
+    ({"dist": "pareto", "alpha": 0, "scale": 1},
+     "'service.alpha' must be a finite number > 0 (got 0)"),
+    ({"dist": "pareto", "alpha": 2, "scale": 0},
+     "'service.scale' must be a finite number > 0 (got 0)"),
+    ({"dist": "normal", "mean": -1, "sd": 1},
+     "'service.mean' must be a finite number >= 0 (got -1)"),
     ({"dist": "normal", "mean": 1, "sd": -1}, "'service.sd' must be a finite number >= 0 (got -1)"),
     ({"dist": "normal", "mean": 1, "sigma": 1}, "'service' has unknown key 'sigma'"),
     ({"dist": "hyperexponential", "means": [], "probs": []},
@@ -369,13 +392,17 @@ REFUSALS = [
      "'service.probs' must be a non-empty list of finite numbers >= 0 (got '0.5,0.5')"),
     ({"dist": "empirical", "samples": []},
      "'service.samples' must be a non-empty list of finite numbers >= 0 (got [])"),
-    ({"dist": "empirical", "samples": [0.1, -1]}, "'service.samples[1]' must be a finite number >= 0 (got -1)"),
-    ({"dist": "empirical", "samples": [0.1, "x"]}, "'service.samples[1]' must be a finite number >= 0 (got 'x')"),
+    ({"dist": "empirical", "samples": [0.1, -1]},
+     "'service.samples[1]' must be a finite number >= 0 (got -1)"),
+    ({"dist": "empirical", "samples": [0.1, "x"]},
+     "'service.samples[1]' must be a finite number >= 0 (got 'x')"),
     ({"dist": "empirical", "samples": [1], "file": "x.csv"},
      "'service' needs exactly one of 'samples' or 'file' for dist empirical"),
-    ({"dist": "empirical"}, "'service' needs exactly one of 'samples' or 'file' for dist empirical"),
+    ({"dist": "empirical"},
+     "'service' needs exactly one of 'samples' or 'file' for dist empirical"),
     ({"dist": "empirical", "file": 5}, "'service.file' must be a path to a CSV file (got 5)"),
-    ({"dist": "empirical", "sample": [1]}, "'service' has unknown key 'sample' (did you mean 'samples'?)"),
+    ({"dist": "empirical", "sample": [1]},
+     "'service' has unknown key 'sample' (did you mean 'samples'?)"),
 ]
 
 
@@ -392,10 +419,18 @@ def test_error_carries_its_parts() -> None:
     assert (err.node, err.key, err.value) == ("worker", "service.cv", -2)
 
 
+def test_error_on_an_edge() -> None:
+    message = "edge 'a' -> 'b': 'latency.mean' must be a finite number > 0 (got 0)"
+    with pytest.raises(ModelError, match=re.escape(message)):
+        from_spec({"dist": "exponential", "mean": 0}, edge=("a", "b"), key="latency")
+
+
 def test_error_without_location() -> None:
-    with pytest.raises(ModelError, match=re.escape("model: 'cv' must be a finite number >= 0 (got -2)")):
+    message = "model: 'cv' must be a finite number >= 0 (got -2)"
+    with pytest.raises(ModelError, match=re.escape(message)):
         from_spec({"dist": "gamma", "mean": 1, "cv": -2})
-    with pytest.raises(ModelError, match=re.escape("node 'db': must be a finite number >= 0 (got -2)")):
+    message = "node 'db': must be a finite number >= 0 (got -2)"
+    with pytest.raises(ModelError, match=re.escape(message)):
         from_spec(-2, node="db")
 
 
@@ -405,7 +440,8 @@ def test_error_without_location() -> None:
     (lambda: Constant(-0.1), "model: 'value' must be a finite number >= 0 (got -0.1)"),
     (lambda: Erlang(k=0, mean=1), "model: 'k' must be a positive integer (got 0)"),
     (lambda: Uniform(3, 1), "model: 'high' must be >= low (3) (got 1.0)"),
-    (lambda: Empirical(()), "model: 'samples' must be a non-empty list of finite numbers >= 0 (got ())"),
+    (lambda: Empirical(()),
+     "model: 'samples' must be a non-empty list of finite numbers >= 0 (got ())"),
 ])
 def test_constructors_refuse_bad_parameters(build, message: str) -> None:
     with pytest.raises(ModelError, match=re.escape(message)):
@@ -424,7 +460,8 @@ def empirical_file(tmp_path, text: str, name: str = "times.csv") -> dict:
     ("header\n0.1\ninf\n", 3, "inf"),
     ("0.1\n0.1,0.2\n", 2, "0.1,0.2"),
 ])
-def test_empirical_file_bad_line_names_file_and_line(tmp_path, text: str, line: int, bad: str) -> None:
+def test_empirical_file_bad_line_names_file_and_line(tmp_path, text: str, line: int,
+                                                     bad: str) -> None:
     spec = empirical_file(tmp_path, text)
     message = (f"node 'worker': 'service.file' must be a CSV with one number >= 0 a line; "
                f"line {line} of {tmp_path / 'times.csv'} is not (got {bad!r})")

@@ -163,8 +163,12 @@ def station_entries(model: Model, st: Station, results: Sequence[StationResult],
                                    latency, common)
         delay = latency.mean if latency is not None else 0.0
         times[q] = {s: (results[i] if per_queue else pick(s)).mean_wait + delay for s in senders}
+    split = dict(common)
+    if len(st.services) > 1:   # which consumer takes a message depends on their order
+        split.update(exact=False, method=f"{common['method']}, split between consumers "
+                                         "in proportion to servers (approximate)")
     for name, share in _shares(model, st).items():
-        entries[name] = _service_entry(model, st, name, results, share, common)
+        entries[name] = _service_entry(model, st, name, results, share, split)
         times[name] = {s: model.node(name).service.mean for s in senders}
     return entries, times
 

@@ -13,15 +13,17 @@ sec. 3.5). ``P`` is built as follows:
 * ``broadcast`` passes a copy to every successor: each copy is a visit;
 * a queue's successors are competing consumers (SPEC 2.2): a message is taken by
   one of them, and the split is taken proportional to each consumer's capacity
-  ``servers / mean service`` (exact for one consumer or identical consumers;
-  consumers with ``servers: inf`` take everything). ``broadcast`` on a queue
-  still copies;
+  ``servers / mean service`` (consumers with ``servers: inf`` take everything).
+  It is exact for one consumer and the long-run split under heavy load; at light
+  load consumers tried first take more. ``broadcast`` on a queue still copies;
 * a service with ``error_rate`` e passes on only ``1 - e`` of its messages;
 * a ``rate_limit`` on a sender or router passes at most ``rate`` per second:
   found by a short fixed-point iteration on the flows.
 
 Retries, timeouts, ttl and finite buffers are ignored here: the figures are
-the *offered* load of first attempts. Closed senders get their throughput by
+the *offered* load of first attempts. An open sender's rate is its long-run
+rate (:func:`long_run_rate`: a ``profile`` counts by its time average over
+``period``, or by its last step when it does not repeat). Closed senders get their throughput by
 mean value analysis (:func:`sim.analytic.mva.mva`), with the open load's
 utilisation ``U`` inflating their demands by ``1 / (1 - U)`` (the mixed-network
 solution of Lazowska et al. 1984, sec. 7.4); pure delays (edge and broker
@@ -49,7 +51,8 @@ import numpy as np
 from sim.analytic.mva import mva
 from sim.model.spec import BufferSpec, Model, QueueSpec, RouterSpec, SenderSpec, ServiceSpec
 
-__all__ = ["is_exponential", "availability_factor", "input_queues", "routing_matrix",
+__all__ = ["is_exponential", "availability_factor", "input_queues", "long_run_rate",
+           "routing_matrix",
            "visit_ratios", "Flows", "flows", "traffic", "unstable_nodes", "bottleneck", "jackson_response"]
 
 _MAX_PASSES = 60
@@ -70,6 +73,21 @@ def availability_factor(svc: ServiceSpec) -> float:
         return 1.0
     up, down = svc.availability.mtbf.mean, svc.availability.mttr.mean
     return up / (up + down)
+
+
+def long_run_rate(sender: SenderSpec) -> float | None:
+    """An open sender's long-run arrival rate (1/s), profile multipliers included:
+    their time average over ``period``, else the last step's multiplier (which holds
+    for ever). None for a closed sender."""
+    rate = sender.mean_rate
+    if rate is None or not sender.profile:
+        return rate
+    steps = list(sender.profile)
+    if sender.period is None:
+        return rate * steps[-1][1]
+    bounds = [t for t, _ in steps[1:]] + [sender.period]
+    area = steps[0][0] * 1.0 + sum(m * (end - t) for (t, m), end in zip(steps, bounds))
+    return rate * area / sender.period
 
 
 def _capacity(svc: ServiceSpec) -> float:
@@ -220,7 +238,7 @@ def flows(model: Model, loss: Mapping[str, float] | None = None) -> Flows:
     for _ in range(_MAX_PASSES):
         visits = visit_ratios(model, thinning)
         names, P = routing_matrix(model, thinning)
-        sent = {s.name: float(s.mean_rate) for s in model.senders if not s.is_closed}
+        sent = {s.name: float(long_run_rate(s)) for s in model.senders if not s.is_closed}
         open_rate = {n: float(sum(r * visits[s][n] for s, r in sent.items())) for n in names}
         sent.update(_closed_throughput(model, visits, open_rate, P, names))
         closed_rate = {n: float(sum(sent[s.name] * visits[s.name][n]

@@ -17,8 +17,8 @@ import math
 import networkx as nx
 import numpy as np
 
-from sim.analytic.figures import entry, refused_entry, station_entries
-from sim.analytic.network import Flows, flows, is_exponential
+from sim.analytic.figures import entry, quantile, refused_entry, station_entries
+from sim.analytic.network import Flows, flows
 from sim.analytic.stations import (StationResult, fork_join_2, ggc, mg1, mg1_priority, mm_inf,
                                    mmc, mmc_sojourn_percentile, mmc_wait_percentile, mmck)
 from sim.analytic.topology import Station, digraph, non_poisson_nodes
@@ -75,7 +75,6 @@ def _solve(model: Model, st: Station, fl: Flows) -> tuple[list[float], list[Stat
 
 
 def _p99(st: Station, lam: float, res: StationResult) -> tuple:
-    from sim.analytic.figures import quantile
     if not res.stable:
         return INF, INF
     if st.servers == INF or st.buffer.capacity == 0 or st.service.mean == 0:
@@ -93,7 +92,7 @@ def _loss(st: Station, lams: list[float], res: list[StationResult]) -> float:
     return 0.0 if lam == 0 else max(0.0, 1.0 - sum(r.throughput for r in res) / lam)
 
 
-def _fixed_point(model: Model, sts: list[Station]) -> tuple[Flows, dict]:
+def _fixed_point(model: Model, sts: list[Station]) -> tuple[Flows, dict, dict]:
     loss: dict[str, float] = {}
     for _ in range(_PASSES):
         fl = flows(model, loss)
@@ -107,7 +106,7 @@ def _fixed_point(model: Model, sts: list[Station]) -> tuple[Flows, dict]:
         if new.keys() == loss.keys() and all(abs(new[k] - loss[k]) <= 1e-13 for k in new):
             break
         loss = new
-    return fl, sols
+    return fl, sols, loss
 
 
 def solve_open(model: Model, sts: list[Station], refused: dict[str, str]) -> dict:
@@ -119,7 +118,7 @@ def solve_open(model: Model, sts: list[Station], refused: dict[str, str]) -> dic
             blocked.setdefault(d, f"it is downstream of {node!r}: {why}")
     live = [st for st in sts if st.entry not in blocked]
     taint = non_poisson_nodes(model, live)
-    fl, sols = _fixed_point(model, live)
+    fl, sols, loss = _fixed_point(model, live)
     nodes, times = {}, {}
     for st in live:
         lams, res, p99 = sols[st.key]
@@ -135,7 +134,7 @@ def solve_open(model: Model, sts: list[Station], refused: dict[str, str]) -> dic
         elif spec.name not in nodes:
             nodes[spec.name] = _passing(spec, fl, taint)
     return {"nodes": nodes, "flows": fl, "times": times, "sols": sols, "live": live,
-            "blocked": blocked, "taint": taint}
+            "blocked": blocked, "taint": taint, "loss": loss}
 
 
 def _passing(spec, fl: Flows, taint: dict) -> dict:
@@ -184,7 +183,3 @@ def fork_join(model: Model, live: list[Station], fl: Flows) -> tuple[str, float]
         return None
     lam = fl.open_rate[fork.name] + fl.closed_rate[fork.name]
     return fork.name, fork_join_2(lam, 1.0 / branch[0].service.mean)
-
-
-def is_exponential_sender(model: Model) -> bool:
-    return all(s.interarrival is None or is_exponential(s.interarrival) for s in model.senders)

@@ -96,6 +96,8 @@ def _sender_reasons(model: Model) -> list[str]:
             out.append(f"{who} is closed and has a timeout")
         if s.retry.max_attempts > 1 and retries:
             out.append(f"{who} retries failed attempts, which adds load")
+        if getattr(s, "circuit_breaker", None) is not None and retries:
+            out.append(f"{who} has a circuit breaker that refuses attempts after failures")
     return out
 
 
@@ -107,6 +109,11 @@ def _buffer_reasons(name: str, buf: BufferSpec | None) -> list[str]:
         out.append(f"node {name!r} expires messages (ttl)")
     if buf.capacity != math.inf and buf.overflow != "reject":
         out.append(f"node {name!r} has a finite buffer with overflow {buf.overflow!r}")
+    delivery = getattr(buf, "delivery", None)
+    if delivery is not None and delivery.mode != "at_most_once":
+        out.append(f"node {name!r} redelivers messages ({delivery.mode})")
+    if (getattr(buf, "partitions", None) or 1) > 1:
+        out.append(f"node {name!r} is split into partitions")
     return out
 
 
@@ -118,6 +125,8 @@ def model_reasons(model: Model) -> list[str]:
             out.append(f"router {n.name!r} has a rate limit")
         if isinstance(n, ServiceSpec) and n.availability is not None:
             out.append(f"service {n.name!r} breaks down (availability)")
+        if isinstance(n, ServiceSpec) and getattr(n, "autoscale", None) is not None:
+            out.append(f"service {n.name!r} autoscales (its servers change over time)")
         if isinstance(n, (QueueSpec, ServiceSpec)):
             out.extend(_buffer_reasons(n.name, n.buffer))
         if (not isinstance(n, QueueSpec) and n.routing in _BALANCING

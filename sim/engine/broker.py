@@ -52,7 +52,7 @@ class Buffer:
 
     def reset(self, now: float) -> None:
         """Start the statistics afresh at ``now`` (end of warm-up)."""
-        self.arrivals = self.taken = self.dropped = 0
+        self.arrivals = self.taken = self.dropped = self.expired = 0
         self.area = 0.0
         self.last = now
         self.peak = getattr(self, "n", 0)
@@ -119,12 +119,22 @@ class Buffer:
         heapify(items)
         return entry[2]
 
+    def _pop_live(self) -> Msg:
+        return self._pop()
+
+    def _leave(self, now: float) -> None:
+        """One waiting message left (taken, expired): account the length."""
+        n = self.n
+        self.area += n * (now - self.last)
+        self.last = now
+        self.n = n - 1
+
     def take(self) -> Msg | None:
         """The next message for a consumer, or None when nothing waits."""
         if not self.n:
             return self._take_blocked() if self.blocked else None
         now = self.env._now
-        msg = self._pop()
+        msg = self._pop_live()
         n = self.n
         self.area += n * (now - self.last)
         self.last = now

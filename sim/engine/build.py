@@ -8,7 +8,8 @@ import math
 
 from sim.distributions import Constant, Exponential
 from sim.engine.arrivals import gap_function
-from sim.engine.broker import Buffer
+from sim.engine.delivery import make_buffer
+from sim.engine.reliability import autoscaler_process, availability_process, service_class
 from sim.engine.router import DelayedEdge, Router, TokenBucket
 from sim.engine.routing import make_send
 from sim.engine.sender import Sender, backoff_schedule
@@ -41,7 +42,7 @@ def _bucket(env, limit):
     return TokenBucket(env, limit.rate, limit.burst) if limit is not None else None
 
 
-def _sender(env, spec: SenderSpec, streams: Streams, warmup: float) -> Sender:
+def _sender(env, spec: SenderSpec, streams: Streams, warmup: float, tracked: bool) -> Sender:
     gaps = None
     if not spec.is_closed:
         base = spec.interarrival if spec.interarrival is not None else (
@@ -51,30 +52,42 @@ def _sender(env, spec: SenderSpec, streams: Streams, warmup: float) -> Sender:
     backoff = None
     if spec.retry.backoff is not None:
         backoff = backoff_schedule(spec.retry, streams.rng(spec.name, Purpose.RETRY))
-    sender = Sender(env, spec, gaps=gaps, think=think, backoff=backoff, warmup=warmup)
+    sender = Sender(env, spec, gaps=gaps, think=think, backoff=backoff, warmup=warmup,
+                    tracked=tracked)
     sender.admit = _bucket(env, spec.rate_limit)
     return sender
 
 
-def _service(env, spec: ServiceSpec, streams: Streams) -> Service:
-    own = Buffer(env, spec.name, spec.buffer) if spec.buffer is not None else None
-    service = Service(env, spec.name, spec.servers,
-                      streams.draw(spec.service, spec.name, Purpose.SERVICE), own=own)
+def _buffer(env, name: str, spec, streams: Streams):
+    return make_buffer(env, name, spec, streams.uniform(name, Purpose.MISC))
+
+
+def _service(env, spec: ServiceSpec, streams: Streams, end: float) -> Service:
+    own = _buffer(env, spec.name, spec.buffer, streams) if spec.buffer is not None else None
+    cls = service_class(spec.availability is not None, not spec.idempotent)
+    service = cls(env, spec.name, spec.servers,
+                  streams.draw(spec.service, spec.name, Purpose.SERVICE), own=own)
     if own is not None:
         own.consumers.append(service)
     if spec.error_rate > 0:
         service.error_rate = spec.error_rate
         service.error_draw = streams.uniform(spec.name, Purpose.ERROR)
+    if spec.availability is not None:
+        up = streams.draw(spec.availability.mtbf, spec.name, Purpose.FAILURE)
+        down = streams.draw(spec.availability.mttr, spec.name, Purpose.REPAIR)
+        env.process(availability_process(env, service, up, down, end))
+    if spec.autoscale is not None:
+        env.process(autoscaler_process(env, service, spec.autoscale, end))
     return service
 
 
-def _runtime(env, spec, streams: Streams, warmup: float):
+def _runtime(env, spec, streams: Streams, warmup: float, end: float, tracked: bool):
     if isinstance(spec, SenderSpec):
-        return _sender(env, spec, streams, warmup)
+        return _sender(env, spec, streams, warmup, tracked)
     if isinstance(spec, QueueSpec):
-        return Buffer(env, spec.name, spec.buffer)
+        return _buffer(env, spec.name, spec.buffer, streams)
     if isinstance(spec, ServiceSpec):
-        return _service(env, spec, streams)
+        return _service(env, spec, streams, end)
     if isinstance(spec, RouterSpec):
         return Router(env, spec.name, admit=_bucket(env, spec.rate_limit))
     raise TypeError(f"unknown node spec {spec!r}")
@@ -114,10 +127,16 @@ def _connect_sends(env, model, runtimes: dict, streams: Streams) -> None:
             runtime.targets = targets
 
 
-def build(env, model, seed: int, replication: int, warmup: float) -> dict:
-    """Runtimes of every node of ``model``, wired, keyed by node name (file order)."""
+def build(env, model, seed: int, replication: int, warmup: float, end: float) -> dict:
+    """Runtimes of every node of ``model``, wired, keyed by node name (file order).
+
+    Senders track each request (for duplicate side effects) when any service is not
+    idempotent; processes for crashes and autoscaling stop at ``end``.
+    """
     streams = Streams(seed, replication)
-    runtimes = {spec.name: _runtime(env, spec, streams, warmup) for spec in model.nodes}
+    tracked = any(isinstance(n, ServiceSpec) and not n.idempotent for n in model.nodes)
+    runtimes = {spec.name: _runtime(env, spec, streams, warmup, end, tracked)
+                for spec in model.nodes}
     _connect_inputs(model, runtimes)
     _connect_sends(env, model, runtimes, streams)
     return runtimes

@@ -14,11 +14,12 @@ PENDING, DONE, FAILED = 0, 1, 2
 class Join:
     """Shared by the copies of one attempt after a broadcast (fork-join)."""
 
-    __slots__ = ("live", "failed")
+    __slots__ = ("live", "failed", "work")
 
     def __init__(self) -> None:
         self.live = 1
         self.failed = False
+        self.work = 0.0
 
 
 class Request:
@@ -28,7 +29,7 @@ class Request:
     an attempt is resolved once, by its completion, its failure or its timeout.
     """
 
-    __slots__ = ("born", "counted", "state", "current", "sent", "last_backoff")
+    __slots__ = ("born", "counted", "state", "current", "sent", "last_backoff", "seen")
 
     def __init__(self, born: float, counted: bool) -> None:
         self.born = born
@@ -37,6 +38,7 @@ class Request:
         self.current = 0
         self.sent = 0
         self.last_backoff = 0.0
+        self.seen = None
 
 
 class Msg:
@@ -45,10 +47,12 @@ class Msg:
     ``src`` is the sender (it resolves attempts), ``req`` its Request or None for a
     sender without timeout or retry, ``born`` the request's first departure (s),
     ``attempt`` the attempt number from 1, ``prio`` its priority (lower first),
-    ``t`` the time it arrived where it is now (s), ``join`` its fork-join state.
+    ``t`` the time it arrived where it is now (s), ``join`` its fork-join state,
+    ``work`` the service time spent on this copy so far (s), ``rcpt`` the broker
+    receipt a consumer must acknowledge (at-least-once or partitioned queues).
     """
 
-    __slots__ = ("src", "req", "born", "attempt", "prio", "t", "join")
+    __slots__ = ("src", "req", "born", "attempt", "prio", "t", "join", "work", "rcpt")
 
     def __init__(self, src, req, born: float, attempt: int, prio: int, t: float,
                  join: Join | None = None) -> None:
@@ -59,9 +63,14 @@ class Msg:
         self.prio = prio
         self.t = t
         self.join = join
+        self.work = 0.0
+        self.rcpt = None
 
     def copy(self) -> "Msg":
-        return Msg(self.src, self.req, self.born, self.attempt, self.prio, self.t, self.join)
+        """Another copy of the same attempt (a broadcast branch or a redelivery)."""
+        twin = Msg(self.src, self.req, self.born, self.attempt, self.prio, self.t, self.join)
+        twin.work = self.work
+        return twin
 
 
 def finish(msg: Msg) -> None:
@@ -69,17 +78,25 @@ def finish(msg: Msg) -> None:
     join = msg.join
     if join is not None:
         join.live -= 1
-        if join.live or join.failed:
+        join.work += msg.work
+        if join.failed:
+            msg.src.waste(msg.born, msg.work)
             return
+        if join.live:
+            return
+        msg.work = join.work
     msg.src.complete(msg)
 
 
 def fail(msg: Msg, cause: str) -> None:
-    """A copy was lost (``cause``: rejected, dropped, expired, error, crash): the attempt fails."""
+    """A copy was lost (``cause``: rejected, dropped, expired, error, crash,
+    max_receives): its attempt fails, and the service time spent on it was wasted."""
     join = msg.join
+    msg.src.waste(msg.born, msg.work)
     if join is not None:
         join.live -= 1
         if join.failed:
             return
         join.failed = True
+        msg.src.waste(msg.born, join.work)
     msg.src.fail(msg, cause)

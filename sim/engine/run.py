@@ -39,18 +39,24 @@ def resolve_run(model, *, duration=None, warmup=None, replications=None, seed=No
 
 def _raw(rt) -> dict:
     if isinstance(rt, Sender):
-        return {"kind": "sender", "counts": rt.counts, "attempts": rt.attempts,
+        return {"kind": "sender", "counts": rt.counts, "extras": rt.extras,
                 "dead": dict(rt.dead), "latency": rt.latency}
     if isinstance(rt, Service):
         own = rt.own
         return {"kind": "service", "servers": rt.nominal, "arrivals": rt.total_arrivals(),
                 "completed": rt.completed, "dropped": own.dropped if own else 0,
-                "errors": rt.errors, "busy_area": rt.busy_area,
+                "expired": own.expired if own else 0,
+                "errors": rt.errors, "busy_area": rt.busy_area, "servers_area": rt.prov_area,
                 "q_area": own.area if own else 0.0, "q_peak": own.peak if own else 0,
-                "wait": rt.wait, "sojourn": rt.sojourn}
+                "wait": rt.wait, "sojourn": rt.sojourn,
+                "crashes": getattr(rt, "crashes", None),
+                "duplicate_effects": getattr(rt, "duplicate_effects", None)}
     if isinstance(rt, Buffer):
         return {"kind": "queue", "arrivals": rt.arrivals, "completed": rt.taken,
-                "dropped": rt.dropped, "q_area": rt.area, "q_peak": rt.peak, "wait": rt.wait}
+                "dropped": rt.dropped, "expired": rt.expired, "q_area": rt.area,
+                "q_peak": rt.peak, "wait": rt.wait,
+                "deliveries": getattr(rt, "deliveries", None),
+                "redelivered": getattr(rt, "redelivered", None)}
     return {"kind": "router", "arrivals": rt.arrivals, "completed": rt.completed,
             "dropped": rt.dropped}
 
@@ -120,8 +126,8 @@ def run_replication(model, replication: int, *, seed: int, duration: float,
                     warmup: float) -> tuple[dict, list[tuple]]:
     """Simulate one replication: (SPEC 4 dict of it, time-series rows)."""
     env = simpy.Environment()
-    runtimes = build(env, model, seed, replication, warmup)
     end = warmup + duration
+    runtimes = build(env, model, seed, replication, warmup, end)
     series = _Series(env, runtimes, end, replication)
     if warmup > 0:
         Timeout(env, warmup).callbacks.append(

@@ -12,12 +12,13 @@ import math
 
 from simpy.events import Timeout
 
+from sim.engine.guards import Breaker, RetryBudgetGate
 from sim.engine.message import DONE, FAILED, PENDING, Msg, Request
 from sim.metrics.stats import SampleStats
 
 __all__ = ["Sender", "CAUSES"]
 
-CAUSES = ("rejected", "dropped", "expired", "error", "crash", "timeout")
+CAUSES = ("rejected", "dropped", "expired", "error", "crash", "timeout", "max_receives")
 
 
 class Sender:
@@ -28,7 +29,7 @@ class Sender:
     """
 
     def __init__(self, env, spec, *, gaps=None, think=None, backoff=None,
-                 warmup: float = 0.0) -> None:
+                 warmup: float = 0.0, tracked: bool = False) -> None:
         self.env = env
         self.spec = spec
         self.name = spec.name
@@ -39,10 +40,13 @@ class Sender:
         self.warmup = warmup
         self.timeout = spec.timeout
         self.max_attempts = spec.retry.max_attempts
-        self.simple = self.timeout is None and self.max_attempts == 1
         self.closed = spec.clients is not None
         self.send = None
         self.admit = None
+        self.budget = RetryBudgetGate(spec.retry.budget) if spec.retry.budget else None
+        self.breaker = Breaker(spec.circuit_breaker) if spec.circuit_breaker else None
+        self.simple = (self.timeout is None and self.max_attempts == 1 and not tracked
+                       and self.breaker is None)
         self.latency = SampleStats()
         self._lat_buf = self.latency.buf
         self.live = 0
@@ -53,7 +57,8 @@ class Sender:
     def reset(self, now: float) -> None:
         self.offered = self.completed = self.failed = 0
         self.rejected = self.timed_out = self.retries = self.duplicates = 0
-        self.attempts = 0
+        self.attempts = self.circuit_open = self.retries_denied = 0
+        self.wasted = 0.0
         self.dead = dict.fromkeys(CAUSES, 0)
         self.live = 0
         self.latency.reset()
@@ -87,6 +92,8 @@ class Sender:
         if counted:
             self.offered += 1
             self.live += 1
+        if self.budget is not None:
+            self.budget.deposit(now)
         if self.simple:
             self._send(Msg(self, None, now, 1, self.prio, now))
         else:
@@ -105,7 +112,10 @@ class Sender:
         self.sent_total += 1
         if msg.born >= self.warmup:
             self.attempts += 1
-        if self.admit is not None and not self.admit():
+        if self.breaker is not None and not self.breaker.allow(self.env._now):
+            self.circuit_open += msg.born >= self.warmup
+            self.fail(msg, "rejected")
+        elif self.admit is not None and not self.admit():
             self.fail(msg, "rejected")
         elif self.send(msg, self):
             self.blocked = True
@@ -117,6 +127,11 @@ class Sender:
             self._schedule_arrival()
 
     # ------------------------------------------------------------- resolution
+    def waste(self, born: float, work: float) -> None:
+        """``work`` seconds of service went to a copy that did not complete its request."""
+        if born >= self.warmup:
+            self.wasted += work
+
     def complete(self, msg: Msg) -> None:
         """Every copy of attempt ``msg`` has left a sink."""
         req = msg.req
@@ -125,11 +140,15 @@ class Sender:
             return
         if req.current == msg.attempt:
             req.current = 0
+            if self.breaker is not None:
+                self.breaker.record(self.env._now, True)
         if req.state == PENDING:
             req.state = DONE
             self._settle(req.born, True)
-        elif req.counted:
-            self.duplicates += 1
+        else:
+            self.waste(req.born, msg.work)
+            if req.counted:
+                self.duplicates += 1
 
     def fail(self, msg: Msg, cause: str) -> None:
         """Attempt ``msg`` was lost for ``cause``."""
@@ -142,6 +161,8 @@ class Sender:
         if req.current != msg.attempt:
             return
         req.current = 0
+        if self.breaker is not None:
+            self.breaker.record(self.env._now, False)
         self._retry_or_die(req, cause)
 
     def _on_timeout(self, event) -> None:
@@ -152,12 +173,18 @@ class Sender:
         req.current = 0
         if req.counted:
             self.timed_out += 1
+        if self.breaker is not None:
+            self.breaker.record(self.env._now, False)
         self._retry_or_die(req, "timeout")
 
     def _retry_or_die(self, req: Request, cause: str) -> None:
         if req.state != PENDING:
             return
-        if req.sent >= self.max_attempts:
+        denied = False
+        if req.sent < self.max_attempts and self.budget is not None:
+            denied = not self.budget.withdraw(self.env._now)
+            self.retries_denied += denied and req.counted
+        if req.sent >= self.max_attempts or denied:
             req.state = FAILED
             self._dead(req.born, cause)
             return
@@ -207,6 +234,12 @@ class Sender:
         return {"offered": self.offered, "completed": self.completed, "failed": self.failed,
                 "in_flight": self.live, "rejected": self.rejected, "timed_out": self.timed_out,
                 "retries": self.retries, "duplicates": self.duplicates}
+
+    @property
+    def extras(self) -> dict:
+        """Counters beyond SPEC 4: attempts, breaker refusals, budget denials, waste."""
+        return {"attempts": self.attempts, "circuit_open": self.circuit_open,
+                "retries_denied": self.retries_denied, "wasted_work": self.wasted}
 
 
 def backoff_schedule(spec, rng) -> callable:

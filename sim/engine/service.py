@@ -37,6 +37,7 @@ class Service:
         self.name = name
         self.servers = servers
         self.nominal = servers
+        self.provisioned = servers
         self.draw = draw
         self.own = own
         self.inputs = ([own] if own is not None else []) + list(inputs)
@@ -57,12 +58,16 @@ class Service:
         self.arrivals = self.completed = self.errors = 0
         self.busy_area = 0.0
         self.busy_last = now
+        self.prov_area = 0.0
+        self.prov_last = now
         self.wait.reset()
         self.sojourn.reset()
 
     def close(self, now: float) -> None:
         self.busy_area += self.busy * (now - self.busy_last)
         self.busy_last = now
+        self.prov_area += self.provisioned * (now - self.prov_last)
+        self.prov_last = now
         self.wait.flush()
         self.sojourn.flush()
 
@@ -86,7 +91,9 @@ class Service:
         self.busy_last = now
         self.busy = busy + 1
         self._wait_buf.append(now - msg.t)
-        Timeout(env, self.draw(), msg).callbacks.append(self._done)
+        work = self.draw()
+        msg.work += work
+        Timeout(env, work, msg).callbacks.append(self._done)
 
     def _done(self, event) -> None:
         msg = event._value
@@ -99,7 +106,12 @@ class Service:
             self.wait.flush()
         if self.error_draw is not None and self.error_draw() < self.error_rate:
             self.errors += 1
-            fail(msg, "error")
+            if msg.rcpt is None:
+                fail(msg, "error")
+            else:
+                msg.rcpt.lost(msg, "error")
+        elif msg.rcpt is not None and not msg.rcpt.ack(msg):
+            pass
         elif self.send(msg, self):
             self.blocked += 1
             return
@@ -128,7 +140,31 @@ class Service:
             self.arrivals += 1
             msg.t = now
         self._wait_buf.append(now - msg.t)
-        Timeout(self.env, self.draw(), msg).callbacks.append(self._done)
+        work = self.draw()
+        msg.work += work
+        Timeout(self.env, work, msg).callbacks.append(self._done)
+
+    def provision(self, servers: int) -> None:
+        """Change the number of provisioned servers (autoscaling); start idle ones."""
+        now = self.env._now
+        self.prov_area += self.provisioned * (now - self.prov_last)
+        self.prov_last = now
+        up = self.servers == self.provisioned
+        self.provisioned = servers
+        if up:
+            self.servers = servers
+            self.fill()
+
+    def fill(self) -> None:
+        """Put idle servers to work on waiting messages."""
+        while self.busy < self.servers:
+            for buf in self.inputs:
+                msg = buf.take()
+                if msg is not None:
+                    self.begin(msg, buf)
+                    break
+            else:
+                return
 
     def total_arrivals(self) -> int:
         return self.arrivals + (self.own.arrivals if self.own is not None else 0)

@@ -20,7 +20,9 @@ __all__ = ["Result", "aggregate", "flatten", "COUNT_KEYS"]
 
 COUNT_KEYS = frozenset({"offered", "completed", "failed", "in_flight", "rejected", "timed_out",
                         "retries", "duplicates", "arrivals", "dropped", "errors", "attempts",
-                        "expired", "error", "crash", "timeout", "deliveries"})
+                        "expired", "error", "crash", "timeout", "deliveries", "max_receives",
+                        "circuit_open", "retries_denied", "redelivered",
+                        "duplicate_effects", "crashes"})
 _CONSTANT_KEYS = frozenset({"kind", "servers"})
 _META = ("model", "seed", "replications", "duration", "warmup")
 

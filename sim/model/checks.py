@@ -118,6 +118,12 @@ class Ctx:
             raise self.error(key, "must be a probability in [0, 1]", value=value)
         return float(value)
 
+    def fraction(self, key: str, value: Any) -> float:
+        """A share in ``(0, 1]``: a ratio that 0 would make meaningless (never trips)."""
+        if not (is_number(value) and 0 < value <= 1):
+            raise self.error(key, "must be a number in (0, 1]", value=value)
+        return float(value)
+
     def boolean(self, key: str, value: Any) -> bool:
         if not isinstance(value, bool):
             raise self.error(key, "must be true or false", value=value)

@@ -6,31 +6,43 @@ raw attributes whose keys have already been checked against :data:`KIND_KEYS`.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args, get_type_hints
 
 from sim.errors import nearest
 from sim.model.checks import Ctx, is_number
-from sim.model.spec import (DISCIPLINES, JITTERS, OVERFLOWS, ROUTINGS, Availability, Backoff,
-                            BufferSpec, QueueSpec, RateLimit, RetrySpec, RouterSpec, SenderSpec,
-                            ServiceSpec)
+from sim.model.spec import (DISCIPLINES, JITTERS, OVERFLOWS, ROUTINGS, Autoscale, Availability,
+                            Backoff, BufferSpec, CircuitBreaker, Delivery, QueueSpec, RateLimit,
+                            RetryBudget, RetrySpec, RouterSpec, SenderSpec, ServiceSpec)
 
-__all__ = ["KINDS", "KIND_KEYS", "BUFFER_KEYS", "ARRIVAL_KEYS", "check_kind", "check_keys",
+__all__ = ["KINDS", "KIND_KEYS", "BUFFER_KEYS", "QUEUE_ONLY_KEYS", "ARRIVAL_KEYS",
+           "DELIVERY_MODES", "AUTOSCALE_METRICS", "check_kind", "check_keys",
            "sender", "queue", "service", "router"]
 
 BUFFER_KEYS = ("capacity", "overflow", "discipline", "ttl", "latency")
+QUEUE_ONLY_KEYS = ("delivery", "partitions")  # broker features: not on a service's own buffer
 ARRIVAL_KEYS = ("rate", "interarrival", "clients", "trace")
 KIND_KEYS: dict[str, tuple[str, ...]] = {
     "sender": ("kind", "description", *ARRIVAL_KEYS, "think", "profile", "period", "timeout",
-               "retry", "priority", "rate_limit", "routing"),
-    "queue": ("kind", "description", *BUFFER_KEYS, "routing"),
+               "retry", "priority", "rate_limit", "circuit_breaker", "routing"),
+    "queue": ("kind", "description", *BUFFER_KEYS, *QUEUE_ONLY_KEYS, "routing"),
     "service": ("kind", "description", "servers", "service", "error_rate", "availability",
-                "idempotent", "inputs", "routing", *BUFFER_KEYS),
+                "idempotent", "autoscale", "inputs", "routing", *BUFFER_KEYS),
     "router": ("kind", "description", "rate_limit", "routing"),
 }
 KINDS = tuple(KIND_KEYS)
+
+
+def _literal(cls: type, name: str) -> tuple[str, ...]:
+    """The choices of a ``Literal`` field of a spec class, so the two cannot drift."""
+    return get_args(get_type_hints(cls)[name])
+
+
+DELIVERY_MODES = _literal(Delivery, "mode")
+AUTOSCALE_METRICS = _literal(Autoscale, "metric")
 
 
 def _get(attrs: Mapping, key: str, check: Callable[[str, Any], Any], default: Any = None) -> Any:
@@ -54,6 +66,9 @@ def check_keys(ctx: Ctx, kind: str, attrs: Mapping) -> None:
     for key in attrs:
         if key in allowed:
             continue
+        if kind == "service" and key in QUEUE_ONLY_KEYS:
+            raise ctx.error(key, "only applies to a queue, not to a service's own buffer (put "
+                                 "a queue in front of the service to use it)", value=attrs[key])
         owners = [k for k, keys in KIND_KEYS.items() if key in keys]
         if owners:
             raise ctx.error(None, f"unknown key {key!r} for a {kind} "
@@ -99,6 +114,7 @@ def sender(ctx: Ctx, attrs: Mapping) -> SenderSpec:
         retry=_get(attrs, "retry", lambda k, v: _retry(ctx, v), RetrySpec()),
         priority=_get(attrs, "priority", ctx.integer, 0),
         rate_limit=_get(attrs, "rate_limit", lambda k, v: rate_limit(ctx, v)),
+        circuit_breaker=_get(attrs, "circuit_breaker", lambda k, v: _circuit_breaker(ctx, v)),
         routing=_common(ctx, attrs),
     )
 
@@ -178,12 +194,27 @@ def _read_trace(ctx: Ctx, name: str) -> list[float]:
 def _retry(ctx: Ctx, value: Any) -> RetrySpec:
     retry = ctx.mapping("retry", value)
     sub = ctx.sub("retry")
-    sub.known_keys(retry, ("max_attempts", "backoff", "jitter"), "retry")
+    sub.known_keys(retry, ("max_attempts", "backoff", "jitter", "budget"), "retry")
     attempts = sub.integer("max_attempts", sub.required(retry, "max_attempts", "a retry"), low=1)
     return RetrySpec(
         max_attempts=attempts,
         backoff=_get(retry, "backoff", lambda k, v: _backoff(sub, v)),
         jitter=_get(retry, "jitter", lambda k, v: sub.choice(k, v, JITTERS), "none"),
+        budget=_get(retry, "budget", lambda k, v: _budget(sub, v)),
+    )
+
+
+def _budget(ctx: Ctx, value: Any) -> RetryBudget:
+    """``retry.budget``: every key optional, defaults from :class:`RetryBudget`."""
+    budget = ctx.mapping("budget", value)
+    sub = ctx.sub("budget")
+    sub.known_keys(budget, ("ratio", "min_per_second", "window"), "budget")
+    default = RetryBudget()
+    return RetryBudget(
+        ratio=_get(budget, "ratio", sub.number, default.ratio),
+        min_per_second=_get(budget, "min_per_second", sub.number, default.min_per_second),
+        window=_get(budget, "window", lambda k, v: sub.number(k, v, positive=True),
+                    default.window),
     )
 
 
@@ -196,6 +227,24 @@ def _backoff(ctx: Ctx, value: Any) -> Backoff:
                    multiplier=_get(backoff, "multiplier",
                                    lambda k, v: sub.at_least(k, v, 1), 2.0),
                    max=_get(backoff, "max", sub.number, math.inf))
+
+
+def _circuit_breaker(ctx: Ctx, value: Any) -> CircuitBreaker:
+    """``circuit_breaker``: every key optional, defaults from :class:`CircuitBreaker`."""
+    breaker = ctx.mapping("circuit_breaker", value)
+    sub = ctx.sub("circuit_breaker")
+    sub.known_keys(breaker, ("failure_ratio", "window", "min_calls", "cooldown", "probes"),
+                   "circuit_breaker")
+    default = CircuitBreaker()
+    positive = lambda k, v: sub.number(k, v, positive=True)  # noqa: E731
+    count = lambda k, v: sub.integer(k, v, low=1)  # noqa: E731
+    return CircuitBreaker(
+        failure_ratio=_get(breaker, "failure_ratio", sub.fraction, default.failure_ratio),
+        window=_get(breaker, "window", positive, default.window),
+        min_calls=_get(breaker, "min_calls", count, default.min_calls),
+        cooldown=_get(breaker, "cooldown", positive, default.cooldown),
+        probes=_get(breaker, "probes", count, default.probes),
+    )
 
 
 def rate_limit(ctx: Ctx, value: Any) -> RateLimit:
@@ -223,7 +272,54 @@ def buffer(ctx: Ctx, attrs: Mapping) -> BufferSpec:
 
 
 def queue(ctx: Ctx, attrs: Mapping) -> QueueSpec:
-    return QueueSpec(name=ctx.node, buffer=buffer(ctx, attrs), routing=_common(ctx, attrs))
+    """A broker queue: the buffer keys plus the broker-only ``delivery`` and ``partitions``."""
+    own = buffer(ctx, attrs)
+    delivery = _get(attrs, "delivery", lambda k, v: _delivery(ctx, v))
+    partitions = _get(attrs, "partitions", lambda k, v: ctx.integer(k, v, low=1))
+    if partitions is not None:
+        _check_partitions(ctx, attrs, own, delivery)
+    return QueueSpec(name=ctx.node,
+                     buffer=dataclasses.replace(own, delivery=delivery, partitions=partitions),
+                     routing=_common(ctx, attrs))
+
+
+def _delivery(ctx: Ctx, value: Any) -> Delivery:
+    """``delivery``: every key optional, defaults from :class:`Delivery`; the redelivery
+    keys only mean something ``at_least_once``, so they are refused otherwise."""
+    delivery = ctx.mapping("delivery", value)
+    sub = ctx.sub("delivery")
+    sub.known_keys(delivery, ("mode", "visibility_timeout", "max_receives"), "delivery")
+    default = Delivery()
+    mode = _get(delivery, "mode", lambda k, v: sub.choice(k, v, DELIVERY_MODES), default.mode)
+    if mode != "at_least_once":
+        for key in ("visibility_timeout", "max_receives"):
+            if key in delivery:
+                raise sub.error(key, f"only applies when 'delivery.mode' is at_least_once "
+                                     f"(it is {mode}{'' if 'mode' in delivery else ' by default'})",
+                                value=delivery[key])
+    return Delivery(
+        mode=mode,
+        visibility_timeout=_get(delivery, "visibility_timeout",
+                                lambda k, v: sub.number(k, v, positive=True),
+                                default.visibility_timeout),
+        max_receives=_get(delivery, "max_receives", lambda k, v: sub.integer(k, v, low=1),
+                          default.max_receives),
+    )
+
+
+def _check_partitions(ctx: Ctx, attrs: Mapping, own: BufferSpec,
+                      delivery: Delivery | None) -> None:
+    """Partitions the engine cannot combine with redelivery or a non-fifo discipline."""
+    given = attrs["partitions"]
+    if delivery is not None and delivery.mode == "at_least_once":
+        raise ctx.error("partitions", "cannot be combined with 'delivery.mode: at_least_once' "
+                                      "on the same queue (engine limitation: a partitioned "
+                                      "queue does not redeliver; drop one of them)", value=given)
+    if own.discipline != "fifo":
+        raise ctx.error("partitions", f"cannot be combined with 'discipline: "
+                                      f"{own.discipline}' (engine limitation: a partitioned "
+                                      "queue is consumed in fifo order only; drop one of them)",
+                        value=given)
 
 
 def service(ctx: Ctx, attrs: Mapping, inputs: tuple[str, ...], fed_directly: bool) -> ServiceSpec:
@@ -236,17 +332,65 @@ def service(ctx: Ctx, attrs: Mapping, inputs: tuple[str, ...], fed_directly: boo
                 raise ctx.error(key, "only applies to a service fed directly by a sender, router "
                                      "or service (set it on the queue that feeds this one)",
                                 value=attrs[key])
+    servers = _get(attrs, "servers", lambda k, v: ctx.integer(k, v, low=1, inf=True), 1)
+    scale = _get(attrs, "autoscale", lambda k, v: _autoscale(ctx, v))
+    if scale is not None:
+        _check_initial_servers(ctx, attrs, servers, scale)
     return ServiceSpec(
         name=ctx.node,
         service=dist,
-        servers=_get(attrs, "servers", lambda k, v: ctx.integer(k, v, low=1, inf=True), 1),
+        servers=servers,
         inputs=inputs,
         buffer=buffer(ctx, attrs) if fed_directly else None,
         error_rate=_get(attrs, "error_rate", ctx.probability, 0.0),
         availability=_get(attrs, "availability", lambda k, v: _availability(ctx, v)),
         idempotent=_get(attrs, "idempotent", ctx.boolean, True),
+        autoscale=scale,
         routing=_common(ctx, attrs),
     )
+
+
+def _autoscale(ctx: Ctx, value: Any) -> Autoscale:
+    """``autoscale``: every key optional, defaults from :class:`Autoscale`."""
+    auto = ctx.mapping("autoscale", value)
+    sub = ctx.sub("autoscale")
+    sub.known_keys(auto, ("metric", "target", "min", "max", "interval", "cooldown", "startup"),
+                   "autoscale")
+    default = Autoscale()
+    metric = _get(auto, "metric", lambda k, v: sub.choice(k, v, AUTOSCALE_METRICS),
+                  default.metric)
+    target = _get(auto, "target", lambda k, v: sub.number(k, v, positive=True), default.target)
+    if metric == "utilization" and target > 1:
+        raise sub.error("target", "must be a utilization in (0, 1] when 'autoscale.metric' is "
+                                  "utilization (busy servers / servers never exceeds 1)",
+                        value=auto["target"])
+    low = _get(auto, "min", lambda k, v: sub.integer(k, v, low=1), default.min)
+    high = _get(auto, "max", lambda k, v: sub.integer(k, v, low=1), default.max)
+    if high < low:
+        unset = "" if "max" in auto else f" (it defaults to {default.max} when not given)"
+        raise sub.error("max", f"must be an integer >= 'autoscale.min' ({low}){unset}",
+                        value=auto.get("max", high))
+    return Autoscale(
+        metric=metric, target=target, min=low, max=high,
+        interval=_get(auto, "interval", lambda k, v: sub.number(k, v, positive=True),
+                      default.interval),
+        cooldown=_get(auto, "cooldown", sub.number, default.cooldown),
+        startup=_get(auto, "startup", sub.number, default.startup),
+    )
+
+
+def _check_initial_servers(ctx: Ctx, attrs: Mapping, servers: float, scale: Autoscale) -> None:
+    """``servers`` is the autoscaled pool's initial count: finite, within [min, max]."""
+    given = attrs.get("servers", servers)
+    if math.isinf(servers):
+        raise ctx.error("servers", "must be a positive integer when 'autoscale' is given (an "
+                                   "unbounded pool has nothing to scale; drop 'autoscale' or "
+                                   "give a count)", value=given)
+    if not scale.min <= servers <= scale.max:
+        unset = "" if "servers" in attrs else " (it defaults to 1 when not given)"
+        raise ctx.error("servers", f"is the initial count of an autoscaled pool, so it must lie "
+                                   f"within 'autoscale.min' ({scale.min}) and 'autoscale.max' "
+                                   f"({scale.max}){unset}", value=given)
 
 
 def _availability(ctx: Ctx, value: Any) -> Availability:

@@ -47,12 +47,72 @@ class Backoff:
 
 
 @dataclass(frozen=True, slots=True)
+class RetryBudget:
+    """Retries allowed at most ``ratio`` x requests sent in the last ``window`` seconds,
+    plus ``min_per_second`` x ``window`` (Finagle's RetryBudget; gRPC retry throttling)."""
+
+    ratio: float = 0.1
+    min_per_second: float = 0.0
+    window: float = 10.0
+
+
+@dataclass(frozen=True, slots=True)
 class RetrySpec:
     """How a sender retries a failed attempt; ``max_attempts`` counts the first one."""
 
     max_attempts: int = 1
     backoff: Backoff | None = None
     jitter: Jitter = "none"
+    budget: RetryBudget | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CircuitBreaker:
+    """Sender-side breaker (as resilience4j): opens when the failure ratio of the
+    attempts resolved in the last ``window`` seconds reaches ``failure_ratio`` (with at
+    least ``min_calls`` of them); refuses attempts for ``cooldown`` seconds; then lets
+    ``probes`` attempts through (half-open) and closes if they all succeed."""
+
+    failure_ratio: float = 0.5
+    window: float = 10.0
+    min_calls: int = 20
+    cooldown: float = 5.0
+    probes: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """Broker delivery semantics of a queue.
+
+    ``at_most_once``: a message taken is gone. ``at_least_once``: a message taken
+    and not acknowledged (processed) within ``visibility_timeout`` seconds becomes
+    visible again (as SQS does); after ``max_receives`` receipts it is dead-lettered.
+    """
+
+    mode: Literal["at_most_once", "at_least_once"] = "at_most_once"
+    visibility_timeout: float = 30.0
+    max_receives: int = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Autoscale:
+    """Target tracking on a service (as cloud autoscalers do).
+
+    Every ``interval`` seconds the ``metric`` (``utilization``: mean busy/servers over
+    the interval; ``queue_length``: messages waiting per server now) is compared
+    with ``target``; the desired count ``ceil(servers * metric / target)`` is clamped
+    to [``min``, ``max``]. Scaling out waits ``cooldown`` seconds after the last change
+    and new servers start serving ``startup`` seconds later; scaling in is immediate
+    (a busy server retires after its current message).
+    """
+
+    metric: Literal["utilization", "queue_length"] = "utilization"
+    target: float = 0.7
+    min: int = 1
+    max: int = 100
+    interval: float = 30.0
+    cooldown: float = 60.0
+    startup: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +145,8 @@ class BufferSpec:
     discipline: Discipline = "fifo"
     ttl: float | None = None
     latency: Distribution | None = None
+    delivery: Delivery | None = None
+    partitions: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +176,7 @@ class SenderSpec:
     retry: RetrySpec = field(default_factory=RetrySpec)
     priority: int = 0
     rate_limit: RateLimit | None = None
+    circuit_breaker: CircuitBreaker | None = None
     routing: Routing = "probabilistic"
     kind: Literal["sender"] = "sender"
 
@@ -160,6 +223,7 @@ class ServiceSpec:
     error_rate: float = 0.0
     availability: Availability | None = None
     idempotent: bool = True
+    autoscale: Autoscale | None = None
     routing: Routing = "probabilistic"
     kind: Literal["service"] = "service"
 

@@ -1,0 +1,235 @@
+"""``analyze(model)``: the analytic figures of a model, or why there are none.
+
+The answer has the shape of a simulation result (SPEC 4): ``requests`` and
+``nodes`` with the same keys (``nodes.worker.wait.p99``,
+``requests.latency.mean``), so that the planner's objectives and the tests read
+both alike. Every figure block carries ``method`` (the formula), ``exact``
+(False for an approximation) and ``applies``; when ``applies`` is False the
+figures are None and ``reason`` says which feature of the model the formulas
+cannot capture. No number is given where the formulas do not hold.
+
+Open models are solved station by station at their traffic-equation rates
+(:mod:`sim.analytic.opennet`); closed models by mean value analysis
+(:mod:`sim.analytic.closednet`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import networkx as nx
+import numpy as np
+
+from sim.analytic.closednet import solve_closed, success_closed
+from sim.analytic.figures import refused_entry
+from sim.analytic.network import bottleneck
+from sim.analytic.opennet import fork_join, solve_open, success
+from sim.analytic.topology import digraph, latency_reasons, model_reasons, stations
+from sim.model.spec import Model, ServiceSpec
+
+__all__ = ["analyze"]
+
+INF = math.inf
+
+
+def _requests(**values) -> dict:
+    out = {"arrival_rate": None, "throughput": None, "loss": None,
+           "latency": {"mean": None, "p99": None}, "applies": True, "reason": None,
+           "method": None, "exact": None}
+    out.update(values)
+    return out
+
+
+def analyze(model: Model) -> dict:
+    """Analytic steady-state figures of a validated model.
+
+    Parameters
+    ----------
+    model : Model
+        A validated model (:mod:`sim.model.spec`).
+
+    Returns
+    -------
+    dict
+        ``model`` (name); ``applies``, ``reason``, ``method``, ``exact`` for the
+        whole answer; ``requests`` with ``arrival_rate`` (1/s offered),
+        ``throughput`` (1/s completed), ``loss`` (fraction refused or failed),
+        ``latency`` ``{mean, p99}`` (seconds, first departure to completion;
+        p99 only where a closed form exists); ``nodes``: per node ``kind``,
+        ``arrival_rate``, ``throughput``, ``offered_load``, ``utilization``,
+        ``busy.mean``, ``queue_length.mean``, ``wait.{mean, p99}``,
+        ``sojourn.{mean, p99}``, ``p_block``, ``stable``, ``applies``, ``reason``,
+        ``method``, ``exact`` (a sender's entry adds ``latency`` for its own
+        requests); ``bottleneck``: ``{node, max_throughput}`` from asymptotic
+        bounds on the offered load (:func:`sim.analytic.network.bottleneck`).
+
+    Notes
+    -----
+    Jackson (1957) and BCMP (Baskett et al. 1975) networks for open models,
+    with per-station M/M/c, M/M/c/K, M/G/1, M/G/inf, Cobham priority and
+    Allen-Cunneen formulas (:mod:`sim.analytic.stations`); exact or Schweitzer
+    MVA for closed ones (Reiser & Lavenberg 1980); the two-way fork-join of
+    Nelson & Tantawi (1988). An unstable node has ``stable: False`` and
+    infinite waits.
+    """
+    neck, xmax = bottleneck(model)
+    out = {"model": model.name, "applies": True, "reason": None, "method": None,
+           "exact": None, "requests": _requests(), "nodes": {},
+           "bottleneck": {"node": neck, "max_throughput": xmax}}
+    reasons = model_reasons(model)
+    if reasons:
+        out["nodes"] = {n.name: refused_entry(n, reasons[0]) for n in model.nodes}
+        out["requests"] = _requests(applies=False, reason=reasons[0], exact=False)
+    else:
+        sts, refused = stations(model)
+        if all(s.is_closed for s in model.senders):
+            body = solve_closed(model, sts, refused)
+            out["requests"] = _closed_requests(model, body)
+        else:
+            body = solve_open(model, sts, refused)
+            out["requests"] = _open_requests(model, body)
+        out["nodes"] = body["nodes"]
+    return _summary(model, out)
+
+
+def _summary(model: Model, out: dict) -> dict:
+    req, nodes = out["requests"], out["nodes"]
+    for s in model.senders:
+        nodes[s.name]["latency"] = req.get("per_sender", {}).get(s.name, {"mean": None, "p99": None})
+    req.pop("per_sender", None)
+    out["nodes"] = nodes = {n.name: nodes[n.name] for n in model.nodes}
+    why = req["reason"] or next((e["reason"] for e in nodes.values() if not e["applies"]), None)
+    out["applies"] = why is None
+    out["reason"] = why
+    out["method"] = req["method"]
+    out["exact"] = bool(req["exact"]) and all(e["exact"] for e in nodes.values())
+    return out
+
+
+def _closed_requests(model: Model, body: dict) -> dict:
+    if body["reason"] is not None:
+        return _requests(applies=False, reason=body["reason"], exact=False)
+    fl, sol = body["flows"], body["mva"]
+    ok = success_closed(model, fl)
+    per, thr = {}, 0.0
+    errors = any(isinstance(n, ServiceSpec) and n.error_rate > 0 for n in model.nodes)
+    for r, s in enumerate(model.senders):
+        mean = None if errors else sol.response_time[r] + body["delays"][r]
+        per[s.name] = {"mean": mean, "p99": None}
+        body["nodes"][s.name].update(arrival_rate=sol.throughput[r],
+                                     throughput=sol.throughput[r] * ok[s.name])
+        thr += sol.throughput[r] * ok[s.name]
+    offered = sum(sol.throughput)
+    mean = None if errors or thr == 0 else sum(
+        sol.throughput[r] * ok[s.name] * per[s.name]["mean"]
+        for r, s in enumerate(model.senders)) / thr
+    return _requests(arrival_rate=offered, throughput=thr,
+                     loss=1.0 - thr / offered if offered > 0 else 0.0,
+                     latency={"mean": mean, "p99": None}, applies=not errors,
+                     reason="errors make completed requests a biased sample" if errors else None,
+                     method=body["method"], exact=body["exact"] and not errors,
+                     per_sender=per)
+
+
+def _latency_refusal(model: Model, body: dict) -> str | None:
+    reasons = latency_reasons(model)
+    if reasons:
+        return reasons[0]
+    if body["blocked"]:
+        node, why = next(iter(body["blocked"].items()))
+        return f"node {node!r}: {why}"
+    return None
+
+
+def _open_requests(model: Model, body: dict) -> dict:
+    fl = body["flows"]
+    index = {n: i for i, n in enumerate(fl.names)}
+    broadcast = any(n.routing == "broadcast" and len(model.out_edges(n.name)) > 1
+                    for n in model.nodes)
+    fj = fork_join(model, body["live"], fl) if broadcast else None
+    why = _latency_refusal(model, body)
+    lossy = bool(body["loss"]) or any(isinstance(n, ServiceSpec) and n.error_rate > 0
+                                      for n in model.nodes)
+    if why is None and broadcast and (fj is None or lossy):
+        why = ("broadcast fork-join latency has a closed form only for a two-way fork to "
+               "identical M/M/1 sinks without losses")
+    g = np.ones(len(fl.names)) if broadcast else success(model, fl, body["loss"])
+    per, thr, offered, exact = {}, 0.0, 0.0, why is None
+    for s in model.senders:
+        ok = float(g[index[s.name]])
+        rate = fl.sent[s.name]
+        offered, thr = offered + rate, thr + rate * ok
+        body["nodes"][s.name].update(throughput=rate * ok)
+        mean, p99, s_exact = (None, None, False) if why else _sender_latency(model, s.name, body, g, fj)
+        per[s.name] = {"mean": mean, "p99": p99}
+        exact = exact and s_exact
+    mean = None
+    if why is None and thr > 0:
+        mean = float(sum(fl.sent[s] * g[index[s]] * per[s]["mean"] for s in per) / thr)
+    p99 = per[model.senders[0].name]["p99"] if len(per) == 1 and why is None else None
+    method = "Jackson/BCMP network" + (" + fork-join (Nelson & Tantawi 1988)" if fj else "")
+    return _requests(arrival_rate=offered, throughput=thr,
+                     loss=1.0 - thr / offered if offered > 0 else 0.0,
+                     latency={"mean": mean, "p99": p99}, applies=why is None, reason=why,
+                     method=method, exact=exact, per_sender=per)
+
+
+def _sender_latency(model: Model, sender: str, body: dict, g: np.ndarray,
+                    fj: tuple[str, float] | None) -> tuple[float | None, float | None, bool]:
+    """Mean latency of a sender's completed requests: ``E[T 1{done}] / P(done)``,
+    summing per-visit times weighted by visits and the chance to complete afterwards."""
+    fl, times, nodes = body["flows"], body["times"], body["nodes"]
+    index = {n: i for i, n in enumerate(fl.names)}
+    v = fl.visits[sender]
+    skip = set()
+    if fj is not None:
+        skip = {e.target for e in model.out_edges(fj[0])}
+        skip |= {t.target for s in list(skip) for t in model.out_edges(s)}
+    total, exact, visited = 0.0, True, []
+    for node, per in times.items():
+        if node in skip or v[node] <= 0:
+            continue
+        if per[sender] == INF:
+            return INF, INF, True
+        total += v[node] * per[sender] * g[index[node]]
+        exact = exact and bool(nodes[node]["exact"])
+        visited.append(node)
+    exact = exact and not _blocking_after_waiting(model, visited, nodes)
+    for e in model.edges:
+        if e.latency is not None and v[e.source] > 0:
+            total += (v[e.source] * fl.P[index[e.source], index[e.target]] * e.latency.mean
+                      * g[index[e.target]])
+    if fj is not None:
+        total += v[fj[0]] * fj[1]
+        exact = exact and all(nodes[n]["exact"] for n in skip)
+    done = g[index[sender]]
+    mean = float(total / done) if done > 0 else None
+    return mean, _single_station_p99(model, sender, body, visited), exact
+
+
+def _blocking_after_waiting(model: Model, visited: list[str], nodes: dict) -> bool:
+    """True when a request can be refused after spending time elsewhere: then the
+    refusal correlates with the time spent, and the conditional mean is approximate."""
+    g = digraph(model)
+    timed = {n for n in visited if nodes[n]["sojourn"]["mean"]}
+    return any(nodes[n]["p_block"] and nx.ancestors(g, n) & (timed - {n}) for n in visited)
+
+
+def _single_station_p99(model: Model, sender: str, body: dict, visited: list[str]) -> float | None:
+    """The latency p99 when a sender's requests visit exactly one station once,
+    with no latencies and no losses: the station's sojourn p99."""
+    fl = body["flows"]
+    v = fl.visits[sender]
+    hit = [st for st in body["live"] if any(n in visited for n in st.queues + st.services)]
+    if len(hit) != 1 or not math.isclose(v[hit[0].entry], 1.0, rel_tol=1e-12):
+        return None
+    if set(body["loss"]) - set(hit[0].queues + hit[0].services):
+        return None        # refusals elsewhere: only the station's own keep it exact
+    if any(e.latency is not None and v[e.source] > 0 for e in model.edges):
+        return None
+    st = hit[0]
+    if any(model.node(q).buffer.latency is not None for q in st.queues):
+        return None
+    if any(isinstance(n, ServiceSpec) and n.error_rate > 0 and v[n.name] > 0 for n in model.nodes):
+        return None
+    return body["sols"][st.key][2][1]

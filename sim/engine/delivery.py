@@ -1,0 +1,264 @@
+"""Broker variants: message expiry (ttl), at-least-once delivery with a visibility
+timeout (as SQS), and partitions with per-key ordering (as Kafka consumer groups).
+
+Each is a :class:`Buffer` subclass, so a plain queue pays nothing for them.
+Consumers acknowledge through ``msg.rcpt``: ``ack(msg)`` returns False when the
+delivery is stale (its message went back to the queue or was dead-lettered), and
+``lost(msg, cause)`` reports a delivery whose processing failed.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import deque
+
+from simpy.events import Timeout
+
+from sim.engine.broker import Buffer
+from sim.engine.message import Msg, fail
+
+__all__ = ["TtlBuffer", "AtLeastOnceQueue", "PartitionedQueue", "make_buffer"]
+
+
+class TtlBuffer(Buffer):
+    """A buffer whose messages expire after waiting ``ttl`` seconds (lazy deletion)."""
+
+    def __init__(self, env, name: str, spec) -> None:
+        super().__init__(env, name, spec)
+        self.ttl = spec.ttl
+        self._live: dict = {}
+        self._tokens = itertools.count()
+
+    def _enter(self, msg: Msg, now: float) -> None:
+        super()._enter(msg, now)
+        token = next(self._tokens)
+        self._live[msg] = token
+        delay = max(0.0, msg.t + self.ttl - now)
+        Timeout(self.env, delay, (msg, token)).callbacks.append(self._expire)
+
+    def _expire(self, event) -> None:
+        msg, token = event._value
+        if self._live.get(msg) != token:
+            return
+        del self._live[msg]
+        self._leave(self.env._now)
+        self.dropped += 1
+        self.expired += 1
+        fail(msg, "expired")
+        if self.blocked:
+            self._admit_blocked(self.env._now)
+
+    def _pop_live(self) -> Msg:
+        for _ in range(len(self._items) + 1):
+            msg = self._pop()
+            if self._live.pop(msg, None) is not None:
+                return msg
+        raise RuntimeError(f"queue {self.name!r}: waiting count out of step")
+
+    def _remove_oldest(self) -> Msg:
+        for _ in range(len(self._items) + 1):
+            msg = super()._remove_oldest()
+            if self._live.pop(msg, None) is not None:
+                return msg
+        raise RuntimeError(f"queue {self.name!r}: waiting count out of step")
+
+
+class _Receipt:
+    """One delivery of an at-least-once message; valid until acked or timed out."""
+
+    __slots__ = ("queue", "original", "valid")
+
+    def __init__(self, queue, original: Msg) -> None:
+        self.queue, self.original, self.valid = queue, original, True
+
+    def ack(self, msg: Msg) -> bool:
+        msg.rcpt = None
+        if self.valid:
+            self.valid = False
+            self.queue.acked(self.original)
+            return True
+        self.queue.stale += 1
+        msg.src.waste(msg.born, msg.work - self.original.work)
+        return False
+
+    def lost(self, msg: Msg, cause: str) -> None:
+        """Processing failed: no ack, the visibility timeout will redeliver."""
+        msg.rcpt = None
+        msg.src.waste(msg.born, msg.work - self.original.work)
+
+
+class AtLeastOnceQueue(Buffer):
+    """A message taken and not acknowledged within ``visibility_timeout`` seconds is
+    delivered again; after ``max_receives`` receipts it is dead-lettered."""
+
+    def __init__(self, env, name: str, spec) -> None:
+        super().__init__(env, name, spec)
+        self.visibility = spec.delivery.visibility_timeout
+        self.max_receives = spec.delivery.max_receives
+        self.receives: dict = {}
+        self.deliveries = self.redelivered = self.stale = self.dead = 0
+
+    def reset(self, now: float) -> None:
+        super().reset(now)
+        self.deliveries = self.redelivered = self.stale = self.dead = 0
+
+    def take(self) -> Msg | None:
+        original = super().take()
+        if original is None:
+            return None
+        self.deliveries += 1
+        self.receives[original] = self.receives.get(original, 0) + 1
+        copy = original.copy()
+        receipt = _Receipt(self, original)
+        copy.rcpt = receipt
+        Timeout(self.env, self.visibility, receipt).callbacks.append(self._invisible_expired)
+        return copy
+
+    def acked(self, original: Msg) -> None:
+        self.receives.pop(original, None)
+
+    def _invisible_expired(self, event) -> None:
+        receipt = event._value
+        if not receipt.valid:
+            return
+        receipt.valid = False
+        original = receipt.original
+        if self.receives.get(original, 0) >= self.max_receives:
+            del self.receives[original]
+            self.dead += 1
+            self.dropped += 1
+            fail(original, "max_receives")
+            return
+        self.redelivered += 1
+        self._requeue(original)
+
+    def _requeue(self, msg: Msg) -> None:
+        now = self.env._now
+        msg.t = now
+        for consumer in self.consumers:
+            if consumer.busy < consumer.servers:
+                msg = self._deliver_now(msg)
+                consumer.begin(msg, self)
+                return
+        self._enter(msg, now)
+
+    def _deliver_now(self, original: Msg) -> Msg:
+        """Deliver a message that never waited (handed straight to a consumer)."""
+        self._enter(original, self.env._now)
+        return self.take()
+
+    def put(self, msg: Msg, producer=None) -> bool:
+        now = self.env._now
+        self.arrivals += 1
+        msg.t = now
+        for consumer in self.consumers:
+            if consumer.busy < consumer.servers:
+                consumer.begin(self._deliver_now(msg), self)
+                return False
+        if self.n >= self.capacity:
+            return self._overflow(msg, producer)
+        self._enter(msg, now)
+        return False
+
+    arrive = put
+
+
+class _PartitionLock:
+    """Held by the message in service from a partition; released at ack or loss."""
+
+    __slots__ = ("queue", "partition")
+
+    def __init__(self, queue, partition: int) -> None:
+        self.queue, self.partition = queue, partition
+
+    def ack(self, msg: Msg) -> bool:
+        msg.rcpt = None
+        self.queue.release(self.partition)
+        return True
+
+    def lost(self, msg: Msg, cause: str) -> None:
+        msg.rcpt = None
+        self.queue.release(self.partition)
+        fail(msg, cause)
+
+
+class PartitionedQueue(Buffer):
+    """``partitions`` FIFO partitions; a message goes to a random partition (its key's
+    hash) and a partition serves one message at a time, in order, so consumer
+    parallelism is at most the partition count."""
+
+    def __init__(self, env, name: str, spec, uniform) -> None:
+        super().__init__(env, name, spec)
+        self.count = spec.partitions
+        self.parts = [deque() for _ in range(self.count)]
+        self.locked = [False] * self.count
+        self.uniform = uniform
+        self.turn = 0
+        self._push = self._push_partition
+
+    def _push_partition(self, msg: Msg) -> None:
+        self.parts[int(self.uniform() * self.count)].append(msg)
+
+    def put(self, msg: Msg, producer=None) -> bool:
+        now = self.env._now
+        self.arrivals += 1
+        msg.t = now
+        if self.n >= self.capacity:
+            return self._overflow(msg, producer)
+        self._enter(msg, now)
+        self.dispatch()
+        return False
+
+    arrive = put
+
+    def _free_partition(self) -> int | None:
+        for step in range(self.count):
+            p = (self.turn + step) % self.count
+            if self.parts[p] and not self.locked[p]:
+                self.turn = (p + 1) % self.count
+                return p
+        return None
+
+    def take(self) -> Msg | None:
+        p = self._free_partition()
+        if p is None:
+            return None
+        now = self.env._now
+        msg = self.parts[p].popleft()
+        self._leave(now)
+        self.taken += 1
+        self.wait.buf.append(now - msg.t)
+        self.locked[p] = True
+        msg.rcpt = _PartitionLock(self, p)
+        if self.blocked:
+            self._admit_blocked(now)
+        return msg
+
+    def _remove_oldest(self) -> Msg:
+        p = min((q for q in range(self.count) if self.parts[q]),
+                key=lambda q: self.parts[q][0].t)
+        return self.parts[p].popleft()
+
+    def release(self, partition: int) -> None:
+        self.locked[partition] = False
+        self.dispatch()
+
+    def dispatch(self) -> None:
+        """Hand waiting messages of free partitions to idle consumers."""
+        for consumer in self.consumers:
+            while consumer.busy < consumer.servers:
+                msg = self.take()
+                if msg is None:
+                    return
+                consumer.begin(msg, self)
+
+
+def make_buffer(env, name: str, spec, uniform=None) -> Buffer:
+    """The buffer class that ``spec`` (a BufferSpec) asks for."""
+    if spec.partitions:
+        return PartitionedQueue(env, name, spec, uniform)
+    if spec.delivery is not None and spec.delivery.mode == "at_least_once":
+        return AtLeastOnceQueue(env, name, spec)
+    if spec.ttl is not None:
+        return TtlBuffer(env, name, spec)
+    return Buffer(env, name, spec)

@@ -1,0 +1,227 @@
+"""From an experiment file to validated models, one per point (``load_experiment``).
+
+Each point's model is the experiment's model with, in order, the ``run:``
+settings (as ``run.<key>`` overrides), the ``set:`` overrides and the point's
+own values applied, then validated: so an unknown dotted path or a bad value
+is refused before anything runs, naming the section, the point and the key.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from sim.errors import ExperimentError, ModelError, nearest
+from sim.experiments.spec import (RUN_KEYS, check_mapping, check_top, fail, parse_design,
+                                  read_source)
+
+__all__ = ["Experiment", "load_experiment", "metric_names", "metric_values"]
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A validated experiment.
+
+    Attributes
+    ----------
+    name, description : str
+    label : str
+        How messages name the experiment (its file, or "experiment").
+    design : {"grid", "samples", "single"}
+    params : tuple of str
+        The swept dotted keys, in file order (the parameter columns).
+    points : tuple of dict
+        ``{dotted key: value}`` of each point, in design order.
+    run : dict
+        The ``run:`` settings; ``overrides``: the ``set:`` overrides.
+    metrics : tuple of str
+        The flattened metric names kept (every metric when ``metrics:`` is absent).
+    out : Path
+        The result store folder.
+    fingerprint : str
+        SHA-256 of everything that determines the numbers: the model's content,
+        the run settings but the replication count, the overrides of every point.
+    models : tuple of Model
+        The validated model of each point.
+    """
+
+    name: str
+    description: str
+    label: str
+    design: str
+    params: tuple[str, ...]
+    points: tuple[dict, ...]
+    run: dict
+    overrides: dict
+    metrics: tuple[str, ...]
+    out: Path
+    fingerprint: str
+    models: tuple = field(repr=False, compare=False)
+
+    def replications(self, point: int) -> int:
+        """Replications of ``point`` (its model's ``run.replications``)."""
+        return self.models[point].run.replications
+
+    def tasks(self) -> list[tuple[int, int]]:
+        """Every (point, replication), point-major."""
+        return [(p, r) for p in range(len(self.points)) for r in range(self.replications(p))]
+
+
+def load_experiment(source: str | Path | Mapping, *, run: Mapping | None = None,
+                    overrides: Mapping | None = None,
+                    base_dir: str | Path | None = None) -> Experiment:
+    """Read and validate an experiment file (or a dict of the same shape).
+
+    Parameters
+    ----------
+    source : str, Path or mapping
+        The experiment file (YAML), or its content as a dict.
+    run : mapping, optional
+        Run settings that win over the file's ``run:`` (``duration``, ``warmup``,
+        ``replications``, ``seed``).
+    overrides : mapping, optional
+        Dotted model overrides applied after the file's ``set:``.
+    base_dir : str or Path, optional
+        For a dict: the folder that relative ``model`` and ``out`` paths start
+        from (default: the current directory).
+
+    Raises
+    ------
+    ExperimentError
+        One message naming the key (and the point) of the first mistake.
+    """
+    data, base, label, stem = read_source(source, base_dir)
+    name = check_top(data, label, stem)
+    run_cfg = check_mapping(data.get("run"), label, "run", allowed=RUN_KEYS)
+    run_cfg.update(check_mapping(run, "run settings", "run", allowed=RUN_KEYS))
+    fixed = check_mapping(data.get("set"), label, "set")
+    fixed.update(check_mapping(overrides, "overrides", "set"))
+    design, params, points = parse_design(data, label)
+    for key in params:
+        if key in fixed:
+            raise fail(label, f"is both fixed in 'set' and swept in '{design}': keep one",
+                       key=key)
+    graph, model_text = _model_graph(data["model"], base, label)
+    common = {**{f"run.{k}": v for k, v in run_cfg.items()}, **fixed}
+    base_graph = _with(graph, common, label, "run/set")
+    _check_keys(base_graph, points[0], label, design)
+    models = tuple(_point_model(base_graph, i, pt, label, design) for i, pt in enumerate(points))
+    hashed = {k: v for k, v in common.items() if k != "run.replications"}
+    return Experiment(
+        name=name, description=str(data.get("description", "")), label=label, design=design,
+        params=params, points=tuple(points), run=run_cfg, overrides=fixed,
+        metrics=_kept_metrics(data.get("metrics"), models[0], params, label),
+        out=base / data.get("out", f"results/{name}"),
+        fingerprint=_fingerprint(model_text, hashed, points), models=models)
+
+
+def _model_graph(spec: Any, base: Path, label: str) -> tuple[nx.DiGraph, str]:
+    """The experiment's model graph and its content as text (for the fingerprint)."""
+    from sim.model import from_dict, load
+
+    try:
+        if isinstance(spec, Mapping):
+            return from_dict(spec, base_dir=base), json.dumps(spec, sort_keys=True, default=repr)
+        if not isinstance(spec, str) or not spec:
+            raise fail(label, f"must be a model file path or a mapping (got {spec!r})",
+                       key="model")
+        path = base / spec
+        if not path.is_file():
+            raise fail(label, f"names no file: {path} does not exist (paths are relative to "
+                       "the experiment file)", key="model")
+        return load(path), path.read_text(encoding="utf-8")
+    except ModelError as exc:
+        raise fail(label, f"is not a valid model: {exc}", key="model") from None
+
+
+def _with(graph: nx.DiGraph, values: Mapping, label: str, where: str) -> nx.DiGraph:
+    """``graph`` with ``values`` applied and validated (errors name ``where``)."""
+    from sim.model import apply_overrides, validate
+
+    try:
+        G = apply_overrides(graph, values)
+        validate(G)
+    except ModelError as exc:
+        raise ExperimentError(f"{label}: {where}: {exc}") from None
+    return G
+
+
+def _check_keys(graph: nx.DiGraph, first: dict, label: str, design: str) -> None:
+    """Each swept key alone, so a misspelt path is reported by its section and key."""
+    from sim.model import apply_overrides
+
+    for key, value in first.items():
+        try:
+            apply_overrides(graph, {key: value})
+        except ModelError as exc:
+            raise ExperimentError(f"{label}: {design}: {key!r}: {exc}") from None
+
+
+def _point_model(graph: nx.DiGraph, index: int, point: dict, label: str, design: str):
+    from sim.engine import resolve_run
+    from sim.model import apply_overrides, validate
+
+    shown = ", ".join(f"{k}={v!r}" for k, v in point.items())
+    try:
+        model = validate(apply_overrides(graph, point))
+        resolve_run(model)
+    except ModelError as exc:
+        raise ExperimentError(f"{label}: {design} point {index} ({shown}): {exc}") from None
+    return model
+
+
+def metric_values(summary: Mapping) -> dict[str, Any]:
+    """The numeric metrics of one SPEC 4 dict, flattened (``requests.latency.p99``...)."""
+    from sim.metrics.result import flatten
+
+    flat = flatten({"requests": summary["requests"], "nodes": summary["nodes"]})
+    return {k: v for k, v in flat.items() if not isinstance(v, str)}
+
+
+def metric_names(model) -> list[str]:
+    """Every flattened metric name a replication of ``model`` reports."""
+    from sim.engine import run_replication
+
+    summary, _ = run_replication(model, 0, seed=model.run.seed, duration=1e-3, warmup=0.0)
+    return list(metric_values(summary))
+
+
+def _kept_metrics(spec: Any, model, params: tuple[str, ...], label: str) -> tuple[str, ...]:
+    """The metric names matched by ``metrics:`` (shell patterns; all when absent)."""
+    names = [n for n in metric_names(model) if n not in params]
+    if spec is None:
+        return tuple(names)
+    if not isinstance(spec, list) or not spec:
+        raise fail(label, f"must be a non-empty list of metric names (got {spec!r})",
+                   key="metrics")
+    kept: list[str] = []
+    for pattern in spec:
+        if not isinstance(pattern, str):
+            raise fail(label, f"must be metric names as strings (got {pattern!r})",
+                       key="metrics")
+        found = [n for n in names if fnmatch.fnmatchcase(n, pattern)]
+        if not found:
+            raise fail(label, f"matches no metric of the model, e.g. requests.latency.p99 or "
+                       f"nodes.<node>.utilization", key=f"metrics: {pattern}",
+                       suggestion=nearest(pattern, names))
+        kept.extend(n for n in found if n not in kept)
+    return tuple(kept)
+
+
+def _fingerprint(model_text: str, common: dict, points: list[dict]) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        release = version("asyncsim")
+    except PackageNotFoundError:
+        release = "unknown"
+    content = {"asyncsim": release, "model": model_text, "common": common, "points": points}
+    text = json.dumps(content, sort_keys=True, default=repr)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -1,0 +1,132 @@
+"""Where tasks run: in this process, in local worker processes, or on a Dask cluster.
+
+Every executor is a generator of ``(index, result)`` pairs in the order the
+tasks finish; the caller writes each result as it comes, so what finished
+before an interruption is kept. The results never depend on the executor:
+a task's random streams are keyed by its point and replication only.
+
+``dask.distributed`` is imported here only, and only when a scheduler is used.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from typing import Any
+
+from sim.errors import ExperimentError
+
+__all__ = ["execute", "scheduler_address", "SCHEDULER_ENV"]
+
+SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
+CONNECT_TIMEOUT = "10s"
+
+
+def scheduler_address(scheduler: Any = None) -> Any:
+    """The scheduler to use: the argument, else ``$DASK_SCHEDULER_ADDRESS``, else None."""
+    if scheduler is not None and scheduler != "":
+        return scheduler
+    return os.environ.get(SCHEDULER_ENV) or None
+
+
+def execute(fn: Callable, calls: Sequence[tuple], *, workers: int | None = None,
+            scheduler: Any = None) -> Iterator[tuple[int, Any]]:
+    """Run ``fn(*calls[i])`` for every ``i``; yield ``(i, result)`` as each finishes.
+
+    Parameters
+    ----------
+    fn : callable
+        A module-level function (it is pickled by reference).
+    calls : sequence of tuple
+        The arguments of each task.
+    workers : int, optional
+        Local worker processes (default ``os.cpu_count()``); 1 runs the tasks in
+        this process. Ignored when a scheduler is used.
+    scheduler : str or distributed.Client, optional
+        A Dask scheduler address (``tcp://127.0.0.1:8786``) or a connected client;
+        default ``$DASK_SCHEDULER_ADDRESS``.
+
+    Notes
+    -----
+    Close the generator (``contextlib.closing``) if you stop early: that cancels
+    the tasks not yet started and releases the workers.
+    """
+    address = scheduler_address(scheduler)
+    if not calls:
+        return iter(())
+    if address is not None:
+        return _dask(fn, calls, address)
+    n = _worker_count(workers, len(calls))
+    return _serial(fn, calls) if n == 1 else _local(fn, calls, n)
+
+
+def _worker_count(workers: int | None, tasks: int) -> int:
+    if workers is None:
+        workers = os.cpu_count() or 1
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ExperimentError(f"workers must be a positive integer (got {workers!r})")
+    return min(workers, tasks)
+
+
+def _serial(fn: Callable, calls: Sequence[tuple]) -> Iterator[tuple[int, Any]]:
+    for i, args in enumerate(calls):
+        yield i, fn(*args)
+
+
+def _context():
+    """forkserver where available: workers fork from a clean, thread-free process
+    that has the engine imported already, and exit when this process dies."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["sim.experiments.tasks", "sim.engine"])
+    return ctx
+
+
+def _local(fn: Callable, calls: Sequence[tuple], workers: int) -> Iterator[tuple[int, Any]]:
+    from sim.experiments.tasks import ignore_sigint
+
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context(),
+                               initializer=ignore_sigint)
+    try:
+        index = {pool.submit(fn, *args): i for i, args in enumerate(calls)}
+        pending = set(index)
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in sorted(done, key=index.__getitem__):
+                yield index[future], future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _client(scheduler: Any):
+    """(client, whether we opened it) for an address or an existing client."""
+    if hasattr(scheduler, "submit"):
+        return scheduler, False
+    from distributed import Client
+
+    try:
+        return Client(str(scheduler), timeout=CONNECT_TIMEOUT, set_as_default=False), True
+    except (OSError, ValueError, TypeError) as exc:
+        raise ExperimentError(f"cannot connect to the Dask scheduler at {scheduler!r}: "
+                              f"{exc}") from None
+
+
+def _dask(fn: Callable, calls: Sequence[tuple], scheduler: Any) -> Iterator[tuple[int, Any]]:
+    from distributed import as_completed
+
+    client, own = _client(scheduler)
+    futures: list = []
+    try:
+        futures = [client.submit(fn, *args, pure=False) for args in calls]
+        index = {future.key: i for i, future in enumerate(futures)}
+        for future in as_completed(futures):
+            yield index[future.key], future.result()
+    finally:
+        unfinished = [f for f in futures if not f.done()]
+        if unfinished:
+            client.cancel(unfinished)
+        if own:
+            client.close()

@@ -1,0 +1,255 @@
+"""Running sweeps: an experiment through its store (``sweep``), or bare points (``run_points``).
+
+Every (point, replication) is one task. Tasks run on local processes, in this
+process or on a Dask cluster (:mod:`sim.experiments.executors`); whichever
+runs them, the numbers are the same, because a replication's random streams
+depend on its seed, replication and node only (common random numbers across
+points).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import closing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pandas as pd
+
+from sim.errors import ExperimentError, ModelError
+from sim.experiments.build import Experiment, load_experiment, metric_values
+from sim.experiments.executors import execute
+from sim.experiments.store import Store
+from sim.experiments.tables import runs_table, summarize
+from sim.experiments.tasks import replicate
+
+__all__ = ["sweep", "run_sweep", "run_points", "SweepOutcome"]
+
+
+@dataclass
+class SweepOutcome:
+    """What :func:`run_sweep` returns.
+
+    Attributes
+    ----------
+    experiment : Experiment
+    runs : pandas.DataFrame
+        One row per point and replication (``runs.csv``).
+    summary : pandas.DataFrame
+        One row per point, mean and ``.ci95`` of each metric (``summary.csv``).
+    computed, reused : int
+        Tasks run this time, and tasks found finished in the store.
+    files : list of Path
+        The tables written.
+    """
+
+    experiment: Experiment
+    runs: pd.DataFrame
+    summary: pd.DataFrame
+    computed: int
+    reused: int
+    files: list[Path] = field(default_factory=list)
+
+
+def run_sweep(experiment: str | Path | Mapping | Experiment, *, workers: int | None = None,
+              scheduler: Any = None, out: str | Path | None = None, quiet: bool = True,
+              fresh: bool = False, run: Mapping | None = None,
+              overrides: Mapping | None = None) -> SweepOutcome:
+    """Run (or resume) an experiment and write its tables; see :func:`sweep`."""
+    if isinstance(experiment, Experiment):
+        if run or overrides:
+            raise ExperimentError("run and overrides apply when loading: pass the "
+                                  "experiment's file or dict, not a loaded Experiment")
+        exp = experiment
+    else:
+        exp = load_experiment(experiment, run=run, overrides=overrides)
+    store = Store(Path(out) if out is not None else exp.out, exp.fingerprint, _manifest(exp),
+                  fresh=fresh)
+    tasks = exp.tasks()
+    finished = store.finished()
+    todo = [task for task in tasks if task not in finished]
+    _compute(exp, store, todo, len(tasks), workers=workers, scheduler=scheduler, quiet=quiet)
+    stored = store.finished()
+    missing = [task for task in tasks if task not in stored]
+    if missing:
+        raise ExperimentError(f"{store.out}: tasks {missing[:3]} finished but their files "
+                              "cannot be read back; is another sweep writing there?")
+    results = {task: metric_values(stored[task]) for task in tasks}
+    runs = runs_table(exp.points, exp.params, exp.metrics, results)
+    summary = summarize(runs, exp.params, exp.metrics)
+    files = store.write_table(runs, "runs") + store.write_table(summary, "summary")
+    return SweepOutcome(exp, runs, summary, computed=len(todo), reused=len(tasks) - len(todo),
+                        files=files)
+
+
+def sweep(experiment: str | Path | Mapping | Experiment, workers: int | None = None,
+          scheduler: Any = None, out: str | Path | None = None, quiet: bool = True,
+          fresh: bool = False, *, run: Mapping | None = None,
+          overrides: Mapping | None = None) -> pd.DataFrame:
+    """Run an experiment (SPEC 5), resuming from its store; return the runs table.
+
+    Parameters
+    ----------
+    experiment : str, Path, mapping or Experiment
+        An experiment file, its content as a dict (paths relative to the current
+        directory), or the result of :func:`load_experiment`.
+    workers : int, optional
+        Local worker processes (default ``os.cpu_count()``; 1 runs in this process).
+    scheduler : str or distributed.Client, optional
+        Run on a Dask cluster: its scheduler's address, or a connected client.
+        Default ``$DASK_SCHEDULER_ADDRESS``; unset means local processes.
+    out : str or Path, optional
+        The store folder (default the experiment's ``out``, ``results/<name>``
+        next to the experiment file).
+    quiet : bool
+        No progress bar (there is never one when stderr is not a terminal).
+    fresh : bool
+        Discard what the store holds and start over.
+    run, overrides : mapping, optional
+        Run settings and dotted model overrides that win over the file's.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per point and replication: ``point``, ``replication``, one column
+        per swept key, then every kept metric flattened (``requests.latency.p99``).
+        ``attrs`` holds plain data: ``experiment``, ``params``, ``metrics``, ``out``,
+        ``computed`` and ``reused`` (task counts), ``files``. The per-point table
+        is ``summarize(df)``, also written to ``<out>/summary.csv``.
+
+    Raises
+    ------
+    ExperimentError
+        A mistake in the experiment, or a store holding another experiment.
+    """
+    outcome = run_sweep(experiment, workers=workers, scheduler=scheduler, out=out,
+                        quiet=quiet, fresh=fresh, run=run, overrides=overrides)
+    runs, exp = outcome.runs, outcome.experiment
+    runs.attrs.update(experiment=exp.name, params=list(exp.params), metrics=list(exp.metrics),
+                      out=str(outcome.files[0].parent), computed=outcome.computed,
+                      reused=outcome.reused, files=[str(f) for f in outcome.files])
+    return runs
+
+
+def _manifest(exp: Experiment) -> dict:
+    return {"experiment": exp.name, "source": exp.label, "design": exp.design,
+            "params": list(exp.params), "points": list(exp.points), "run": exp.run,
+            "set": exp.overrides, "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+
+
+def _task_calls(models: Sequence, tasks: Sequence[tuple[int, int]],
+                runs: Sequence | None = None) -> list[tuple]:
+    """Arguments of :func:`replicate` for each (point, replication)."""
+    from sim.engine import resolve_run
+
+    specs = list(runs) if runs is not None else [resolve_run(m) for m in models]
+    return [(models[p], r, specs[p].seed, specs[p].duration, specs[p].warmup)
+            for p, r in tasks]
+
+
+def _compute(exp: Experiment, store: Store, todo: list[tuple[int, int]], total: int, *,
+             workers: int | None, scheduler: Any, quiet: bool) -> None:
+    bar = _progress_bar(exp.name, total, total - len(todo), quiet)
+    calls = _task_calls(exp.models, todo)
+    try:
+        with closing(execute(replicate, calls, workers=workers, scheduler=scheduler)) as done:
+            for i, summary in done:
+                store.save(*todo[i], summary)
+                if bar is not None:
+                    bar.update()
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _progress_bar(label: str, total: int, initial: int, quiet: bool):
+    """A tqdm bar with rate and ETA on stderr, or None when quiet or not a terminal."""
+    if quiet or not sys.stderr.isatty() or initial >= total:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, initial=initial, desc=label, unit="task", file=sys.stderr,
+                dynamic_ncols=True, smoothing=0.1)
+
+
+def _graph_of(model: Any) -> nx.DiGraph:
+    from sim.model import load
+
+    if isinstance(model, nx.DiGraph):
+        return model
+    if isinstance(model, (str, Path)):
+        return load(model)
+    graph = getattr(model, "graph", None)
+    if graph is None:
+        raise ExperimentError("the model has no graph to apply overrides to: pass its file "
+                              "or its networkx.DiGraph")
+    return graph
+
+
+def _point_models(model: Any, points: Sequence[Mapping]) -> list:
+    from sim.model import Model, apply_overrides, validate
+
+    if isinstance(model, Model) and not any(points):
+        return [model] * len(points)
+    graph = _graph_of(model)
+    models = []
+    for i, point in enumerate(points):
+        try:
+            models.append(validate(apply_overrides(graph, dict(point))))
+        except ModelError as exc:
+            raise ExperimentError(f"point {i} ({dict(point)}): {exc}") from None
+    return models
+
+
+def run_points(model: Any, points: Sequence[Mapping], *, duration: float | None = None,
+               warmup: float | None = None, replications: int | None = None,
+               seed: int | None = None, workers: int | None = None, scheduler: Any = None,
+               progress: Callable[[int, int], None] | None = None) -> list[dict]:
+    """Simulate several configurations of one model in parallel, without a store.
+
+    For the capacity planner and for scripts: each point is a dict of dotted
+    overrides, every (point, replication) one task.
+
+    Parameters
+    ----------
+    model : str, Path, networkx.DiGraph or Model
+        A model file, a graph, or a validated Model (which needs its ``graph``
+        unless every point is empty).
+    points : sequence of mapping
+        ``{dotted key: value}`` per configuration, e.g. ``[{"nodes.worker.servers": 8}]``.
+    duration, warmup, replications, seed : optional
+        Run settings for every point (None keeps each point's model's ``run:``).
+    workers, scheduler : optional
+        As for :func:`sweep`.
+    progress : callable, optional
+        ``progress(done, total)`` after each finished task.
+
+    Returns
+    -------
+    list of dict
+        The SPEC 4 dict of each point (replications aggregated, with ``ci95``),
+        in the order of ``points``.
+    """
+    from sim.engine import resolve_run
+    from sim.metrics.result import aggregate
+
+    models = _point_models(model, points)
+    try:
+        specs = [resolve_run(m, duration=duration, warmup=warmup, replications=replications,
+                             seed=seed) for m in models]
+    except ModelError as exc:
+        raise ExperimentError(str(exc)) from None
+    tasks = [(p, r) for p, spec in enumerate(specs) for r in range(spec.replications)]
+    reps: dict[tuple[int, int], dict] = {}
+    with closing(execute(replicate, _task_calls(models, tasks, specs), workers=workers,
+                         scheduler=scheduler)) as done:
+        for n, (i, summary) in enumerate(done, 1):
+            reps[tasks[i]] = summary
+            if progress is not None:
+                progress(n, len(tasks))
+    return [aggregate([reps[(p, r)] for r in range(spec.replications)])
+            for p, spec in enumerate(specs)]
