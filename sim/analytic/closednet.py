@@ -17,10 +17,10 @@ import numpy as np
 
 from sim.analytic.figures import entry, refused_entry, station_entries
 from sim.analytic.mva import mva
-from sim.analytic.network import flows
+from sim.analytic.network import flows, pure_delay
 from sim.analytic.stations import StationResult
 from sim.analytic.topology import Station
-from sim.model.spec import Model, QueueSpec, ServiceSpec
+from sim.model.spec import Model, ServiceSpec
 
 __all__ = ["solve_closed"]
 
@@ -41,14 +41,6 @@ def _reason(model: Model, sts: list[Station], refused: dict[str, str]) -> str | 
     return None
 
 
-def _delays(model: Model, visits: dict[str, float], P: np.ndarray, names: list[str]) -> float:
-    index = {n: i for i, n in enumerate(names)}
-    total = sum(visits[e.source] * P[index[e.source], index[e.target]] * e.latency.mean
-                for e in model.edges if e.latency is not None)
-    return total + sum(visits[q.name] * q.buffer.latency.mean for q in model.nodes
-                       if isinstance(q, QueueSpec) and q.buffer.latency is not None)
-
-
 def _exact_station(st: Station) -> bool:
     return st.servers == INF or (st.servers == 1 and st.exponential) or st.service.mean == 0
 
@@ -63,11 +55,12 @@ def solve_closed(model: Model, sts: list[Station], refused: dict[str, str]) -> d
     visits = np.array([[fl.visits[s.name][st.entry] for st in sts] for s in senders])
     visits = visits.reshape(len(senders), len(sts))
     demands = visits * np.array([st.service.mean for st in sts])
-    delays = [_delays(model, fl.visits[s.name], fl.P, fl.names) for s in senders]
+    delays = [pure_delay(model, fl.visits[s.name], fl.P, fl.names) for s in senders]
     think = [(s.think.mean if s.think is not None else 0.0) + d for s, d in zip(senders, delays)]
     sol = mva(demands, [s.clients for s in senders], think, [st.servers for st in sts])
     exact = not sol.approximate and all(_exact_station(st) for st in sts)
-    method = sol.method + ("" if exact or sol.approximate else ", non-exponential FCFS approximated")
+    method = sol.method + ("" if exact or sol.approximate
+                           else ", non-exponential FCFS approximated")
     common = {"method": method, "exact": exact, "applies": True}
     x = np.array(sol.throughput)
     nodes = {}

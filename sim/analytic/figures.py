@@ -4,11 +4,12 @@ The keys mirror SPEC 4 (``nodes.<name>.wait.mean`` and so on) so that analytic a
 simulated figures, and the planner's objectives, share their dotted paths. On a
 queue, ``wait`` runs from arrival until a consumer takes the message (including
 the broker's ``latency``); on a service fed by queues ``wait`` is 0 and
-``sojourn`` is the service time; on a service with its own buffer ``sojourn``
-adds the service to the wait. ``queue_length`` counts messages waiting (on a
-queue with a broker latency, also those in the broker's delay, as Little's law
-over ``wait`` requires); ``busy`` counts servers in use; ``utilization`` is
-``busy / servers`` (None for ``servers: inf``).
+``sojourn`` is the service time; on a service with its own buffer ``wait``
+includes the buffer's ``latency`` and ``sojourn`` adds the service.
+``queue_length`` counts messages waiting (with a buffer latency, also those in
+its delay, as Little's law over ``wait`` requires); ``busy`` counts servers in
+use; ``utilization`` is ``busy / servers`` (None for ``servers: inf``; 1 when
+unstable, where ``offered_load`` shows by how much the load exceeds it).
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ from typing import Sequence
 from sim.analytic.stations import StationResult
 from sim.analytic.topology import Station
 from sim.distributions import Distribution
-from sim.model.spec import Model, QueueSpec
+from sim.model.spec import Model
 
-__all__ = ["entry", "quantile", "station_entries", "class_of"]
+__all__ = ["entry", "quantile", "station_entries", "class_of", "refused_entry", "shift_p99"]
 
 INF = math.inf
 
@@ -82,7 +83,8 @@ def _aggregate(results: Sequence[StationResult]) -> tuple[float, float, float, f
         sum(r.mean_in_system for r in results)
 
 
-def _shift(p99: float | None, latency: Distribution | None) -> float | None:
+def shift_p99(p99: float | None, latency: Distribution | None) -> float | None:
+    """A percentile after an independent delay: known only for a constant delay."""
     if latency is None or p99 is None:
         return p99
     return p99 + latency.mean if latency.scv == 0 else None
@@ -94,8 +96,8 @@ def _buffer_entry(kind: str, results: Sequence[StationResult], lam: float, p99: 
     delay = latency.mean if latency is not None else 0.0
     stable = all(r.stable for r in results)
     return entry(kind, arrival_rate=lam, throughput=thr, queue_length={"mean": lq + thr * delay},
-                 wait={"mean": wait + delay, "p99": _shift(p99, latency) if stable else INF},
-                 sojourn={"mean": wait + delay, "p99": _shift(p99, latency) if stable else INF},
+                 wait={"mean": wait + delay, "p99": shift_p99(p99, latency) if stable else INF},
+                 sojourn={"mean": wait + delay, "p99": shift_p99(p99, latency) if stable else INF},
                  p_block=max(r.p_block for r in results), stable=stable, **common)
 
 
@@ -116,14 +118,17 @@ def _service_entry(model: Model, st: Station, name: str, results: Sequence[Stati
 def _direct_entry(model: Model, st: Station, results: Sequence[StationResult], lam: float,
                   p99: tuple, common: dict) -> dict:
     thr, wait, lq, total = _aggregate(results)
-    mean = st.service.mean
+    mean, latency = st.service.mean, st.buffer.latency
+    delay = latency.mean if latency is not None else 0.0
     stable = all(r.stable for r in results)
     util = min(1.0, results[0].utilization) if st.servers != INF else None
     busy = util * st.servers if util is not None else total - lq
     return entry("service", arrival_rate=lam, throughput=thr, utilization=util,
-                 offered_load=lam * mean, busy={"mean": busy}, queue_length={"mean": lq},
-                 wait={"mean": wait, "p99": p99[0] if stable else INF},
-                 sojourn={"mean": wait + mean, "p99": p99[1] if stable else INF},
+                 offered_load=lam * mean, busy={"mean": busy},
+                 queue_length={"mean": lq + thr * delay},
+                 wait={"mean": wait + delay, "p99": shift_p99(p99[0], latency) if stable else INF},
+                 sojourn={"mean": wait + delay + mean,
+                          "p99": shift_p99(p99[1], latency) if stable else INF},
                  p_block=max(r.p_block for r in results), stable=stable, **common)
 
 
@@ -147,12 +152,15 @@ def station_entries(model: Model, st: Station, results: Sequence[StationResult],
     ``method``/``exact``/``applies`` keys.
     """
     senders = [s.name for s in model.senders]
-    pick = (lambda s: results[class_of(model, st, s)]) if len(results) > 1 else (lambda s: results[0])
+    def pick(sender: str) -> StationResult:
+        return results[class_of(model, st, sender)] if len(results) > 1 else results[0]
+
     entries, times = {}, {}
     if not st.queues:
         name = st.services[0]
         entries[name] = _direct_entry(model, st, results, sum(lams), p99, common)
-        times[name] = {s: pick(s).mean_sojourn for s in senders}
+        delay = st.buffer.latency.mean if st.buffer.latency is not None else 0.0
+        times[name] = {s: pick(s).mean_sojourn + delay for s in senders}
         return entries, times
     per_queue = len(st.queues) > 1
     for i, q in enumerate(st.queues):
@@ -176,7 +184,3 @@ def station_entries(model: Model, st: Station, results: Sequence[StationResult],
 def refused_entry(spec, reason: str) -> dict:
     """The entry of a node whose figures the formulas cannot give."""
     return entry(spec.kind, applies=False, reason=reason, exact=False)
-
-
-def is_queue(model: Model, name: str) -> bool:
-    return isinstance(model.node(name), QueueSpec)

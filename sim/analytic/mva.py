@@ -184,29 +184,34 @@ def mva(demands: Sequence[float] | Sequence[Sequence[float]], population: int | 
     srv = np.ones(d.shape[1]) if servers is None else np.asarray(servers, dtype=float)
     if d.shape != (len(pops), len(srv)) or np.any(d < 0) or np.any(pops < 0) or np.any(srv < 1):
         raise ValueError("demands must be (classes, stations) >= 0, populations >= 0, servers >= 1")
+    # a class that spends no time anywhere cycles infinitely fast and loads nothing
+    free = (d.sum(axis=1) == 0) & (z == 0) & (pops > 0)
+    pops_run = np.where(free, 0, pops)
     dx, queue, seidmann = _expand(d, srv)
-    states = math.prod(int(p) + 1 for p in pops)
+    states = math.prod(int(p) + 1 for p in pops_run)
     if exact is None:
-        exact = (pops.sum() <= SINGLE_CLASS_EXACT_LIMIT if len(pops) == 1
+        exact = (pops_run.sum() <= SINGLE_CLASS_EXACT_LIMIT if len(pops) == 1
                  else states <= EXACT_LIMIT)
     if exact and len(pops) == 1:
-        x, r = _exact_single(dx, queue, int(pops[0]), float(z[0]))
+        x, r = _exact_single(dx, queue, int(pops_run[0]), float(z[0]))
     elif exact:
-        x, r = _exact_multi(dx, queue, [int(p) for p in pops], z)
+        x, r = _exact_multi(dx, queue, [int(p) for p in pops_run], z)
     else:
-        x, r = _schweitzer(dx, queue, pops.astype(float), z)
+        x, r = _schweitzer(dx, queue, pops_run.astype(float), z)
+    x = np.where(free, math.inf, x)
     return _result(x, _collapse(r, d.shape[1], srv), d, srv, exact, seidmann)
 
 
 def _result(x: np.ndarray, res: np.ndarray, d: np.ndarray, srv: np.ndarray, exact: bool,
             seidmann: bool) -> MVAResult:
-    util = np.where(np.isfinite(srv), (x @ d) / np.where(np.isfinite(srv), srv, 1.0), 0.0)
+    load = np.where(np.isfinite(x), x, 0.0)     # infinitely fast classes carry no demand
+    util = np.where(np.isfinite(srv), (load @ d) / np.where(np.isfinite(srv), srv, 1.0), 0.0)
     method = ("exact MVA" if exact else "Schweitzer MVA") + (" + Seidmann" if seidmann else "")
     return MVAResult(
         throughput=tuple(float(v) for v in x),
         response_time=tuple(float(v) for v in res.sum(axis=1)),
         residence=res,
-        queue_length=tuple(float(v) for v in x @ res),
+        queue_length=tuple(float(v) for v in load @ res),
         utilization=tuple(float(v) for v in util),
         approximate=seidmann or not exact,
         method=method,

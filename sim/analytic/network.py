@@ -23,8 +23,9 @@ sec. 3.5). ``P`` is built as follows:
 Retries, timeouts, ttl and finite buffers are ignored here: the figures are
 the *offered* load of first attempts. An open sender's rate is its long-run
 rate (:func:`long_run_rate`: a ``profile`` counts by its time average over
-``period``, or by its last step when it does not repeat). Closed senders get their throughput by
-mean value analysis (:func:`sim.analytic.mva.mva`), with the open load's
+``period``, or by its last step when it does not repeat). Closed senders get
+their throughput by mean value analysis (:func:`sim.analytic.mva.mva`), with the
+open load's
 utilisation ``U`` inflating their demands by ``1 / (1 - U)`` (the mixed-network
 solution of Lazowska et al. 1984, sec. 7.4); pure delays (edge and broker
 latencies) are added to the think time. A service with ``availability`` has its
@@ -49,11 +50,11 @@ from typing import NamedTuple
 import numpy as np
 
 from sim.analytic.mva import mva
-from sim.model.spec import BufferSpec, Model, QueueSpec, RouterSpec, SenderSpec, ServiceSpec
+from sim.model.spec import BufferSpec, Model, QueueSpec, SenderSpec, ServiceSpec
 
 __all__ = ["is_exponential", "availability_factor", "input_queues", "long_run_rate",
-           "routing_matrix",
-           "visit_ratios", "Flows", "flows", "traffic", "unstable_nodes", "bottleneck", "jackson_response"]
+           "routing_matrix", "visit_ratios", "Flows", "flows", "pure_delay", "traffic",
+           "unstable_nodes", "bottleneck", "jackson_response"]
 
 _MAX_PASSES = 60
 _FULL = 1.0 - 1e-12   # utilisation treated as >= 1 (rounding of exact saturation)
@@ -146,7 +147,10 @@ def visit_ratios(model: Model, thinning: Mapping[str, float] | None = None
     """``{sender: {node: visits per request}}``: solves ``v = e_s + v P`` per sender.
 
     A sender whose messages can multiply without bound (a broadcast inside a
-    cycle) gets ``inf`` at every node it reaches.
+    cycle) gets ``inf`` at every node it reaches: on the nodes reachable from
+    the sender, a finite non-negative solution exists exactly when the series
+    ``sum_k e P^k`` converges (spectral radius < 1), so a failed or negative
+    solution means divergence.
     """
     names, P = routing_matrix(model, thinning)
     out = {}
@@ -155,11 +159,13 @@ def visit_ratios(model: Model, thinning: Mapping[str, float] | None = None
         seen = _reach(P, start)
         sub = P[np.ix_(seen, seen)]
         v = np.zeros(len(names))
-        if np.max(np.abs(np.linalg.eigvals(sub))) < 1.0 - 1e-12:
-            e = (np.arange(len(names)) == start)[seen].astype(float)
-            v[seen] = np.linalg.solve(np.eye(len(sub)) - sub.T, e)
-        else:
-            v[seen] = math.inf
+        e = (np.arange(len(names)) == start)[seen].astype(float)
+        try:
+            sol = np.linalg.solve(np.eye(len(sub)) - sub.T, e)
+            ok = bool(np.all(np.isfinite(sol)) and sol.min() > -1e-9 and sol.max() < 1e12)
+        except np.linalg.LinAlgError:
+            ok = False
+        v[seen] = sol if ok else math.inf
         out[s.name] = {n: max(float(x), 0.0) for n, x in zip(names, v)}
     return out
 
@@ -174,16 +180,19 @@ def _reach(P: np.ndarray, start: int) -> np.ndarray:
     return seen
 
 
-def _delays(model: Model, visits: Mapping[str, float], P: np.ndarray, names: list[str]) -> float:
-    """Mean pure delay per request: edge latencies times traversals, broker latencies."""
+def pure_delay(model: Model, visits: Mapping[str, float], P: np.ndarray, names: list[str]
+               ) -> float:
+    """Mean pure delay per request (s): edge latencies times traversals, plus buffer
+    (broker) latencies times visits."""
     index = {n: i for i, n in enumerate(names)}
     total = 0.0
     for e in model.edges:
         if e.latency is not None:
             total += visits[e.source] * P[index[e.source], index[e.target]] * e.latency.mean
-    for q in model.nodes:
-        if isinstance(q, QueueSpec) and q.buffer.latency is not None:
-            total += visits[q.name] * q.buffer.latency.mean
+    for n in model.nodes:
+        buf = n.buffer if isinstance(n, (QueueSpec, ServiceSpec)) else None
+        if buf is not None and buf.latency is not None:
+            total += visits[n.name] * buf.latency.mean
     return total
 
 
@@ -199,12 +208,13 @@ def _closed_throughput(model: Model, visits: dict, open_rate: dict, P: np.ndarra
     for k, svc in enumerate(services):
         a = availability_factor(svc)
         u_open = open_rate[svc.name] * svc.service.mean / (svc.servers * a)
-        inflate = 1.0 if svc.servers == math.inf else (1.0 / (1.0 - u_open) if u_open < 1 else math.inf)
+        inflate = 1.0 if svc.servers == math.inf else (
+            1.0 / (1.0 - u_open) if u_open < 1 else math.inf)
         for r, s in enumerate(closed):
             v = visits[s.name][svc.name]
             demands[r, k] = 0.0 if v == 0 else v * svc.service.mean / a * inflate
     think = np.array([(s.think.mean if s.think is not None else 0.0)
-                      + _delays(model, visits[s.name], P, names) for s in closed])
+                      + pure_delay(model, visits[s.name], P, names) for s in closed])
     blocked = ~np.all(np.isfinite(demands), axis=1) | ~np.isfinite(think)
     result = {s.name: 0.0 for s in closed}
     live = [r for r in range(len(closed)) if not blocked[r]]
@@ -246,7 +256,8 @@ def flows(model: Model, loss: Mapping[str, float] | None = None) -> Flows:
         new = dict(keep)
         for n in limits:
             lam = open_rate[n.name] + closed_rate[n.name]
-            new[n.name] = new.get(n.name, 1.0) * (min(1.0, n.rate_limit.rate / lam) if lam else 1.0)
+            cut = min(1.0, n.rate_limit.rate / lam) if lam else 1.0
+            new[n.name] = new.get(n.name, 1.0) * cut
         if all(abs(new[k] - thinning.get(k, 1.0)) <= 1e-12 for k in new):
             break
         thinning = new
@@ -344,7 +355,8 @@ def traffic(model: Model) -> list[dict]:
             u_open = _queue_util(model, spec, open_rate, P, names)
             load = sum(total[n] * P[names.index(n), names.index(e.target)]
                        * model.node(e.target).service.mean for e in model.out_edges(n))
-            row.update(offered_load=float(load), utilization=_queue_util(model, spec, total, P, names),
+            row.update(offered_load=float(load),
+                       utilization=_queue_util(model, spec, total, P, names),
                        open_utilization=u_open, bounded=not _unbounded(spec.buffer),
                        stable=not (u_open >= _FULL and _unbounded(spec.buffer)))
         rows.append(row)

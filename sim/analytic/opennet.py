@@ -13,12 +13,13 @@ arrivals were Poisson and flagged approximate.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import networkx as nx
 import numpy as np
 
 from sim.analytic.figures import entry, quantile, refused_entry, station_entries
-from sim.analytic.network import Flows, flows
+from sim.analytic.network import Flows, flows, routing_matrix
 from sim.analytic.stations import (StationResult, fork_join_2, ggc, mg1, mg1_priority, mm_inf,
                                    mmc, mmc_sojourn_percentile, mmc_wait_percentile, mmck)
 from sim.analytic.topology import Station, digraph, non_poisson_nodes
@@ -41,8 +42,7 @@ def _single(st: Station, lam: float) -> StationResult:
     if cap != INF:
         res = mmck(lam, 1.0 / mean, c, cap)
         if cap == 0 and not st.exponential:   # Erlang B is insensitive to the service law
-            return StationResult(*[getattr(res, f) for f in StationResult.__slots__[:8]],
-                                 False, "M/G/c/c (Erlang B, insensitive)")
+            return replace(res, method="M/G/c/c (Erlang B, insensitive)")
         return res
     if st.exponential:
         return mmc(lam, 1.0 / mean, c)
@@ -122,8 +122,10 @@ def solve_open(model: Model, sts: list[Station], refused: dict[str, str]) -> dic
     nodes, times = {}, {}
     for st in live:
         lams, res, p99 = sols[st.key]
-        exact = not any(r.approximate for r in res) and st.entry not in taint
-        method = res[0].method + ("" if st.entry not in taint else ", assuming Poisson arrivals")
+        exact = (not any(r.approximate for r in res) and not st.approximate
+                 and st.entry not in taint)
+        method = res[0].method + st.note + ("" if st.entry not in taint
+                                            else ", assuming Poisson arrivals")
         e, t = station_entries(model, st, res, lams, p99,
                                {"method": method, "exact": exact, "applies": True})
         nodes.update(e)
@@ -133,8 +135,11 @@ def solve_open(model: Model, sts: list[Station], refused: dict[str, str]) -> dic
             nodes[spec.name] = refused_entry(spec, blocked[spec.name])
         elif spec.name not in nodes:
             nodes[spec.name] = _passing(spec, fl, taint)
+    refused = {st.queues[0] if len(st.queues) == 1 else st.services[0]:
+               max(r.p_block for r in sols[st.key][1]) for st in live}
     return {"nodes": nodes, "flows": fl, "times": times, "sols": sols, "live": live,
-            "blocked": blocked, "taint": taint, "loss": loss}
+            "blocked": blocked, "taint": taint, "loss": loss,
+            "refused": {n: p for n, p in refused.items() if p > 0}}
 
 
 def _passing(spec, fl: Flows, taint: dict) -> dict:
@@ -144,23 +149,25 @@ def _passing(spec, fl: Flows, taint: dict) -> dict:
                  exact=spec.name not in taint)
 
 
-def success(model: Model, fl: Flows, loss_at: dict[str, float]) -> np.ndarray:
+def success(model: Model, loss_at: dict[str, float]) -> tuple[list[str], np.ndarray]:
     """``g[k]``: probability that a message arriving at node k completes (reaches a
-    sink unrefused and without error), from ``g = b + P g`` (first-step analysis)."""
-    n = len(fl.names)
-    b = np.zeros(n)
-    for i, name in enumerate(fl.names):
+    sink without being refused, erring or, for ``loss_at``, passed over), from
+    ``g = b + P g`` (first-step analysis of the routing chain)."""
+    names, P = routing_matrix(model, {n: 1.0 - p for n, p in loss_at.items()})
+    b = np.zeros(len(names))
+    for i, name in enumerate(names):
         if model.is_sink(name):
             spec = model.node(name)
             err = spec.error_rate if isinstance(spec, ServiceSpec) else 0.0
             b[i] = (1.0 - loss_at.get(name, 0.0)) * (1.0 - err)
-    return np.linalg.solve(np.eye(n) - fl.P, b)
+    return names, np.linalg.solve(np.eye(len(names)) - P, b)
 
 
 def fork_join(model: Model, live: list[Station], fl: Flows) -> tuple[str, float] | None:
     """The one broadcast node and its response time, when it forks to two identical
     M/M/1 sinks (Nelson & Tantawi 1988); None when the model has no such fork."""
-    forks = [n for n in model.nodes if n.routing == "broadcast" and len(model.out_edges(n.name)) > 1]
+    forks = [n for n in model.nodes
+             if n.routing == "broadcast" and len(model.out_edges(n.name)) > 1]
     if len(forks) != 1:
         return None
     fork = forks[0]
@@ -175,7 +182,8 @@ def fork_join(model: Model, live: list[Station], fl: Flows) -> tuple[str, float]
               and model.is_sink(svc.name) and svc.error_rate == 0 and len(st.queues) <= 1
               and len(model.in_edges(st.entry)) == 1
               and (not st.queues or model.node(st.queues[0]).buffer.latency is None)
-              and all(e.latency is None for e in model.in_edges(svc.name) + model.in_edges(st.entry)))
+              and all(e.latency is None
+                      for e in model.in_edges(svc.name) + model.in_edges(st.entry)))
         if not ok or st.service.mean != branch[0].service.mean:
             return None
     g = digraph(model)

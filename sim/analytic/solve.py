@@ -21,8 +21,8 @@ import networkx as nx
 import numpy as np
 
 from sim.analytic.closednet import solve_closed, success_closed
-from sim.analytic.figures import refused_entry
-from sim.analytic.network import bottleneck
+from sim.analytic.figures import refused_entry, shift_p99
+from sim.analytic.network import bottleneck, flows
 from sim.analytic.opennet import fork_join, solve_open, success
 from sim.analytic.topology import digraph, latency_reasons, model_reasons, stations
 from sim.model.spec import Model, ServiceSpec
@@ -76,13 +76,15 @@ def analyze(model: Model) -> dict:
     out = {"model": model.name, "applies": True, "reason": None, "method": None,
            "exact": None, "requests": _requests(), "nodes": {},
            "bottleneck": {"node": neck, "max_throughput": xmax}}
-    reasons = model_reasons(model)
+    closed = all(s.is_closed for s in model.senders)
+    rates = None if closed else _rates(model)
+    reasons = model_reasons(model, rates)
     if reasons:
         out["nodes"] = {n.name: refused_entry(n, reasons[0]) for n in model.nodes}
         out["requests"] = _requests(applies=False, reason=reasons[0], exact=False)
     else:
-        sts, refused = stations(model)
-        if all(s.is_closed for s in model.senders):
+        sts, refused = stations(model, rates)
+        if closed:
             body = solve_closed(model, sts, refused)
             out["requests"] = _closed_requests(model, body)
         else:
@@ -92,10 +94,17 @@ def analyze(model: Model) -> dict:
     return _summary(model, out)
 
 
+def _rates(model: Model) -> dict[str, float]:
+    """Offered arrival rate per node (first attempts, no refusals)."""
+    fl = flows(model)
+    return {n: fl.open_rate[n] + fl.closed_rate[n] for n in fl.names}
+
+
 def _summary(model: Model, out: dict) -> dict:
     req, nodes = out["requests"], out["nodes"]
     for s in model.senders:
-        nodes[s.name]["latency"] = req.get("per_sender", {}).get(s.name, {"mean": None, "p99": None})
+        unknown = {"mean": None, "p99": None}
+        nodes[s.name]["latency"] = req.get("per_sender", {}).get(s.name, unknown)
     req.pop("per_sender", None)
     out["nodes"] = nodes = {n.name: nodes[n.name] for n in model.nodes}
     why = req["reason"] or next((e["reason"] for e in nodes.values() if not e["applies"]), None)
@@ -120,15 +129,23 @@ def _closed_requests(model: Model, body: dict) -> dict:
                                      throughput=sol.throughput[r] * ok[s.name])
         thr += sol.throughput[r] * ok[s.name]
     offered = sum(sol.throughput)
-    mean = None if errors or thr == 0 else sum(
-        sol.throughput[r] * ok[s.name] * per[s.name]["mean"]
-        for r, s in enumerate(model.senders)) / thr
+    done = [sol.throughput[r] * ok[s.name] for r, s in enumerate(model.senders)]
+    mean = None if errors else _weighted([per[s.name]["mean"] for s in model.senders], done)
     return _requests(arrival_rate=offered, throughput=thr,
-                     loss=1.0 - thr / offered if offered > 0 else 0.0,
+                     loss=1.0 - _weighted(list(ok.values()), list(sol.throughput)),
                      latency={"mean": mean, "p99": None}, applies=not errors,
                      reason="errors make completed requests a biased sample" if errors else None,
                      method=body["method"], exact=body["exact"] and not errors,
                      per_sender=per)
+
+
+def _weighted(values: list[float], weights: list[float]) -> float | None:
+    """Weighted mean; infinite weights (a class with no delay at all) share equally."""
+    if any(w == INF for w in weights):
+        values = [v for v, w in zip(values, weights) if w == INF]
+        weights = [1.0] * len(values)
+    total = sum(weights)
+    return sum(v * w for v, w in zip(values, weights)) / total if total > 0 else None
 
 
 def _latency_refusal(model: Model, body: dict) -> str | None:
@@ -148,28 +165,32 @@ def _open_requests(model: Model, body: dict) -> dict:
                     for n in model.nodes)
     fj = fork_join(model, body["live"], fl) if broadcast else None
     why = _latency_refusal(model, body)
-    lossy = bool(body["loss"]) or any(isinstance(n, ServiceSpec) and n.error_rate > 0
+    lossy = bool(body["refused"]) or any(isinstance(n, ServiceSpec) and n.error_rate > 0
                                       for n in model.nodes)
     if why is None and broadcast and (fj is None or lossy):
         why = ("broadcast fork-join latency has a closed form only for a two-way fork to "
                "identical M/M/1 sinks without losses")
-    g = np.ones(len(fl.names)) if broadcast else success(model, fl, body["loss"])
-    per, thr, offered, exact = {}, 0.0, 0.0, why is None
+    ones = np.ones(len(fl.names))
+    g_all = ones if broadcast else success(model, body["loss"])[1]    # completes at all
+    g = ones if broadcast else success(model, body["refused"])[1]     # not refused or erring
+    per, thr, offered, done, exact = {}, 0.0, 0.0, 0.0, why is None
     for s in model.senders:
-        ok = float(g[index[s.name]])
         rate = fl.sent[s.name]
-        offered, thr = offered + rate, thr + rate * ok
-        body["nodes"][s.name].update(throughput=rate * ok)
-        mean, p99, s_exact = (None, None, False) if why else _sender_latency(model, s.name, body, g, fj)
+        offered, done = offered + rate, done + rate * float(g[index[s.name]])
+        thr += rate * float(g_all[index[s.name]])
+        body["nodes"][s.name].update(throughput=rate * float(g_all[index[s.name]]))
+        mean, p99, s_exact = ((None, None, False) if why
+                              else _sender_latency(model, s.name, body, g, fj))
         per[s.name] = {"mean": mean, "p99": p99}
         exact = exact and s_exact
     mean = None
-    if why is None and thr > 0:
-        mean = float(sum(fl.sent[s] * g[index[s]] * per[s]["mean"] for s in per) / thr)
+    if why is None and done > 0:
+        mean = float(sum(fl.sent[s] * g[index[s]] * per[s]["mean"]
+                         for s in per if g[index[s]] > 0) / done)
     p99 = per[model.senders[0].name]["p99"] if len(per) == 1 and why is None else None
     method = "Jackson/BCMP network" + (" + fork-join (Nelson & Tantawi 1988)" if fj else "")
     return _requests(arrival_rate=offered, throughput=thr,
-                     loss=1.0 - thr / offered if offered > 0 else 0.0,
+                     loss=1.0 - done / offered if offered > 0 else 0.0,
                      latency={"mean": mean, "p99": p99}, applies=why is None, reason=why,
                      method=method, exact=exact, per_sender=per)
 
@@ -185,14 +206,16 @@ def _sender_latency(model: Model, sender: str, body: dict, g: np.ndarray,
     if fj is not None:
         skip = {e.target for e in model.out_edges(fj[0])}
         skip |= {t.target for s in list(skip) for t in model.out_edges(s)}
+    # a queue-fed consumer always takes its mean service time, whatever its split
+    consumers = {n for st in body["live"] if st.queues for n in st.services}
     total, exact, visited = 0.0, True, []
     for node, per in times.items():
         if node in skip or v[node] <= 0:
             continue
-        if per[sender] == INF:
-            return INF, INF, True
+        if per[sender] == INF:   # unstable: p99 inf too; infinite variance: p99 unknown
+            return INF, (INF if nodes[node]["stable"] is False else None), True
         total += v[node] * per[sender] * g[index[node]]
-        exact = exact and bool(nodes[node]["exact"])
+        exact = exact and (node in consumers or bool(nodes[node]["exact"]))
         visited.append(node)
     exact = exact and not _blocking_after_waiting(model, visited, nodes)
     for e in model.edges:
@@ -204,7 +227,8 @@ def _sender_latency(model: Model, sender: str, body: dict, g: np.ndarray,
         exact = exact and all(nodes[n]["exact"] for n in skip)
     done = g[index[sender]]
     mean = float(total / done) if done > 0 else None
-    return mean, _single_station_p99(model, sender, body, visited), exact
+    p99 = None if fj is not None else _single_station_p99(model, sender, body, visited)
+    return mean, p99, exact
 
 
 def _blocking_after_waiting(model: Model, visited: list[str], nodes: dict) -> bool:
@@ -228,8 +252,7 @@ def _single_station_p99(model: Model, sender: str, body: dict, visited: list[str
     if any(e.latency is not None and v[e.source] > 0 for e in model.edges):
         return None
     st = hit[0]
-    if any(model.node(q).buffer.latency is not None for q in st.queues):
-        return None
     if any(isinstance(n, ServiceSpec) and n.error_rate > 0 and v[n.name] > 0 for n in model.nodes):
         return None
-    return body["sols"][st.key][2][1]
+    latency = model.node(st.queues[0]).buffer.latency if st.queues else st.buffer.latency
+    return shift_p99(body["sols"][st.key][2][1], latency)

@@ -58,6 +58,9 @@ class StationResult:
         True when the figures come from an approximation, not an exact result.
     method : str
         The formula used, e.g. ``"M/M/c (Erlang C)"``.
+    stable : bool
+        False when the offered load reaches the capacity of an unbounded buffer.
+        (A stable M/G/1 with infinite service variance still waits ``inf`` on average.)
     """
 
     utilization: float
@@ -70,17 +73,11 @@ class StationResult:
     mean_in_system: float
     approximate: bool = False
     method: str = ""
-
-    @property
-    def stable(self) -> bool:
-        """True when waits are finite."""
-        return math.isfinite(self.mean_sojourn)
+    stable: bool = True
 
     def to_dict(self) -> dict:
-        """The fields as a plain dict (plus ``stable``)."""
-        out = asdict(self)
-        out["stable"] = self.stable
-        return out
+        """The fields as a plain dict."""
+        return asdict(self)
 
 
 def _check(**values: float) -> None:
@@ -97,7 +94,8 @@ def _check_servers(c: float) -> None:
 def _unstable(lam: float, mean: float, c: float, method: str, approximate: bool = False
               ) -> StationResult:
     rho = lam * mean / c
-    return StationResult(rho, c / mean, 1.0, 0.0, INF, INF, INF, INF, approximate, method)
+    return StationResult(rho, c / mean, 1.0, 0.0, INF, INF, INF, INF, approximate, method,
+                         False)
 
 
 def _from_wait(lam: float, mean: float, c: float, p_wait: float, wq: float, method: str,
@@ -123,6 +121,8 @@ def erlang_b(a: float, c: int) -> float:
     """
     _check(a=a)
     _check_servers(c)
+    if c == INF:
+        return 0.0
     b = 1.0
     for k in range(1, int(c) + 1):
         b = a * b / (k + a * b)
@@ -137,6 +137,8 @@ def erlang_c(a: float, c: int) -> float:
     """
     _check(a=a)
     _check_servers(c)
+    if c == INF:
+        return 0.0
     if a >= c:
         return 1.0
     b = erlang_b(a, c)
@@ -272,6 +274,8 @@ def mg1_priority(lams: Sequence[float], means: Sequence[float], scvs: Sequence[f
     ``s_k >= 1`` waits forever. ``utilization`` and ``p_wait`` are the whole
     station's; ``throughput`` and lengths are the class's own.
     """
+    if not len(lams) == len(means) == len(scvs):
+        raise ValueError("lams, means and scvs must have one value per class")
     for lam, mean, scv in zip(lams, means, scvs):
         _check(lam=lam, mean=mean, scv=scv)
     rhos = [lam * mean for lam, mean in zip(lams, means)]
@@ -280,8 +284,9 @@ def mg1_priority(lams: Sequence[float], means: Sequence[float], scvs: Sequence[f
     for lam, mean, rho in zip(lams, means, rhos):
         upto = before + rho
         if upto >= 1:
-            out.append(StationResult(total, min(lam, (1 - before) / mean) if mean else lam,
-                                     1.0, 0.0, INF, INF, INF, INF, False, "M/G/1 priority (Cobham)"))
+            cap = max(0.0, 1.0 - before) / mean if mean > 0 else lam
+            out.append(StationResult(total, min(lam, cap), 1.0, 0.0,
+                                     INF, INF, INF, INF, False, "M/G/1 priority (Cobham)", False))
         else:
             wq = w0 / ((1.0 - before) * (1.0 - upto))
             out.append(StationResult(total, lam, min(total, 1.0), 0.0, wq, wq + mean,
@@ -329,6 +334,8 @@ def mmc_wait_tail(lam: float, mu: float, c: int, t: float) -> float:
 
     Kleinrock 1975, vol. 1, eq. 3.42 (Gross & Harris sec. 2.3.1).
     """
+    if c == INF:
+        return 0.0
     if lam >= c * mu:
         return 1.0
     return erlang_c(lam / mu, c) * math.exp(-(c * mu - lam) * t)

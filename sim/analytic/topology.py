@@ -12,16 +12,20 @@ single-station formulas become approximations.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 
 import networkx as nx
 
 from sim.analytic.network import input_queues, is_exponential
+from sim.analytic.stations import mmck
 from sim.distributions import Distribution
 from sim.model.spec import BufferSpec, Model, QueueSpec, RouterSpec, SenderSpec, ServiceSpec
 
 __all__ = ["Station", "stations", "model_reasons", "latency_reasons", "non_poisson_nodes",
-           "digraph"]
+           "digraph", "never_fills", "NEGLIGIBLE"]
+
+NEGLIGIBLE = 1e-12   # a blocking probability below this is taken as 0
 
 _UNBOUNDED = BufferSpec()
 _BALANCING = ("round_robin", "least_loaded", "power_of_two")
@@ -42,6 +46,8 @@ class Station:
     servers: float
     service: Distribution
     buffer: BufferSpec
+    note: str = ""
+    approximate: bool = False
 
     @property
     def entry(self) -> str:
@@ -61,7 +67,48 @@ def digraph(model: Model) -> nx.DiGraph:
     return g
 
 
-def _failure_sources(model: Model) -> bool:
+def _servers_behind(model: Model, node) -> tuple[float, Distribution]:
+    """Servers that drain a buffer and their (slowest) service law."""
+    if isinstance(node, ServiceSpec):
+        return node.servers, node.service
+    consumers = [model.node(e.target) for e in model.out_edges(node.name)]
+    if not consumers:
+        return 0.0, None
+    slowest = max(consumers, key=lambda c: c.service.mean)
+    return sum(c.servers for c in consumers), slowest.service
+
+
+def never_fills(model: Model, name: str, rate: float | None) -> bool:
+    """True when a finite buffer practically never fills at Poisson rate ``rate``.
+
+    Its blocking probability is estimated as M/M/c/K's with the capacity scaled by
+    ``2 / (1 + scv)``, the diffusion scaling of queue-length tails (Kingman 1962;
+    Whitt, *Stochastic-Process Limits*, 2002, ch. 5), and must be below
+    :data:`NEGLIGIBLE`. Exact for exponential service.
+    """
+    buf = model.node(name).buffer
+    if buf is None or buf.capacity == math.inf:
+        return True
+    servers, dist = _servers_behind(model, model.node(name))
+    if rate is None or dist is None or servers == 0:
+        return False
+    if servers == math.inf or dist.mean == 0 or rate == 0:
+        return True
+    if rate * dist.mean >= servers or not math.isfinite(dist.scv):
+        return False
+    k = math.floor(buf.capacity * 2.0 / (1.0 + dist.scv))
+    return mmck(rate, 1.0 / dist.mean, int(servers), k).p_block < NEGLIGIBLE
+
+
+def _bounded(model: Model, node, rates) -> bool:
+    """A finite buffer that can fill (every finite buffer when rates are unknown)."""
+    buf = node.buffer if isinstance(node, (QueueSpec, ServiceSpec)) else None
+    if buf is None or buf.capacity == math.inf:
+        return False
+    return rates is None or not never_fills(model, node.name, rates.get(node.name))
+
+
+def _failure_sources(model: Model, rates: Mapping[str, float] | None) -> bool:
     """True when an attempt can fail, so that a retry can happen."""
     for n in model.nodes:
         if isinstance(n, SenderSpec) and (n.timeout is not None or n.rate_limit is not None):
@@ -71,17 +118,17 @@ def _failure_sources(model: Model) -> bool:
         if isinstance(n, ServiceSpec) and (n.error_rate > 0 or n.availability is not None):
             return True
         buf = n.buffer if isinstance(n, (QueueSpec, ServiceSpec)) else None
-        if buf is not None and (buf.capacity != math.inf or buf.ttl is not None):
+        if buf is not None and (_bounded(model, n, rates) or buf.ttl is not None):
             return True
     return False
 
 
-def _sender_reasons(model: Model) -> list[str]:
+def _sender_reasons(model: Model, rates: Mapping[str, float] | None) -> list[str]:
     out = []
     kinds = {s.is_closed for s in model.senders}
     if len(kinds) > 1:
         out.append("the model mixes open and closed senders")
-    retries = _failure_sources(model)
+    retries = _failure_sources(model, rates)
     for s in model.senders:
         who = f"sender {s.name!r}"
         if s.profile is not None:
@@ -101,13 +148,14 @@ def _sender_reasons(model: Model) -> list[str]:
     return out
 
 
-def _buffer_reasons(name: str, buf: BufferSpec | None) -> list[str]:
+def _buffer_reasons(model: Model, node, rates: Mapping[str, float] | None) -> list[str]:
+    name, buf = node.name, node.buffer
     if buf is None:
         return []
     out = []
     if buf.ttl is not None:
         out.append(f"node {name!r} expires messages (ttl)")
-    if buf.capacity != math.inf and buf.overflow != "reject":
+    if _bounded(model, node, rates) and buf.overflow != "reject":
         out.append(f"node {name!r} has a finite buffer with overflow {buf.overflow!r}")
     delivery = getattr(buf, "delivery", None)
     if delivery is not None and delivery.mode != "at_most_once":
@@ -117,9 +165,13 @@ def _buffer_reasons(name: str, buf: BufferSpec | None) -> list[str]:
     return out
 
 
-def model_reasons(model: Model) -> list[str]:
-    """Features that no closed form here captures, each as a sentence."""
-    out = _sender_reasons(model)
+def model_reasons(model: Model, rates: Mapping[str, float] | None = None) -> list[str]:
+    """Features that no closed form here captures, each as a sentence.
+
+    With ``rates`` (arrivals per second per node, open models), finite buffers
+    that :func:`never_fills` are taken as unbounded.
+    """
+    out = _sender_reasons(model, rates)
     for n in model.nodes:
         if isinstance(n, RouterSpec) and n.rate_limit is not None:
             out.append(f"router {n.name!r} has a rate limit")
@@ -128,11 +180,12 @@ def model_reasons(model: Model) -> list[str]:
         if isinstance(n, ServiceSpec) and getattr(n, "autoscale", None) is not None:
             out.append(f"service {n.name!r} autoscales (its servers change over time)")
         if isinstance(n, (QueueSpec, ServiceSpec)):
-            out.extend(_buffer_reasons(n.name, n.buffer))
+            out.extend(_buffer_reasons(model, n, rates))
         if (not isinstance(n, QueueSpec) and n.routing in _BALANCING
                 and len(model.out_edges(n.name)) > 1):
             out.append(f"node {n.name!r} routes by {n.routing} (arrivals are not Poisson)")
-        if isinstance(n, QueueSpec) and n.routing == "broadcast" and len(model.out_edges(n.name)) > 1:
+        if (isinstance(n, QueueSpec) and n.routing == "broadcast"
+                and len(model.out_edges(n.name)) > 1):
             out.append(f"queue {n.name!r} broadcasts to competing consumers")
     if any(s.is_closed for s in model.senders) and any(n.routing == "broadcast"
                                                         for n in model.nodes):
@@ -153,6 +206,8 @@ def _priority_levels(model: Model) -> int:
 def _pool(model: Model, q: QueueSpec) -> tuple[Station | None, str | None]:
     """A queue and the services that consume only from it."""
     consumers = [model.node(e.target) for e in model.out_edges(q.name)]
+    if any(len(model.in_edges(c.name)) > len(input_queues(model, c)) for c in consumers):
+        return None, f"queue {q.name!r} is consumed by a service that is also fed directly"
     if any(len(input_queues(model, c)) > 1 for c in consumers):
         return None, None    # handled as a multi-input station, or refused there
     first = consumers[0]
@@ -173,12 +228,28 @@ def _multi_input(model: Model, svc: ServiceSpec) -> tuple[Station | None, str | 
         return None, f"service {svc.name!r} shares its input queues with other consumers"
     if any(model.node(q).buffer.capacity != math.inf for q in queues):
         return None, f"service {svc.name!r} serves several queues, one with a finite capacity"
+    if any(model.node(q).buffer.discipline != "fifo" for q in queues):
+        return None, f"service {svc.name!r} serves several queues, one not FIFO"
     return Station(svc.name, tuple(queues), (svc.name,), 1, svc.service, _UNBOUNDED), None
 
 
-def stations(model: Model) -> tuple[list[Station], dict[str, str]]:
+def _unbounded_if_never_full(model: Model, st: Station, rates) -> Station:
+    if rates is None or st.buffer.capacity == math.inf or st.servers == math.inf:
+        return st
+    owner = st.queues[0] if st.queues else st.services[0]
+    if not never_fills(model, owner, rates.get(st.entry)):
+        return st
+    return replace(st, buffer=replace(st.buffer, capacity=math.inf),
+                   note=f", capacity {st.buffer.capacity:g} never fills",
+                   approximate=not st.exponential)
+
+
+def stations(model: Model, rates: Mapping[str, float] | None = None
+             ) -> tuple[list[Station], dict[str, str]]:
     """Group nodes into stations; returns the stations and ``{node: reason}`` for
-    nodes that form no station the formulas cover."""
+    nodes that form no station the formulas cover. With ``rates``, a finite
+    buffer that :func:`never_fills` is solved as unbounded (flagged approximate
+    unless the service is exponential)."""
     out, refused = [], {}
     for n in model.nodes:
         if isinstance(n, QueueSpec) and model.out_edges(n.name):
@@ -198,7 +269,7 @@ def stations(model: Model) -> tuple[list[Station], dict[str, str]]:
         else:
             continue
         if st is not None:
-            out.append(st)
+            out.append(_unbounded_if_never_full(model, st, rates))
         if why is not None:
             refused[n.name] = why
     for st in out:
@@ -211,7 +282,8 @@ def stations(model: Model) -> tuple[list[Station], dict[str, str]]:
     for n in model.nodes:
         if (isinstance(n, ServiceSpec) or (isinstance(n, QueueSpec) and model.out_edges(n.name))) \
                 and n.name not in covered and n.name not in refused:
-            refused[n.name] = f"node {n.name!r} shares consumers with queues the formulas cannot group"
+            refused[n.name] = (f"node {n.name!r} shares consumers with queues "
+                               "the formulas cannot group")
     return kept, refused
 
 
@@ -231,9 +303,10 @@ def _station_reason(model: Model, st: Station) -> str | None:
 
 def _preserves_poisson(model: Model, st: Station) -> bool:
     """Whether the station's output keeps the Jackson/BCMP product form downstream."""
-    if st.servers == math.inf:
+    if st.servers == math.inf or st.service.mean == 0:
         return True        # M/G/inf: Poisson in, Poisson out (BCMP type 3)
-    prio = len(st.queues) > 1 or (st.buffer.discipline == "priority" and _priority_levels(model) > 1)
+    prio = len(st.queues) > 1 or (st.buffer.discipline == "priority"
+                                  and _priority_levels(model) > 1)
     return st.exponential and st.buffer.capacity == math.inf and not prio
 
 

@@ -21,7 +21,12 @@ __all__ = ["Buffer"]
 
 
 class Buffer:
-    """Waiting room with capacity, overflow policy and discipline (see SPEC 2.2)."""
+    """Waiting room with capacity, overflow policy and discipline (see SPEC 2.2).
+
+    ``acknowledged`` is True for buffers whose consumers must ack through ``msg.rcpt``.
+    """
+
+    acknowledged = False
 
     def __init__(self, env, name: str, spec) -> None:
         self.env = env
@@ -99,8 +104,10 @@ class Buffer:
             return producer is not None
         self.dropped += 1
         if self.overflow == "drop_oldest" and self.n:
+            now = self.env._now
             oldest = self._remove_oldest()
-            self._push(msg)
+            self._leave(now)
+            self._enter(msg, now)
             fail(oldest, "dropped")
         else:
             fail(msg, "rejected")
@@ -119,9 +126,6 @@ class Buffer:
         heapify(items)
         return entry[2]
 
-    def _pop_live(self) -> Msg:
-        return self._pop()
-
     def _leave(self, now: float) -> None:
         """One waiting message left (taken, expired): account the length."""
         n = self.n
@@ -134,7 +138,7 @@ class Buffer:
         if not self.n:
             return self._take_blocked() if self.blocked else None
         now = self.env._now
-        msg = self._pop_live()
+        msg = self._pop()
         n = self.n
         self.area += n * (now - self.last)
         self.last = now

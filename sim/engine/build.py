@@ -6,7 +6,7 @@ import functools
 import itertools
 import math
 
-from sim.distributions import Constant, Exponential
+from sim.distributions import Exponential
 from sim.engine.arrivals import gap_function
 from sim.engine.delivery import make_buffer
 from sim.engine.reliability import autoscaler_process, availability_process, service_class
@@ -44,9 +44,10 @@ def _bucket(env, limit):
 
 def _sender(env, spec: SenderSpec, streams: Streams, warmup: float, tracked: bool) -> Sender:
     gaps = None
-    if not spec.is_closed:
-        base = spec.interarrival if spec.interarrival is not None else (
-            Exponential(mean=1.0 / spec.rate) if spec.rate else Constant(value=math.inf))
+    if spec.trace is not None:
+        gaps = gap_function(spec, None, env)
+    elif not spec.is_closed:
+        base = spec.interarrival or Exponential(mean=1.0 / spec.rate)
         gaps = gap_function(spec, streams.draw(base, spec.name, Purpose.ARRIVAL), env)
     think = streams.draw(spec.think, spec.name, Purpose.THINK) if spec.think is not None else None
     backoff = None
@@ -70,6 +71,7 @@ def _service(env, spec: ServiceSpec, streams: Streams, end: float) -> Service:
     if own is not None:
         own.consumers.append(service)
     if spec.error_rate > 0:
+        service.plain = False
         service.error_rate = spec.error_rate
         service.error_draw = streams.uniform(spec.name, Purpose.ERROR)
     if spec.availability is not None:
@@ -97,11 +99,11 @@ def _connect_inputs(model, runtimes: dict) -> None:
     for spec in model.nodes:
         if isinstance(spec, ServiceSpec) and spec.inputs:
             service = runtimes[spec.name]
-            for queue_name in spec.inputs:
-                queue = runtimes[queue_name]
+            queues = [runtimes[name] for name in spec.inputs]
+            for queue in queues:
                 queue.consumers.append(service)
-                service.inputs.append(queue)
-            service._takes = [buf.take for buf in service.inputs]
+            service.set_inputs(queues)
+            service.plain = service.plain and not any(q.acknowledged for q in queues)
 
 
 def _target(env, edge, runtimes: dict, streams: Streams):

@@ -12,9 +12,8 @@ from __future__ import annotations
 import itertools
 from collections import deque
 
-from simpy.events import Timeout
-
 from sim.engine.broker import Buffer
+from sim.engine.events import Call
 from sim.engine.message import Msg, fail
 
 __all__ = ["TtlBuffer", "AtLeastOnceQueue", "PartitionedQueue", "make_buffer"]
@@ -28,13 +27,15 @@ class TtlBuffer(Buffer):
         self.ttl = spec.ttl
         self._live: dict = {}
         self._tokens = itertools.count()
+        self._pop_any = self._pop
+        self._pop = self._pop_live
 
     def _enter(self, msg: Msg, now: float) -> None:
         super()._enter(msg, now)
         token = next(self._tokens)
         self._live[msg] = token
         delay = max(0.0, msg.t + self.ttl - now)
-        Timeout(self.env, delay, (msg, token)).callbacks.append(self._expire)
+        Call(self.env, delay, self._expire, (msg, token))
 
     def _expire(self, event) -> None:
         msg, token = event._value
@@ -49,8 +50,9 @@ class TtlBuffer(Buffer):
             self._admit_blocked(self.env._now)
 
     def _pop_live(self) -> Msg:
+        """The next message in discipline order that has not expired."""
         for _ in range(len(self._items) + 1):
-            msg = self._pop()
+            msg = self._pop_any()
             if self._live.pop(msg, None) is not None:
                 return msg
         raise RuntimeError(f"queue {self.name!r}: waiting count out of step")
@@ -91,6 +93,8 @@ class AtLeastOnceQueue(Buffer):
     """A message taken and not acknowledged within ``visibility_timeout`` seconds is
     delivered again; after ``max_receives`` receipts it is dead-lettered."""
 
+    acknowledged = True
+
     def __init__(self, env, name: str, spec) -> None:
         super().__init__(env, name, spec)
         self.visibility = spec.delivery.visibility_timeout
@@ -111,7 +115,7 @@ class AtLeastOnceQueue(Buffer):
         copy = original.copy()
         receipt = _Receipt(self, original)
         copy.rcpt = receipt
-        Timeout(self.env, self.visibility, receipt).callbacks.append(self._invisible_expired)
+        Call(self.env, self.visibility, self._invisible_expired, receipt)
         return copy
 
     def acked(self, original: Msg) -> None:
@@ -186,6 +190,8 @@ class PartitionedQueue(Buffer):
     """``partitions`` FIFO partitions; a message goes to a random partition (its key's
     hash) and a partition serves one message at a time, in order, so consumer
     parallelism is at most the partition count."""
+
+    acknowledged = True
 
     def __init__(self, env, name: str, spec, uniform) -> None:
         super().__init__(env, name, spec)

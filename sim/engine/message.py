@@ -73,8 +73,11 @@ class Msg:
         return twin
 
 
-def finish(msg: Msg) -> None:
-    """A copy left a sink: the attempt completes when its last live copy does."""
+def finish(msg: Msg, producer=None) -> None:
+    """A copy left a sink: the attempt completes when its last live copy does.
+
+    Its signature is a node's ``send``, so a sink's ``send`` is this function.
+    """
     join = msg.join
     if join is not None:
         join.live -= 1

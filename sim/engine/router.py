@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from simpy.events import Timeout
-
+from sim.engine.events import Call
 from sim.engine.message import Msg, fail
 
 __all__ = ["Router", "DelayedEdge", "TokenBucket"]
@@ -76,7 +75,7 @@ class DelayedEdge:
         return self.target.load()
 
     def arrive(self, msg: Msg, producer=None) -> bool:
-        Timeout(self.env, self.draw(), msg).callbacks.append(self._deliver)
+        Call(self.env, self.draw(), self._deliver, msg)
         return False
 
     def _deliver(self, event) -> None:

@@ -13,13 +13,7 @@ from bisect import bisect_right
 
 from sim.engine.message import Join, Msg, finish
 
-__all__ = ["make_send", "POLICIES", "sink_send"]
-
-
-def sink_send(msg: Msg, producer=None) -> bool:
-    """The node has no outgoing edge: this copy is done."""
-    finish(msg)
-    return False
+__all__ = ["make_send", "POLICIES"]
 
 
 def _probabilistic(targets, probs, u):
@@ -116,5 +110,5 @@ POLICIES = {
 def make_send(policy: str, targets: list, probs: list[float], u) -> callable:
     """The ``send`` function of a node with routing ``policy`` to ``targets``."""
     if not targets:
-        return sink_send
+        return finish
     return POLICIES[policy](targets, probs, u)

@@ -75,8 +75,6 @@ def _state(rt) -> tuple:
         return (rt.own.n if rt.own else 0), rt.busy, servers, rt.completed
     if isinstance(rt, Buffer):
         return rt.n, None, None, rt.taken
-    if isinstance(rt, Sender):
-        return None, None, None, rt.done_total
     return None, None, None, rt.completed
 
 
@@ -93,8 +91,7 @@ class _Series:
     def carry(self) -> None:
         """Called before the warm-up reset zeroes the departure counters."""
         for name, rt in self.runtimes.items():
-            if not isinstance(rt, Sender):
-                self.carried[name] += _state(rt)[3]
+            self.carried[name] += _state(rt)[3]
 
     def _tick(self, _event) -> None:
         now = self.env.now

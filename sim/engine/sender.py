@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import math
 
-from simpy.events import Timeout
-
+from sim.engine.events import Call
 from sim.engine.guards import Breaker, RetryBudgetGate
 from sim.engine.message import DONE, FAILED, PENDING, Msg, Request
 from sim.metrics.stats import SampleStats
@@ -51,7 +50,6 @@ class Sender:
         self._lat_buf = self.latency.buf
         self.live = 0
         self.blocked = False
-        self.sent_total = self.done_total = 0
         self.reset(0.0)
 
     def reset(self, now: float) -> None:
@@ -77,13 +75,35 @@ class Sender:
         else:
             self._schedule_arrival()
 
+    @property
+    def fast(self) -> bool:
+        """No timeout, retry, breaker, budget or rate limit: one attempt per request."""
+        return self.simple and self.admit is None and self.budget is None
+
     def _schedule_arrival(self) -> None:
-        Timeout(self.env, self.gaps()).callbacks.append(self._arrival)
+        self._arrival_cb = self._arrival_fast if self.fast else self._arrival
+        Call(self.env, self.gaps(), self._arrival_cb)
 
     def _arrival(self, _event) -> None:
         self.emit()
         if not self.blocked:
             self._schedule_arrival()
+
+    def _arrival_fast(self, _event) -> None:
+        """``_arrival`` + ``emit`` + ``_send`` for a sender with no timeout, retry,
+        breaker, budget or rate limit: about 10% of W1 (benchmarks/throughput.py)."""
+        env = self.env
+        now = env._now
+        if now >= self.warmup:
+            self.offered += 1
+            self.live += 1
+        if self.send(Msg(self, None, now, 1, self.prio, now), self):
+            self.blocked = True
+        else:
+            Call(env, self.gaps(), self._arrival_cb)
+
+    def _emit_event(self, _event) -> None:
+        self.emit()
 
     def emit(self) -> None:
         """A new request departs now."""
@@ -105,11 +125,10 @@ class Sender:
         req.current = req.sent
         msg = Msg(self, req, req.born, req.sent, self.prio, now)
         if self.timeout is not None:
-            Timeout(self.env, self.timeout, msg).callbacks.append(self._on_timeout)
+            Call(self.env, self.timeout, self._on_timeout, msg)
         self._send(msg)
 
     def _send(self, msg: Msg) -> None:
-        self.sent_total += 1
         if msg.born >= self.warmup:
             self.attempts += 1
         if self.breaker is not None and not self.breaker.allow(self.env._now):
@@ -136,7 +155,16 @@ class Sender:
         """Every copy of attempt ``msg`` has left a sink."""
         req = msg.req
         if req is None:
-            self._settle(msg.born, True)
+            born = msg.born
+            if born >= self.warmup and not self.closed:
+                self.live -= 1
+                self.completed += 1
+                buf = self._lat_buf
+                buf.append(self.env._now - born)
+                if len(buf) > 8192:
+                    self.latency.flush()
+            else:
+                self._settle(born, True)
             return
         if req.current == msg.attempt:
             req.current = 0
@@ -192,7 +220,7 @@ class Sender:
             self.retries += 1
         delay = self.backoff(req) if self.backoff is not None else 0.0
         if delay > 0:
-            Timeout(self.env, delay, req).callbacks.append(self._retry)
+            Call(self.env, delay, self._retry, req)
         else:
             self._attempt(req)
 
@@ -203,7 +231,6 @@ class Sender:
 
     def _settle(self, born: float, ok: bool) -> None:
         now = self.env._now
-        self.done_total += ok
         if born >= self.warmup:
             self.live -= 1
             if ok:
@@ -225,7 +252,7 @@ class Sender:
     def _think(self) -> None:
         delay = self.think() if self.think is not None else 0.0
         if delay > 0:
-            Timeout(self.env, delay).callbacks.append(lambda _e: self.emit())
+            Call(self.env, delay, self._emit_event)
         else:
             self.emit()
 
@@ -238,7 +265,8 @@ class Sender:
     @property
     def extras(self) -> dict:
         """Counters beyond SPEC 4: attempts, breaker refusals, budget denials, waste."""
-        return {"attempts": self.attempts, "circuit_open": self.circuit_open,
+        attempts = self.offered if self.fast and not self.closed else self.attempts
+        return {"attempts": attempts, "circuit_open": self.circuit_open,
                 "retries_denied": self.retries_denied, "wasted_work": self.wasted}
 
 

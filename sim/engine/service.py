@@ -1,14 +1,13 @@
 """A worker pool: ``servers`` identical servers pulling messages from its inputs.
 
-Callbacks, not a process per message: ``begin`` schedules one SimPy Timeout
+Callbacks, not a process per message: ``begin`` schedules one SimPy event
 whose callback ``_done`` routes the message on and pulls the next one, so a
 message served costs one event (benchmarks/throughput.py, W1 and W2).
 """
 
 from __future__ import annotations
 
-from simpy.events import Timeout
-
+from sim.engine.events import Call
 from sim.engine.message import Msg, fail
 from sim.metrics.stats import SampleStats
 
@@ -51,7 +50,20 @@ class Service:
         self._sojourn_buf = self.sojourn.buf
         self.busy = 0
         self.blocked = 0
+        self.plain = True
+        self._done_cb = self._done
         self.reset(0.0)
+        self._own_take = self._takes[0] if own is not None else None
+        if own is not None:
+            self.arrive = own.put
+            own.wait = self.wait
+            own._wait_buf = self._wait_buf
+
+    def set_inputs(self, queues) -> None:
+        """Consume from broker ``queues`` too (after the own buffer), in priority order."""
+        self.inputs.extend(queues)
+        self._takes = [buf.take for buf in self.inputs]
+        self._own_take = self._takes[0] if self.own is not None else None
 
     def reset(self, now: float) -> None:
         """Start the statistics afresh at ``now`` (end of warm-up)."""
@@ -75,25 +87,22 @@ class Service:
         own = self.own.n if self.own is not None else 0
         return self.busy + own
 
-    def arrive(self, msg: Msg, producer=None) -> bool:
-        """A message sent straight to this service: into its own buffer."""
-        return self.own.put(msg, producer)
-
     def begin(self, msg: Msg, source) -> None:
-        """Start serving ``msg`` on a free server (``source`` is where it waited)."""
+        """Start serving ``msg`` on a free server (``source`` is where it waited; the
+        own buffer has already recorded the wait, a broker queue's consumer waits 0)."""
         env = self.env
         now = env._now
         if source is not self.own:
             self.arrivals += 1
             msg.t = now
+            self._wait_buf.append(0.0)
         busy = self.busy
         self.busy_area += busy * (now - self.busy_last)
         self.busy_last = now
         self.busy = busy + 1
-        self._wait_buf.append(now - msg.t)
         work = self.draw()
         msg.work += work
-        Timeout(env, work, msg).callbacks.append(self._done)
+        Call(env, work, self._done_cb, msg)
 
     def _done(self, event) -> None:
         msg = event._value
@@ -104,18 +113,22 @@ class Service:
         if len(buf) > 8192:
             self.sojourn.flush()
             self.wait.flush()
+        if self.plain or self._passes(msg):
+            if self.send(msg, self):
+                self.blocked += 1
+                return
+        self._next(now)
+
+    def _passes(self, msg: Msg) -> bool:
+        """Did processing succeed and may the message go on? (errors, broker receipts)"""
         if self.error_draw is not None and self.error_draw() < self.error_rate:
             self.errors += 1
             if msg.rcpt is None:
                 fail(msg, "error")
             else:
                 msg.rcpt.lost(msg, "error")
-        elif msg.rcpt is not None and not msg.rcpt.ack(msg):
-            pass
-        elif self.send(msg, self):
-            self.blocked += 1
-            return
-        self._next(now)
+            return False
+        return msg.rcpt is None or msg.rcpt.ack(msg)
 
     def unblocked(self) -> None:
         """A message this service sent was admitted by a blocking queue: free its server."""
@@ -136,13 +149,13 @@ class Service:
 
     def _continue(self, msg: Msg, take, now: float) -> None:
         """The server that just finished goes straight on with ``msg``."""
-        if self.own is None or take is not self._takes[0]:
+        if take is not self._own_take:
             self.arrivals += 1
             msg.t = now
-        self._wait_buf.append(now - msg.t)
+            self._wait_buf.append(0.0)
         work = self.draw()
         msg.work += work
-        Timeout(self.env, work, msg).callbacks.append(self._done)
+        Call(self.env, work, self._done_cb, msg)
 
     def provision(self, servers: int) -> None:
         """Change the number of provisioned servers (autoscaling); start idle ones."""

@@ -109,8 +109,9 @@ def load_experiment(source: str | Path | Mapping, *, run: Mapping | None = None,
             raise fail(label, f"is both fixed in 'set' and swept in '{design}': keep one",
                        key=key)
     graph, model_text = _model_graph(data["model"], base, label)
-    common = {**{f"run.{k}": v for k, v in run_cfg.items()}, **fixed}
-    base_graph = _with(graph, common, label, "run/set")
+    run_keys = {f"run.{k}": v for k, v in run_cfg.items()}
+    base_graph = _with(_with(graph, run_keys, label, "run"), fixed, label, "set")
+    common = {**run_keys, **fixed}
     _check_keys(base_graph, points[0], label, design)
     models = tuple(_point_model(base_graph, i, pt, label, design) for i, pt in enumerate(points))
     hashed = {k: v for k, v in common.items() if k != "run.replications"}
@@ -124,33 +125,43 @@ def load_experiment(source: str | Path | Mapping, *, run: Mapping | None = None,
 
 def _model_graph(spec: Any, base: Path, label: str) -> tuple[nx.DiGraph, str]:
     """The experiment's model graph and its content as text (for the fingerprint)."""
-    from sim.model import from_dict, load
+    from sim.model import from_dict, load, validate
 
+    if not isinstance(spec, Mapping) and (not isinstance(spec, str) or not spec):
+        raise fail(label, f"must be a model file path or a mapping (got {spec!r})",
+                   key="model")
+    path = None if isinstance(spec, Mapping) else base / spec
+    if path is not None and not path.is_file():
+        raise fail(label, f"names no file: {path} does not exist (paths are relative to "
+                   "the experiment file)", key="model")
     try:
-        if isinstance(spec, Mapping):
-            return from_dict(spec, base_dir=base), json.dumps(spec, sort_keys=True, default=repr)
-        if not isinstance(spec, str) or not spec:
-            raise fail(label, f"must be a model file path or a mapping (got {spec!r})",
-                       key="model")
-        path = base / spec
-        if not path.is_file():
-            raise fail(label, f"names no file: {path} does not exist (paths are relative to "
-                       "the experiment file)", key="model")
-        return load(path), path.read_text(encoding="utf-8")
+        if path is None:
+            graph, text = from_dict(spec, base_dir=base), json.dumps(spec, sort_keys=True,
+                                                                     default=repr)
+        else:
+            graph, text = load(path), path.read_text(encoding="utf-8")
+        validate(graph)
+        return graph, text
     except ModelError as exc:
-        raise fail(label, f"is not a valid model: {exc}", key="model") from None
+        raise fail(label, f"is not a valid model: {_text(exc)}", key="model") from None
 
 
 def _with(graph: nx.DiGraph, values: Mapping, label: str, where: str) -> nx.DiGraph:
     """``graph`` with ``values`` applied and validated (errors name ``where``)."""
+    from sim.engine import resolve_run
     from sim.model import apply_overrides, validate
 
     try:
         G = apply_overrides(graph, values)
-        validate(G)
+        resolve_run(validate(G))
     except ModelError as exc:
-        raise ExperimentError(f"{label}: {where}: {exc}") from None
+        raise ExperimentError(f"{label}: {where}: {_text(exc)}") from None
     return G
+
+
+def _text(exc: ModelError) -> str:
+    """A model error's message without the leading ``model: `` (the context says it)."""
+    return str(exc).removeprefix("model: ")
 
 
 def _check_keys(graph: nx.DiGraph, first: dict, label: str, design: str) -> None:
@@ -161,7 +172,7 @@ def _check_keys(graph: nx.DiGraph, first: dict, label: str, design: str) -> None
         try:
             apply_overrides(graph, {key: value})
         except ModelError as exc:
-            raise ExperimentError(f"{label}: {design}: {key!r}: {exc}") from None
+            raise ExperimentError(f"{label}: {design}: {key!r}: {_text(exc)}") from None
 
 
 def _point_model(graph: nx.DiGraph, index: int, point: dict, label: str, design: str):
@@ -173,7 +184,8 @@ def _point_model(graph: nx.DiGraph, index: int, point: dict, label: str, design:
         model = validate(apply_overrides(graph, point))
         resolve_run(model)
     except ModelError as exc:
-        raise ExperimentError(f"{label}: {design} point {index} ({shown}): {exc}") from None
+        raise ExperimentError(f"{label}: {design} point {index} ({shown}): {_text(exc)}"
+                              ) from None
     return model
 
 

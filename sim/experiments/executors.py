@@ -55,7 +55,7 @@ def execute(fn: Callable, calls: Sequence[tuple], *, workers: int | None = None,
     """
     address = scheduler_address(scheduler)
     if not calls:
-        return iter(())
+        return _serial(fn, ())
     if address is not None:
         return _dask(fn, calls, address)
     n = _worker_count(workers, len(calls))
@@ -86,19 +86,31 @@ def _context():
 
 
 def _local(fn: Callable, calls: Sequence[tuple], workers: int) -> Iterator[tuple[int, Any]]:
-    from sim.experiments.tasks import ignore_sigint
+    """On Ctrl-C: start nothing new, let the running tasks finish and yield them too."""
+    from sim.experiments.tasks import init_worker
 
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context(),
-                               initializer=ignore_sigint)
+                               initializer=init_worker)
     try:
         index = {pool.submit(fn, *args): i for i, args in enumerate(calls)}
         pending = set(index)
         while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in sorted(done, key=index.__getitem__):
-                yield index[future], future.result()
+            try:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            except KeyboardInterrupt:
+                pool.shutdown(wait=True, cancel_futures=True)
+                yield from _harvest(pending, index)
+                raise
+            yield from _harvest(done, index)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _harvest(futures, index: dict) -> Iterator[tuple[int, Any]]:
+    """(index, result) of the finished futures, in task order; a task's error is raised."""
+    for future in sorted(futures, key=index.__getitem__):
+        if future.done() and not future.cancelled():
+            yield index[future], future.result()
 
 
 def _client(scheduler: Any):
@@ -122,7 +134,7 @@ def _dask(fn: Callable, calls: Sequence[tuple], scheduler: Any) -> Iterator[tupl
     try:
         futures = [client.submit(fn, *args, pure=False) for args in calls]
         index = {future.key: i for i, future in enumerate(futures)}
-        for future in as_completed(futures):
+        for future in as_completed(futures, loop=client.loop):
             yield index[future.key], future.result()
     finally:
         unfinished = [f for f in futures if not f.done()]

@@ -6,9 +6,12 @@ module, the engine and what the engine needs.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import signal
+import threading
 
-__all__ = ["replicate", "ignore_sigint"]
+__all__ = ["replicate", "init_worker"]
 
 
 def replicate(model, replication: int, seed: int, duration: float, warmup: float) -> dict:
@@ -24,6 +27,20 @@ def replicate(model, replication: int, seed: int, duration: float, warmup: float
     return summary
 
 
-def ignore_sigint() -> None:
-    """Initializer of local workers: Ctrl-C is for the parent, which stops the pool."""
+def init_worker() -> None:
+    """Initializer of local worker processes.
+
+    Ctrl-C is for the parent, which stops the pool. A worker also exits when
+    the parent dies (SIGKILL, a crash): an idle worker would otherwise wait
+    forever on its task queue, whose pipe it holds open itself.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_with, args=(parent,), daemon=True,
+                         name="asyncsim-parent-watch").start()
+
+
+def _exit_with(parent) -> None:
+    parent.join()
+    os._exit(1)

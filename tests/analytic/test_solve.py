@@ -11,8 +11,9 @@ from sim.analytic.mva import mva
 from sim.analytic.stations import (erlang_b, fork_join_2, ggc, md1, mg1_priority, mm1, mmc,
                                    mmc_sojourn_percentile, mmc_wait_percentile, mmck)
 from sim.distributions import Constant, Exponential, Lognormal
-from sim.model.spec import (Availability, BufferSpec, EdgeSpec, QueueSpec, RateLimit,
-                            RetrySpec, RouterSpec, SenderSpec, ServiceSpec)
+from sim.model.spec import (Autoscale, Availability, BufferSpec, CircuitBreaker, Delivery,
+                            EdgeSpec, QueueSpec, RateLimit, RetrySpec, RouterSpec, SenderSpec,
+                            ServiceSpec)
 
 
 def test_result_shape(mm1_model):
@@ -78,7 +79,7 @@ def test_edge_and_broker_latencies(build, svc):
     assert q["wait"]["p99"] == pytest.approx(mmc_wait_percentile(8.0, 10.0, 1, 0.99) + 0.05)
     assert q["queue_length"]["mean"] == pytest.approx(8.0 * 0.45)   # Little's law
     assert out["requests"]["latency"]["mean"] == pytest.approx(0.5 + 0.05 + 0.02)
-    assert out["requests"]["latency"]["p99"] is None
+    assert out["requests"]["latency"]["p99"] is None        # the edge delay is random
 
 
 def test_errors_condition_the_latency_of_completed_requests(build, svc):
@@ -252,6 +253,8 @@ def test_unstable_node(build, svc):
     assert w["utilization"] == 1.0 and w["offered_load"] == pytest.approx(1.2)
     assert cb["arrival_rate"] == pytest.approx(10.0)       # drained at capacity
     assert out["requests"]["latency"]["mean"] == math.inf
+    assert out["requests"]["throughput"] == pytest.approx(10.0)
+    assert out["requests"]["loss"] == 0.0                   # a backlog, not a refusal
 
 
 def test_lifo_keeps_means_not_percentiles(build, svc):
@@ -292,6 +295,12 @@ def test_service_fed_by_queue_and_directly(build, svc):
     (SenderSpec("s", rate=1.0), {"capacity": 5, "buffer": {"overflow": "drop_oldest"}},
      "drop_oldest"),
     (SenderSpec("s", clients=2, timeout=1.0), {}, "closed and has a timeout"),
+    (SenderSpec("s", rate=1.0, timeout=1.0, circuit_breaker=CircuitBreaker()), {},
+     "circuit breaker"),
+    (SenderSpec("s", rate=1.0), {"autoscale": Autoscale()}, "autoscales"),
+    (SenderSpec("s", rate=1.0), {"buffer": {"delivery": Delivery("at_least_once")}},
+     "redelivers"),
+    (SenderSpec("s", rate=1.0), {"buffer": {"partitions": 4}}, "partitions"),
 ])
 def test_features_without_formula_are_refused(build, svc, sender, extra, match):
     out = analyze(build(sender, svc("w", 0.1, **extra), edges=[("s", "w")]))
@@ -310,3 +319,100 @@ def test_balancing_and_mixed_models_are_refused(build, svc):
     gw = build(SenderSpec("s", rate=1.0), RouterSpec("gw", rate_limit=RateLimit(5.0, 5.0)),
                svc("w", 0.1), edges=[("s", "gw"), ("gw", "w")])
     assert "router 'gw' has a rate limit" in analyze(gw)["reason"]
+
+
+def test_pool_split_is_flagged_but_latency_exact(build, svc):
+    """Which of several consumers takes a message depends on their order in the engine,
+    so the per-consumer split is approximate; the station and the latency are exact."""
+    m = build(SenderSpec("s", rate=2.4), QueueSpec("q"), svc("a", 1.0, 2, direct=False),
+              svc("b", 1.0, 1, direct=False), edges=[("s", "q"), ("q", "a"), ("q", "b")])
+    out = analyze(m)
+    assert out["nodes"]["q"]["exact"] and not out["nodes"]["a"]["exact"]
+    assert out["requests"]["exact"]
+    assert out["requests"]["latency"]["mean"] == pytest.approx(mmc(2.4, 1.0, 3).mean_sojourn)
+    assert out["requests"]["latency"]["p99"] == pytest.approx(
+        mmc_sojourn_percentile(2.4, 1.0, 3, 0.99))
+
+
+def test_profile_counts_by_its_time_average(build, svc):
+    from sim.analytic.network import traffic
+    m = build(SenderSpec("s", rate=2.0, profile=((0.0, 1.0), (30.0, 3.0)), period=60.0),
+              svc("w", 0.1), edges=[("s", "w")])
+    w = {r["node"]: r for r in traffic(m)}["w"]
+    assert w["arrival_rate"] == pytest.approx(4.0)    # 2 * (1 * 30 + 3 * 30) / 60
+    once = build(SenderSpec("s", rate=2.0, profile=((0.0, 1.0), (30.0, 3.0))),
+                 svc("w", 0.1), edges=[("s", "w")])
+    assert {r["node"]: r for r in traffic(once)}["w"]["arrival_rate"] == pytest.approx(6.0)
+
+
+def test_finite_buffer_that_never_fills(build, svc):
+    """Capacity 5000 at rho = 0.75: the blocking probability (0.75^5000 for M/M/1) is
+    nil, so the station is solved as unbounded; downstream stays exact for exponential
+    service; non-exponential service is flagged approximate and the overflow policy
+    no longer matters."""
+    exp_m = build(SenderSpec("s", rate=0.75), QueueSpec("q", BufferSpec(capacity=5000)),
+                  svc("w", 1.0, direct=False), svc("cb", 0.1), edges=[("s", "q"), ("q", "w"),
+                                                                     ("w", "cb")])
+    out = analyze(exp_m)
+    assert out["nodes"]["q"]["wait"]["mean"] == pytest.approx(mm1(0.75, 1.0).mean_wait)
+    assert out["nodes"]["cb"]["exact"] and out["exact"]
+    logn = build(SenderSpec("s", rate=0.75),
+                 QueueSpec("q", BufferSpec(capacity=5000, overflow="block")),
+                 svc("w", 1.0, dist=Lognormal(mean=1.0, cv=1.0), direct=False),
+                 edges=[("s", "q"), ("q", "w")])
+    out = analyze(logn)
+    assert out["applies"] and not out["nodes"]["q"]["exact"]
+    assert "never fills" in out["nodes"]["q"]["method"]
+    tight = build(SenderSpec("s", rate=0.75),
+                  QueueSpec("q", BufferSpec(capacity=5, overflow="block")),
+                  svc("w", 1.0, direct=False), edges=[("s", "q"), ("q", "w")])
+    assert "overflow 'block'" in analyze(tight)["reason"]
+
+
+def test_own_buffer_latency(build, svc):
+    """A service's own buffer delay (constant 0.05 s) adds to its wait and shifts its p99."""
+    m = build(SenderSpec("s", rate=8.0), svc("w", 0.1, buffer={"latency": Constant(0.05)}),
+              edges=[("s", "w")])
+    out = analyze(m)
+    w = out["nodes"]["w"]
+    assert out["requests"]["latency"]["p99"] == pytest.approx(math.log(100) / 2 + 0.05)
+    assert w["wait"]["mean"] == pytest.approx(0.4 + 0.05)
+    assert w["sojourn"]["mean"] == pytest.approx(0.55)
+    assert w["sojourn"]["p99"] == pytest.approx(math.log(100) / 2 + 0.05)
+    closed = build(SenderSpec("c", clients=2, think=Constant(1.0)),
+                   svc("w", 1.0, buffer={"latency": Constant(0.5)}), edges=[("c", "w")])
+    out = analyze(closed)
+    ref = mva([1.0], 2, think=1.5)
+    assert out["requests"]["throughput"] == pytest.approx(ref.throughput[0])
+    assert out["requests"]["latency"]["mean"] == pytest.approx(ref.response_time[0] + 0.5)
+
+
+def test_queue_consumed_by_a_directly_fed_service(build, svc):
+    m = build(SenderSpec("a", rate=1.0), SenderSpec("b", rate=1.0), QueueSpec("q"),
+              ServiceSpec("w", Exponential(0.1), buffer=BufferSpec()),
+              edges=[("a", "q"), ("q", "w"), ("b", "w")])
+    out = analyze(m)
+    assert not out["nodes"]["q"]["applies"] and out["nodes"]["q"]["wait"]["mean"] is None
+
+
+def test_priority_inputs_must_be_fifo(build, svc):
+    m = build(SenderSpec("a", rate=0.2), SenderSpec("b", rate=0.3), QueueSpec("high"),
+              QueueSpec("low", BufferSpec(discipline="lifo")),
+              ServiceSpec("w", Exponential(1.0), inputs=("high", "low")),
+              edges=[("a", "high"), ("b", "low"), ("high", "w"), ("low", "w")])
+    assert "not FIFO" in analyze(m)["nodes"]["w"]["reason"]
+
+
+def test_fork_after_a_station_and_total_failure(build, svc):
+    """Latency = upstream M/M/1 sojourn + the fork-join; no p99 (no closed form)."""
+    m = build(SenderSpec("s", rate=0.5), svc("front", 0.5), RouterSpec("f", routing="broadcast"),
+              svc("a", 1.0), svc("b", 1.0),
+              edges=[("s", "front"), ("front", "f"), ("f", "a"), ("f", "b")])
+    out = analyze(m)
+    expected = mm1(0.5, 2.0).mean_sojourn + fork_join_2(0.5, 1.0)
+    assert out["requests"]["latency"]["mean"] == pytest.approx(expected)
+    assert out["requests"]["latency"]["p99"] is None
+    doomed = build(SenderSpec("s", rate=0.5), svc("w", 0.5, error_rate=1.0), edges=[("s", "w")])
+    out = analyze(doomed)
+    assert out["requests"]["throughput"] == 0.0 and out["requests"]["loss"] == 1.0
+    assert out["requests"]["latency"]["mean"] is None

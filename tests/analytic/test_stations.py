@@ -245,6 +245,18 @@ def test_fork_join_two_way():
     assert fork_join_2(1.0, 1.0) == math.inf
 
 
+def test_infinite_servers_never_wait():
+    assert erlang_b(5.0, math.inf) == 0.0 and erlang_c(5.0, math.inf) == 0.0
+    assert mmc_wait_tail(5.0, 1.0, math.inf, 0.0) == 0.0
+    assert mmc_sojourn_percentile(5.0, 1.0, math.inf, 0.99) == pytest.approx(math.log(100))
+
+
+def test_to_dict():
+    d = mm1(8.0, 10.0).to_dict()
+    assert d["mean_sojourn"] == pytest.approx(0.5) and d["stable"] is True
+    assert d["method"] == "M/M/c (Erlang C)" and d["approximate"] is False
+
+
 def test_bad_arguments_are_refused():
     with pytest.raises(ValueError, match="lam"):
         mm1(-1.0, 1.0)

@@ -1,0 +1,78 @@
+"""``asyncsim sweep EXPERIMENT``: run a parameter sweep, resumable, locally or on Dask."""
+
+from __future__ import annotations
+
+import sys
+
+from sim.cli.common import add_set_flag
+
+SHOWN = ("requests.throughput", "requests.latency.mean", "requests.latency.p99",
+         "requests.failed", "requests.rejected")
+MAX_SHOWN = 6
+
+
+def add(sub) -> None:
+    p = sub.add_parser("sweep", help="run every point and replication of an experiment file",
+                       description="Run a parameter sweep (SPEC 5). Finished tasks are kept "
+                       "in the output folder; running the same command again resumes.")
+    p.add_argument("experiment", help="experiment file (YAML)")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="local worker processes (default: the number of CPUs; 1 runs "
+                   "in this process)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run on a Dask cluster, e.g. tcp://127.0.0.1:8786 "
+                   "(default: $DASK_SCHEDULER_ADDRESS; unset means local processes)")
+    p.add_argument("--out", metavar="DIR", help="result folder (default: the experiment's "
+                   "out, results/<name> next to the file)")
+    p.add_argument("--fresh", action="store_true",
+                   help="discard the results already in the folder and start over")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--duration", type=float, help="override the experiment's run duration")
+    p.add_argument("--warmup", type=float, help="override the experiment's warm-up")
+    p.add_argument("--replications", type=int, help="override the replications per point")
+    p.add_argument("--seed", type=int, help="override the root seed")
+    add_set_flag(p)
+    p.set_defaults(handler=run)
+
+
+def _run_settings(args) -> dict:
+    names = ("duration", "warmup", "replications", "seed")
+    return {name: getattr(args, name) for name in names if getattr(args, name) is not None}
+
+
+def run(args) -> int:
+    from sim.experiments import load_experiment, run_sweep
+    from sim.model import parse_set
+
+    overrides = dict(parse_set(text) for text in args.sets)
+    exp = load_experiment(args.experiment, run=_run_settings(args), overrides=overrides)
+    out = args.out if args.out is not None else exp.out
+    try:
+        outcome = run_sweep(exp, workers=args.workers, scheduler=args.scheduler, out=out,
+                            quiet=args.quiet, fresh=args.fresh)
+    except KeyboardInterrupt:
+        print(f"asyncsim: interrupted; finished tasks are kept in {out}: run the same "
+              "command again to resume", file=sys.stderr)
+        return 130
+    print(_table(outcome))
+    print(f"\n{outcome.computed} tasks computed, {outcome.reused} reused from {out}")
+    for path in outcome.files:
+        print(f"wrote {path}")
+    return 0
+
+
+def _table(outcome) -> str:
+    """Per point: the swept values, then a few metrics as ``mean ± ci95``."""
+    summary, exp = outcome.summary, outcome.experiment
+    chosen = [m for m in SHOWN if m in exp.metrics] or list(exp.metrics)
+    chosen = chosen[:MAX_SHOWN]
+    table = summary[["point", *exp.params, "replications"]].copy()
+    for name in chosen:
+        table[name] = [_cell(m, h) for m, h in zip(summary[name], summary[f"{name}.ci95"])]
+    return table.to_string(index=False)
+
+
+def _cell(mean, half) -> str:
+    if mean != mean:
+        return "-"
+    return f"{mean:.4g}" if half != half else f"{mean:.4g} ± {half:.2g}"
