@@ -61,8 +61,10 @@ def format_check(model) -> str:
     """Per-node arrival rate, offered load, utilisation and stability of ``model``."""
     from sim.analytic import traffic, unstable_nodes
 
-    rows = traffic(model)
-    frame = pd.DataFrame(rows)
+    columns = ["node", "kind", "arrival_rate", "servers", "mean_service", "offered_load",
+               "utilization", "stable"]
+    frame = pd.DataFrame(traffic(model))
+    frame = frame[[c for c in columns if c in frame.columns]]
     unstable = unstable_nodes(model)
     lines = [f"model {model.name}: valid, {len(model.nodes)} nodes, {len(model.edges)} edges"]
     if not frame.empty:
