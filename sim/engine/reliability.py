@@ -116,27 +116,28 @@ def _metric(service, spec, last_area: float, interval: float) -> tuple[float, fl
 def autoscaler_process(env, service, spec, horizon: float):
     """Target tracking: every ``interval`` s set servers to ceil(n * metric / target)
     within [min, max]; changes at least ``cooldown`` s apart; new servers start after
-    ``startup`` s."""
+    ``startup`` s (they count as provisioned for the decision meanwhile)."""
     last_change = -math.inf
-    pending = 0
+    starting = [0]
     area = 0.0
     while env.now < horizon:
         yield env.timeout(spec.interval)
         value, area = _metric(service, spec, area, spec.interval)
-        current = service.provisioned + pending
+        current = service.provisioned + starting[0]
         desired = min(spec.max, max(spec.min, math.ceil(current * value / spec.target - 1e-9)))
         if desired == current or env.now - last_change < spec.cooldown:
             continue
         last_change = env.now
         if desired < current:
             service.provision(max(spec.min, service.provisioned - (current - desired)))
-            continue
-        pending += desired - current
-        env.process(_start_servers(env, service, desired - current, spec.startup, pending))
-        pending = 0 if spec.startup == 0 else pending
+        elif spec.startup > 0:
+            starting[0] += desired - current
+            env.process(_start_servers(env, service, desired - current, spec.startup, starting))
+        else:
+            service.provision(desired)
 
 
-def _start_servers(env, service, count: int, startup: float, _pending: int):
-    if startup > 0:
-        yield env.timeout(startup)
+def _start_servers(env, service, count: int, startup: float, starting: list):
+    yield env.timeout(startup)
+    starting[0] -= count
     service.provision(service.provisioned + count)

@@ -12,7 +12,7 @@ configurations in parallel without a store (for the capacity planner).
 
 from sim.experiments.build import Experiment, load_experiment, metric_names
 from sim.experiments.design import Choices, Range, grid_points, latin_hypercube
-from sim.experiments.sweep import SweepOutcome, run_points, run_sweep, sweep
+from sim.experiments.runner import SweepOutcome, run_points, run_sweep, sweep
 from sim.experiments.tables import summarize
 
 __all__ = ["sweep", "run_sweep", "run_points", "load_experiment", "summarize", "Experiment",

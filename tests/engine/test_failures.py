@@ -246,3 +246,24 @@ def test_conservation_with_every_feature_on():
     req = r["requests"]
     assert req["offered"] == req["completed"] + req["failed"] + req["in_flight"]
     assert req["completed"] > 0 and req["failed"] > 0
+
+
+def test_autoscaling_tracks_utilisation_and_shows_in_the_time_series():
+    """Load steps from 10/s to 40/s (mean service 0.5 s): target 0.5 utilisation needs
+    about 40 * 0.5 / 0.5 = 40 servers at the peak (max 30 caps it); Little's law holds."""
+    nodes = {"src": {"kind": "sender", "rate": 10.0, "profile": [[0, 1], [1000, 4]]},
+             "q": {"kind": "queue"},
+             "w": {"kind": "service", "servers": 2, "service": exp(0.5),
+                   "autoscale": {"metric": "utilization", "target": 0.5, "min": 2,
+                                 "max": 30, "interval": 20, "cooldown": 40,
+                                 "startup": 10}}}
+    res = simulate(make_model(nodes, [["src", "q"], ["q", "w"]], duration=2000))
+    series = res.timeseries[res.timeseries.node == "w"]
+    early = series[series.time.between(500, 1000)].servers.mean()
+    late = series[series.time > 1500].servers
+    assert 8 <= early <= 14
+    assert late.max() == 30
+    w = res.to_dict()["nodes"]["w"]
+    lam = w["arrivals"] / 2000
+    assert w["busy"]["mean"] == pytest.approx(lam * w["sojourn"]["mean"], rel=0.03)
+    assert w["utilization"] == pytest.approx(w["busy"]["mean"] / w["servers_mean"])

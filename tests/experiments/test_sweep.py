@@ -152,7 +152,7 @@ def test_cli_sweep_prints_a_summary_and_the_paths(small_experiment, tmp_path, ca
 
 
 def test_progress_bar_only_on_a_terminal(monkeypatch):
-    from sim.experiments import sweep as module
+    from sim.experiments import runner as module
 
     assert module._progress_bar("x", 10, 0, quiet=True) is None
     monkeypatch.setattr("sys.stderr.isatty", lambda: False, raising=False)
