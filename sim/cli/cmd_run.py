@@ -15,7 +15,18 @@ def add(sub) -> None:
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
     p.add_argument("--out", help="folder for result.json, CSV tables and the report")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--trace", metavar="FILE",
+                   help="write one row per attempt and node visit (CSV, or .parquet)")
+    p.add_argument("--trace-sample", type=fraction, default=1.0, metavar="F",
+                   help="fraction of requests traced (default 1)")
     p.set_defaults(handler=run)
+
+
+def fraction(text: str) -> float:
+    value = float(text)
+    if not 0.0 < value <= 1.0:
+        raise ValueError(text)
+    return value
 
 
 def run(args) -> int:
@@ -27,7 +38,8 @@ def run(args) -> int:
     warn_unstable(model)
     result = simulate(model, duration=args.duration, warmup=args.warmup,
                       replications=args.replications, seed=args.seed,
-                      progress=progress_callback(args, model.name))
+                      progress=progress_callback(args, model.name),
+                      trace=args.trace, trace_sample=args.trace_sample)
     if args.out:
         write_run_outputs(result, model, Path(args.out))
     if args.format == "json":

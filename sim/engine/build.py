@@ -14,6 +14,7 @@ from sim.engine.router import DelayedEdge, Router, TokenBucket
 from sim.engine.routing import make_send
 from sim.engine.sender import Sender, backoff_schedule
 from sim.engine.service import Service
+from sim.engine.trace import Tracer, trace_runtimes
 from sim.model.spec import QueueSpec, RouterSpec, SenderSpec, ServiceSpec
 from sim.rng import Purpose, generator
 
@@ -129,16 +130,24 @@ def _connect_sends(env, model, runtimes: dict, streams: Streams) -> None:
             runtime.targets = targets
 
 
-def build(env, model, seed: int, replication: int, warmup: float, end: float) -> dict:
+def build(env, model, seed: int, replication: int, warmup: float, end: float,
+          trace=None) -> dict:
     """Runtimes of every node of ``model``, wired, keyed by node name (file order).
 
     Senders track each request (for duplicate side effects) when any service is not
-    idempotent; processes for crashes and autoscaling stop at ``end``.
+    idempotent, or when ``trace`` (a TraceWriter and sampled fraction) is given;
+    processes for crashes and autoscaling stop at ``end``.
     """
     streams = Streams(seed, replication)
-    tracked = any(isinstance(n, ServiceSpec) and not n.idempotent for n in model.nodes)
+    tracked = trace is not None or any(isinstance(n, ServiceSpec) and not n.idempotent
+                                       for n in model.nodes)
     runtimes = {spec.name: _runtime(env, spec, streams, warmup, end, tracked)
                 for spec in model.nodes}
+    if trace is not None:
+        writer, sample = trace
+        tracer = Tracer(writer, replication, sample,
+                        streams.uniform("trace", Purpose.MISC), warmup)
+        trace_runtimes(runtimes, tracer)
     _connect_inputs(model, runtimes)
     _connect_sends(env, model, runtimes, streams)
     return runtimes

@@ -29,9 +29,12 @@ class Request:
     an attempt is resolved once, by its completion, its failure or its timeout.
     """
 
-    __slots__ = ("born", "counted", "state", "current", "sent", "last_backoff", "seen")
+    __slots__ = ("born", "counted", "state", "current", "sent", "last_backoff", "seen", "rid",
+                 "traced")
 
     def __init__(self, born: float, counted: bool) -> None:
+        self.rid = 0
+        self.traced = False
         self.born = born
         self.counted = counted
         self.state = PENDING

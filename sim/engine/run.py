@@ -15,7 +15,8 @@ from sim.engine.build import build
 from sim.engine.router import Router
 from sim.engine.sender import Sender
 from sim.engine.service import Service
-from sim.errors import ConservationError, ModelError
+from sim.engine.trace import TraceWriter
+from sim.errors import ConservationError
 from sim.metrics.result import Result
 from sim.metrics.summary import summarize_replication
 
@@ -32,8 +33,9 @@ def resolve_run(model, *, duration=None, warmup=None, replications=None, seed=No
                if v is not None}
     run = replace(run, **changes)
     if run.warmup == "auto":
-        raise ModelError("'auto' needs the output-analysis module; give seconds",
-                         key="run.warmup", value="auto")
+        from sim.engine.precision import auto_warmup  # imports this module: import here
+
+        run = replace(run, warmup=auto_warmup(model, run))
     return run
 
 
@@ -120,11 +122,14 @@ def _check_conservation(name: str, rt: Sender) -> None:
 
 
 def run_replication(model, replication: int, *, seed: int, duration: float,
-                    warmup: float) -> tuple[dict, list[tuple]]:
-    """Simulate one replication: (SPEC 4 dict of it, time-series rows)."""
+                    warmup: float, trace=None) -> tuple[dict, list[tuple]]:
+    """Simulate one replication: (SPEC 4 dict of it, time-series rows).
+
+    ``trace`` is None or (TraceWriter, sampled fraction of requests).
+    """
     env = simpy.Environment()
     end = warmup + duration
-    runtimes = build(env, model, seed, replication, warmup, end)
+    runtimes = build(env, model, seed, replication, warmup, end, trace)
     series = _Series(env, runtimes, end, replication)
     if warmup > 0:
         Timeout(env, warmup).callbacks.append(
@@ -133,6 +138,9 @@ def run_replication(model, replication: int, *, seed: int, duration: float,
         if isinstance(rt, Sender):
             rt.start()
     env.run(until=end)
+    tracer = next((rt.tracer for rt in runtimes.values() if hasattr(rt, "tracer")), None)
+    if tracer is not None:
+        tracer.finish(end)
     for rt in runtimes.values():
         for part in _parts(rt):
             part.close(end)
@@ -152,22 +160,42 @@ SERIES_COLUMNS = ["replication", "time", "node", "queue_length", "busy", "server
 
 def simulate(model, *, duration: float | None = None, warmup: float | None = None,
              replications: int | None = None, seed: int | None = None,
-             progress: Callable[[int, int], None] | None = None) -> Result:
+             progress: Callable[[int, int], None] | None = None,
+             precision: float | None = None, max_replications: int | None = None,
+             precision_metrics: tuple[str, ...] | None = None,
+             trace: str | None = None, trace_sample: float = 1.0) -> Result:
     """Simulate ``model`` (a validated :class:`sim.model.spec.Model`).
 
     Settings given here override the model's ``run:`` block. Replication ``r``
     uses the streams derived from ``(seed, r)``, so the same seed gives the same
     result. ``progress(done, total)`` is called after each replication.
+    ``warmup="auto"`` and ``precision`` are handled by
+    :func:`sim.engine.precision.simulate_precise` (see there).
+    ``trace`` names a CSV or Parquet file for one row per attempt and node visit
+    of a ``trace_sample`` fraction of the requests (see :mod:`sim.engine.trace`).
     """
+    if precision is not None or (model.run.warmup if warmup is None else warmup) == "auto":
+        from sim.engine.precision import simulate_precise
+
+        return simulate_precise(model, duration=duration, warmup=warmup,
+                                replications=replications, seed=seed, progress=progress,
+                                precision=precision, max_replications=max_replications,
+                                precision_metrics=precision_metrics)
     run = resolve_run(model, duration=duration, warmup=warmup, replications=replications,
                       seed=seed)
+    writer = TraceWriter(trace) if trace else None
     reps, rows = [], []
-    for r in range(run.replications):
-        summary, series = run_replication(model, r, seed=run.seed, duration=run.duration,
-                                          warmup=run.warmup)
-        reps.append(summary)
-        rows.extend(series)
-        if progress is not None:
-            progress(r + 1, run.replications)
+    try:
+        for r in range(run.replications):
+            summary, series = run_replication(
+                model, r, seed=run.seed, duration=run.duration, warmup=run.warmup,
+                trace=(writer, trace_sample) if writer else None)
+            reps.append(summary)
+            rows.extend(series)
+            if progress is not None:
+                progress(r + 1, run.replications)
+    finally:
+        if writer is not None:
+            writer.close()
     frame = pd.DataFrame(rows, columns=SERIES_COLUMNS)
     return Result(reps, frame)

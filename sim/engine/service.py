@@ -40,7 +40,6 @@ class Service:
         self.draw = draw
         self.own = own
         self.inputs = ([own] if own is not None else []) + list(inputs)
-        self._takes = [buf.take for buf in self.inputs]
         self.send = None
         self.error_rate = 0.0
         self.error_draw = None
@@ -53,17 +52,22 @@ class Service:
         self.plain = True
         self._done_cb = self._done
         self.reset(0.0)
-        self._own_take = self._takes[0] if own is not None else None
         if own is not None:
-            self.arrive = own.put
             own.wait = self.wait
             own._wait_buf = self._wait_buf
+        self.rebind()
+
+    def rebind(self) -> None:
+        """Bind the inputs' methods once (after inputs or classes change)."""
+        self._takes = [buf.take for buf in self.inputs]
+        self._own_take = self._takes[0] if self.own is not None else None
+        if self.own is not None:
+            self.arrive = self.own.put
 
     def set_inputs(self, queues) -> None:
         """Consume from broker ``queues`` too (after the own buffer), in priority order."""
         self.inputs.extend(queues)
-        self._takes = [buf.take for buf in self.inputs]
-        self._own_take = self._takes[0] if self.own is not None else None
+        self.rebind()
 
     def reset(self, now: float) -> None:
         """Start the statistics afresh at ``now`` (end of warm-up)."""

@@ -1,0 +1,254 @@
+"""Tracing: one row per attempt and per node visit, as a tracing system shows a request.
+
+Tracing is opt-in and costs nothing when off: ``traced_class`` derives subclasses of
+the runtime classes whose methods record and then call the originals. Rows are
+written to CSV or Parquet in chunks, so memory stays bounded whatever the run
+length. Columns: replication, request, attempt, kind (``attempt``, ``late`` or
+``visit``), node, arrival, start, departure (s), outcome.
+
+Visits are recorded at queues and services (routers take no time); an attempt's row
+is written when it is resolved (completed, timeout, or the cause of its loss), and
+a completion after that adds a ``late`` row (a duplicate).
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+__all__ = ["TraceWriter", "Tracer", "traced_class", "COLUMNS"]
+
+COLUMNS = ["replication", "request", "attempt", "kind", "node", "arrival", "start",
+           "departure", "outcome"]
+_CHUNK = 20_000
+
+
+class TraceWriter:
+    """Appends rows to ``path`` (``.parquet`` or CSV), flushing every ``_CHUNK`` rows."""
+
+    def __init__(self, path) -> None:
+        self.path = Path(path)
+        self.rows: list[tuple] = []
+        self.count = 0
+        self._parquet = self.path.suffix == ".parquet"
+        self._writer = None
+        self._handle = None
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+
+    def add(self, row: tuple) -> None:
+        self.rows.append(row)
+        if len(self.rows) >= _CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.rows and (self._writer or self._handle):
+            return
+        self.count += len(self.rows)
+        if self._parquet:
+            self._flush_parquet()
+        else:
+            self._flush_csv()
+        self.rows = []
+
+    def _flush_csv(self) -> None:
+        if self._handle is None:
+            self._handle = open(self.path, "w", newline="", encoding="utf-8")
+            self._csv = csv.writer(self._handle)
+            self._csv.writerow(COLUMNS)
+        self._csv.writerows(self.rows)
+
+    def _flush_parquet(self) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        columns = list(zip(*self.rows)) if self.rows else [[] for _ in COLUMNS]
+        types = [pa.int64(), pa.int64(), pa.int64(), pa.string(), pa.string(), pa.float64(),
+                 pa.float64(), pa.float64(), pa.string()]
+        table = pa.table({name: pa.array(list(col), type=t)
+                          for name, col, t in zip(COLUMNS, columns, types)})
+        if self._writer is None:
+            self._writer = pq.ParquetWriter(self.path, table.schema)
+        self._writer.write_table(table)
+
+    def close(self) -> None:
+        self.flush()
+        if self._writer is not None:
+            self._writer.close()
+        if self._handle is not None:
+            self._handle.close()
+
+
+class Tracer:
+    """The tracing state of one replication: open visits and attempt start times."""
+
+    def __init__(self, writer: TraceWriter, replication: int, sample: float, uniform,
+                 warmup: float) -> None:
+        self.writer, self.replication = writer, replication
+        self.sample, self.uniform, self.warmup = sample, uniform, warmup
+        self.visits: dict = {}
+        self.sent: dict = {}
+        self.owner: dict = {}
+        self.next_id = 0
+
+    def admit(self, req) -> None:
+        """Give a new request its id; decide whether it is traced (sampled)."""
+        self.next_id += 1
+        req.rid = self.next_id
+        req.traced = req.counted and (self.sample >= 1.0 or self.uniform() < self.sample)
+
+    def enter(self, msg, node: str, now: float, start: float | None = None) -> None:
+        self.visits[msg] = [node, now, start]
+
+    def start(self, msg, now: float) -> None:
+        visit = self.visits.get(msg)
+        if visit is not None:
+            visit[2] = now
+
+    def leave(self, msg, outcome: str, now: float) -> None:
+        visit = self.visits.pop(msg, None)
+        if visit is not None:
+            node, arrival, start = visit
+            self._row(msg, "visit", node, arrival, start, now, outcome)
+
+    def attempt(self, msg, outcome: str, now: float, kind: str = "attempt") -> None:
+        key = (msg.req.rid, msg.attempt)
+        sent = self.sent.pop(key, None) if kind == "attempt" else None
+        if kind == "attempt":
+            self.owner.pop(key, None)
+        self._row(msg, kind, msg.src.name, sent, None, now, outcome)
+
+    def finish(self, end: float) -> None:
+        """Rows for the attempts still unresolved at the end (outcome ``in_flight``)."""
+        for (rid, attempt), sent in sorted(self.sent.items()):
+            self.writer.add((self.replication, rid, attempt, "attempt",
+                             self.owner.get((rid, attempt), ""), sent, None, end, "in_flight"))
+        self.sent.clear()
+        self.owner.clear()
+        self.visits.clear()
+
+    def _row(self, msg, kind, node, arrival, start, departure, outcome) -> None:
+        self.writer.add((self.replication, msg.req.rid, msg.attempt, kind, node, arrival,
+                         start, departure, outcome))
+
+
+def _on(msg) -> bool:
+    req = msg.req
+    return req is not None and req.traced
+
+
+class _TracedSender:
+    tracer: Tracer
+
+    def _attempt(self, req) -> None:
+        if req.sent == 0:
+            self.tracer.admit(req)
+        if req.traced:
+            key = (req.rid, req.sent + 1)
+            self.tracer.sent[key] = self.env.now
+            self.tracer.owner[key] = self.name
+        super()._attempt(req)
+
+    def complete(self, msg) -> None:
+        req = msg.req
+        if req.traced:
+            pending = req.current == msg.attempt
+            late = req.state != 0
+            outcome = "duplicate" if late else "completed"
+            self.tracer.attempt(msg, outcome, self.env.now,
+                                kind="attempt" if pending else "late")
+        super().complete(msg)
+
+    def fail(self, msg, cause: str) -> None:
+        req = msg.req
+        if req.traced:
+            now = self.env.now
+            self.tracer.leave(msg, cause, now)
+            if req.current == msg.attempt:
+                self.tracer.attempt(msg, cause, now)
+        super().fail(msg, cause)
+
+    def _on_timeout(self, event) -> None:
+        msg = event._value
+        req = msg.req
+        if req.traced and req.current == msg.attempt and req.state == 0:
+            self.tracer.attempt(msg, "timeout", self.env.now)
+        super()._on_timeout(event)
+
+
+class _TracedBuffer:
+    tracer: Tracer
+
+    def put(self, msg, producer=None):
+        if _on(msg):
+            self.tracer.enter(msg, self.name, self.env.now)
+        return super().put(msg, producer)
+
+    arrive = put
+
+    def take(self):
+        msg = super().take()
+        if msg is not None and _on(msg) and not self.is_own:
+            self.tracer.leave(getattr(msg.rcpt, "original", msg), "taken", self.env.now)
+        return msg
+
+
+class _TracedService:
+    tracer: Tracer
+
+    def begin(self, msg, source) -> None:
+        if _on(msg):
+            now = self.env.now
+            if source is not self.own:
+                self.tracer.leave(msg, "taken", now)
+                self.tracer.enter(msg, self.name, now)
+            self.tracer.start(msg, now)
+        super().begin(msg, source)
+
+    def _continue(self, msg, take, now: float) -> None:
+        if _on(msg):
+            if take is not self._own_take:
+                self.tracer.enter(msg, self.name, now)
+            self.tracer.start(msg, now)
+        super()._continue(msg, take, now)
+
+    def _passes(self, msg) -> bool:
+        errors = self.errors
+        ok = super()._passes(msg)
+        if _on(msg) and msg in self.tracer.visits:
+            outcome = "done" if ok else ("error" if self.errors > errors else "stale")
+            self.tracer.leave(msg, outcome, self.env.now)
+        return ok
+
+
+_MIXINS = {"sender": _TracedSender, "buffer": _TracedBuffer, "service": _TracedService}
+_CACHE: dict = {}
+
+
+def trace_runtimes(runtimes: dict, tracer: Tracer) -> None:
+    """Switch every sender, buffer and service of a replication to its traced class."""
+    from sim.engine.broker import Buffer
+    from sim.engine.sender import Sender
+    from sim.engine.service import Service
+
+    for rt in runtimes.values():
+        parts = [rt] + ([rt.own] if isinstance(rt, Service) and rt.own is not None else [])
+        for part in parts:
+            role = ("sender" if isinstance(part, Sender) else "service"
+                    if isinstance(part, Service) else "buffer" if isinstance(part, Buffer)
+                    else None)
+            if role is None:
+                continue
+            part.__class__ = traced_class(type(part), role)
+            part.tracer = tracer
+            part.is_own = part is not rt
+        if isinstance(rt, Service):
+            rt.plain = False
+            rt.rebind()
+
+
+def traced_class(cls: type, role: str) -> type:
+    """``cls`` with tracing of its ``role`` (sender, buffer or service) mixed in."""
+    key = (cls, role)
+    if key not in _CACHE:
+        _CACHE[key] = type(f"Traced{cls.__name__}", (_MIXINS[role], cls), {})
+    return _CACHE[key]
