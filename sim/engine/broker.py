@@ -144,10 +144,7 @@ class Buffer:
         self.last = now
         self.n = n - 1
         self.taken += 1
-        buf = self._wait_buf
-        buf.append(now - msg.t)
-        if len(buf) > 8192:
-            self.wait.flush()
+        self._wait_buf.append(now - msg.t)
         if self.blocked:
             self._admit_blocked(now)
         return msg

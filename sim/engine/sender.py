@@ -159,10 +159,7 @@ class Sender:
             if born >= self.warmup and not self.closed:
                 self.live -= 1
                 self.completed += 1
-                buf = self._lat_buf
-                buf.append(self.env._now - born)
-                if len(buf) > 8192:
-                    self.latency.flush()
+                self._lat_buf.append(self.env._now - born)
             else:
                 self._settle(born, True)
             return
@@ -235,10 +232,7 @@ class Sender:
             self.live -= 1
             if ok:
                 self.completed += 1
-                buf = self._lat_buf
-                buf.append(now - born)
-                if len(buf) > 8192:
-                    self.latency.flush()
+                self._lat_buf.append(now - born)
             else:
                 self.failed += 1
         if self.closed:

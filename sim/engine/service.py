@@ -112,11 +112,7 @@ class Service:
         msg = event._value
         now = self.env._now
         self.completed += 1
-        buf = self._sojourn_buf
-        buf.append(now - msg.t)
-        if len(buf) > 8192:
-            self.sojourn.flush()
-            self.wait.flush()
+        self._sojourn_buf.append(now - msg.t)
         if self.plain or self._passes(msg):
             if self.send(msg, self):
                 self.blocked += 1
