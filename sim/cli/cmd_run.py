@@ -19,6 +19,13 @@ def add(sub) -> None:
                    help="write one row per attempt and node visit (CSV, or .parquet)")
     p.add_argument("--trace-sample", type=fraction, default=1.0, metavar="F",
                    help="fraction of requests traced (default 1)")
+    p.add_argument("--precision", type=float, metavar="R", help="add replications until the "
+                   "95%% CI half-width of each --metrics is within R of its mean (e.g. 0.02)")
+    p.add_argument("--max-replications", type=int, metavar="N",
+                   help="cap on replications for --precision (default 50)")
+    p.add_argument("--metrics", type=lambda t: tuple(m.strip() for m in t.split(",") if m.strip()),
+                   help="comma-separated metrics for --precision "
+                   "(default requests.latency.mean,requests.latency.p99)")
     p.set_defaults(handler=run)
 
 
@@ -39,7 +46,9 @@ def run(args) -> int:
     result = simulate(model, duration=args.duration, warmup=args.warmup,
                       replications=args.replications, seed=args.seed,
                       progress=progress_callback(args, model.name),
-                      trace=args.trace, trace_sample=args.trace_sample)
+                      trace=args.trace, trace_sample=args.trace_sample,
+                      precision=args.precision, max_replications=args.max_replications,
+                      precision_metrics=args.metrics)
     if args.out:
         write_run_outputs(result, model, Path(args.out))
     if args.format == "json":
@@ -47,5 +56,7 @@ def run(args) -> int:
     elif args.format == "csv":
         sys.stdout.write(result.to_csv())
     else:
-        print(format_table(result))
+        from sim.cli.format_analysis import analysis_lines
+
+        print("\n".join([format_table(result)] + analysis_lines(result.to_dict())))
     return 0

@@ -23,8 +23,9 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def write_run_outputs(result, model, out: Path) -> list[Path]:
-    """Write the run's files into ``out``; returns their paths."""
+def write_run_outputs(result, model, out: Path, report: bool = True) -> list[Path]:
+    """Write the run's files into ``out`` and, unless ``report`` is False, the report
+    (``report.html``, ``report.md`` and its figures); returns their paths."""
     from sim.model import save
 
     out.mkdir(parents=True, exist_ok=True)
@@ -36,6 +37,12 @@ def write_run_outputs(result, model, out: Path) -> list[Path]:
     }
     for name, text in files.items():
         write_atomic(out / name, text)
+    written = [out / name for name in files]
     if model.graph is not None:
         save(model.graph, out / "model.yaml")
-    return [out / name for name in files]
+        written.append(out / "model.yaml")
+    if report:
+        from sim.reports import write_report
+
+        written += write_report(out)
+    return written

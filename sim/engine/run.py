@@ -221,7 +221,8 @@ def simulate(model, *, duration: float | None = None, warmup: float | None = Non
         return simulate_precise(model, duration=duration, warmup=warmup,
                                 replications=replications, seed=seed, progress=progress,
                                 precision=precision, max_replications=max_replications,
-                                precision_metrics=precision_metrics)
+                                precision_metrics=precision_metrics, trace=trace,
+                                trace_sample=trace_sample)
     run = resolve_run(model, duration=duration, warmup=warmup, replications=replications,
                       seed=seed)
     writer = TraceWriter(trace) if trace else None

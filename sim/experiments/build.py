@@ -148,12 +148,11 @@ def _model_graph(spec: Any, base: Path, label: str) -> tuple[nx.DiGraph, str]:
 
 def _with(graph: nx.DiGraph, values: Mapping, label: str, where: str) -> nx.DiGraph:
     """``graph`` with ``values`` applied and validated (errors name ``where``)."""
-    from sim.engine import resolve_run
     from sim.model import apply_overrides, validate
 
     try:
         G = apply_overrides(graph, values)
-        resolve_run(validate(G))
+        validate(G)
     except ModelError as exc:
         raise ExperimentError(f"{label}: {where}: {_text(exc)}") from None
     return G
@@ -176,17 +175,14 @@ def _check_keys(graph: nx.DiGraph, first: dict, label: str, design: str) -> None
 
 
 def _point_model(graph: nx.DiGraph, index: int, point: dict, label: str, design: str):
-    from sim.engine import resolve_run
     from sim.model import apply_overrides, validate
 
     shown = ", ".join(f"{k}={v!r}" for k, v in point.items())
     try:
-        model = validate(apply_overrides(graph, point))
-        resolve_run(model)
+        return validate(apply_overrides(graph, point))
     except ModelError as exc:
         raise ExperimentError(f"{label}: {design} point {index} ({shown}): {_text(exc)}"
                               ) from None
-    return model
 
 
 def metric_values(summary: Mapping) -> dict[str, Any]:

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any
 
 from sim.errors import ExperimentError
 
-__all__ = ["execute", "scheduler_address", "SCHEDULER_ENV"]
+__all__ = ["execute", "scheduler_address", "check_workers", "SCHEDULER_ENV"]
 
 SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
 CONNECT_TIMEOUT = "10s"
@@ -58,16 +59,17 @@ def execute(fn: Callable, calls: Sequence[tuple], *, workers: int | None = None,
         return _serial(fn, ())
     if address is not None:
         return _dask(fn, calls, address)
-    n = _worker_count(workers, len(calls))
+    n = min(check_workers(workers), len(calls))
     return _serial(fn, calls) if n == 1 else _local(fn, calls, n)
 
 
-def _worker_count(workers: int | None, tasks: int) -> int:
+def check_workers(workers: int | None) -> int:
+    """The number of local workers: ``workers``, or the CPU count when None."""
     if workers is None:
-        workers = os.cpu_count() or 1
+        return os.cpu_count() or 1
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ExperimentError(f"workers must be a positive integer (got {workers!r})")
-    return min(workers, tasks)
+    return workers
 
 
 def _serial(fn: Callable, calls: Sequence[tuple]) -> Iterator[tuple[int, Any]]:
@@ -77,9 +79,17 @@ def _serial(fn: Callable, calls: Sequence[tuple]) -> Iterator[tuple[int, Any]]:
 
 def _context():
     """forkserver where available: workers fork from a clean, thread-free process
-    that has the engine imported already, and exit when this process dies."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
+    that has the engine imported already.
+
+    forkserver and spawn children re-run the parent's ``__main__`` from its file;
+    a script read from stdin has no such file, so it gets plain fork.
+    """
+    methods = multiprocessing.get_all_start_methods()
+    if "forkserver" not in methods:
         return multiprocessing.get_context("spawn")
+    main_file = getattr(sys.modules.get("__main__"), "__file__", None)
+    if main_file is not None and not os.path.exists(main_file) and "fork" in methods:
+        return multiprocessing.get_context("fork")
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["sim.experiments.tasks", "sim.engine"])
     return ctx

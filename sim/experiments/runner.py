@@ -22,10 +22,10 @@ import pandas as pd
 
 from sim.errors import ExperimentError, ModelError
 from sim.experiments.build import Experiment, load_experiment, metric_values
-from sim.experiments.executors import execute
+from sim.experiments.executors import check_workers, execute
 from sim.experiments.store import Store
 from sim.experiments.tables import runs_table, summarize
-from sim.experiments.tasks import replicate
+from sim.experiments.tasks import auto_warmup, replicate
 
 __all__ = ["sweep", "run_sweep", "run_points", "SweepOutcome"]
 
@@ -67,6 +67,7 @@ def run_sweep(experiment: str | Path | Mapping | Experiment, *, workers: int | N
         exp = experiment
     else:
         exp = load_experiment(experiment, run=run, overrides=overrides)
+    check_workers(workers)
     store = Store(Path(out) if out is not None else exp.out, exp.fingerprint, _manifest(exp),
                   fresh=fresh)
     tasks = exp.tasks()
@@ -141,20 +142,43 @@ def _manifest(exp: Experiment) -> dict:
             "set": exp.overrides, "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
 
 
-def _task_calls(models: Sequence, tasks: Sequence[tuple[int, int]],
-                runs: Sequence | None = None) -> list[tuple]:
-    """Arguments of :func:`replicate` for each (point, replication)."""
+def _run_specs(models: Sequence, points: Sequence[int], settings: Mapping, *,
+               workers: int | None, scheduler: Any) -> dict[int, list]:
+    """``{point: [seed, duration, warmup, replications]}``.
+
+    ``warmup: auto`` needs a pilot run per point (MSER-5): those run first, in
+    parallel on the same executor as the replications.
+    """
     from sim.engine import resolve_run
 
-    specs = list(runs) if runs is not None else [resolve_run(m) for m in models]
-    return [(models[p], r, specs[p].seed, specs[p].duration, specs[p].warmup)
-            for p, r in tasks]
+    specs, auto = {}, []
+    for p in points:
+        warmup = settings.get("warmup")
+        warmup = models[p].run.warmup if warmup is None else warmup
+        if warmup == "auto":
+            auto.append(p)
+        run = resolve_run(models[p], **{**settings, "warmup": 0.0 if warmup == "auto"
+                                         else warmup})
+        specs[p] = [run.seed, run.duration, run.warmup, run.replications]
+    calls = [(models[p], specs[p][1], specs[p][0]) for p in auto]
+    with closing(execute(auto_warmup, calls, workers=workers, scheduler=scheduler)) as done:
+        for i, warmup in done:
+            specs[auto[i]][2] = warmup
+    return specs
+
+
+def _task_calls(models: Sequence, tasks: Sequence[tuple[int, int]],
+                specs: Mapping[int, list]) -> list[tuple]:
+    """Arguments of :func:`replicate` for each (point, replication)."""
+    return [(models[p], r, *specs[p][:3]) for p, r in tasks]
 
 
 def _compute(exp: Experiment, store: Store, todo: list[tuple[int, int]], total: int, *,
              workers: int | None, scheduler: Any, quiet: bool) -> None:
+    specs = _run_specs(exp.models, sorted({p for p, _ in todo}), {}, workers=workers,
+                       scheduler=scheduler)
+    calls = _task_calls(exp.models, todo, specs)
     bar = _progress_bar(exp.name, total, total - len(todo), quiet)
-    calls = _task_calls(exp.models, todo)
     try:
         with closing(execute(replicate, calls, workers=workers, scheduler=scheduler)) as done:
             for i, summary in done:
@@ -234,16 +258,19 @@ def run_points(model: Any, points: Sequence[Mapping], *, duration: float | None 
         The SPEC 4 dict of each point (replications aggregated, with ``ci95``),
         in the order of ``points``.
     """
-    from sim.engine import resolve_run
     from sim.metrics.result import aggregate
 
     models = _point_models(model, points)
+    settings = {k: v for k, v in dict(duration=duration, warmup=warmup,
+                                      replications=replications, seed=seed).items()
+                if v is not None}
     try:
-        specs = [resolve_run(m, duration=duration, warmup=warmup, replications=replications,
-                             seed=seed) for m in models]
+        specs = _run_specs(models, range(len(models)), settings, workers=workers,
+                           scheduler=scheduler)
     except ModelError as exc:
         raise ExperimentError(str(exc)) from None
-    tasks = [(p, r) for p, spec in enumerate(specs) for r in range(spec.replications)]
+    counts = [specs[p][3] for p in range(len(models))]
+    tasks = [(p, r) for p, count in enumerate(counts) for r in range(count)]
     reps: dict[tuple[int, int], dict] = {}
     with closing(execute(replicate, _task_calls(models, tasks, specs), workers=workers,
                          scheduler=scheduler)) as done:
@@ -251,5 +278,4 @@ def run_points(model: Any, points: Sequence[Mapping], *, duration: float | None 
             reps[tasks[i]] = summary
             if progress is not None:
                 progress(n, len(tasks))
-    return [aggregate([reps[(p, r)] for r in range(spec.replications)])
-            for p, spec in enumerate(specs)]
+    return [aggregate([reps[(p, r)] for r in range(count)]) for p, count in enumerate(counts)]

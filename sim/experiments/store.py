@@ -11,7 +11,9 @@ Every file is written to a temporary file in the same folder and renamed over
 its final name (``os.replace``, atomic on POSIX and Windows), so a killed
 process leaves finished files whole and no half-written one under a final
 name. There is no fsync: a file emptied by a power cut does not parse, and a
-task file that does not parse counts as not finished. Each task file repeats the fingerprint, and only files with the current
+task file that does not parse counts as not finished (it is run again).
+
+Each task file repeats the fingerprint, and only files with the current
 fingerprint count as finished, so results of two different experiments are
 never mixed, even if a clean-up was interrupted.
 """
@@ -24,7 +26,7 @@ import re
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 import pandas as pd
 
@@ -151,8 +153,3 @@ class Store:
         atomic_write(csv, lambda tmp: frame.to_csv(tmp, index=False))
         atomic_write(parquet, lambda tmp: frame.to_parquet(tmp, index=False))
         return [csv, parquet]
-
-    def info(self) -> dict[str, Any]:
-        """Where things are: the folder, the manifest, the task files."""
-        return {"out": str(self.out), "manifest": str(self.out / MANIFEST),
-                "tasks": str(self.tasks_dir)}

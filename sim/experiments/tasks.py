@@ -11,7 +11,7 @@ import os
 import signal
 import threading
 
-__all__ = ["replicate", "init_worker"]
+__all__ = ["replicate", "auto_warmup", "init_worker"]
 
 
 def replicate(model, replication: int, seed: int, duration: float, warmup: float) -> dict:
@@ -25,6 +25,13 @@ def replicate(model, replication: int, seed: int, duration: float, warmup: float
     summary, _series = run_replication(model, replication, seed=seed, duration=duration,
                                        warmup=warmup)
     return summary
+
+
+def auto_warmup(model, duration: float, seed: int) -> float:
+    """The warm-up ``warmup: auto`` stands for: MSER-5 on a pilot run of ``duration``."""
+    from sim.engine import resolve_run
+
+    return resolve_run(model, duration=duration, seed=seed, warmup="auto").warmup
 
 
 def init_worker() -> None:

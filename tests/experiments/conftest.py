@@ -30,3 +30,9 @@ SMALL = {
 def small_experiment(tmp_path: Path) -> Path:
     """A 4-point grid, 2 replications each, on the request/reply model (8 short tasks)."""
     return write_experiment(tmp_path, SMALL)
+
+
+@pytest.fixture(autouse=True)
+def _local_unless_asked(monkeypatch):
+    """A DASK_SCHEDULER_ADDRESS in the caller's environment must not redirect the tests."""
+    monkeypatch.delenv("DASK_SCHEDULER_ADDRESS", raising=False)

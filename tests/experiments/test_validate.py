@@ -56,7 +56,7 @@ REFUSALS = [
      r"'nodes.worker.servers' is both fixed in 'set' and swept in 'grid'"),
     ({"run": {"duraton": 9}}, r"'run' has an unknown key 'duraton' \(did you mean 'duration'"),
     ({"run": {"duration": -1}}, r"run: 'run.duration' must be a positive number"),
-    ({"run": {"warmup": "auto"}}, r"run: 'run.warmup' 'auto'"),
+    ({"run": {"warmup": "soon"}}, r"run: 'run.warmup' must be"),
     ({"metrics": ["requests.latency.p98"]},
      r"'metrics: requests.latency.p98' matches no metric .*did you mean "
      r"'requests.latency.p99'"),

@@ -1,0 +1,346 @@
+"""Plan files (SPEC 6): read, check every key, and build the validated :class:`Plan`.
+
+A plan is YAML (or a dict of the same shape)::
+
+    name: request-reply-peak              # default: the file's stem
+    description: ...
+    model: ../models/request_reply.yaml   # relative to the plan file (or a mapping)
+    set: {nodes.client.rate: 120}         # the load: the forecast peak
+    run: {duration: 300, warmup: 30, replications: 3, seed: 1}
+    confidence: 0.95                      # of every objective's interval
+    max_replications: 12                  # added while an interval straddles a bound
+    max_evaluations: 60                   # configurations simulated at most
+    objectives:
+      - requests.latency.p99 <= 0.8
+      - requests.failed / requests.offered <= 0.001
+      - nodes.worker.utilization <= 0.75
+    variables:
+      nodes.worker.servers: {min: 1, max: 64, step: 1, cost: 0.12}
+      nodes.callback.servers: {min: 1, max: 8, cost: 0.05, monotone: true}
+    saturation: {replications: 2, steps: 6}
+
+A variable is *monotone* when more of it never breaks an objective: the
+default for ``servers``, and false for every other key (a bigger queue or more
+attempts trade failures for latency). Every mistake is one :class:`PlanError`
+naming the key.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from sim.errors import ModelError, PlanError, nearest
+from sim.planner.objectives import Objective, parse_objective
+
+__all__ = ["Plan", "Variable", "Saturation", "load_plan", "TOP_KEYS"]
+
+TOP_KEYS = ("name", "description", "model", "set", "run", "objectives", "variables",
+            "confidence", "max_replications", "max_evaluations", "saturation")
+RUN_KEYS = ("duration", "warmup", "replications", "seed")
+VARIABLE_KEYS = ("min", "max", "step", "cost", "monotone")
+SATURATION_KEYS = ("replications", "steps", "max_multiplier")
+MAX_GRID = 100_000
+DEFAULT_REPLICATIONS = 3
+
+
+@dataclass(frozen=True)
+class Variable:
+    """A decision variable: a dotted model key, its grid of values, its unit cost."""
+
+    key: str
+    values: tuple
+    cost: float
+    monotone: bool
+
+    def label(self) -> str:
+        """A short name for tables: ``worker.servers``."""
+        parts = self.key.split(".")
+        return ".".join(parts[1:]) if parts[0] == "nodes" and len(parts) > 2 else self.key
+
+
+@dataclass(frozen=True)
+class Saturation:
+    """Settings of the saturation search (a bisection on a load multiplier)."""
+
+    replications: int = 2
+    steps: int = 6
+    max_multiplier: float | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A validated capacity plan.
+
+    Attributes
+    ----------
+    name, description, label : str
+        ``label`` names the plan in messages (its file, or "plan").
+    graph : networkx.DiGraph
+        The model with the ``set:`` load applied (variables not yet).
+    model : Model
+        ``graph`` validated.
+    load : dict
+        The ``set:`` overrides.
+    run : dict
+        ``duration``, ``warmup``, ``replications``, ``seed`` (plan over model).
+    objectives : tuple of Objective
+    variables : tuple of Variable
+    confidence : float
+    max_replications, max_evaluations : int
+    saturation : Saturation
+    """
+
+    name: str
+    description: str
+    label: str
+    graph: nx.DiGraph = field(repr=False)
+    model: Any = field(repr=False)
+    load: dict
+    run: dict
+    objectives: tuple[Objective, ...]
+    variables: tuple[Variable, ...]
+    confidence: float = 0.95
+    max_replications: int = 12
+    max_evaluations: int = 60
+    saturation: Saturation = field(default_factory=Saturation)
+
+    def overrides(self, index: tuple[int, ...]) -> dict:
+        """``{dotted key: value}`` of the configuration at grid ``index``."""
+        return {v.key: v.values[i] for v, i in zip(self.variables, index)}
+
+    def cost(self, index: tuple[int, ...]) -> float:
+        return float(sum(v.cost * v.values[i] for v, i in zip(self.variables, index)))
+
+
+def fail(label: str, message: str, key: str | None = None,
+         suggestion: str | None = None) -> PlanError:
+    """A PlanError ``"<label>: '<key>' <message> (did you mean ...?)"``."""
+    text = f"{label}: {key!r} {message}" if key is not None else f"{label}: {message}"
+    if suggestion is not None:
+        text += f" (did you mean {suggestion!r}?)"
+    return PlanError(text)
+
+
+def _read(source: str | Path | Mapping, base_dir) -> tuple[dict, Path, str, str]:
+    if isinstance(source, Mapping):
+        base = Path(base_dir) if base_dir is not None else Path.cwd()
+        return dict(source), base.resolve(), "plan", "plan"
+    from sim.model.readers import read_yaml
+
+    path = Path(source)
+    label = f"plan '{path}'"
+    try:
+        data = read_yaml(path.read_text(encoding="utf-8"), label)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PlanError(f"cannot read {label}: {getattr(exc, 'strerror', None) or exc}"
+                        ) from None
+    except ModelError as exc:
+        raise PlanError(str(exc).removeprefix("model: ")) from None
+    if not isinstance(data, Mapping):
+        raise fail(label, f"must be a mapping with 'model', 'objectives' and 'variables' "
+                   f"(got {type(data).__name__})")
+    return dict(data), path.resolve().parent, label, path.stem
+
+
+def _mapping(value: Any, label: str, key: str, allowed: tuple | None = None) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise fail(label, f"must be a mapping (got {value!r})", key)
+    for name in value:
+        if allowed is not None and name not in allowed:
+            raise fail(label, f"has an unknown key {name!r}; allowed: {', '.join(allowed)}",
+                       key, suggestion=nearest(str(name), allowed))
+    return dict(value)
+
+
+def _number(value: Any, label: str, key: str, *, integer: bool = False,
+            low: float | None = None, high: float | None = None) -> float:
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if ok and integer:
+        ok = float(value).is_integer()
+    if not ok or not math.isfinite(value) or (low is not None and value < low) \
+            or (high is not None and value > high):
+        kind = "an integer" if integer else "a finite number"
+        span = "" if low is None else f" >= {low:g}" if high is None else \
+            f" between {low:g} and {high:g}"
+        raise fail(label, f"must be {kind}{span} (got {value!r})", key)
+    return int(value) if integer else value
+
+
+def _model_graph(spec: Any, base: Path, label: str) -> nx.DiGraph:
+    from sim.model import from_dict, load
+
+    if isinstance(spec, Mapping):
+        return from_dict(spec, base_dir=base)
+    if not isinstance(spec, str) or not spec:
+        raise fail(label, f"must be a model file path or a mapping (got {spec!r})", "model")
+    path = base / spec
+    if not path.is_file():
+        raise fail(label, f"names no file: {spec} does not exist (paths are relative to the "
+                   "plan file)", "model")
+    return load(path)
+
+
+def _with(graph: nx.DiGraph, values: Mapping, label: str, key: str):
+    """(graph with ``values`` applied, validated model); errors name ``key``."""
+    from sim.model import apply_overrides, validate
+
+    try:
+        G = apply_overrides(graph, values)
+        return G, validate(G)
+    except ModelError as exc:
+        raise PlanError(f"{label}: {key!r}: {str(exc).removeprefix('model: ')}") from None
+
+
+def _run(data: dict, model, label: str) -> dict:
+    run = _mapping(data.get("run"), label, "run", RUN_KEYS)
+    out = {"duration": model.run.duration, "warmup": model.run.warmup,
+           "replications": DEFAULT_REPLICATIONS, "seed": model.run.seed}
+    for key, value in run.items():
+        integer = key in ("replications", "seed")
+        low = 2 if key == "replications" else 0
+        out[key] = _number(value, label, f"run.{key}", integer=integer, low=low)
+    if out["duration"] <= 0:
+        raise fail(label, f"must be positive (got {out['duration']!r})", "run.duration")
+    if out["warmup"] == "auto":
+        raise fail(label, "'auto' is not supported by the planner: give seconds",
+                   "run.warmup")
+    return out
+
+
+def _grid(spec: dict, label: str, key: str) -> tuple:
+    low = _number(spec.get("min"), label, f"variables.{key}.min")
+    high = _number(spec.get("max"), label, f"variables.{key}.max")
+    step = _number(spec.get("step", 1), label, f"variables.{key}.step")
+    if high < low:
+        raise fail(label, f"must be >= min ({low!r}) (got {high!r})", f"variables.{key}.max")
+    if step <= 0:
+        raise fail(label, f"must be positive (got {step!r})", f"variables.{key}.step")
+    count = int(math.floor((high - low) / step + 1e-9)) + 1
+    if count > MAX_GRID:
+        raise fail(label, f"gives {count} values; at most {MAX_GRID}: raise the step",
+                   f"variables.{key}")
+    integer = all(isinstance(x, int) and not isinstance(x, bool) for x in (low, step))
+    values = [low + i * step for i in range(count)]
+    return tuple(int(v) for v in values) if integer else tuple(round(v, 12) for v in values)
+
+
+def _variable(key: Any, spec: Any, graph: nx.DiGraph, label: str) -> Variable:
+    if not isinstance(key, str) or not key.startswith(("nodes.", "edges.")):
+        raise fail(label, "must be a dotted model key such as nodes.worker.servers",
+                   f"variables.{key}")
+    spec = _mapping(spec, label, f"variables.{key}", VARIABLE_KEYS)
+    for needed in ("min", "max"):
+        if needed not in spec:
+            raise fail(label, f"is missing; give min and max (and cost)",
+                       f"variables.{key}.{needed}")
+    values = _grid(spec, label, key)
+    for value in {values[0], values[min(1, len(values) - 1)], values[-1]}:
+        _with(graph, {key: value}, label, f"variables.{key}")
+    cost = _number(spec.get("cost", 0.0), label, f"variables.{key}.cost", low=0)
+    monotone = spec.get("monotone", key.endswith(".servers"))
+    if not isinstance(monotone, bool):
+        raise fail(label, f"must be true or false (got {monotone!r})",
+                   f"variables.{key}.monotone")
+    return Variable(key=key, values=values, cost=float(cost), monotone=monotone)
+
+
+def _variables(data: dict, graph: nx.DiGraph, load: dict, label: str) -> tuple[Variable, ...]:
+    spec = _mapping(data.get("variables"), label, "variables")
+    if not spec:
+        raise fail(label, "must name at least one decision variable, e.g. "
+                   "nodes.worker.servers: {min: 1, max: 32, cost: 1}", "variables")
+    for key in spec:
+        if key in load:
+            raise fail(label, "is both fixed in 'set' and a variable: keep one",
+                       f"variables.{key}")
+    return tuple(_variable(k, v, graph, label) for k, v in spec.items())
+
+
+def _objectives(data: dict, model, label: str) -> tuple[Objective, ...]:
+    spec = data.get("objectives")
+    if isinstance(spec, str):
+        spec = [spec]
+    if not isinstance(spec, list) or not spec:
+        raise fail(label, "must be a non-empty list such as ['requests.latency.p99 <= 0.5']",
+                   "objectives")
+    parsed = tuple(parse_objective(text, label=label, index=i) for i, text in enumerate(spec))
+    from sim.experiments.build import metric_names
+
+    names = metric_names(model)
+    for i, objective in enumerate(parsed):
+        for path in objective.paths:
+            if path not in names:
+                raise fail(label, f"names the unknown result path {path!r}; paths are "
+                           "requests.<key> or nodes.<node>.<key> as in the result JSON",
+                           f"objectives[{i}]", suggestion=nearest(path, names))
+    return parsed
+
+
+def _saturation(data: dict, label: str) -> Saturation:
+    spec = _mapping(data.get("saturation"), label, "saturation", SATURATION_KEYS)
+    reps = _number(spec.get("replications", 2), label, "saturation.replications",
+                   integer=True, low=1)
+    steps = _number(spec.get("steps", 6), label, "saturation.steps", integer=True, low=0,
+                    high=30)
+    top = spec.get("max_multiplier")
+    if top is not None:
+        top = _number(top, label, "saturation.max_multiplier", low=1)
+    return Saturation(replications=reps, steps=steps, max_multiplier=top)
+
+
+def load_plan(source: str | Path | Mapping, *, base_dir: str | Path | None = None) -> Plan:
+    """Read and validate a plan file (or a dict of the same shape).
+
+    Parameters
+    ----------
+    source : str, Path or mapping
+        The plan file (YAML), or its content as a dict.
+    base_dir : str or Path, optional
+        For a dict: the folder a relative ``model`` path starts from (default:
+        the current directory).
+
+    Raises
+    ------
+    PlanError
+        One message naming the key of the first mistake: unknown keys, a model
+        that does not load, an unknown result path or operator in an objective,
+        a variable that is not a model key, bad bounds or steps or costs.
+    """
+    data, base, label, stem = _read(source, base_dir)
+    for key in data:
+        if key not in TOP_KEYS:
+            raise fail(label, f"is not a plan key; allowed: {', '.join(TOP_KEYS)}", key,
+                       suggestion=nearest(str(key), TOP_KEYS))
+    if "model" not in data:
+        raise fail(label, "is missing: name the model file (relative to the plan)", "model")
+    from sim.model import validate
+
+    try:
+        raw = _model_graph(data["model"], base, label)
+        validate(raw)
+    except ModelError as exc:
+        raise fail(label, f"is not a valid model: {str(exc).removeprefix('model: ')}",
+                   "model") from None
+    load = _mapping(data.get("set"), label, "set")
+    graph, model = _with(raw, load, label, "set")
+    run = _run(data, model, label)
+    confidence = _number(data.get("confidence", 0.95), label, "confidence", low=0.5,
+                         high=0.999)
+    reps = _number(data.get("max_replications", max(12, run["replications"])), label,
+                   "max_replications", integer=True, low=run["replications"])
+    evals = _number(data.get("max_evaluations", 60), label, "max_evaluations", integer=True,
+                    low=1)
+    return Plan(name=str(data.get("name", stem)), description=str(data.get("description", "")),
+                label=label, graph=graph, model=model, load=load, run=run,
+                objectives=_objectives(data, model, label),
+                variables=_variables(data, graph, load, label), confidence=confidence,
+                max_replications=reps, max_evaluations=evals,
+                saturation=_saturation(data, label))

@@ -1,0 +1,162 @@
+"""Rendering a report: a self-contained HTML page and a Markdown summary.
+
+The HTML page embeds every figure as a base64 PNG and its CSS inline: no
+script, no external link, nothing to fetch, so it opens offline and can be
+mailed or published as one file. Every piece of text (node names, the model's
+description, objectives) goes through :func:`html.escape`. The Markdown
+summary refers to the figures as PNG files written next to it, and escapes the
+same text (HTML entities, and ``|`` in tables).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from sim.reports.data import ReportData, latency_frame, search_frame, slo_lines, \
+    utilization_frame
+from sim.reports.sections import Section, Table, build_sections
+
+__all__ = ["draw_figures", "overview", "render_html", "render_markdown", "write_report",
+           "FIGURES"]
+
+FIGURES = ("latency", "queues", "utilization", "topology", "search")
+CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:2rem auto;
+max-width:60rem;padding:0 1rem;color:#222;line-height:1.45}
+h1{border-bottom:2px solid #ddd;padding-bottom:.3rem}h2{margin-top:2rem;color:#333}
+table{border-collapse:collapse;margin:.8rem 0;font-size:.9rem}
+th,td{border:1px solid #ccc;padding:.25rem .6rem;text-align:left}
+th{background:#f3f3f3}caption{caption-side:top;text-align:left;color:#555;padding:.3rem 0}
+img{max-width:100%;height:auto;border:1px solid #eee}nav a{margin-right:1rem}
+footer{margin-top:3rem;color:#777;font-size:.8rem}
+"""
+
+
+def draw_figures(data: ReportData) -> dict[str, bytes]:
+    """Every figure of the report, as PNG bytes keyed by section."""
+    from sim.reports import figures as fig
+
+    util = utilization_frame(data)
+    drawn = {
+        "latency": fig.latency_vs_load(latency_frame(data), slo=slo_lines(data)),
+        "queues": fig.queue_length(data.timeseries),
+        "utilization": fig.utilization(util),
+        "topology": fig.topology(data.graph, utilization=util["utilization"].to_dict()),
+    }
+    if data.kind == "plan":
+        drawn["search"] = fig.search_path(search_frame(data))
+    return {name: fig.to_png(ax) for name, ax in drawn.items()}
+
+
+def overview(data: ReportData):
+    """The report's figures on one page (a matplotlib Figure), e.g. for a README image."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from sim.reports import figures as fig
+
+    page = Figure(figsize=(14, 9), dpi=100, layout="constrained")
+    FigureCanvasAgg(page)
+    grid = page.subplots(2, 2)
+    util = utilization_frame(data)
+    fig.latency_vs_load(latency_frame(data), ax=grid[0, 0], slo=slo_lines(data))
+    fig.topology(data.graph, ax=grid[0, 1], utilization=util["utilization"].to_dict())
+    fig.utilization(util, ax=grid[1, 0])
+    if data.kind == "plan":
+        fig.search_path(search_frame(data), ax=grid[1, 1])
+    else:
+        fig.queue_length(data.timeseries, ax=grid[1, 1])
+    page.suptitle(fig.literal(data.title), fontsize=15)
+    return page
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _html_table(table: Table) -> str:
+    head = "".join(f"<th>{_e(c)}</th>" for c in table.columns)
+    body = "".join("<tr>" + "".join(f"<td>{_e(v)}</td>" for v in row) + "</tr>"
+                   for row in table.rows)
+    return (f"<table><caption>{_e(table.caption)}</caption><thead><tr>{head}</tr></thead>"
+            f"<tbody>{body}</tbody></table>")
+
+
+def _html_section(section: Section, images: Mapping[str, bytes]) -> str:
+    parts = [f'<section id="{_e(section.id)}">', f"<h2>{_e(section.title)}</h2>"]
+    parts += [f"<p>{_e(p)}</p>" for p in section.paragraphs]
+    parts += [_html_table(t) for t in section.tables]
+    if section.figure and section.figure in images:
+        data = base64.b64encode(images[section.figure]).decode("ascii")
+        parts.append(f'<figure><img alt="{_e(section.title)}" '
+                     f'src="data:image/png;base64,{data}"></figure>')
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def render_html(title: str, sections: Sequence[Section], images: Mapping[str, bytes]) -> str:
+    """The self-contained HTML page."""
+    nav = " ".join(f'<a href="#{_e(s.id)}">{_e(s.title)}</a>' for s in sections)
+    body = "\n".join(_html_section(s, images) for s in sections)
+    return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+            f"<title>{_e(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
+            f"<h1>{_e(title)}</h1>\n<nav>{nav}</nav>\n{body}\n"
+            f"<footer>Written by asyncsim from the files in this folder.</footer>\n"
+            f"</body>\n</html>\n")
+
+
+def _md(text: object) -> str:
+    return html.escape(str(text), quote=False).replace("|", "\\|").replace("\n", " ")
+
+
+def _md_table(table: Table) -> list[str]:
+    lines = [f"*{_md(table.caption)}*", "", "| " + " | ".join(_md(c) for c in table.columns)
+             + " |", "|" + "---|" * len(table.columns)]
+    lines += ["| " + " | ".join(_md(v) for v in row) + " |" for row in table.rows]
+    return lines + [""]
+
+
+def render_markdown(title: str, sections: Sequence[Section], files: Mapping[str, str]) -> str:
+    """The Markdown summary; ``files`` maps a figure name to its PNG file name."""
+    lines = [f"# {_md(title)}", ""]
+    for s in sections:
+        lines += [f"## {_md(s.title)}", ""]
+        for p in s.paragraphs:
+            lines += [_md(p), ""]
+        for t in s.tables:
+            lines += _md_table(t)
+        if s.figure and s.figure in files:
+            lines += [f"![{_md(s.title)}]({files[s.figure]})", ""]
+    return "\n".join(lines)
+
+
+def write_report(folder: str | Path, model=None) -> list[Path]:
+    """Write ``report.html``, ``report.md`` and ``report-<figure>.png`` into ``folder``.
+
+    Parameters
+    ----------
+    folder : str or Path
+        A result folder of a run, a sweep or a plan (see :mod:`sim.reports.data`).
+    model : networkx.DiGraph or Model, optional
+        The model to draw when the folder has no ``model.yaml`` (a sweep's).
+
+    Returns
+    -------
+    list of Path
+        The files written.
+    """
+    from sim.reports.data import read_folder
+    from sim.reports.io import write_bytes, write_text
+
+    data = read_folder(folder, model)
+    sections = build_sections(data)
+    images = draw_figures(data)
+    out = Path(folder)
+    files = {name: f"report-{name}.png" for name in images}
+    written = [write_text(out / "report.html", render_html(data.title, sections, images)),
+               write_text(out / "report.md", render_markdown(data.title, sections, files))]
+    written += [write_bytes(out / files[name], png) for name, png in images.items()]
+    return written
