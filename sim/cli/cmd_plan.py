@@ -12,7 +12,7 @@ def add(sub) -> None:
     p = sub.add_parser("plan", help="find the cheapest configuration that meets the "
                        "objectives of a plan file",
                        description="Capacity planning (SPEC 6): start from the analytic "
-                       "estimate, confirm by simulation with 95%% confidence, report the "
+                       "estimate, confirm by simulation with 95% confidence, report the "
                        "saturation throughput, bottleneck and headroom. Exit 3 when nothing "
                        "within the bounds meets the objectives.")
     p.add_argument("plan", help="plan file (YAML)")

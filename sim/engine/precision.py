@@ -43,7 +43,7 @@ PILOT_REPLICATION = 1 << 30
 PILOT_REPLICATIONS = 5        # Hoad, Robinson & Davies (2010): MSER-5 on a 5-run mean
 PILOT_STEPS = 1000            # resolution of the completion-count -> time table
 _PILOT_MIN_BATCHES = 10
-_CACHE_SIZE = 32
+_CACHE_SIZE = 256             # a sweep validates, then runs, every point: reuse pilots
 _cache: list[tuple[object, tuple, dict]] = []
 
 
@@ -181,7 +181,8 @@ def detect_warmup(model, *, seed: int, duration: float,
 
 
 def auto_warmup(model, run) -> float:
-    """Seconds of warm-up for ``run`` (a RunSpec) by MSER-5 on a pilot of its duration."""
+    """Seconds of warm-up for ``run`` (a RunSpec): :func:`detect_warmup` with pilots of
+    its duration and seed."""
     return detect_warmup(model, seed=run.seed, duration=run.duration)["warmup"]
 
 
@@ -261,7 +262,8 @@ def simulate_precise(model, *, duration=None, warmup=None, replications=None, se
         A validated model.
     duration, warmup, replications, seed :
         As :func:`sim.engine.simulate`; ``warmup="auto"`` (or the model's
-        ``run.warmup: auto``) detects it by MSER-5 on a pilot replication.
+        ``run.warmup: auto``) detects it by MSER-5 on pilot replications
+        (:func:`detect_warmup`).
     progress : callable, optional
         ``progress(done, total)`` after each replication (``total`` is the cap).
     precision : float, optional

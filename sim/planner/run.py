@@ -31,8 +31,8 @@ def plan(source: str | Path | Mapping | Plan, out: str | Path | None = None,
         Folder for ``plan.json`` and the chosen configuration's ``result.json``,
         ``timeseries.csv`` and ``model.yaml`` (``asyncsim report`` renders them).
     quiet : bool
-        When False, log each configuration evaluated (logger ``sim.planner``,
-        level INFO) unless ``progress`` is given.
+        When False (and no ``progress`` is given), show a progress bar on a
+        terminal's stderr.
     workers : int, optional
         Local worker processes for the replications; None chooses by batch size.
     progress : callable, optional
@@ -57,10 +57,34 @@ def plan(source: str | Path | Mapping | Plan, out: str | Path | None = None,
     """
     began = time.perf_counter()
     p = source if isinstance(source, Plan) else load_plan(source, base_dir=base_dir)
-    if not quiet and progress is None:
-        import logging
+    bar = _bar(p) if not quiet and progress is None else None
+    if bar is not None:
+        progress = bar[1]
+    try:
+        return _plan(p, out, workers, progress, began)
+    finally:
+        if bar is not None:
+            bar[0].close()
 
-        logging.getLogger("sim.planner").setLevel(logging.INFO)
+
+def _bar(p: Plan):
+    """(tqdm bar, progress callback) on a terminal's stderr, else None."""
+    import sys
+
+    if not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    bar = tqdm(desc=p.name, unit="config", file=sys.stderr, leave=False)
+
+    def update(ev: Evaluation) -> None:
+        bar.set_postfix_str(f"{ev.config} {ev.verdict}", refresh=False)
+        bar.update(1)
+
+    return bar, update
+
+
+def _plan(p: Plan, out, workers, progress, began: float) -> PlanResult:
     evaluator = Evaluator(p, workers=workers, progress=progress)
     start = analytic_start(p, evaluator.model)
     outcome = search(p, evaluator, start)

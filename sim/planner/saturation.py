@@ -5,7 +5,8 @@ between 1 (the forecast, where the configuration was confirmed) and an upper
 end finds the largest multiplier at which every objective still holds. The
 upper end is ``saturation.max_multiplier``, or 5% past the analytic
 saturation of the bottleneck (:func:`sim.analytic.bottleneck`), where a queue
-grows without bound. To stay cheap the probes use few replications
+grows without bound (at least 1.25, e.g. when bounded queues keep an
+overloaded node within the objectives). To stay cheap the probes use few replications
 (``saturation.replications``) and judge the *mean* of each objective, not
 the pessimistic end of its interval; ``saturation.steps`` bisection steps
 give the multiplier within ``(upper - 1) / 2**steps``.
@@ -25,6 +26,7 @@ PERCENTILES = ("mean", "p50", "p90", "p95", "p99")
 FALLBACK_MULTIPLIER = 4.0
 BEYOND = 1.05
 LOW_PROBE = 0.5
+MIN_UPPER = 1.25     # the upper end when the analysis puts saturation at the forecast
 
 
 def rate_senders(model) -> dict[str, float]:
@@ -70,7 +72,7 @@ def _upper(plan: Plan, model, rates: dict) -> float:
     forecast = sum(rates.values())
     if not math.isfinite(xmax) or forecast <= 0:
         return FALLBACK_MULTIPLIER
-    return max(BEYOND * xmax / forecast, 1.0 + 1e-6)
+    return max(BEYOND * xmax / forecast, MIN_UPPER)
 
 
 def saturation(plan: Plan, evaluator: Evaluator, config: Mapping) -> dict:

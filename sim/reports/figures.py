@@ -240,9 +240,9 @@ def search_path(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
         best = feasible.loc[feasible["cost"].idxmin()]
         ax.scatter([best["step"]], [best["cost"]], marker="*", s=260, color="gold",
                    edgecolors="k", zorder=4, label="chosen")
-    for _, row in df.head(40).iterrows():
+    for i, (_, row) in enumerate(df.head(40).iterrows()):
         ax.annotate(literal(row["config"]), (row["step"], row["cost"]), fontsize=7,
-                    xytext=(5, 5), textcoords="offset points")
+                    xytext=(5, 5 if i % 2 == 0 else -11), textcoords="offset points")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.margins(0.15)
     ax.set_xlabel("evaluation")

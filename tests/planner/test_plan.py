@@ -153,3 +153,16 @@ def test_saturation_is_a_lower_bound_when_the_upper_end_holds():
     assert result.saturation["bounded_above"] is False
     assert result.saturation["multiplier"] == pytest.approx(1.05)
     assert math.isclose(result.headroom, 0.05)
+
+
+def test_replications_are_added_while_an_interval_straddles_the_bound():
+    from sim.planner import load_plan
+    from sim.planner.evaluate import Evaluator
+
+    exact = mmc(RATE, 1 / MEAN, 13).mean_wait           # the bound at the true value
+    p = load_plan(mmc_plan([f"nodes.srv.wait.mean <= {exact:.6f}"], rate=RATE, mean=MEAN,
+                           max_replications=6))
+    ev = Evaluator(p, workers=1).evaluate((12,), "test")  # 13 servers
+    assert ev.replications == 6 and len(ev.summaries) == 6      # 3 straddled, so 3 more
+    if ev.verdict == "unconfirmed":
+        assert ev.checks[0].status == "straddles"
