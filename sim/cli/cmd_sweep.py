@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from sim.cli.common import add_set_flag
+from sim.cli.common import add_set_flag, warmup_seconds
 
 SHOWN = ("requests.throughput", "requests.latency.mean", "requests.latency.p99",
          "requests.failed", "requests.rejected")
@@ -28,7 +28,8 @@ def add(sub) -> None:
                    help="discard the results already in the folder and start over")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--duration", type=float, help="override the experiment's run duration")
-    p.add_argument("--warmup", type=float, help="override the experiment's warm-up")
+    p.add_argument("--warmup", type=warmup_seconds,
+                   help="override the experiment's warm-up (seconds or 'auto')")
     p.add_argument("--replications", type=int, help="override the replications per point")
     p.add_argument("--seed", type=int, help="override the root seed")
     add_set_flag(p)
@@ -56,9 +57,22 @@ def run(args) -> int:
         return 130
     print(_table(outcome))
     print(f"\n{outcome.computed} tasks computed, {outcome.reused} reused from {out}")
-    for path in outcome.files:
+    for path in [*outcome.files, *_report(exp, out)]:
         print(f"wrote {path}")
     return 0
+
+
+def _report(exp, out) -> list:
+    """The sweep's model (for the topology) and its HTML/Markdown report."""
+    from pathlib import Path
+
+    from sim.model import save
+    from sim.reports import write_report
+
+    model = exp.models[0]
+    if model.graph is not None:
+        save(model.graph, Path(out) / "model.yaml")
+    return write_report(out, model=model)
 
 
 def _table(outcome) -> str:

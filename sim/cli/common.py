@@ -8,14 +8,15 @@ import sys
 __all__ = ["add_run_flags", "load_cli_model", "progress_callback", "warn_unstable"]
 
 
-def _warmup(text: str):
+def warmup_seconds(text: str):
+    """A --warmup value: seconds, or 'auto' (MSER-5)."""
     return "auto" if text == "auto" else float(text)
 
 
 def add_run_flags(p: argparse.ArgumentParser) -> None:
     """--duration --warmup --replications --seed --set (SPEC section 3)."""
     p.add_argument("--duration", type=float, help="measured simulated seconds")
-    p.add_argument("--warmup", type=_warmup, help="seconds discarded first (or 'auto')")
+    p.add_argument("--warmup", type=warmup_seconds, help="seconds discarded first (or 'auto')")
     p.add_argument("--replications", type=int, help="independent replications")
     p.add_argument("--seed", type=int, help="root seed of every random stream")
     add_set_flag(p)
