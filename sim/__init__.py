@@ -58,10 +58,18 @@ def sweep(experiment, **options):
 
 
 def plan(plan_file, **options):
-    """Find the cheapest configuration meeting the SLOs; see :func:`sim.planner.plan`."""
+    """Find the cheapest configuration meeting the SLOs; see :func:`sim.planner.plan`.
+
+    With ``out=DIR`` the report is written there too, as ``asyncsim plan --out`` does.
+    """
     from sim.planner import plan as _plan
 
-    return _plan(plan_file, **options)
+    result = _plan(plan_file, **options)
+    if options.get("out"):
+        from sim.reports import write_report
+
+        write_report(options["out"])
+    return result
 
 
 def __getattr__(name):
