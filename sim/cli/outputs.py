@@ -2,25 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from pathlib import Path
 
-__all__ = ["write_run_outputs", "write_atomic"]
+from sim.files import write_text
 
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` all at once (temporary file + rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+__all__ = ["write_run_outputs"]
 
 
 def write_run_outputs(result, model, out: Path, report: bool = True) -> list[Path]:
@@ -36,7 +22,7 @@ def write_run_outputs(result, model, out: Path, report: bool = True) -> list[Pat
         "timeseries.csv": result.timeseries.to_csv(index=False),
     }
     for name, text in files.items():
-        write_atomic(out / name, text)
+        write_text(out / name, text)
     written = [out / name for name in files]
     if model.graph is not None:
         save(model.graph, out / "model.yaml")

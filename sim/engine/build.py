@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import math
 
 from sim.distributions import Exponential
 from sim.engine.arrivals import gap_function

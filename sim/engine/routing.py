@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 from bisect import bisect_right
 
-from sim.engine.message import Join, Msg, finish
+from sim.engine.message import Join, finish
 
 __all__ = ["make_send", "POLICIES"]
 

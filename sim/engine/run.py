@@ -12,7 +12,6 @@ from simpy.events import Timeout
 
 from sim.engine.broker import Buffer
 from sim.engine.build import build
-from sim.engine.router import Router
 from sim.engine.sender import Sender
 from sim.engine.service import Service
 from sim.engine.trace import TraceWriter

@@ -216,8 +216,8 @@ def _kept_metrics(spec: Any, model, params: tuple[str, ...], label: str) -> tupl
                        key="metrics")
         found = [n for n in names if fnmatch.fnmatchcase(n, pattern)]
         if not found:
-            raise fail(label, f"matches no metric of the model, e.g. requests.latency.p99 or "
-                       f"nodes.<node>.utilization", key=f"metrics: {pattern}",
+            raise fail(label, "matches no metric of the model, e.g. requests.latency.p99 or "
+                       "nodes.<node>.utilization", key=f"metrics: {pattern}",
                        suggestion=nearest(pattern, names))
         kept.extend(n for n in found if n not in kept)
     return tuple(kept)

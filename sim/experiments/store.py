@@ -21,18 +21,16 @@ never mixed, even if a clean-up was interrupted.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import tempfile
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 
 from sim.errors import ExperimentError
+from sim.files import replace_atomically, write_text
 
-__all__ = ["Store", "atomic_write"]
+__all__ = ["Store"]
 
 MANIFEST = "manifest.json"
 TASKS = "tasks"
@@ -40,24 +38,8 @@ TABLES = ("runs", "summary")
 _TASK = re.compile(r"^p(\d+)-r(\d+)\.json$")
 
 
-def atomic_write(path: Path, write: Callable[[str], None]) -> None:
-    """Call ``write(tmp)`` on a temporary path next to ``path``, then rename it."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _write_text(path: Path, text: str) -> None:
-    def write(tmp: str) -> None:
-        with open(tmp, "w", encoding="utf-8") as handle:
-            handle.write(text)
-
-    atomic_write(path, write)
+    write_text(path, text)
 
 
 class Store:
@@ -150,6 +132,6 @@ class Store:
     def write_table(self, frame: pd.DataFrame, stem: str) -> list[Path]:
         """``<stem>.csv`` and ``<stem>.parquet``, each atomically; their paths."""
         csv, parquet = self.out / f"{stem}.csv", self.out / f"{stem}.parquet"
-        atomic_write(csv, lambda tmp: frame.to_csv(tmp, index=False))
-        atomic_write(parquet, lambda tmp: frame.to_parquet(tmp, index=False))
+        replace_atomically(csv, lambda tmp: frame.to_csv(tmp, index=False))
+        replace_atomically(parquet, lambda tmp: frame.to_parquet(tmp, index=False))
         return [csv, parquet]

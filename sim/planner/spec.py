@@ -239,7 +239,7 @@ def _variable(key: Any, spec: Any, graph: nx.DiGraph, label: str) -> Variable:
     spec = _mapping(spec, label, f"variables.{key}", VARIABLE_KEYS)
     for needed in ("min", "max"):
         if needed not in spec:
-            raise fail(label, f"is missing; give min and max (and cost)",
+            raise fail(label, "is missing; give min and max (and cost)",
                        f"variables.{key}.{needed}")
     values = _grid(spec, label, key)
     for value in {values[0], values[min(1, len(values) - 1)], values[-1]}:

@@ -5,9 +5,7 @@ section 6.4), two-way fork-join (Nelson & Tantawi 1988), edge latency.
 
 from __future__ import annotations
 
-import math
 
-import pytest
 
 from tests.conftest import assert_agrees, run_model
 

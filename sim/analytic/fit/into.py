@@ -9,14 +9,13 @@ file, so a reader never sees half a model and a failure leaves it untouched.
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 from sim.errors import ModelError, nearest
+from sim.files import replace_atomically
 from sim.model import load, save, validate
 
 __all__ = ["write_into", "keys_for"]
@@ -87,12 +86,8 @@ def write_into(path: str | Path, node: str, kind: Kind, keys: Mapping[str, Any])
 
 
 def _replace(G, path: Path) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
+    def write(tmp: str) -> None:
         save(G, tmp)
         shutil.copymode(path, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+
+    replace_atomically(path, write)
