@@ -42,8 +42,7 @@ class _Crashes:
         now = self.env._now
         self.crashes += 1
         lost, self.in_service = self.in_service, set()
-        self.busy_area += self.busy * (now - self.busy_last)
-        self.busy_last = now
+        self.busy_span += len(lost) * now
         self.busy -= len(lost)
         self.servers = 0
         for msg in lost:
@@ -104,7 +103,7 @@ def availability_process(env, service, up_draw, down_draw, horizon: float):
 def _metric(service, spec, last_area: float, interval: float) -> tuple[float, float]:
     """(metric value, busy-area marker) for one evaluation of the autoscaler."""
     now = service.env.now
-    area = service.busy_area + service.busy * (now - service.busy_last)
+    area = service.busy_integral(now)
     used = area - last_area if area >= last_area else area
     servers = max(service.provisioned, 1)
     if spec.metric == "utilization":
