@@ -51,7 +51,6 @@ class Breaker:
         self.opened_at = 0.0
         self.probing = 0
         self.probe_ok = 0
-        self.opened = 0
 
     def allow(self, now: float) -> bool:
         """May an attempt be sent now?"""
@@ -91,6 +90,5 @@ class Breaker:
     def _open(self, now: float) -> None:
         self.state = OPEN
         self.opened_at = now
-        self.opened += 1
         self.outcomes.clear()
         self.failures = 0

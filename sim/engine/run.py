@@ -57,7 +57,8 @@ def _raw(rt) -> dict:
                 "dropped": rt.dropped, "expired": rt.expired, "q_area": rt.area,
                 "q_peak": rt.peak, "wait": rt.wait,
                 "deliveries": getattr(rt, "deliveries", None),
-                "redelivered": getattr(rt, "redelivered", None)}
+                "redelivered": getattr(rt, "redelivered", None),
+                "stale": getattr(rt, "stale", None)}
     return {"kind": "router", "arrivals": rt.arrivals, "completed": rt.completed,
             "dropped": rt.dropped}
 

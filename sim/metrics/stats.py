@@ -30,8 +30,8 @@ class SampleStats:
     """Mean, max and percentiles of a stream of non-negative samples (seconds).
 
     The hot path appends to the plain list ``buf`` (``stats.buf.append(x)`` or a
-    bound ``append`` kept by the caller) and calls :meth:`maybe_flush` now and then;
-    the numpy work happens in batches in :meth:`flush`.
+    bound ``append`` kept by the caller); the engine calls :meth:`flush` now and
+    then, and the numpy work happens there, in batches.
     """
 
     __slots__ = ("buf", "count", "total", "max", "min", "_exact", "_hist", "exact_cap")
@@ -60,10 +60,6 @@ class SampleStats:
     def extend(self, values: Iterable[float]) -> None:
         self.buf.extend(values)
         self.flush()
-
-    def maybe_flush(self) -> None:
-        if len(self.buf) >= _FLUSH_AT:
-            self.flush()
 
     def flush(self) -> None:
         """Fold the buffered samples into the running totals."""

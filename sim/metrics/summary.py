@@ -95,7 +95,7 @@ def queue_entry(raw: dict, duration: float) -> dict:
         "sojourn": {key: wait[key] for key in SOJOURN_KEYS},
         "expired": int(raw.get("expired", 0)),
     }
-    entry.update(_optional_counts(raw, ("deliveries", "redelivered")))
+    entry.update(_optional_counts(raw, ("deliveries", "redelivered", "stale")))
     return entry
 
 
