@@ -85,14 +85,18 @@ class Buffer:
         msg.t = now
         for consumer in self.consumers:
             if consumer.busy < consumer.servers:
-                self.taken += 1
-                self._wait_buf.append(0.0)
-                consumer.begin(msg, self)
+                self._hand_over(msg, consumer)
                 return False
         if self.n >= self.capacity:
             return self._overflow(msg, producer)
         self._enter(msg, now)
         return False
+
+    def _hand_over(self, msg: Msg, consumer) -> None:
+        """Give a message that never waited straight to an idle ``consumer``."""
+        self.taken += 1
+        self._wait_buf.append(0.0)
+        consumer.begin(msg, self)
 
     arrive = put
 

@@ -141,30 +141,14 @@ class AtLeastOnceQueue(Buffer):
         msg.t = now
         for consumer in self.consumers:
             if consumer.busy < consumer.servers:
-                msg = self._deliver_now(msg)
-                consumer.begin(msg, self)
+                self._hand_over(msg, consumer)
                 return
         self._enter(msg, now)
 
-    def _deliver_now(self, original: Msg) -> Msg:
-        """Deliver a message that never waited (handed straight to a consumer)."""
-        self._enter(original, self.env._now)
-        return self.take()
-
-    def put(self, msg: Msg, producer=None) -> bool:
-        now = self.env._now
-        self.arrivals += 1
-        msg.t = now
-        for consumer in self.consumers:
-            if consumer.busy < consumer.servers:
-                consumer.begin(self._deliver_now(msg), self)
-                return False
-        if self.n >= self.capacity:
-            return self._overflow(msg, producer)
-        self._enter(msg, now)
-        return False
-
-    arrive = put
+    def _hand_over(self, msg: Msg, consumer) -> None:
+        """Deliver (with a receipt) a message that never waited."""
+        self._enter(msg, self.env._now)
+        consumer.begin(self.take(), self)
 
 
 class _PartitionLock:
