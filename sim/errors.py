@@ -24,6 +24,7 @@ __all__ = [
     "InfeasiblePlan",
     "ConservationError",
     "nearest",
+    "describe",
 ]
 
 _MISSING = object()
@@ -33,6 +34,16 @@ def nearest(word: str, choices: Iterable[str]) -> str | None:
     """Return the valid choice closest to a misspelt ``word``, or None."""
     found = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
     return found[0] if found else None
+
+
+def describe(where: str, message: str, key: str | None = None,
+             suggestion: str | None = None) -> str:
+    """``"<where>: '<key>' <message> (did you mean '<suggestion>'?)"``, the shape of
+    every experiment and plan message (the key and the suggestion are optional)."""
+    text = f"{where}: {key!r} {message}" if key is not None else f"{where}: {message}"
+    if suggestion is not None:
+        text += f" (did you mean {suggestion!r}?)"
+    return text
 
 
 def _where(node: str | None, edge: tuple[str, str] | None) -> str:

@@ -32,7 +32,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from sim.errors import ExperimentError, ModelError, nearest
+from sim.errors import ExperimentError, ModelError, describe, nearest
 from sim.experiments.design import Choices, Range, grid_points, latin_hypercube
 
 __all__ = ["TOP_KEYS", "RUN_KEYS", "read_source", "parse_design", "check_top",
@@ -48,10 +48,7 @@ _NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 def fail(source: str, message: str, *, key: str | None = None,
          suggestion: str | None = None) -> ExperimentError:
     """An ExperimentError ``"<source>: '<key>' <message> (did you mean ...?)"``."""
-    text = f"{source}: {key!r} {message}" if key is not None else f"{source}: {message}"
-    if suggestion is not None:
-        text += f" (did you mean {suggestion!r}?)"
-    return ExperimentError(text)
+    return ExperimentError(describe(source, message, key, suggestion))
 
 
 def read_source(source: str | Path | Mapping,

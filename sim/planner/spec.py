@@ -35,7 +35,7 @@ from typing import Any
 
 import networkx as nx
 
-from sim.errors import ModelError, PlanError, nearest
+from sim.errors import ModelError, PlanError, describe, nearest
 from sim.planner.objectives import Objective, parse_objective
 
 __all__ = ["Plan", "Variable", "Saturation", "load_plan", "TOP_KEYS"]
@@ -121,10 +121,7 @@ class Plan:
 def fail(label: str, message: str, key: str | None = None,
          suggestion: str | None = None) -> PlanError:
     """A PlanError ``"<label>: '<key>' <message> (did you mean ...?)"``."""
-    text = f"{label}: {key!r} {message}" if key is not None else f"{label}: {message}"
-    if suggestion is not None:
-        text += f" (did you mean {suggestion!r}?)"
-    return PlanError(text)
+    return PlanError(describe(label, message, key, suggestion))
 
 
 def _read(source: str | Path | Mapping, base_dir) -> tuple[dict, Path, str, str]:
