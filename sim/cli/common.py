@@ -41,9 +41,11 @@ def progress_callback(args, label: str, unit: str = "rep"):
         return None
     from tqdm import tqdm
 
-    bar = tqdm(total=None, desc=label, unit=unit, file=sys.stderr, leave=False)
+    bar = tqdm(total=None, desc=label, unit=unit, file=sys.stderr, leave=False,
+               bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.1f}/{total_fmt} {unit} "
+                          "[{elapsed}<{remaining}]")
 
-    def update(done: int, total: int) -> None:
+    def update(done: float, total: int) -> None:
         bar.total = total
         bar.n = done
         bar.refresh()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import replace
 from typing import Callable
@@ -83,8 +84,10 @@ def _state(rt) -> tuple:
 class _Series:
     """Regular snapshots of every node (bounded: ``SERIES_POINTS`` per replication)."""
 
-    def __init__(self, env, runtimes: dict, end: float, replication: int) -> None:
+    def __init__(self, env, runtimes: dict, end: float, replication: int,
+                 tick: Callable[[float], None] | None = None) -> None:
         self.env, self.runtimes, self.replication = env, runtimes, replication
+        self.end, self.tick = end, tick
         self.step = end / SERIES_POINTS
         self.rows: list[tuple] = []
         self.carried = dict.fromkeys(runtimes, 0)
@@ -101,6 +104,8 @@ class _Series:
             q, busy, servers, done = _state(rt)
             self.rows.append((self.replication, now, name, q, busy, servers,
                               done + self.carried[name]))
+        if self.tick is not None:
+            self.tick(now / self.end if self.end > 0 else 1.0)
         if len(self.rows) < (SERIES_POINTS + 1) * len(self.runtimes):
             Timeout(self.env, self.step).callbacks.append(self._tick)
 
@@ -162,15 +167,17 @@ def _check_conservation(name: str, rt: Sender) -> None:
 
 
 def run_replication(model, replication: int, *, seed: int, duration: float,
-                    warmup: float, trace=None) -> tuple[dict, list[tuple]]:
+                    warmup: float, trace=None,
+                    tick: Callable[[float], None] | None = None) -> tuple[dict, list[tuple]]:
     """Simulate one replication: (SPEC 4 dict of it, time-series rows).
 
-    ``trace`` is None or (TraceWriter, sampled fraction of requests).
+    ``trace`` is None or (TraceWriter, sampled fraction of requests); ``tick(f)`` is
+    called with the fraction f of simulated time done, 201 times.
     """
     env = simpy.Environment()
     end = warmup + duration
     runtimes = build(env, model, seed, replication, warmup, end, trace)
-    series = _Series(env, runtimes, end, replication)
+    series = _Series(env, runtimes, end, replication, tick)
     _Housekeeping(env, runtimes, end)
     if warmup > 0:
         Timeout(env, warmup).callbacks.append(
@@ -199,6 +206,10 @@ SERIES_COLUMNS = ["replication", "time", "node", "queue_length", "busy", "server
                   "departures"]
 
 
+def _report_progress(progress, replication: int, total: int, fraction: float) -> None:
+    progress(replication + fraction, total)
+
+
 def simulate(model, *, duration: float | None = None, warmup: float | None = None,
              replications: int | None = None, seed: int | None = None,
              progress: Callable[[int, int], None] | None = None,
@@ -209,7 +220,8 @@ def simulate(model, *, duration: float | None = None, warmup: float | None = Non
 
     Settings given here override the model's ``run:`` block. Replication ``r``
     uses the streams derived from ``(seed, r)``, so the same seed gives the same
-    result. ``progress(done, total)`` is called after each replication.
+    result. ``progress(done, total)`` is called as simulated time passes, with
+    ``done`` the (fractional) number of replications done out of ``total``.
     ``warmup="auto"`` and ``precision`` are handled by
     :func:`sim.engine.precision.simulate_precise` (see there).
     ``trace`` names a CSV or Parquet file for one row per attempt and node visit
@@ -229,9 +241,12 @@ def simulate(model, *, duration: float | None = None, warmup: float | None = Non
     reps, rows = [], []
     try:
         for r in range(run.replications):
+            tick = None
+            if progress is not None:
+                tick = functools.partial(_report_progress, progress, r, run.replications)
             summary, series = run_replication(
                 model, r, seed=run.seed, duration=run.duration, warmup=run.warmup,
-                trace=(writer, trace_sample) if writer else None)
+                trace=(writer, trace_sample) if writer else None, tick=tick)
             reps.append(summary)
             rows.extend(series)
             if progress is not None:
