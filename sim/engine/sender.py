@@ -17,7 +17,8 @@ from sim.metrics.stats import SampleStats
 
 __all__ = ["Sender", "CAUSES"]
 
-CAUSES = ("rejected", "dropped", "expired", "error", "crash", "timeout", "max_receives")
+CAUSES = ("rejected", "dropped", "expired", "error", "crash", "timeout", "max_receives",
+          "circuit_open")
 
 
 class Sender:
@@ -133,7 +134,7 @@ class Sender:
             self.attempts += 1
         if self.breaker is not None and not self.breaker.allow(self.env._now):
             self.circuit_open += msg.born >= self.warmup
-            self.fail(msg, "rejected")
+            self.fail(msg, "circuit_open")
         elif self.admit is not None and not self.admit():
             self.fail(msg, "rejected")
         elif self.send(msg, self):
@@ -186,7 +187,7 @@ class Sender:
         if req.current != msg.attempt:
             return
         req.current = 0
-        if self.breaker is not None:
+        if self.breaker is not None and cause != "circuit_open":
             self.breaker.record(self.env._now, False)
         self._retry_or_die(req, cause)
 

@@ -15,7 +15,8 @@ __all__ = ["summarize_replication", "REQUEST_COUNTS", "CAUSES"]
 
 REQUEST_COUNTS = ("offered", "completed", "failed", "in_flight", "rejected", "timed_out",
                   "retries", "duplicates")
-CAUSES = ("rejected", "dropped", "expired", "error", "crash", "timeout", "max_receives")
+CAUSES = ("rejected", "dropped", "expired", "error", "crash", "timeout", "max_receives",
+          "circuit_open")
 EXTRAS = ("attempts", "circuit_open", "retries_denied", "wasted_work")
 LATENCY_KEYS = ("mean", "p50", "p90", "p95", "p99", "p999", "max")
 WAIT_KEYS = ("mean", "p50", "p95", "p99")
