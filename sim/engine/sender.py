@@ -50,7 +50,8 @@ class Sender:
         self.latency = SampleStats()
         self._lat_buf = self.latency.buf
         self.live = 0
-        self.blocked = False
+        self.blocked = 0
+        self.paused = False
         self.reset(0.0)
 
     def reset(self, now: float) -> None:
@@ -86,8 +87,11 @@ class Sender:
         Call(self.env, self.gaps(), self._arrival_cb)
 
     def _arrival(self, _event) -> None:
+        held = self.blocked
         self.emit()
-        if not self.blocked:
+        if self.blocked > held:
+            self.paused = True
+        else:
             self._schedule_arrival()
 
     def _arrival_fast(self, _event) -> None:
@@ -99,7 +103,8 @@ class Sender:
             self.offered += 1
             self.live += 1
         if self.send(Msg(self, None, now, 1, self.prio, now), self):
-            self.blocked = True
+            self.blocked += 1
+            self.paused = True
         else:
             Call(env, self.gaps(), self._arrival_cb)
 
@@ -138,12 +143,18 @@ class Sender:
         elif self.admit is not None and not self.admit():
             self.fail(msg, "rejected")
         elif self.send(msg, self):
-            self.blocked = True
+            self.blocked += 1
 
     def unblocked(self) -> None:
-        """A blocking queue admitted the message this sender was held on."""
-        self.blocked = False
-        if not self.closed:
+        """A blocking queue admitted a message of this sender's (``overflow: block``).
+
+        The arrival clock of an open sender stops while an arrival's message is held
+        (backpressure) and restarts at the first admission; retries held meanwhile
+        do not start another clock.
+        """
+        self.blocked -= 1
+        if self.paused:
+            self.paused = False
             self._schedule_arrival()
 
     # ------------------------------------------------------------- resolution

@@ -272,3 +272,16 @@ def test_autoscaling_tracks_utilisation_and_shows_in_the_time_series():
     lam = w["arrivals"] / 2000
     assert w["busy"]["mean"] == pytest.approx(lam * w["sojourn"]["mean"], rel=0.03)
     assert w["utilization"] == pytest.approx(w["busy"]["mean"] / w["servers_mean"])
+
+
+def test_blocked_retries_do_not_multiply_the_arrival_clock():
+    """Backpressure (overflow: block) holds the sender's clock; retries that are held
+    too must not start extra clocks: offered stays at or below rate x duration."""
+    nodes = {"src": {"kind": "sender", "rate": 20.0, "timeout": 0.2,
+                     "retry": {"max_attempts": 3}},
+             "q": {"kind": "queue", "capacity": 5, "overflow": "block", "ttl": 0.5},
+             "w": {"kind": "service", "servers": 1, "service": exp(0.2)}}
+    r = run_model(nodes, [["src", "q"], ["q", "w"]], duration=300)
+    req = r["requests"]
+    assert 0 < req["offered"] <= 20.0 * 300 * 1.05
+    assert req["offered"] == req["completed"] + req["failed"] + req["in_flight"]
