@@ -91,9 +91,18 @@ def long_run_rate(sender: SenderSpec) -> float | None:
     return rate * area / sender.period
 
 
-def _capacity(svc: ServiceSpec) -> float:
-    """Messages per second the service can complete: servers / mean service."""
-    mean = svc.service.mean
+def holding_time(model: Model, svc: ServiceSpec) -> float:
+    """Mean time (s) a server is held per message: the service time, plus the transit
+    when the message is pulled over an edge with latency from a queue (the engine
+    holds the consumer's server while it travels; averaged over such edges)."""
+    pulls = [e.latency.mean for e in model.in_edges(svc.name)
+             if e.latency is not None and isinstance(model.node(e.source), QueueSpec)]
+    return svc.service.mean + (sum(pulls) / len(pulls) if pulls else 0.0)
+
+
+def _capacity(model: Model, svc: ServiceSpec) -> float:
+    """Messages per second the service can complete: servers / mean holding time."""
+    mean = holding_time(model, svc)
     return math.inf if svc.servers == math.inf or mean == 0 else svc.servers / mean
 
 
@@ -116,7 +125,7 @@ def _shares(model: Model, spec) -> dict[str, float]:
     if spec.routing == "broadcast":
         return {e.target: 1.0 for e in edges}
     if isinstance(spec, QueueSpec):
-        caps = {e.target: _capacity(model.node(e.target)) for e in edges}
+        caps = {e.target: _capacity(model, model.node(e.target)) for e in edges}
         if any(c == math.inf for c in caps.values()):
             caps = {t: float(c == math.inf) for t, c in caps.items()}
         total = sum(caps.values())
@@ -207,12 +216,12 @@ def _closed_throughput(model: Model, visits: dict, open_rate: dict, P: np.ndarra
     servers = np.array([float(svc.servers) for svc in services])
     for k, svc in enumerate(services):
         a = availability_factor(svc)
-        u_open = open_rate[svc.name] * svc.service.mean / (svc.servers * a)
+        u_open = open_rate[svc.name] * holding_time(model, svc) / (svc.servers * a)
         inflate = 1.0 if svc.servers == math.inf else (
             1.0 / (1.0 - u_open) if u_open < 1 else math.inf)
         for r, s in enumerate(closed):
             v = visits[s.name][svc.name]
-            demands[r, k] = 0.0 if v == 0 else v * svc.service.mean / a * inflate
+            demands[r, k] = 0.0 if v == 0 else v * holding_time(model, svc) / a * inflate
     think = np.array([(s.think.mean if s.think is not None else 0.0)
                       + pure_delay(model, visits[s.name], P, names) for s in closed])
     blocked = ~np.all(np.isfinite(demands), axis=1) | ~np.isfinite(think)
@@ -271,7 +280,7 @@ def _higher_util(model: Model, svc: ServiceSpec, queue: str, rates: dict, P: np.
     if svc.servers == math.inf:
         return 0.0
     index = {n: i for i, n in enumerate(names)}
-    j, per = index[svc.name], svc.service.mean / (svc.servers * availability_factor(svc))
+    j, per = index[svc.name], holding_time(model, svc) / (svc.servers * availability_factor(svc))
     load = sum(rates[e.source] * P[index[e.source], j] for e in model.in_edges(svc.name)
                if not isinstance(model.node(e.source), QueueSpec))
     for q in input_queues(model, svc):
@@ -288,7 +297,7 @@ def _queue_util(model: Model, q: QueueSpec, rates: dict, P: np.ndarray, names: l
     left = []
     for e in model.out_edges(q.name):
         svc = model.node(e.target)
-        cap = _capacity(svc) * availability_factor(svc)
+        cap = _capacity(model, svc) * availability_factor(svc)
         left.append(cap * max(0.0, 1.0 - _higher_util(model, svc, q.name, rates, P, names)))
     if q.routing == "broadcast":
         return max((rates[q.name] / c if c > 0 else math.inf) for c in left)
@@ -297,7 +306,7 @@ def _queue_util(model: Model, q: QueueSpec, rates: dict, P: np.ndarray, names: l
 
 
 def _service_row(model: Model, svc: ServiceSpec, lam: float, lam_open: float) -> dict:
-    mean, a = svc.service.mean, availability_factor(svc)
+    mean, a = holding_time(model, svc), availability_factor(svc)
     finite = svc.servers != math.inf
     open_util = lam_open * mean / (svc.servers * a) if finite else 0.0
     buffers = [svc.buffer] + [model.node(q).buffer for q in input_queues(model, svc)]
@@ -354,7 +363,7 @@ def traffic(model: Model) -> list[dict]:
         elif isinstance(spec, QueueSpec):
             u_open = _queue_util(model, spec, open_rate, P, names)
             load = sum(total[n] * P[names.index(n), names.index(e.target)]
-                       * model.node(e.target).service.mean for e in model.out_edges(n))
+                       * holding_time(model, model.node(e.target)) for e in model.out_edges(n))
             row.update(offered_load=float(load),
                        utilization=_queue_util(model, spec, total, P, names),
                        open_utilization=u_open, bounded=not _unbounded(spec.buffer),
@@ -387,7 +396,7 @@ def bottleneck(model: Model) -> tuple[str | None, float]:
     for spec in model.nodes:
         v = sum(w * visits[s][spec.name] for s, w in weights.items()) / norm
         if isinstance(spec, ServiceSpec) and spec.servers != math.inf:
-            d = v * spec.service.mean / (spec.servers * availability_factor(spec))
+            d = v * holding_time(model, spec) / (spec.servers * availability_factor(spec))
         elif getattr(spec, "rate_limit", None) is not None:
             d = v / spec.rate_limit.rate
         else:

@@ -288,6 +288,11 @@ def stations(model: Model, rates: Mapping[str, float] | None = None
 
 
 def _station_reason(model: Model, st: Station) -> str | None:
+    pulls = [e for e in model.edges
+             if e.source in st.queues and e.target in st.services and e.latency is not None]
+    if pulls:
+        return (f"edge {pulls[0].source!r} -> {pulls[0].target!r} has latency: the consumer's "
+                "server is held while the message travels (no closed form)")
     prio = st.buffer.discipline == "priority" and _priority_levels(model) > 1
     if (prio or len(st.queues) > 1) and st.servers != 1:
         return f"node {st.key!r} has priority classes on {st.servers} servers"

@@ -79,10 +79,11 @@ class Buffer:
     def load(self) -> int:
         return self.n + sum(c.busy for c in self.consumers)
 
-    def put(self, msg: Msg, producer=None) -> bool:
+    def put(self, msg: Msg, producer=None, arrived: float | None = None) -> bool:
+        """A message arrives (at ``arrived``, s, if it was delayed by the broker)."""
         now = self.env._now
         self.arrivals += 1
-        msg.t = now
+        msg.t = now if arrived is None else arrived
         for consumer in self.consumers:
             if consumer.busy < consumer.servers:
                 self._hand_over(msg, consumer)
@@ -93,9 +94,9 @@ class Buffer:
         return False
 
     def _hand_over(self, msg: Msg, consumer) -> None:
-        """Give a message that never waited straight to an idle ``consumer``."""
+        """Give a message straight to an idle ``consumer`` (it waited only for the broker)."""
         self.taken += 1
-        self._wait_buf.append(0.0)
+        self._wait_buf.append(self.env._now - msg.t)
         consumer.begin(msg, self)
 
     arrive = put

@@ -8,12 +8,13 @@ import itertools
 from sim.distributions import Exponential
 from sim.engine.arrivals import gap_function
 from sim.engine.delivery import make_buffer
-from sim.engine.reliability import autoscaler_process, availability_process, service_class
+from sim.engine.reliability import Crashes, Effects, autoscaler_process, availability_process
 from sim.engine.router import DelayedEdge, Router, TokenBucket
 from sim.engine.routing import make_send
 from sim.engine.sender import Sender, backoff_schedule
 from sim.engine.service import Service
 from sim.engine.trace import Tracer, trace_runtimes
+from sim.engine.transit import PullTransit, with_broker_delay
 from sim.model.spec import QueueSpec, RouterSpec, SenderSpec, ServiceSpec
 from sim.rng import Purpose, generator
 
@@ -59,13 +60,34 @@ def _sender(env, spec: SenderSpec, streams: Streams, warmup: float, tracked: boo
     return sender
 
 
+_CLASSES: dict = {}
+
+
+def service_class(crashes: bool, effects: bool, transit: bool) -> type:
+    """The Service class with the behaviours a node needs (built once per combination)."""
+    key = (crashes, effects, transit)
+    if key not in _CLASSES:
+        mixins = ((crashes, Crashes), (effects, Effects), (transit, PullTransit))
+        bases = tuple(b for flag, b in mixins if flag)
+        _CLASSES[key] = type("Service", bases + (Service,), {}) if bases else Service
+    return _CLASSES[key]
+
+
 def _buffer(env, name: str, spec, streams: Streams):
-    return make_buffer(env, name, spec, streams.uniform(name, Purpose.MISC))
+    buffer = make_buffer(env, name, spec, streams.uniform(name, Purpose.MISC))
+    if spec.latency is not None:
+        with_broker_delay(buffer, streams.draw(spec.latency, name, Purpose.LATENCY))
+    return buffer
 
 
-def _service(env, spec: ServiceSpec, streams: Streams, end: float) -> Service:
+def _pulls_with_latency(model, name: str) -> bool:
+    return any(e.latency is not None and isinstance(model.node(e.source), QueueSpec)
+               for e in model.in_edges(name))
+
+
+def _service(env, spec: ServiceSpec, streams: Streams, end: float, transit: bool) -> Service:
     own = _buffer(env, spec.name, spec.buffer, streams) if spec.buffer is not None else None
-    cls = service_class(spec.availability is not None, not spec.idempotent)
+    cls = service_class(spec.availability is not None, not spec.idempotent, transit)
     service = cls(env, spec.name, spec.servers,
                   streams.draw(spec.service, spec.name, Purpose.SERVICE), own=own)
     if own is not None:
@@ -83,25 +105,30 @@ def _service(env, spec: ServiceSpec, streams: Streams, end: float) -> Service:
     return service
 
 
-def _runtime(env, spec, streams: Streams, warmup: float, end: float, tracked: bool):
+def _runtime(env, model, spec, streams: Streams, warmup: float, end: float, tracked: bool):
     if isinstance(spec, SenderSpec):
         return _sender(env, spec, streams, warmup, tracked)
     if isinstance(spec, QueueSpec):
         return _buffer(env, spec.name, spec.buffer, streams)
     if isinstance(spec, ServiceSpec):
-        return _service(env, spec, streams, end)
+        return _service(env, spec, streams, end, _pulls_with_latency(model, spec.name))
     if isinstance(spec, RouterSpec):
         return Router(env, spec.name, admit=_bucket(env, spec.rate_limit))
     raise TypeError(f"unknown node spec {spec!r}")
 
 
-def _connect_inputs(model, runtimes: dict) -> None:
+def _connect_inputs(model, runtimes: dict, streams: Streams) -> None:
     for spec in model.nodes:
         if isinstance(spec, ServiceSpec) and spec.inputs:
             service = runtimes[spec.name]
             queues = [runtimes[name] for name in spec.inputs]
             for queue in queues:
                 queue.consumers.append(service)
+            if isinstance(service, PullTransit):
+                service.transit = {runtimes[e.source]: streams.draw(
+                    e.latency, f"{e.source}->{e.target}", Purpose.EDGE)
+                    for e in model.in_edges(spec.name)
+                    if e.latency is not None and e.source in spec.inputs}
             service.set_inputs(queues)
             service.plain = service.plain and not any(q.acknowledged for q in queues)
 
@@ -140,13 +167,13 @@ def build(env, model, seed: int, replication: int, warmup: float, end: float,
     streams = Streams(seed, replication)
     tracked = trace is not None or any(isinstance(n, ServiceSpec) and not n.idempotent
                                        for n in model.nodes)
-    runtimes = {spec.name: _runtime(env, spec, streams, warmup, end, tracked)
+    runtimes = {spec.name: _runtime(env, model, spec, streams, warmup, end, tracked)
                 for spec in model.nodes}
     if trace is not None:
         writer, sample = trace
         tracer = Tracer(writer, replication, sample,
                         streams.uniform("trace", Purpose.MISC), warmup)
         trace_runtimes(runtimes, tracer)
-    _connect_inputs(model, runtimes)
+    _connect_inputs(model, runtimes, streams)
     _connect_sends(env, model, runtimes, streams)
     return runtimes

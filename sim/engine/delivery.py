@@ -189,10 +189,10 @@ class PartitionedQueue(Buffer):
     def _push_partition(self, msg: Msg) -> None:
         self.parts[int(self.uniform() * self.count)].append(msg)
 
-    def put(self, msg: Msg, producer=None) -> bool:
+    def put(self, msg: Msg, producer=None, arrived: float | None = None) -> bool:
         now = self.env._now
         self.arrivals += 1
-        msg.t = now
+        msg.t = now if arrived is None else arrived
         if self.n >= self.capacity:
             return self._overflow(msg, producer)
         self._enter(msg, now)

@@ -9,12 +9,11 @@ from __future__ import annotations
 import math
 
 from sim.engine.message import Msg, fail
-from sim.engine.service import Service
 
-__all__ = ["service_class", "availability_process", "autoscaler_process"]
+__all__ = ["Crashes", "Effects", "availability_process", "autoscaler_process"]
 
 
-class _Crashes:
+class Crashes:
     """Mixin: a crash loses every message in service; buffered ones are kept."""
 
     def __init__(self, *args, **kwargs) -> None:
@@ -57,7 +56,7 @@ class _Crashes:
         self.fill()
 
 
-class _Effects:
+class Effects:
     """Mixin: count executions of a request beyond its first here (idempotent: false)."""
 
     def __init__(self, *args, **kwargs) -> None:
@@ -77,18 +76,6 @@ class _Effects:
             self.duplicate_effects += req.counted
         else:
             req.seen.add(self)
-
-
-_CLASSES: dict = {}
-
-
-def service_class(crashes: bool, effects: bool) -> type:
-    """The Service class with the behaviours a node needs (built once per combination)."""
-    key = (crashes, effects)
-    if key not in _CLASSES:
-        bases = tuple(b for flag, b in ((crashes, _Crashes), (effects, _Effects)) if flag)
-        _CLASSES[key] = type("Service", bases + (Service,), {}) if bases else Service
-    return _CLASSES[key]
 
 
 def availability_process(env, service, up_draw, down_draw, horizon: float):

@@ -178,10 +178,10 @@ class _TracedSender:
 class _TracedBuffer:
     tracer: Tracer
 
-    def put(self, msg, producer=None):
+    def put(self, msg, producer=None, arrived=None):
         if _on(msg):
-            self.tracer.enter(msg, self.name, self.env.now)
-        return super().put(msg, producer)
+            self.tracer.enter(msg, self.name, self.env.now if arrived is None else arrived)
+        return super().put(msg, producer, arrived)
 
     arrive = put
 

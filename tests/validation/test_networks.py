@@ -136,3 +136,31 @@ def test_edge_latency_adds_its_mean():
     r = run_model(nodes, edges, duration=20000, warmup=200, replications=6)
     assert_agrees(r, "requests.latency.mean", 1 / (mu - lam) + 0.2 + 0.5)
     assert r["requests"]["latency"]["max"] >= 0.6
+
+
+def test_broker_latency_delays_visibility():
+    """A queue's latency L delays every message by L before it can be taken; Poisson
+    arrivals stay Poisson, so W = L + 1/(mu - lam) and the queue's wait is L + Wq."""
+    lam, mu, delay = 0.5, 1.0, 0.7
+    nodes = {"src": {"kind": "sender", "rate": lam},
+             "q": {"kind": "queue", "latency": delay},
+             "w": {"kind": "service", "servers": 1, "service": exp(1 / mu)}}
+    r = run_model(nodes, [["src", "q"], ["q", "w"]], duration=20000, warmup=200,
+                  replications=6)
+    assert_agrees(r, "requests.latency.mean", delay + 1 / (mu - lam))
+    assert_agrees(r, "nodes.q.wait.mean", delay + lam / (mu * (mu - lam)))
+
+
+def test_latency_on_a_pull_holds_the_consumer():
+    """Latency L on the edge from a queue to its consumer holds the server while the
+    message travels: an M/G/1 with S' = S + L, so by Pollaczek-Khinchine
+    W = lam E[S'^2] / (2 (1 - lam E[S'])) + E[S'], E[S'^2] = 2/mu^2 + 2L/mu + L^2."""
+    lam, mu, delay = 0.4, 1.0, 0.5
+    mean, second = 1 / mu + delay, 2 / mu ** 2 + 2 * delay / mu + delay ** 2
+    nodes = {"src": {"kind": "sender", "rate": lam}, "q": {"kind": "queue"},
+             "w": {"kind": "service", "servers": 1, "service": exp(1 / mu)}}
+    r = run_model(nodes, [["src", "q"], {"from": "q", "to": "w", "latency": delay}],
+                  duration=30000, warmup=300, replications=6)
+    assert_agrees(r, "requests.latency.mean",
+                  lam * second / (2 * (1 - lam * mean)) + mean)
+    assert_agrees(r, "nodes.w.utilization", lam * mean)
