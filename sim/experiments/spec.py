@@ -32,8 +32,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from sim.errors import ExperimentError, ModelError, describe, nearest
+from sim.errors import ExperimentError, describe, nearest
 from sim.experiments.design import Choices, Range, grid_points, latin_hypercube
+from sim.model.readers import read_spec_file
 
 __all__ = ["TOP_KEYS", "RUN_KEYS", "read_source", "parse_design", "check_top",
            "check_mapping", "fail"]
@@ -54,26 +55,8 @@ def fail(source: str, message: str, *, key: str | None = None,
 def read_source(source: str | Path | Mapping,
                 base_dir: str | Path | None) -> tuple[dict, Path, str, str]:
     """(data, base folder, label for messages, default name) of an experiment."""
-    if isinstance(source, Mapping):
-        base = Path(base_dir) if base_dir is not None else Path.cwd()
-        return dict(source), base.resolve(), "experiment", "experiment"
-    from sim.model.readers import read_yaml
-
-    path = Path(source)
-    label = f"experiment '{path}'"
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ExperimentError(f"cannot read {label}: {getattr(exc, 'strerror', None) or exc}"
-                              ) from None
-    try:
-        data = read_yaml(text, label)
-    except ModelError as exc:
-        raise ExperimentError(str(exc).removeprefix("model: ")) from None
-    if not isinstance(data, Mapping):
-        raise fail(label, "must be a mapping with at least 'model' and 'grid' or 'samples' "
-                   f"(got {type(data).__name__})")
-    return dict(data), path.resolve().parent, label, path.stem
+    return read_spec_file(source, base_dir, "experiment", ExperimentError,
+                          "at least 'model' and 'grid' or 'samples'")
 
 
 def check_mapping(value: Any, label: str, key: str, *, allowed: tuple[str, ...] = (),

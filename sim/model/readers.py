@@ -8,14 +8,15 @@ naming the file and line, never a parser traceback.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import yaml
 
 from sim.errors import ModelError
 
-__all__ = ["StrictLoader", "read_yaml", "read_json"]
+__all__ = ["StrictLoader", "read_yaml", "read_json", "read_spec_file"]
 
 _MERGE = "tag:yaml.org,2002:merge"
 
@@ -133,3 +134,28 @@ def read_json(text: str, source: str = "<string>") -> Any:
                          f"{exc.msg}") from None
     _find_duplicate(data, [], source)
     return data
+
+
+def read_spec_file(source, base_dir, what: str, error: type, expected: str
+                   ) -> tuple[dict, Path, str, str]:
+    """Read an experiment or plan file (YAML), or take a mapping given directly.
+
+    Returns (data, base folder for relative paths, label for messages such as
+    ``plan 'p.yaml'``, default name). Every problem is raised as ``error`` (the
+    caller's exception class) with one message; ``expected`` says what the top
+    level must hold.
+    """
+    if isinstance(source, Mapping):
+        base = Path(base_dir) if base_dir is not None else Path.cwd()
+        return dict(source), base.resolve(), what, what
+    path = Path(source)
+    label = f"{what} '{path}'"
+    try:
+        data = read_yaml(path.read_text(encoding="utf-8"), label)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(f"cannot read {label}: {getattr(exc, 'strerror', None) or exc}") from None
+    except ModelError as exc:
+        raise error(str(exc).removeprefix("model: ")) from None
+    if not isinstance(data, Mapping):
+        raise error(f"{label}: must be a mapping with {expected} (got {type(data).__name__})")
+    return dict(data), path.resolve().parent, label, path.stem

@@ -36,6 +36,7 @@ from typing import Any
 import networkx as nx
 
 from sim.errors import ModelError, PlanError, describe, nearest
+from sim.model.readers import read_spec_file
 from sim.planner.objectives import Objective, parse_objective
 
 __all__ = ["Plan", "Variable", "Saturation", "load_plan", "TOP_KEYS"]
@@ -125,24 +126,8 @@ def fail(label: str, message: str, key: str | None = None,
 
 
 def _read(source: str | Path | Mapping, base_dir) -> tuple[dict, Path, str, str]:
-    if isinstance(source, Mapping):
-        base = Path(base_dir) if base_dir is not None else Path.cwd()
-        return dict(source), base.resolve(), "plan", "plan"
-    from sim.model.readers import read_yaml
-
-    path = Path(source)
-    label = f"plan '{path}'"
-    try:
-        data = read_yaml(path.read_text(encoding="utf-8"), label)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PlanError(f"cannot read {label}: {getattr(exc, 'strerror', None) or exc}"
-                        ) from None
-    except ModelError as exc:
-        raise PlanError(str(exc).removeprefix("model: ")) from None
-    if not isinstance(data, Mapping):
-        raise fail(label, f"must be a mapping with 'model', 'objectives' and 'variables' "
-                   f"(got {type(data).__name__})")
-    return dict(data), path.resolve().parent, label, path.stem
+    return read_spec_file(source, base_dir, "plan", PlanError,
+                          "'model', 'objectives' and 'variables'")
 
 
 def _mapping(value: Any, label: str, key: str, allowed: tuple | None = None) -> dict:
