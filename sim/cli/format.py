@@ -63,7 +63,11 @@ def format_check(model) -> str:
 
     columns = ["node", "kind", "arrival_rate", "servers", "mean_service", "offered_load",
                "utilization", "stable"]
-    frame = pd.DataFrame(traffic(model))
+    rows = traffic(model)
+    for row in rows:
+        if row.get("servers") == math.inf:
+            row["utilization"] = None       # no utilisation for an infinite pool (SPEC 4)
+    frame = pd.DataFrame(rows)
     frame = frame[[c for c in columns if c in frame.columns]]
     unstable = unstable_nodes(model)
     lines = [f"model {model.name}: valid, {len(model.nodes)} nodes, {len(model.edges)} edges"]
