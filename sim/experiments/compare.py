@@ -26,12 +26,13 @@ figures, and consistently only when something is wrong.
 from __future__ import annotations
 
 import math
-from typing import Any, Sequence
+from typing import Sequence
 
 import pandas as pd
 
 from sim.analytic import analyze
 from sim.engine import simulate
+from sim.metrics.result import get_path
 from sim.metrics.stats import ci95_halfwidth
 
 __all__ = ["compare", "flag_for", "COLUMNS", "END_TO_END", "TOLERANCE", "RESOLUTION"]
@@ -95,14 +96,6 @@ def _rel_diff(analytic: float | None, simulated: float | None) -> float | None:
     return (simulated - analytic) / abs(analytic)
 
 
-def _pick(entry: dict | None, path: str) -> Any:
-    for part in path.split("."):
-        if not isinstance(entry, dict):
-            return None
-        entry = entry.get(part)
-    return entry
-
-
 def _simulated(entry: dict, metric: str, duration: float) -> float | None:
     """One replication's figure: rates from counts, loss of resolved requests."""
     if metric == "arrival_rate":
@@ -111,7 +104,7 @@ def _simulated(entry: dict, metric: str, duration: float) -> float | None:
     if metric == "loss":
         done = entry["completed"] + entry["failed"]
         return entry["failed"] / done if done else None
-    value = _pick(entry, metric)
+    value = get_path(entry, metric)
     return None if isinstance(value, str) else value
 
 
@@ -167,7 +160,7 @@ def _node_rows(model, name: str, entry: dict, requests: dict, reps: list[dict],
     for metric in _metrics(model, name, entry["kind"]):
         latency = metric.startswith("latency.")
         scope = _scope(requests if latency else entry)
-        value = _pick(entry, metric)
+        value = get_path(entry, metric)
         sims = [_simulated(r["nodes"][name], metric, r["duration"]) for r in reps]
         row = _row(name, metric, value, sims, scope, limits)
         if row is not None:
@@ -181,7 +174,7 @@ def _request_rows(requests: dict, nodes: dict, reps: list[dict], limits: dict) -
     scope["stations_exact"] = all(e.get("exact") for e in nodes.values())
     for metric in REQUEST_METRICS:
         sims = [_simulated(r["requests"], metric, r["duration"]) for r in reps]
-        row = _row(END_TO_END, metric, _pick(requests, metric), sims, scope, limits)
+        row = _row(END_TO_END, metric, get_path(requests, metric), sims, scope, limits)
         if row is not None:
             rows.append(row)
     return rows

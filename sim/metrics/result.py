@@ -16,7 +16,7 @@ import pandas as pd
 
 from sim.metrics.stats import ci95_halfwidth
 
-__all__ = ["Result", "aggregate", "flatten", "COUNT_KEYS"]
+__all__ = ["Result", "aggregate", "flatten", "get_path", "COUNT_KEYS"]
 
 COUNT_KEYS = frozenset({"offered", "completed", "failed", "in_flight", "rejected", "timed_out",
                         "retries", "duplicates", "arrivals", "dropped", "errors", "attempts",
@@ -74,6 +74,16 @@ def aggregate(reps: Sequence[dict]) -> dict:
     else:
         out["ci95"] = {"requests": None, "nodes": None}
     return out
+
+
+def get_path(data: dict | None, path: str) -> Any:
+    """The value at dotted ``path`` (``"requests.latency.p99"``) of nested dicts; None
+    where a level is missing."""
+    for part in path.split("."):
+        if not isinstance(data, dict):
+            return None
+        data = data.get(part)
+    return data
 
 
 def flatten(data: dict, prefix: str = "") -> dict:

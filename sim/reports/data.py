@@ -23,6 +23,7 @@ import networkx as nx
 import pandas as pd
 
 from sim.errors import SimError
+from sim.metrics.result import get_path
 
 __all__ = ["ReportData", "read_folder", "latency_frame", "utilization_frame", "slo_lines",
            "search_frame", "PERCENTILES"]
@@ -140,29 +141,21 @@ def _summarize(folder: Path) -> pd.DataFrame:
     return summarize(runs, [p for p in params if p in runs.columns])
 
 
-def _get(data: dict | None, path: str) -> Any:
-    for part in path.split("."):
-        if not isinstance(data, dict):
-            return None
-        data = data.get(part)
-    return data
-
-
 def _run_latency(data: ReportData) -> pd.DataFrame:
     res = data.result or {}
     reps = res.get("replications") or 1
     duration = res.get("duration") or math.nan
-    row = {"offered": _get(res, "requests.offered") / reps / duration
-           if _get(res, "requests.offered") is not None else math.nan}
+    row = {"offered": get_path(res, "requests.offered") / reps / duration
+           if get_path(res, "requests.offered") is not None else math.nan}
     for key in PERCENTILES:
-        row[key] = _get(res, f"requests.latency.{key}")
-        row[f"{key}.ci95"] = _get(res, f"ci95.requests.latency.{key}")
+        row[key] = get_path(res, f"requests.latency.{key}")
+        row[f"{key}.ci95"] = get_path(res, f"ci95.requests.latency.{key}")
     return pd.DataFrame([row])
 
 
 def _sweep_x(data: ReportData) -> tuple[pd.Series, str]:
     s = data.summary
-    duration = _get(data.manifest, "run.duration")
+    duration = get_path(data.manifest, "run.duration")
     if "requests.offered" in s and duration:
         return s["requests.offered"] / float(duration), "offered load (requests/s)"
     rates = [p for p in data.manifest.get("params", []) if p.endswith(".rate") and p in s]
@@ -190,12 +183,12 @@ def _sweep_latency(data: ReportData) -> pd.DataFrame:
 
 
 def _plan_latency(data: ReportData) -> pd.DataFrame:
-    probes = _get(data.plan, "saturation.probes") or []
+    probes = get_path(data.plan, "saturation.probes") or []
     rows = []
     for p in probes:
         row = {"offered": p.get("rate"), "holds": p.get("holds")}
         for key in PERCENTILES:
-            row[key] = _get(p, f"latency.{key}")
+            row[key] = get_path(p, f"latency.{key}")
             row[f"{key}.ci95"] = math.nan
         rows.append(row)
     if not rows:
@@ -234,7 +227,7 @@ def utilization_frame(data: ReportData) -> pd.DataFrame:
     res = data.result or {}
     for name, entry in (res.get("nodes") or {}).items():
         if isinstance(entry, dict) and entry.get("utilization") is not None:
-            ci = _get(res, "ci95.nodes")
+            ci = get_path(res, "ci95.nodes")
             half = ci.get(name, {}).get("utilization") if isinstance(ci, dict) else None
             rows.append((name, float(entry["utilization"]),
                          math.nan if half is None else float(half)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from sim.metrics.result import get_path
 from sim.reports.data import ReportData, search_frame
 
 __all__ = ["Section", "Table", "build_sections", "fmt", "SECTION_IDS"]
@@ -54,19 +55,11 @@ def fmt(value, half=None) -> str:
     return text
 
 
-def _get(d, path: str):
-    for part in path.split("."):
-        if not isinstance(d, dict):
-            return None
-        d = d.get(part)
-    return d
-
-
 def _requests_table(result: dict) -> Table:
-    rows = [[k, fmt(_get(result, f"requests.{k}"), _get(result, f"ci95.requests.{k}"))]
+    rows = [[k, fmt(get_path(result, f"requests.{k}"), get_path(result, f"ci95.requests.{k}"))]
             for k in REQUEST_KEYS]
-    rows += [[f"latency.{k}", fmt(_get(result, f"requests.latency.{k}"),
-                                  _get(result, f"ci95.requests.latency.{k}"))]
+    rows += [[f"latency.{k}", fmt(get_path(result, f"requests.latency.{k}"),
+                                  get_path(result, f"ci95.requests.latency.{k}"))]
              for k in LATENCY_KEYS]
     return Table("Requests (counts are totals over replications; times in seconds; "
                  "± is the 95% CI half-width)", ["metric", "value"], rows)
@@ -75,12 +68,12 @@ def _requests_table(result: dict) -> Table:
 def _nodes_table(result: dict) -> Table:
     rows = []
     for name, e in (result.get("nodes") or {}).items():
-        ci = _get(result, "ci95.nodes") or {}
+        ci = get_path(result, "ci95.nodes") or {}
         c = ci.get(name, {}) if isinstance(ci, dict) else {}
         rows.append([name, str(e.get("kind")), fmt(e.get("throughput"), c.get("throughput")),
                      fmt(e.get("utilization"), c.get("utilization")),
-                     fmt(_get(e, "queue_length.mean"), _get(c, "queue_length.mean")),
-                     fmt(_get(e, "wait.p99"), _get(c, "wait.p99"))])
+                     fmt(get_path(e, "queue_length.mean"), get_path(c, "queue_length.mean")),
+                     fmt(get_path(e, "wait.p99"), get_path(c, "wait.p99"))])
     return Table("Nodes", ["node", "kind", "throughput (1/s)", "utilisation",
                            "queue length (mean)", "wait p99 (s)"], rows)
 
@@ -149,7 +142,7 @@ def _plan_text(plan: dict) -> list[str]:
     text.append(f"{plan.get('evaluations')} configurations simulated by {plan.get('method')} "
                 f"({plan.get('replications_run')} replications in all, {plan.get('pruned', 0)} "
                 f"configurations pruned by monotonicity) in {fmt(plan.get('elapsed'))} s.")
-    return text + list(_get(plan, "analytic.notes") or [])
+    return text + list(get_path(plan, "analytic.notes") or [])
 
 
 def _plan_summary(data: ReportData) -> Section:
