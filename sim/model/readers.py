@@ -15,7 +15,8 @@ from typing import Any
 import yaml
 
 from sim.errors import ModelError
-from sim.model.yamldata import DuplicateKey, LimitError, build
+from sim.files import UnreadableFile, read_text_file
+from sim.model.yamldata import MAX_DEPTH, DuplicateKey, LimitError, build
 
 __all__ = ["StrictLoader", "FastLoader", "read_yaml", "read_json", "read_spec_file"]
 
@@ -96,13 +97,26 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict:
     return result
 
 
-def _find_duplicate(data: Any, path: list[Any], source: str) -> None:
-    if isinstance(data, _Duplicates):
-        raise _duplicate(path, data.duplicate, f" in {source}")
-    items = data.items() if isinstance(data, dict) else (
-        enumerate(data) if isinstance(data, list) else ())
-    for key, value in items:
-        _find_duplicate(value, [*path, key], source)
+def _find_duplicate(data: Any, source: str) -> None:
+    """Refuse the first object with a key given twice, and nesting beyond
+    :data:`~sim.model.yamldata.MAX_DEPTH` (walked without recursion)."""
+    todo: list[tuple[Any, list]] = [(data, [])]
+    while todo:
+        value, path = todo.pop()
+        if isinstance(value, _Duplicates):
+            raise _duplicate(path, value.duplicate, f" in {source}")
+        items = value.items() if isinstance(value, dict) else (
+            enumerate(value) if isinstance(value, list) else ())
+        for key, item in items:
+            if isinstance(item, (dict, list)):
+                if len(path) >= MAX_DEPTH - 1:
+                    raise _too_deep(source)
+                todo.append((item, [*path, key]))
+
+
+def _too_deep(source: str) -> ModelError:
+    return ModelError(f"{source} nests objects and arrays more than {MAX_DEPTH} deep (a model "
+                      "needs about 6)")
 
 
 def _constant_error(name: str, source: str) -> ModelError:
@@ -120,7 +134,9 @@ def read_json(text: str, source: str = "<string>") -> Any:
     except json.JSONDecodeError as exc:
         raise ModelError(f"{source} line {exc.lineno} column {exc.colno} is not valid JSON: "
                          f"{exc.msg}") from None
-    _find_duplicate(data, [], source)
+    except RecursionError:
+        raise _too_deep(source) from None
+    _find_duplicate(data, source)
     return data
 
 
@@ -139,9 +155,9 @@ def read_spec_file(source, base_dir, what: str, error: type, expected: str
     path = Path(source)
     label = f"{what} '{path}'"
     try:
-        data = read_yaml(path.read_text(encoding="utf-8"), label)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise error(f"cannot read {label}: {getattr(exc, 'strerror', None) or exc}") from None
+        data = read_yaml(read_text_file(path), label)
+    except UnreadableFile as exc:
+        raise error(f"cannot read {label}: {exc}") from None
     except ModelError as exc:
         raise error(str(exc).removeprefix("model: ")) from None
     if not isinstance(data, Mapping):
