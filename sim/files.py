@@ -111,7 +111,7 @@ def read_text_file(path, *, limit: int = MAX_TEXT_BYTES, encoding: str = "utf-8"
             what = next((name for test, name in _KINDS if test(info.st_mode)), "not a file")
             raise UnreadableFile(f"{what}, not a regular file", path, "not_regular")
         if info.st_size > limit:
-            raise UnreadableFile(f"{_mib(info.st_size)}, over the limit of {_mib(limit)} "
+            raise UnreadableFile(f"{info.st_size:,} bytes, over the limit of {_mib(limit)} "
                                  "on a file read here", path, "too_large")
         data = _read(fd, limit + 1, path)
     finally:
@@ -152,4 +152,5 @@ def _decode(data: bytes, path: Path, encoding: str) -> str:
 
 
 def _mib(size: int) -> str:
-    return f"{size / 2**20:,.0f} MiB" if size >= 2**20 else f"{size:,} bytes"
+    """``256 MiB`` for a whole number of MiB, else the bytes."""
+    return f"{size // 2**20:,} MiB" if size % 2**20 == 0 and size else f"{size:,} bytes"
