@@ -1,8 +1,11 @@
 """Reading model text safely: YAML without object-constructing tags, strict JSON.
 
 Both readers refuse a key given twice in one mapping (a node defined twice is the
-usual case) and turn every parse error into a :class:`~sim.errors.ModelError`
-naming the file and line, never a parser traceback.
+usual case) and nesting deeper than any model needs, and turn every parse error
+into a :class:`~sim.errors.ModelError` naming the file and line, never a parser
+traceback. YAML is read by :mod:`sim.model.yamldata` (libyaml's parser when
+installed), which also refuses alias expansion beyond a bound. Files are read
+through :func:`sim.files.read_text_file`: regular files of bounded size, UTF-8.
 """
 
 from __future__ import annotations
