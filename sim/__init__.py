@@ -34,20 +34,41 @@ def validate(graph):
     return _validate(graph)
 
 
+def _model(model, caller: str):
+    """A validated Model from a Model, a ``networkx.DiGraph`` with the model's keys
+    (as :func:`sim.model.from_dict` and :func:`sim.model.from_adjacency` build), or
+    the path of a model file; anything else is refused with a :class:`SimError`."""
+    import os
+
+    from sim.model import Model
+
+    if isinstance(model, Model):
+        return model
+    if isinstance(model, (str, os.PathLike)):
+        return load(model)
+    import networkx as nx
+
+    if isinstance(model, nx.DiGraph):
+        return validate(model)
+    raise SimError(f"{caller}() takes a Model (sim.load), a networkx.DiGraph with the model's "
+                   f"keys (sim.model.from_dict, from_adjacency) or a model file path, "
+                   f"not {type(model).__module__}.{type(model).__qualname__}")
+
+
 def simulate(model, **settings):
-    """Simulate a Model (or a path to a model file); see :func:`sim.engine.simulate`."""
+    """Simulate a Model, a ``networkx.DiGraph`` (validated first) or a model file;
+    see :func:`sim.engine.simulate`."""
     from sim.engine import simulate as _simulate
 
-    if not hasattr(model, "nodes"):
-        model = load(model)
-    return _simulate(model, **settings)
+    return _simulate(_model(model, "simulate"), **settings)
 
 
 def analyze(model):
-    """Analytic figures of a Model; see :func:`sim.analytic.analyze`."""
+    """Analytic figures of a Model, a ``networkx.DiGraph`` (validated first) or a model
+    file; see :func:`sim.analytic.analyze`."""
     from sim.analytic import analyze as _analyze
 
-    return _analyze(model)
+    return _analyze(_model(model, "analyze"))
 
 
 def sweep(experiment, **options):

@@ -14,6 +14,7 @@ from scipy import special
 from sim.distributions.base import (Distribution, _count, _exp, _nonneg, _pos,
                                      _pos_list, _reals, _set)
 from sim.errors import ModelError
+from sim.files import UnreadableFile, read_text_file
 
 __all__ = ["Exponential", "Uniform", "Lognormal", "Gamma", "Erlang", "Weibull", "Pareto",
            "Normal", "Hyperexponential", "Empirical"]
@@ -362,10 +363,9 @@ def _read_column(name: Any, base_dir: Path) -> tuple[float, ...]:
         raise ModelError("must be a path to a CSV file", key="file", value=name)
     path = base_dir / name
     try:
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
-    except (OSError, UnicodeDecodeError) as err:
-        reason = getattr(err, "strerror", None) or err
-        raise ModelError(f"must name a readable text file ({path}: {reason})",
+        lines = read_text_file(path, encoding="utf-8-sig").splitlines()
+    except UnreadableFile as err:
+        raise ModelError(f"must name a readable text file ({path}: {err})",
                          key="file", value=name) from None
     values = []
     rows = [(number, line.strip()) for number, line in enumerate(lines, 1) if line.strip()]

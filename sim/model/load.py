@@ -25,6 +25,7 @@ import yaml
 
 from sim.distributions import Distribution
 from sim.errors import ModelError, nearest
+from sim.files import UnreadableFile, read_text_file
 from sim.model.readers import read_json, read_yaml
 
 __all__ = ["load", "from_dict", "to_dict", "save", "ordered_edges", "TOP_KEYS", "EDGE_KEYS"]
@@ -45,15 +46,18 @@ def load(path: str | Path) -> nx.DiGraph:
     Raises
     ------
     ModelError
-        The file cannot be read or parsed (naming file and line), or its structure
-        is wrong. The graph is not validated: call :func:`sim.model.validate`.
+        The file cannot be read (it must be a regular file of UTF-8 text, at most
+        :data:`sim.files.MAX_TEXT_BYTES`) or parsed (naming file and line), or its
+        structure is wrong. The graph is not validated: call :func:`sim.model.validate`.
     """
     path = Path(path)
     source = f"file '{path}'"
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ModelError(f"cannot read {source}: {exc.strerror or exc}") from None
+        text = read_text_file(path)
+    except UnreadableFile as exc:
+        if exc.kind == "binary":
+            raise ModelError(f"{source} is not a YAML or JSON model: {exc}") from None
+        raise ModelError(f"cannot read {source}: {exc}") from None
     is_json = path.suffix.lower() == ".json"
     data = read_json(text, source) if is_json else read_yaml(text, source)
     if isinstance(data, Mapping) and "name" not in data:

@@ -1,8 +1,11 @@
 """Reading model text safely: YAML without object-constructing tags, strict JSON.
 
 Both readers refuse a key given twice in one mapping (a node defined twice is the
-usual case) and turn every parse error into a :class:`~sim.errors.ModelError`
-naming the file and line, never a parser traceback.
+usual case) and nesting deeper than any model needs, and turn every parse error
+into a :class:`~sim.errors.ModelError` naming the file and line, never a parser
+traceback. YAML is read by :mod:`sim.model.yamldata` (libyaml's parser when
+installed), which also refuses alias expansion beyond a bound. Files are read
+through :func:`sim.files.read_text_file`: regular files of bounded size, UTF-8.
 """
 
 from __future__ import annotations
@@ -15,25 +18,32 @@ from typing import Any
 import yaml
 
 from sim.errors import ModelError
+from sim.files import UnreadableFile, read_text_file
+from sim.model.yamldata import MAX_DEPTH, DuplicateKey, LimitError, build
 
-__all__ = ["StrictLoader", "read_yaml", "read_json", "read_spec_file"]
-
-_MERGE = "tag:yaml.org,2002:merge"
+__all__ = ["StrictLoader", "FastLoader", "read_yaml", "read_json", "read_spec_file"]
 
 
-class StrictLoader(yaml.SafeLoader):
-    """``yaml.SafeLoader`` that also refuses a mapping key given twice.
-
-    SafeLoader already constructs only plain data (tags such as ``!!python/object``
-    fail); ``source`` names the text in errors.
-    """
+class _Strict:
+    """Loader mixin: ``get_single_data`` through :func:`sim.model.yamldata.build`, which
+    refuses a key given twice, nesting or alias expansion beyond a model's needs and
+    object-constructing tags; ``source`` names the text in errors."""
 
     source = "<string>"
 
-    def compose_document(self) -> yaml.Node:
-        root = super().compose_document()
-        _check_duplicates(root, [], self.source, set())
-        return root
+    def get_single_data(self) -> Any:
+        return build(self)
+
+
+class StrictLoader(_Strict, yaml.SafeLoader):
+    """The pure-Python strict loader (PyYAML's parser)."""
+
+
+#: The loader :func:`read_yaml` uses: libyaml's parser when the C binding is
+#: installed (several times faster), else PyYAML's own; both give the same data.
+FastLoader: type = (type("StrictCLoader", (_Strict, yaml.CSafeLoader),
+                         {"__doc__": "The strict loader on libyaml's C parser."})
+                    if getattr(yaml, "__with_libyaml__", False) else StrictLoader)
 
 
 def _duplicate(path: Sequence[Any], key: Any, where: str) -> ModelError:
@@ -46,30 +56,12 @@ def _duplicate(path: Sequence[Any], key: Any, where: str) -> ModelError:
     return ModelError(f"is given twice{where}", key=".".join(str(p) for p in (*path, key)))
 
 
-def _check_duplicates(node: yaml.Node, path: list[Any], source: str, seen_nodes: set) -> None:
-    """Walk the composed YAML tree and refuse the first mapping key given twice.
-
-    Each node is walked once: aliases share nodes (and may even be recursive)."""
-    if id(node) in seen_nodes:
-        return
-    seen_nodes.add(id(node))
-    if isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _check_duplicates(item, [*path, i], source, seen_nodes)
-    elif isinstance(node, yaml.MappingNode):
-        seen: dict[tuple[str, str], int] = {}
-        for key_node, value_node in node.value:
-            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != _MERGE:
-                ident = (key_node.tag, key_node.value)
-                line = key_node.start_mark.line + 1
-                if ident in seen:
-                    raise _duplicate(path, key_node.value,
-                                     f" in {source} (lines {seen[ident]} and {line})")
-                seen[ident] = line
-                _check_duplicates(value_node, [*path, key_node.value], source, seen_nodes)
-
-
 def _yaml_error(exc: yaml.YAMLError, source: str) -> ModelError:
+    if isinstance(exc, DuplicateKey):
+        return _duplicate(exc.path, exc.key,
+                          f" in {source} (lines {exc.first} and {exc.second})")
+    if isinstance(exc, LimitError):
+        return ModelError(f"{source} line {exc.line} {exc.message}")
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     at = f" line {mark.line + 1}" if mark is not None else ""
     problem = getattr(exc, "problem", None) or str(exc)
@@ -81,7 +73,7 @@ def _yaml_error(exc: yaml.YAMLError, source: str) -> ModelError:
 
 def read_yaml(text: str, source: str = "<string>") -> Any:
     """Plain data from YAML ``text`` (``source`` names it in errors)."""
-    loader = StrictLoader(text)
+    loader = FastLoader(text)
     loader.source = source
     try:
         return loader.get_single_data()
@@ -108,13 +100,26 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict:
     return result
 
 
-def _find_duplicate(data: Any, path: list[Any], source: str) -> None:
-    if isinstance(data, _Duplicates):
-        raise _duplicate(path, data.duplicate, f" in {source}")
-    items = data.items() if isinstance(data, dict) else (
-        enumerate(data) if isinstance(data, list) else ())
-    for key, value in items:
-        _find_duplicate(value, [*path, key], source)
+def _find_duplicate(data: Any, source: str) -> None:
+    """Refuse the first object with a key given twice, and nesting beyond
+    :data:`~sim.model.yamldata.MAX_DEPTH` (walked without recursion)."""
+    todo: list[tuple[Any, list]] = [(data, [])]
+    while todo:
+        value, path = todo.pop()
+        if isinstance(value, _Duplicates):
+            raise _duplicate(path, value.duplicate, f" in {source}")
+        items = value.items() if isinstance(value, dict) else (
+            enumerate(value) if isinstance(value, list) else ())
+        for key, item in items:
+            if isinstance(item, (dict, list)):
+                if len(path) >= MAX_DEPTH - 1:
+                    raise _too_deep(source)
+                todo.append((item, [*path, key]))
+
+
+def _too_deep(source: str) -> ModelError:
+    return ModelError(f"{source} nests objects and arrays more than {MAX_DEPTH} deep (a model "
+                      "needs about 6)")
 
 
 def _constant_error(name: str, source: str) -> ModelError:
@@ -132,7 +137,9 @@ def read_json(text: str, source: str = "<string>") -> Any:
     except json.JSONDecodeError as exc:
         raise ModelError(f"{source} line {exc.lineno} column {exc.colno} is not valid JSON: "
                          f"{exc.msg}") from None
-    _find_duplicate(data, [], source)
+    except RecursionError:
+        raise _too_deep(source) from None
+    _find_duplicate(data, source)
     return data
 
 
@@ -151,9 +158,9 @@ def read_spec_file(source, base_dir, what: str, error: type, expected: str
     path = Path(source)
     label = f"{what} '{path}'"
     try:
-        data = read_yaml(path.read_text(encoding="utf-8"), label)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise error(f"cannot read {label}: {getattr(exc, 'strerror', None) or exc}") from None
+        data = read_yaml(read_text_file(path), label)
+    except UnreadableFile as exc:
+        raise error(f"cannot read {label}: {exc}") from None
     except ModelError as exc:
         raise error(str(exc).removeprefix("model: ")) from None
     if not isinstance(data, Mapping):
