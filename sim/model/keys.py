@@ -184,7 +184,8 @@ def _at_most(ctx: Ctx, key: Key, given: Any, value: float) -> float:
     """Refuse a finite value above the key's ``high``, saying why it cannot fit."""
     if key.high is not None and math.isfinite(value) and value > key.high:
         why = f" ({key.high_why})" if key.high_why else ""
-        raise ctx.error(key.name, f"must be at most {key.high:g}{why}", value=given)
+        high = int(key.high) if float(key.high).is_integer() else key.high
+        raise ctx.error(key.name, f"must be at most {high}{why}", value=given)
     return value
 
 

@@ -167,12 +167,29 @@ def _check_topology(kinds: Mapping[str, str], outs: Mapping[str, list[EdgeSpec]]
     if len(live) == len(kinds):
         return
     stuck = next(n for n in kinds if n not in live)
+    loop = _loop_from(stuck, outs)
+    through = " -> ".join(map(repr, loop[:6])) + (" -> ..." if len(loop) > 6 else "")
     if stuck in _reaching(sinks, outs, taken_only=False):
-        raise ModelError("cannot reach a sink (a node with no outgoing edges) along edges with "
-                         "p > 0: every message it sends loops for ever; give the loop an exit "
-                         "with p > 0", node=stuck)
-    raise ModelError("cannot reach a sink (a node with no outgoing edges): every path from it "
-                     "loops; give the loop an exit", node=stuck)
+        raise ModelError(f"cannot reach a sink (a node with no outgoing edges): every path "
+                         f"from it along edges with p > 0 loops (through {through}); give the "
+                         f"loop an exit with p > 0 (an edge with p = 0 is never taken)",
+                         node=loop[0])
+    raise ModelError(f"cannot reach a sink (a node with no outgoing edges): every path from "
+                     f"it loops (through {through}); give the loop an exit", node=loop[0])
+
+
+def _loop_from(start: str, outs: Mapping[str, list[EdgeSpec]]) -> list[str]:
+    """A cycle reached from a node that cannot reach a sink, starting and ending at one
+    of its nodes: follow any edge that can be taken until a node repeats (every such
+    edge leads to another node that cannot reach a sink). O(nodes)."""
+    path: list[str] = []
+    at: dict[str, int] = {}
+    n = start
+    while n not in at:
+        at[n] = len(path)
+        path.append(n)
+        n = next(e.target for e in outs[n] if e.p is None or e.p > 0)
+    return path[at[n]:] + [n]
 
 
 def _reaching(sinks: list[str], outs: Mapping[str, list[EdgeSpec]], *,
