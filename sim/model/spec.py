@@ -259,11 +259,13 @@ class Model:
     _by_name: dict = field(default=None, init=False, compare=False, repr=False)
     _out: dict = field(default=None, init=False, compare=False, repr=False)
     _in: dict = field(default=None, init=False, compare=False, repr=False)
+    _senders: tuple = field(default=(), init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        """Index nodes and edges by name once, so ``node``, ``out_edges``, ``in_edges``
-        and ``is_sink`` take constant time (code walks every node's edges: scanning
-        all edges each time made loading quadratic, benchmarks/load_scaling.py)."""
+        """Index nodes and edges by name once, so ``node``, ``out_edges``, ``in_edges``,
+        ``is_sink`` and ``senders`` take constant time (code walks every node's edges:
+        scanning all of them each time made ``check`` quadratic in the model's size,
+        benchmarks/load_scaling.py)."""
         out: dict[str, list[EdgeSpec]] = {}
         into: dict[str, list[EdgeSpec]] = {}
         for e in self.edges:
@@ -272,6 +274,8 @@ class Model:
         object.__setattr__(self, "_by_name", {spec.name: spec for spec in self.nodes})
         object.__setattr__(self, "_out", {n: tuple(es) for n, es in out.items()})
         object.__setattr__(self, "_in", {n: tuple(es) for n, es in into.items()})
+        object.__setattr__(self, "_senders",
+                           tuple(n for n in self.nodes if isinstance(n, SenderSpec)))
 
     def node(self, name: str) -> NodeSpec:
         return self._by_name[name]
@@ -284,7 +288,7 @@ class Model:
 
     @property
     def senders(self) -> tuple[SenderSpec, ...]:
-        return tuple(n for n in self.nodes if isinstance(n, SenderSpec))
+        return self._senders
 
     def is_sink(self, name: str) -> bool:
         return name not in self._out
