@@ -2,9 +2,10 @@
 
 The checks run in a fixed order, so a model with several mistakes always reports
 the same one first: the header and ``run``; each node's kind and keys (file order),
-then that there is a sender; each edge (file order); each node's values; routing
-probabilities; the topology (senders and queues have out-edges, every node reaches
-a sink).
+then that there is a sender; each edge (file order); each node's values (by its
+kind's declaration, :data:`sim.model.kinds.KINDS`); routing probabilities; the
+topology (senders and queues have out-edges, every node reaches a sink along edges
+that can be taken). Every step is linear in the model's size.
 """
 
 from __future__ import annotations
