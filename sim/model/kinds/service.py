@@ -3,6 +3,7 @@ rules (its own buffer only when fed directly, ``inputs``, autoscaling), its spec
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping
 from typing import get_args, get_type_hints
@@ -74,9 +75,8 @@ KEYS: tuple[Key, ...] = (
         json={"type": "array", "items": {"type": "string"}, "uniqueItems": True},
         type_text="list of queue names"),
     ROUTING,
-    *(Key(k.name, k.type, k.description, default=k.default, default_text=k.default_text,
-          unit=k.unit, low=k.low, low_open=k.low_open, inf=k.inf, choices=k.choices,
-          note="only on a service fed directly (not by queues)") for k in BUFFER_KEYS),
+    *(dataclasses.replace(k, note="only on a service fed directly (not by queues)")
+      for k in BUFFER_KEYS),
 )
 
 
