@@ -19,7 +19,7 @@ from sim.errors import InfeasiblePlan, SimError
 
 EXIT_OK, EXIT_UNEXPECTED, EXIT_BAD_INPUT, EXIT_INFEASIBLE = 0, 1, 2, 3
 
-COMMAND_MODULES = ("run", "check", "sweep", "analyze", "fit", "plan", "report")
+COMMAND_MODULES = ("run", "check", "sweep", "analyze", "fit", "plan", "report", "schema")
 
 
 class BadUsage(Exception):

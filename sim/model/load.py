@@ -84,7 +84,8 @@ def from_dict(data: Mapping, base_dir: str | Path | None = None, *,
     for name, attrs in _mapping_or_empty(data.get("nodes"), "nodes").items():
         if not isinstance(name, str):
             raise ModelError("node names must be strings (quote it)", value=name)
-        G.add_node(name, **_mapping_or_empty(attrs, f"nodes.{name}", node=name))
+        G.add_node(name)  # attributes without ** so keys such as 'self' stay plain keys
+        G.nodes[name].update(_mapping_or_empty(attrs, f"nodes.{name}", node=name))
     edges = data.get("edges")
     if edges is None:
         edges = []

@@ -256,21 +256,39 @@ class Model:
     description: str = ""
     graph: object = field(default=None, compare=False, repr=False)
 
+    _by_name: dict = field(default=None, init=False, compare=False, repr=False)
+    _out: dict = field(default=None, init=False, compare=False, repr=False)
+    _in: dict = field(default=None, init=False, compare=False, repr=False)
+    _senders: tuple = field(default=(), init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        """Index nodes and edges by name once, so ``node``, ``out_edges``, ``in_edges``,
+        ``is_sink`` and ``senders`` take constant time (code walks every node's edges:
+        scanning all of them each time made ``check`` quadratic in the model's size,
+        benchmarks/load_scaling.py)."""
+        out: dict[str, list[EdgeSpec]] = {}
+        into: dict[str, list[EdgeSpec]] = {}
+        for e in self.edges:
+            out.setdefault(e.source, []).append(e)
+            into.setdefault(e.target, []).append(e)
+        object.__setattr__(self, "_by_name", {spec.name: spec for spec in self.nodes})
+        object.__setattr__(self, "_out", {n: tuple(es) for n, es in out.items()})
+        object.__setattr__(self, "_in", {n: tuple(es) for n, es in into.items()})
+        object.__setattr__(self, "_senders",
+                           tuple(n for n in self.nodes if isinstance(n, SenderSpec)))
+
     def node(self, name: str) -> NodeSpec:
-        for spec in self.nodes:
-            if spec.name == name:
-                return spec
-        raise KeyError(name)
+        return self._by_name[name]
 
     def out_edges(self, name: str) -> tuple[EdgeSpec, ...]:
-        return tuple(e for e in self.edges if e.source == name)
+        return self._out.get(name, ())
 
     def in_edges(self, name: str) -> tuple[EdgeSpec, ...]:
-        return tuple(e for e in self.edges if e.target == name)
+        return self._in.get(name, ())
 
     @property
     def senders(self) -> tuple[SenderSpec, ...]:
-        return tuple(n for n in self.nodes if isinstance(n, SenderSpec))
+        return self._senders
 
     def is_sink(self, name: str) -> bool:
-        return not any(e.source == name for e in self.edges)
+        return name not in self._out

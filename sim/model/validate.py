@@ -2,9 +2,10 @@
 
 The checks run in a fixed order, so a model with several mistakes always reports
 the same one first: the header and ``run``; each node's kind and keys (file order),
-then that there is a sender; each edge (file order); each node's values; routing
-probabilities; the topology (senders and queues have out-edges, every node reaches
-a sink).
+then that there is a sender; each edge (file order); each node's values (by its
+kind's declaration, :data:`sim.model.kinds.KINDS`); routing probabilities; the
+topology (senders and queues have out-edges, every node reaches a sink along edges
+that can be taken). Every step is linear in the model's size.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from typing import Any
 import networkx as nx
 
 from sim.errors import ModelError, nearest
-from sim.model import nodes as node_specs
 from sim.model.checks import Ctx, is_number
+from sim.model.keys import Wiring, suggest_kind
+from sim.model.kinds import KIND_NAMES, KINDS
 from sim.model.load import ordered_edges
 from sim.model.spec import EdgeSpec, Model, NodeSpec, RunSpec
 
@@ -56,10 +58,17 @@ def validate(G: nx.DiGraph) -> Model:
     run = run_spec(G.graph.get("run"))
     kinds = _kinds(G)
     edges = tuple(_edge(u, v, attrs, kinds, base_dir) for u, v, attrs in ordered_edges(G))
-    specs = tuple(_node(n, attrs, kinds, edges, base_dir) for n, attrs in G.nodes(data=True))
+    feeders: dict[str, list[tuple[str, str]]] = {n: [] for n in kinds}
+    outs: dict[str, list[EdgeSpec]] = {n: [] for n in kinds}
+    for e in edges:
+        feeders[e.target].append((e.source, kinds[e.source]))
+        outs[e.source].append(e)
+    specs = tuple(KINDS[kinds[n]].build(Ctx(node=n, base_dir=base_dir), attrs,
+                                        Wiring(tuple(feeders[n])))
+                  for n, attrs in G.nodes(data=True))
     for spec in specs:
-        _check_p(spec, [e for e in edges if e.source == spec.name])
-    _check_topology(G, kinds)
+        _check_p(spec, outs[spec.name])
+    _check_topology(kinds, outs)
     return Model(name=name, nodes=specs, edges=edges, run=run, description=description, graph=G)
 
 
@@ -91,13 +100,19 @@ def run_spec(run: Mapping | None) -> RunSpec:
 def _kinds(G: nx.DiGraph) -> dict[str, str]:
     """Each node's kind, after refusing unknown kinds and keys; needs a sender."""
     kinds: dict[str, str] = {}
-    defined = [str(n) for n, attrs in G.nodes(data=True) if attrs]
+    defined = None  # names to suggest for a node with no attributes (a misspelt reference)
     for n, attrs in G.nodes(data=True):
         if not isinstance(n, str):
             raise ModelError("node names must be strings", value=n)
         ctx = Ctx(node=n)
-        kinds[n] = node_specs.check_kind(ctx, attrs, defined)
-        node_specs.check_keys(ctx, kinds[n], attrs)
+        if "kind" not in attrs:
+            if defined is None:
+                defined = [str(m) for m, a in G.nodes(data=True) if a]
+            hint = nearest(n, defined) if not attrs else None
+            raise ctx.error("kind", f"is required: one of {' | '.join(KIND_NAMES)}",
+                            suggestion=hint)
+        kinds[n] = ctx.choice("kind", attrs["kind"], KIND_NAMES)
+        suggest_kind(ctx, KINDS, kinds[n], attrs)
     if "sender" not in kinds.values():
         raise ModelError("has no sender: add a node of kind 'sender' where requests are born")
     return kinds
@@ -107,53 +122,16 @@ def _edge(u: str, v: str, attrs: Mapping, kinds: Mapping[str, str],
           base_dir: Any) -> EdgeSpec:
     ctx = Ctx(edge=(u, v), base_dir=base_dir)
     ctx.known_keys(attrs, EDGE_ATTRS, "an edge")
-    if kinds[v] == "sender":
-        raise ctx.error(None, f"goes into sender {v!r}, but a sender has no incoming edges")
-    if kinds[u] == "queue" and kinds[v] == "queue":
-        raise ctx.error(None, "joins two queues: a queue takes no time, so its successors must "
-                              "be services (put a service between them)")
-    if kinds[u] == "queue" and kinds[v] != "service":
-        raise ctx.error(None, f"goes from a queue to a {kinds[v]}: a queue's successors must be "
-                              "services, its consumers")
+    refusal = KINDS[kinds[v]].in_edge_refusal
+    if refusal is not None:
+        raise ctx.error(None, f"goes into {kinds[v]} {v!r}, but {refusal}")
+    out_edge = KINDS[kinds[u]].out_edge
+    if out_edge is not None:
+        out_edge(ctx, attrs, kinds[v])
     return EdgeSpec(source=u, target=v,
                     p=ctx.probability("p", attrs["p"]) if "p" in attrs else None,
                     latency=ctx.distribution("latency", attrs["latency"])
                     if "latency" in attrs else None)
-
-
-def _node(n: str, attrs: Mapping, kinds: Mapping[str, str], edges: tuple[EdgeSpec, ...],
-          base_dir: Any) -> NodeSpec:
-    ctx = Ctx(node=n, base_dir=base_dir)
-    kind = kinds[n]
-    if kind == "service":
-        preds = [e.source for e in edges if e.target == n]
-        queues = [p for p in preds if kinds[p] == "queue"]
-        fed_directly = len(queues) < len(preds)
-        return node_specs.service(ctx, attrs, _inputs(ctx, attrs, queues), fed_directly)
-    return getattr(node_specs, kind)(ctx, attrs)
-
-
-def _inputs(ctx: Ctx, attrs: Mapping, queues: list[str]) -> tuple[str, ...]:
-    """The queues a service consumes from, in strict priority order."""
-    if "inputs" not in attrs:
-        return tuple(queues)
-    given = attrs["inputs"]
-    feeding = ", ".join(map(repr, queues)) or "none"
-    if not isinstance(given, (list, tuple)):
-        raise ctx.error("inputs", f"must be a list of the queues that feed it ({feeding})",
-                        value=given)
-    for i, q in enumerate(given):
-        if q not in queues:
-            raise ctx.error("inputs", f"must list only queues with an edge to {ctx.node!r} "
-                                      f"({feeding})", value=q,
-                            suggestion=nearest(str(q), queues))
-        if q in given[:i]:
-            raise ctx.error("inputs", "must list each queue once", value=q)
-    missing = [q for q in queues if q not in given]
-    if missing:
-        raise ctx.error("inputs", f"must list every queue that feeds {ctx.node!r}: "
-                                  f"{missing[0]!r} is missing", value=list(given))
-    return tuple(given)
 
 
 def _check_p(spec: NodeSpec, out: list[EdgeSpec]) -> None:
@@ -177,17 +155,59 @@ def _check_p(spec: NodeSpec, out: list[EdgeSpec]) -> None:
                          value=total)
 
 
-def _check_topology(G: nx.DiGraph, kinds: Mapping[str, str]) -> None:
-    """Senders send somewhere, queues have consumers, every node can reach a sink."""
-    sinks = [n for n in G if G.out_degree(n) == 0]
+def _check_topology(kinds: Mapping[str, str], outs: Mapping[str, list[EdgeSpec]]) -> None:
+    """Senders send somewhere, queues have consumers, every node can reach a sink along
+    edges a message can take (an edge with ``p = 0`` is never taken). Linear in the
+    model's size: one backward search from the sinks."""
+    sinks = [n for n in kinds if not outs[n]]
     for n in sinks:
-        if kinds[n] == "sender":
-            raise ModelError("has no outgoing edge: its requests would go nowhere", node=n)
-        if kinds[n] == "queue":
-            raise ModelError("has no outgoing edge: a queue needs a service consuming from it",
-                             node=n)
-    reach = set(sinks).union(*(nx.ancestors(G, s) for s in sinks))
-    for n in G:
-        if n not in reach:
-            raise ModelError("cannot reach a sink (a node with no outgoing edges): every path "
-                             "from it loops; give the loop an exit", node=n)
+        refusal = KINDS[kinds[n]].sink_refusal
+        if refusal is not None:
+            raise ModelError(refusal, node=n)
+    live = _reaching(sinks, outs, taken_only=True)
+    if len(live) == len(kinds):
+        return
+    stuck = next(n for n in kinds if n not in live)
+    loop = _loop_from(stuck, outs)
+    through = " -> ".join(map(repr, loop[:6])) + (" -> ..." if len(loop) > 6 else "")
+    if stuck in _reaching(sinks, outs, taken_only=False):
+        raise ModelError(f"cannot reach a sink (a node with no outgoing edges): every path "
+                         f"from it along edges with p > 0 loops (through {through}); give the "
+                         f"loop an exit with p > 0 (an edge with p = 0 is never taken)",
+                         node=loop[0])
+    raise ModelError(f"cannot reach a sink (a node with no outgoing edges): every path from "
+                     f"it loops (through {through}); give the loop an exit", node=loop[0])
+
+
+def _loop_from(start: str, outs: Mapping[str, list[EdgeSpec]]) -> list[str]:
+    """A cycle reached from a node that cannot reach a sink, starting and ending at one
+    of its nodes: follow any edge that can be taken until a node repeats (every such
+    edge leads to another node that cannot reach a sink). O(nodes)."""
+    path: list[str] = []
+    at: dict[str, int] = {}
+    n = start
+    while n not in at:
+        at[n] = len(path)
+        path.append(n)
+        n = next(e.target for e in outs[n] if e.p is None or e.p > 0)
+    return path[at[n]:] + [n]
+
+
+def _reaching(sinks: list[str], outs: Mapping[str, list[EdgeSpec]], *,
+              taken_only: bool) -> set[str]:
+    """The nodes with a path to a sink (only along edges with p None or > 0 when
+    ``taken_only``): a breadth-first search over the reversed edges, O(nodes + edges)."""
+    preds: dict[str, list[str]] = {}
+    for edges in outs.values():
+        for e in edges:
+            if not taken_only or e.p is None or e.p > 0:
+                preds.setdefault(e.target, []).append(e.source)
+    seen = set(sinks)
+    frontier = list(sinks)
+    while frontier:
+        n = frontier.pop()
+        for m in preds.get(n, ()):
+            if m not in seen:
+                seen.add(m)
+                frontier.append(m)
+    return seen

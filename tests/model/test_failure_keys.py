@@ -11,7 +11,8 @@ import pytest
 
 from tests.model.model_fixtures import put, refused, request_reply
 from sim.model import from_dict, load, save, to_dict, validate
-from sim.model.nodes import AUTOSCALE_METRICS, DELIVERY_MODES
+from sim.model.kinds.queue import DELIVERY_MODES
+from sim.model.kinds.service import AUTOSCALE_METRICS
 from sim.model.spec import (Autoscale, BufferSpec, CircuitBreaker, Delivery, RetryBudget,
                             RetrySpec)
 

@@ -55,7 +55,8 @@ def models(draw):
         nodes[n] = draw(_node(kind[n], any(kind.get(p) != "queue" for p in preds[n])))
     edges = []
     for n, targets in out.items():
-        probs = draw(_probabilities(len(targets))) if nodes[n].get(
+        routes = kind.get(n) != "queue"  # a queue's consumers compete: no routing, no p
+        probs = draw(_probabilities(len(targets))) if routes and nodes[n].get(
             "routing", "probabilistic") == "probabilistic" else None
         for j, m in enumerate(targets):
             edges.append([n, m] if probs is None else [n, m, probs[j]])
@@ -66,8 +67,7 @@ def _node(kind, fed_directly):
     routing = st.sampled_from(["probabilistic", "round_robin", "least_loaded", "broadcast"])
     if kind == "queue":
         return st.fixed_dictionaries({"kind": st.just("queue")}, optional={
-            "capacity": CAPACITY, "overflow": st.sampled_from(["reject", "block"]),
-            "routing": routing})
+            "capacity": CAPACITY, "overflow": st.sampled_from(["reject", "block"])})
     if kind == "router":
         return st.fixed_dictionaries({"kind": st.just("router")}, optional={"routing": routing})
     optional = {"servers": SERVERS, "error_rate": st.floats(0, 1), "routing": routing}

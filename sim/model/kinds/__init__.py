@@ -2,11 +2,21 @@
 
 ``KIND_NAMES`` lists every kind in the order the reference documents them; every
 layer that treats kinds differently keeps one registry keyed by these names, and
-a test fails when a registry lacks one.
+a test fails when a registry lacks one. ``KINDS`` maps each name to its
+declaration (:class:`sim.model.keys.Kind`: the table of its keys, its cross-key
+rules and the builder of its frozen spec), one module per kind in this package.
 """
 
 from __future__ import annotations
 
-__all__ = ["KIND_NAMES"]
+from sim.model.keys import Kind
+from sim.model.kinds.queue import QUEUE
+from sim.model.kinds.router import ROUTER
+from sim.model.kinds.sender import SENDER
+from sim.model.kinds.service import SERVICE
+
+__all__ = ["KIND_NAMES", "KINDS"]
 
 KIND_NAMES: tuple[str, ...] = ("sender", "queue", "service", "router")
+
+KINDS: dict[str, Kind] = {kind.name: kind for kind in (SENDER, QUEUE, SERVICE, ROUTER)}

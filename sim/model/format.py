@@ -1,0 +1,123 @@
+"""The model format's keys beyond the node kinds, declared as the kinds' keys are: the
+top-level keys, the ``run`` block, edges and distributions. :mod:`sim.model.schema`
+and :mod:`sim.model.reference` render them with the kinds' tables.
+
+Loading and validation of these keys live in :mod:`sim.model.load`,
+:mod:`sim.model.validate` and :mod:`sim.distributions`; tests check that the names
+here are theirs (``TOP_KEYS``, ``EDGE_KEYS``, ``RUN_KEYS``, each law's ``params``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sim.model.keys import Key
+
+__all__ = ["TOP", "RUN", "EDGE", "Dist", "DISTS", "INF_PATTERN"]
+
+INF_PATTERN = r"^\s*\+?(\.?[iI][nN][fF]|[iI][nN][fF][iI][nN][iI][tT][yY])\s*$"
+"""The spellings of unbounded accepted as text: inf, .inf, +inf, infinity (any case)."""
+
+RUN: tuple[Key, ...] = (
+    Key("duration", "number", "Simulated time measured, after the warm-up.",
+        default=1000.0, unit="s", low=0, low_open=True),
+    Key("warmup", "custom", "Simulated time run first and discarded, so the measurement "
+        "starts from a loaded system; auto picks it from the data (MSER-5).",
+        default=0.0, unit="s", type_text="number >= 0, or auto",
+        json={"anyOf": [{"type": "number", "minimum": 0}, {"const": "auto"}]}),
+    Key("replications", "integer", "Independent runs, each with its own random streams; "
+        "confidence intervals come from their spread.", default=1, low=1),
+    Key("seed", "integer", "Seed of every random stream: the same seed gives the same "
+        "results.", default=1, low=0),
+)
+
+EDGE: tuple[Key, ...] = (
+    Key("from", "string", "The node the messages leave.", required=True),
+    Key("to", "string", "The node they go to.", required=True),
+    Key("p", "probability", "Share of the source's messages that take this edge when it "
+        "routes probabilistic; on all of its outgoing edges or none, summing to 1 (none: "
+        "an equal split). Not on an edge out of a queue.", default_text="equal split"),
+    Key("latency", "distribution", "Network transit time on the edge.", default_text="0",
+        unit="s"),
+)
+
+TOP: tuple[Key, ...] = (
+    Key("name", "string", "The model's name, shown in results.",
+        default_text="the file's name"),
+    Key("description", "string", "Free text for people reading the model."),
+    Key("run", "mapping", "Run settings; flags of `asyncsim run` override them.",
+        keys=RUN, default_text="all defaults"),
+    Key("nodes", "custom", "The components, by name: each a mapping with `kind` and the "
+        "keys of that kind.", required=True, type_text="mapping of name to node"),
+    Key("edges", "custom", "The paths messages take: `[from, to]`, `[from, to, p]` or "
+        "`{from, to, p, latency}`, in the order that routing and `inputs` follow.",
+        required=True, type_text="list of edges"),
+)
+
+
+@dataclass(frozen=True)
+class Dist:
+    """A law of :mod:`sim.distributions` as written in a model: ``dist: name`` and its
+    parameters (``exactly_one_of`` lists alternatives of which one is given)."""
+
+    name: str
+    summary: str
+    keys: tuple[Key, ...]
+    exactly_one_of: tuple[str, ...] = ()
+
+
+def _mean(required: bool = True, positive: bool = True) -> Key:
+    return Key("mean", "number", "Mean time.", unit="s", low=0, low_open=positive,
+               required=required)
+
+
+_CV = Key("cv", "number", "Coefficient of variation: standard deviation / mean; 0 is "
+          "constant.", low=0, required=True)
+_TIMES = {"type": "array", "minItems": 1, "items": {"type": "number", "minimum": 0}}
+
+DISTS: tuple[Dist, ...] = (
+    Dist("exponential", "Memoryless times (Poisson events): give mean or rate.",
+         (_mean(required=False),
+          Key("rate", "number", "Events per second: 1 / mean.", unit="1/s", low=0,
+              low_open=True)), exactly_one_of=("mean", "rate")),
+    Dist("deterministic", "Always the same time (a plain number means the same).",
+         (Key("value", "number", "The time.", unit="s", low=0, required=True),)),
+    Dist("uniform", "Any time between low and high, equally likely.",
+         (Key("low", "number", "Shortest time.", unit="s", low=0, required=True),
+          Key("high", "number", "Longest time, >= low.", unit="s", low=0, required=True))),
+    Dist("lognormal", "Skewed times with a long right tail, by mean and cv.",
+         (_mean(), _CV)),
+    Dist("gamma", "Times by mean and cv, lighter-tailed than lognormal.", (_mean(), _CV)),
+    Dist("erlang", "A sum of k exponential phases: cv = 1 / sqrt(k).",
+         (Key("k", "integer", "Number of phases.", low=1, required=True), _mean())),
+    Dist("weibull", "Times by shape and scale; mean scale * Gamma(1 + 1/shape).",
+         (Key("shape", "number", "Shape: below 1 a heavy tail, above 1 a light one.", low=0,
+              low_open=True, required=True),
+          Key("scale", "number", "Scale.", unit="s", low=0, low_open=True, required=True))),
+    Dist("pareto", "Heavy-tailed times, Lomax form (support from 0): mean scale / (alpha - "
+         "1), infinite for alpha <= 1.",
+         (Key("alpha", "number", "Tail index: the smaller, the heavier the tail.", low=0,
+              low_open=True, required=True),
+          Key("scale", "number", "Scale.", unit="s", low=0, low_open=True, required=True))),
+    Dist("normal", "Normal times truncated at 0.",
+         (Key("mean", "number", "Location before truncation.", unit="s", low=0,
+              required=True),
+          Key("sd", "number", "Spread before truncation; 0 is constant.", unit="s", low=0,
+              required=True))),
+    Dist("hyperexponential", "An exponential time of mean means[i] with probability "
+         "probs[i]: more variable than exponential.",
+         (Key("means", "custom", "Mean of each branch.", unit="s", required=True,
+              json={"type": "array", "minItems": 1,
+                    "items": {"type": "number", "exclusiveMinimum": 0}},
+              type_text="list of numbers > 0"),
+          Key("probs", "custom", "Probability of each branch, one per mean, summing to 1.",
+              required=True, json={"type": "array", "minItems": 1,
+                                   "items": {"type": "number", "minimum": 0, "maximum": 1}},
+              type_text="list of probabilities"))),
+    Dist("empirical", "Observed times, resampled with replacement: give samples or file.",
+         (Key("samples", "custom", "The observed times.", unit="s", json=_TIMES,
+              type_text="list of numbers >= 0"),
+          Key("file", "string", "Path of a CSV file with one time a line (a header line "
+              "is allowed), relative to the model file.")),
+         exactly_one_of=("samples", "file")),
+)

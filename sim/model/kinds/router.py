@@ -1,0 +1,30 @@
+"""``router``: an API gateway or load balancer that takes no time and only routes.
+Its keys and its spec."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sim.model.checks import Ctx
+from sim.model.keys import Key, Kind, Wiring, read
+from sim.model.kinds.common import DESCRIPTION, RATE_LIMIT, ROUTING, kind_key, rate_limit_spec
+from sim.model.spec import RouterSpec
+
+__all__ = ["ROUTER"]
+
+KEYS: tuple[Key, ...] = (kind_key("router"), DESCRIPTION, RATE_LIMIT, ROUTING)
+
+
+def build(ctx: Ctx, attrs: Mapping, wiring: Wiring) -> RouterSpec:
+    v = read(ctx, KEYS, attrs, "router", skip=("kind",))
+    return RouterSpec(name=ctx.node, rate_limit=rate_limit_spec(v["rate_limit"]),
+                      routing=v["routing"])
+
+
+ROUTER = Kind(
+    name="router",
+    summary="An API gateway or load balancer: takes no time, only routes (by `routing`), "
+            "optionally behind a `rate_limit`. A router with no outgoing edge is a sink.",
+    keys=KEYS,
+    build=build,
+)

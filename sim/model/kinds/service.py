@@ -1,0 +1,172 @@
+"""``service``: a worker pool, receiver or callback handler. Its keys, its cross-key
+rules (its own buffer only when fed directly, ``inputs``, autoscaling), its spec."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+from typing import get_args, get_type_hints
+
+from sim.errors import nearest
+from sim.model.checks import Ctx
+from sim.model.keys import Key, Kind, Wiring, read
+from sim.model.kinds.common import (BUFFER_KEYS, BUFFER_NAMES, DESCRIPTION, ROUTING,
+                                    buffer_spec, kind_key)
+from sim.model.spec import Autoscale, Availability, ServiceSpec
+
+__all__ = ["SERVICE", "AUTOSCALE_METRICS", "MAX_SERVERS"]
+
+AUTOSCALE_METRICS: tuple[str, ...] = get_args(get_type_hints(Autoscale)["metric"])
+MAX_SERVERS = 1_000_000
+_SERVERS_WHY = ("a finite pool is tracked server by server; for an unbounded pool give inf")
+_BROKER_ONLY = ("only applies to a queue, not to a service's own buffer (put a queue in "
+                "front of the service to use it)")
+
+AUTOSCALE = Key(
+    "autoscale", "mapping",
+    "Target tracking: every interval the metric is compared with target and the pool "
+    "resized to ceil(servers * metric / target), within [min, max]. Scaling out waits "
+    "cooldown after the last change and new servers start startup seconds later; "
+    "scaling in is immediate (a busy server retires after its message). 'servers' is "
+    "the initial count.",
+    default_text="none (a fixed pool)",
+    keys=(Key("metric", "choice", "utilization (mean busy servers / servers over the "
+              "interval) or queue_length (messages waiting per server, now).",
+              default="utilization", choices=AUTOSCALE_METRICS),
+          Key("target", "number", "The metric's target; a utilization is at most 1.",
+              default=0.7, low=0, low_open=True),
+          Key("min", "integer", "Fewest servers.", default=1, low=1, high=MAX_SERVERS,
+              high_why=_SERVERS_WHY),
+          Key("max", "integer", "Most servers.", default=100, low=1, high=MAX_SERVERS,
+              high_why=_SERVERS_WHY),
+          Key("interval", "number", "Time between two evaluations.", default=30.0, unit="s",
+              low=0, low_open=True),
+          Key("cooldown", "number", "Least time between a change and the next scale-out.",
+              default=60.0, unit="s", low=0),
+          Key("startup", "number", "Delay before a new server takes messages.", default=0.0,
+              unit="s", low=0)))
+
+AVAILABILITY = Key(
+    "availability", "mapping",
+    "Failures and repairs: the service runs for an mtbf draw, then is down for an mttr "
+    "draw; messages in service when it goes down are lost.",
+    default_text="always up",
+    keys=(Key("mtbf", "distribution", "Time up between failures.", unit="s", required=True,
+              positive_mean=True),
+          Key("mttr", "distribution", "Time to repair.", unit="s", required=True,
+              positive_mean=True)))
+
+KEYS: tuple[Key, ...] = (
+    kind_key("service"),
+    DESCRIPTION,
+    Key("servers", "integer", "Messages processed at once; inf for an unbounded pool.",
+        default=1, unit="servers", low=1, inf=True, high=MAX_SERVERS, high_why=_SERVERS_WHY),
+    Key("service", "distribution", "Time one server takes to process one message.",
+        unit="s", required=True),
+    Key("error_rate", "probability", "Probability that processing a message fails.",
+        default=0.0),
+    AVAILABILITY,
+    Key("idempotent", "boolean", "false makes a duplicate execution (after a retry or a "
+        "redelivery) count as a duplicate side effect.", default=True),
+    AUTOSCALE,
+    Key("inputs", "custom", "The queues it consumes from, in strict priority order (the "
+        "first is emptied first).", default_text="edge order",
+        json={"type": "array", "items": {"type": "string"}, "uniqueItems": True},
+        type_text="list of queue names"),
+    ROUTING,
+    *(dataclasses.replace(k, note="only on a service fed directly (not by queues)")
+      for k in BUFFER_KEYS),
+)
+
+
+def build(ctx: Ctx, attrs: Mapping, wiring: Wiring) -> ServiceSpec:
+    """The service's spec: its queues from ``wiring`` (a buffer of its own when anything
+    else feeds it too), ``servers`` within the autoscaling bounds."""
+    ctx.required(attrs, "service", "a service")
+    queues = [name for name, kind in wiring.feeders if kind == "queue"]
+    fed_directly = len(queues) < len(wiring.feeders)
+    if not fed_directly:
+        for key in BUFFER_NAMES:
+            if key in attrs:
+                raise ctx.error(key, "only applies to a service fed directly by a sender, router "
+                                     "or service (set it on the queue that feeds this one)",
+                                value=attrs[key])
+    v = read(ctx, KEYS, attrs, "service", skip=("kind",))
+    scale = None if v["autoscale"] is None else _autoscale(ctx, attrs["autoscale"],
+                                                           v["autoscale"])
+    if scale is not None:
+        _check_initial_servers(ctx, attrs, v["servers"], scale)
+    avail = v["availability"]
+    return ServiceSpec(
+        name=ctx.node, service=v["service"], servers=v["servers"],
+        inputs=_inputs(ctx, attrs, queues),
+        buffer=buffer_spec(v) if fed_directly else None,
+        error_rate=v["error_rate"],
+        availability=None if avail is None else Availability(avail["mtbf"], avail["mttr"]),
+        idempotent=v["idempotent"], autoscale=scale, routing=v["routing"])
+
+
+def _autoscale(ctx: Ctx, raw: Mapping, values: Mapping) -> Autoscale:
+    """A utilization target is at most 1; ``max`` is at least ``min``."""
+    sub = ctx.sub("autoscale")
+    if values["metric"] == "utilization" and values["target"] > 1:
+        raise sub.error("target", "must be a utilization in (0, 1] when 'autoscale.metric' is "
+                                  "utilization (busy servers / servers never exceeds 1)",
+                        value=raw["target"])
+    if values["max"] < values["min"]:
+        unset = "" if "max" in raw else f" (it defaults to {values['max']} when not given)"
+        raise sub.error("max", f"must be an integer >= 'autoscale.min' ({values['min']}){unset}",
+                        value=raw.get("max", values["max"]))
+    return Autoscale(**values)
+
+
+def _check_initial_servers(ctx: Ctx, attrs: Mapping, servers: float, scale: Autoscale) -> None:
+    """``servers`` is the autoscaled pool's initial count: finite, within [min, max]."""
+    given = attrs.get("servers", servers)
+    if math.isinf(servers):
+        raise ctx.error("servers", "must be a positive integer when 'autoscale' is given (an "
+                                   "unbounded pool has nothing to scale; drop 'autoscale' or "
+                                   "give a count)", value=given)
+    if not scale.min <= servers <= scale.max:
+        unset = "" if "servers" in attrs else " (it defaults to 1 when not given)"
+        raise ctx.error("servers", f"is the initial count of an autoscaled pool, so it must lie "
+                                   f"within 'autoscale.min' ({scale.min}) and 'autoscale.max' "
+                                   f"({scale.max}){unset}", value=given)
+
+
+def _inputs(ctx: Ctx, attrs: Mapping, queues: list[str]) -> tuple[str, ...]:
+    """The queues a service consumes from, in strict priority order."""
+    if "inputs" not in attrs:
+        return tuple(queues)
+    given = attrs["inputs"]
+    feeding = ", ".join(map(repr, queues)) or "none"
+    if not isinstance(given, (list, tuple)):
+        raise ctx.error("inputs", f"must be a list of the queues that feed it ({feeding})",
+                        value=given)
+    seen: set = set()
+    for q in given:
+        if q not in queues:
+            raise ctx.error("inputs", f"must list only queues with an edge to {ctx.node!r} "
+                                      f"({feeding})", value=q,
+                            suggestion=nearest(str(q), queues))
+        if q in seen:
+            raise ctx.error("inputs", "must list each queue once", value=q)
+        seen.add(q)
+    missing = [q for q in queues if q not in seen]
+    if missing:
+        raise ctx.error("inputs", f"must list every queue that feeds {ctx.node!r}: "
+                                  f"{missing[0]!r} is missing", value=list(given))
+    return tuple(given)
+
+
+SERVICE = Kind(
+    name="service",
+    summary="A receiver, worker pool or callback handler: `servers` process messages at "
+            "once, each taking a `service` draw. A service fed by queues pulls from them "
+            "(in the order of `inputs`); a service fed by anything else has a buffer of its "
+            "own and takes the buffer keys directly.",
+    keys=KEYS,
+    build=build,
+    refused={"delivery": _BROKER_ONLY, "partitions": _BROKER_ONLY},
+)
