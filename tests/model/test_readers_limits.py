@@ -287,3 +287,16 @@ def test_experiment_and_plan_files_are_read_the_same_way(bad_files, tmp_path):
     bomb.write_text(laughs(), encoding="utf-8")
     with pytest.raises(ExperimentError, match=r"aliases repeat more than 1,000,000 values"):
         load_experiment(bomb)
+
+
+def test_sender_trace_file_must_be_a_bounded_regular_text_file(bad_files, tmp_path):
+    """A sender's ``trace:`` file goes through the same bounded reader as the model."""
+    from sim.model import from_dict, validate
+
+    for name, (path, _) in bad_files.items():
+        data = {"nodes": {"client": {"kind": "sender", "trace": str(path)},
+                          "worker": {"kind": "service", "service": 0.1}},
+                "edges": [["client", "worker"]]}
+        with pytest.raises(ModelError, match=r"node 'client': 'trace' must be a readable CSV "
+                                             r"file of arrival times"):
+            validate(from_dict(data, base_dir=tmp_path))

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from sim.files import read_text_file
 from sim.model.checks import Ctx, is_number
 from sim.model.keys import Key, Kind, Wiring, read
 from sim.model.kinds.common import DESCRIPTION, RATE_LIMIT, ROUTING, kind_key, rate_limit_spec
@@ -201,10 +202,10 @@ def _read_trace(ctx: Ctx, name: str) -> list[float]:
     if not path.is_absolute() and ctx.base_dir is not None:
         path = Path(ctx.base_dir) / path
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
+        lines = read_text_file(path).splitlines()
+    except OSError as exc:
         raise ctx.error("trace", f"must be a readable CSV file of arrival times "
-                                 f"({exc.__class__.__name__}: {path})", value=name) from None
+                                 f"({path}: {exc})", value=name) from None
     times: list[float] = []
     header_allowed = True
     for lineno, line in enumerate(lines, 1):
