@@ -17,18 +17,16 @@ from dataclasses import dataclass, replace
 
 import networkx as nx
 
+from sim.analytic.buffers import NEGLIGIBLE, bounded_that_fills, never_fills
+from sim.analytic.kinds import station_of
 from sim.analytic.network import input_queues, is_exponential
-from sim.analytic.stations import mmck
 from sim.distributions import Distribution
 from sim.model.spec import BufferSpec, Model, QueueSpec, RouterSpec, SenderSpec, ServiceSpec
 
 __all__ = ["Station", "stations", "model_reasons", "latency_reasons", "non_poisson_nodes",
            "digraph", "never_fills", "NEGLIGIBLE"]
 
-NEGLIGIBLE = 1e-12   # a blocking probability below this is taken as 0
-
 _UNBOUNDED = BufferSpec()
-_BALANCING = ("round_robin", "least_loaded", "power_of_two")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,47 +65,6 @@ def digraph(model: Model) -> nx.DiGraph:
     return g
 
 
-def _servers_behind(model: Model, node) -> tuple[float, Distribution]:
-    """Servers that drain a buffer and their (slowest) service law."""
-    if isinstance(node, ServiceSpec):
-        return node.servers, node.service
-    consumers = [model.node(e.target) for e in model.out_edges(node.name)]
-    if not consumers:
-        return 0.0, None
-    slowest = max(consumers, key=lambda c: c.service.mean)
-    return sum(c.servers for c in consumers), slowest.service
-
-
-def never_fills(model: Model, name: str, rate: float | None) -> bool:
-    """True when a finite buffer practically never fills at Poisson rate ``rate``.
-
-    Its blocking probability is estimated as M/M/c/K's with the capacity scaled by
-    ``2 / (1 + scv)``, the diffusion scaling of queue-length tails (Kingman 1962;
-    Whitt, *Stochastic-Process Limits*, 2002, ch. 5), and must be below
-    :data:`NEGLIGIBLE`. Exact for exponential service.
-    """
-    buf = model.node(name).buffer
-    if buf is None or buf.capacity == math.inf:
-        return True
-    servers, dist = _servers_behind(model, model.node(name))
-    if rate is None or dist is None or servers == 0:
-        return False
-    if servers == math.inf or dist.mean == 0 or rate == 0:
-        return True
-    if rate * dist.mean >= servers or not math.isfinite(dist.scv):
-        return False
-    k = math.floor(buf.capacity * 2.0 / (1.0 + dist.scv))
-    return mmck(rate, 1.0 / dist.mean, int(servers), k).p_block < NEGLIGIBLE
-
-
-def _bounded(model: Model, node, rates) -> bool:
-    """A finite buffer that can fill (every finite buffer when rates are unknown)."""
-    buf = node.buffer if isinstance(node, (QueueSpec, ServiceSpec)) else None
-    if buf is None or buf.capacity == math.inf:
-        return False
-    return rates is None or not never_fills(model, node.name, rates.get(node.name))
-
-
 def _failure_sources(model: Model, rates: Mapping[str, float] | None) -> bool:
     """True when an attempt can fail, so that a retry can happen."""
     for n in model.nodes:
@@ -117,8 +74,8 @@ def _failure_sources(model: Model, rates: Mapping[str, float] | None) -> bool:
             return True
         if isinstance(n, ServiceSpec) and (n.error_rate > 0 or n.availability is not None):
             return True
-        buf = n.buffer if isinstance(n, (QueueSpec, ServiceSpec)) else None
-        if buf is not None and (_bounded(model, n, rates) or buf.ttl is not None):
+        buf = getattr(n, "buffer", None)
+        if buf is not None and (bounded_that_fills(model, n, rates) or buf.ttl is not None):
             return True
     return False
 
@@ -148,23 +105,6 @@ def _sender_reasons(model: Model, rates: Mapping[str, float] | None) -> list[str
     return out
 
 
-def _buffer_reasons(model: Model, node, rates: Mapping[str, float] | None) -> list[str]:
-    name, buf = node.name, node.buffer
-    if buf is None:
-        return []
-    out = []
-    if buf.ttl is not None:
-        out.append(f"node {name!r} expires messages (ttl)")
-    if _bounded(model, node, rates) and buf.overflow != "reject":
-        out.append(f"node {name!r} has a finite buffer with overflow {buf.overflow!r}")
-    delivery = getattr(buf, "delivery", None)
-    if delivery is not None and delivery.mode != "at_most_once":
-        out.append(f"node {name!r} redelivers messages ({delivery.mode})")
-    if (getattr(buf, "partitions", None) or 1) > 1:
-        out.append(f"node {name!r} is split into partitions")
-    return out
-
-
 def model_reasons(model: Model, rates: Mapping[str, float] | None = None) -> list[str]:
     """Features that no closed form here captures, each as a sentence.
 
@@ -173,20 +113,7 @@ def model_reasons(model: Model, rates: Mapping[str, float] | None = None) -> lis
     """
     out = _sender_reasons(model, rates)
     for n in model.nodes:
-        if isinstance(n, RouterSpec) and n.rate_limit is not None:
-            out.append(f"router {n.name!r} has a rate limit")
-        if isinstance(n, ServiceSpec) and n.availability is not None:
-            out.append(f"service {n.name!r} breaks down (availability)")
-        if isinstance(n, ServiceSpec) and getattr(n, "autoscale", None) is not None:
-            out.append(f"service {n.name!r} autoscales (its servers change over time)")
-        if isinstance(n, (QueueSpec, ServiceSpec)):
-            out.extend(_buffer_reasons(model, n, rates))
-        if (not isinstance(n, QueueSpec) and n.routing in _BALANCING
-                and len(model.out_edges(n.name)) > 1):
-            out.append(f"node {n.name!r} routes by {n.routing} (arrivals are not Poisson)")
-        if (isinstance(n, QueueSpec) and n.routing == "broadcast"
-                and len(model.out_edges(n.name)) > 1):
-            out.append(f"queue {n.name!r} broadcasts to competing consumers")
+        out.extend(station_of(n).reasons(model, n, rates))
     if any(s.is_closed for s in model.senders) and any(n.routing == "broadcast"
                                                         for n in model.nodes):
         out.append("a closed sender waits for broadcast copies (fork-join in a closed network)")
