@@ -39,6 +39,12 @@ one of its input queues is unbounded; that queue is then reported as well.
 A queue's utilisation is its arrival rate over the capacity its consumers
 have left after their higher-priority inputs (``inputs`` order; a service's own
 buffer counted first).
+
+Servers are counted at their bound: an autoscaled service at ``autoscale.max``
+(the most it can reach), and behind ``partitions: k`` at most k messages are in
+service at once, so a service fed only by partitioned queues has
+``min(servers, k)`` effective servers (each row says which bound it used, in
+``servers_bound``). Each kind's part lives in :mod:`sim.analytic.kinds`.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 Every kind-specific step goes through the registry :data:`sim.engine.kinds.RUNTIMES`
 (keyed by the validated kind): build each runtime, then wire each one (a consumer
 to its queues, every node but a queue to its successors; each stream is keyed by
-node and purpose, so the order of wiring does not change a draw). This runs once per replication, never
-per message.
+node and purpose, so the order of wiring does not change a draw). This runs once
+per replication, never per message.
 """
 
 from __future__ import annotations
