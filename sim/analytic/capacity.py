@@ -10,11 +10,21 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from sim.model.spec import BufferSpec, Model
 
-__all__ = ["availability_factor", "holding_time", "input_queues", "unbounded",
+__all__ = ["is_exponential", "availability_factor", "holding_time", "input_queues", "unbounded",
            "reachable_servers", "servers_bound", "capacity", "partitions_of",
            "routing_shares"]
+
+
+def is_exponential(dist) -> bool:
+    """True when ``dist`` is exponential: scv 1 and the exponential cdf at three points."""
+    if dist is None or not math.isclose(dist.scv, 1.0, rel_tol=1e-9) or not dist.mean > 0:
+        return False
+    xs = np.array([0.5, 1.0, 3.0]) * dist.mean
+    return bool(np.allclose(dist.cdf(xs), -np.expm1(-xs / dist.mean), rtol=1e-9, atol=1e-12))
 
 
 def availability_factor(svc) -> float:

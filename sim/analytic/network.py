@@ -55,7 +55,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sim.analytic.capacity import availability_factor, holding_time, input_queues
+from sim.analytic.capacity import (availability_factor, holding_time, input_queues,
+                                   is_exponential)
 from sim.analytic.kinds import Rates, station_of
 from sim.analytic.mva import mva
 from sim.model.spec import Model, SenderSpec
@@ -65,14 +66,6 @@ __all__ = ["is_exponential", "availability_factor", "input_queues", "long_run_ra
            "unstable_nodes", "bottleneck", "jackson_response"]
 
 _MAX_PASSES = 60
-
-
-def is_exponential(dist) -> bool:
-    """True when ``dist`` is exponential: scv 1 and the exponential cdf at three points."""
-    if dist is None or not math.isclose(dist.scv, 1.0, rel_tol=1e-9) or not dist.mean > 0:
-        return False
-    xs = np.array([0.5, 1.0, 3.0]) * dist.mean
-    return bool(np.allclose(dist.cdf(xs), -np.expm1(-xs / dist.mean), rtol=1e-9, atol=1e-12))
 
 
 def long_run_rate(sender: SenderSpec) -> float | None:

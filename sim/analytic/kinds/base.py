@@ -48,6 +48,11 @@ class StationKind:
     largest); reasons(model, spec, rates) -> sentences naming what the formulas
     cannot capture; metrics(model, spec) -> the figures worth comparing with a
     simulation; closed_form -> the formulas, or NO_CLOSED_FORM and why;
+    fails(spec) -> True when an attempt can fail at the node itself (so a retry can
+    happen; buffers are judged apart); group(model, spec) -> the station the node
+    heads as ``(Station or None, reason or None)``, or None when it heads none
+    (see :func:`sim.analytic.topology.stations`); queued(model, spec) -> True when
+    the node must belong to some station (messages wait or are served there);
     serves -> True when it holds servers (a station of mean value analysis).
     """
 
@@ -58,6 +63,9 @@ class StationKind:
     reasons: Callable
     metrics: Callable
     closed_form: str
+    fails: Callable = lambda spec: False
+    group: Callable = lambda model, spec: None
+    queued: Callable = lambda model, spec: False
     serves: bool = False
 
 

@@ -15,8 +15,9 @@ import math
 
 from sim.analytic.buffers import buffer_reasons
 from sim.analytic.capacity import (availability_factor, capacity, holding_time, input_queues,
-                                   partitions_of, unbounded)
+                                   is_exponential, partitions_of, unbounded)
 from sim.analytic.kinds.base import RATES, StationKind, keep_all, stable
+from sim.analytic.station import Station
 
 __all__ = ["STATION", "consumer_shares"]
 
@@ -110,11 +111,35 @@ def reasons(model, spec, rates) -> list[str]:
     return out
 
 
+def group(model, spec):
+    """A queue with consumers heads a pool: the queue and the services that consume
+    only from it, identical in service time (else the reason why not)."""
+    if not model.out_edges(spec.name):
+        return None
+    consumers = [model.node(e.target) for e in model.out_edges(spec.name)]
+    if any(len(model.in_edges(c.name)) > len(input_queues(model, c)) for c in consumers):
+        return None, f"queue {spec.name!r} is consumed by a service that is also fed directly"
+    if any(len(input_queues(model, c)) > 1 for c in consumers):
+        return None, None    # handled as a multi-input station, or refused there
+    first = consumers[0]
+    same = all(c.service.mean == first.service.mean and c.service.scv == first.service.scv
+               and is_exponential(c.service) == is_exponential(first.service)
+               for c in consumers)
+    if not same:
+        return None, f"queue {spec.name!r} has competing consumers with different service times"
+    return Station(spec.name, (spec.name,), tuple(c.name for c in consumers),
+                   sum(c.servers for c in consumers), first.service, spec.buffer), None
+
+
+def queued(model, spec) -> bool:
+    return bool(model.out_edges(spec.name))
+
+
 def metrics(model, spec) -> tuple[str, ...]:
     return RATES + ("queue_length.mean", "wait.mean", "wait.p99")
 
 
 STATION = StationKind(shares=consumer_shares, keep=keep_all, row=row, demand=demand,
-                      reasons=reasons, metrics=metrics,
+                      reasons=reasons, metrics=metrics, group=group, queued=queued,
                       closed_form="a pool: the queue and the services consuming it as one "
                                   "station (M/M/c, M/M/c/K, M/G/1, Allen-Cunneen)")

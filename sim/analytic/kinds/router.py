@@ -25,4 +25,5 @@ def metrics(model, spec) -> tuple[str, ...]:
 
 STATION = StationKind(shares=routing_shares, keep=keep_all, row=row,
                       demand=rate_limit_demand, reasons=reasons, metrics=metrics,
-                      closed_form=f"{NO_CLOSED_FORM}: a router takes no time, only routes")
+                      closed_form=f"{NO_CLOSED_FORM}: a router takes no time, only routes",
+                      fails=lambda s: s.rate_limit is not None)

@@ -35,4 +35,5 @@ def metrics(model, spec) -> tuple[str, ...]:
 
 STATION = StationKind(shares=routing_shares, keep=keep_all, row=row,
                       demand=rate_limit_demand, reasons=reasons, metrics=metrics,
-                      closed_form="Poisson source (open) or MVA customer class (closed)")
+                      closed_form="Poisson source (open) or MVA customer class (closed)",
+                      fails=lambda s: s.timeout is not None or s.rate_limit is not None)

@@ -16,6 +16,7 @@ from sim.analytic.buffers import buffer_reasons
 from sim.analytic.capacity import (availability_factor, holding_time, input_queues,
                                    routing_shares, servers_bound, unbounded)
 from sim.analytic.kinds.base import RATES, StationKind, balancing_reasons, stable
+from sim.analytic.station import UNBOUNDED, Station
 
 __all__ = ["STATION"]
 
@@ -58,6 +59,35 @@ def reasons(model, spec, rates) -> list[str]:
     return out + buffer_reasons(model, spec, rates) + balancing_reasons(model, spec)
 
 
+def _multi_input(model, svc, queues: list[str]):
+    """A single-server service consuming several queues in strict priority."""
+    if svc.servers != 1:
+        return None, f"service {svc.name!r} serves several queues with {svc.servers} servers"
+    if any(len(model.out_edges(q)) > 1 for q in queues):
+        return None, f"service {svc.name!r} shares its input queues with other consumers"
+    if any(model.node(q).buffer.capacity != math.inf for q in queues):
+        return None, f"service {svc.name!r} serves several queues, one with a finite capacity"
+    if any(model.node(q).buffer.discipline != "fifo" for q in queues):
+        return None, f"service {svc.name!r} serves several queues, one not FIFO"
+    return Station(svc.name, tuple(queues), (svc.name,), 1, svc.service, UNBOUNDED), None
+
+
+def group(model, spec):
+    """A service fed directly heads a station with its own buffer; one consuming
+    several queues heads a priority station; one consuming a single queue belongs to
+    that queue's pool (None here)."""
+    queues = input_queues(model, spec)
+    direct = len(model.in_edges(spec.name)) > len(queues)
+    if queues and direct:
+        return None, f"service {spec.name!r} is fed both by queues and directly"
+    if direct:
+        return Station(spec.name, (), (spec.name,), spec.servers, spec.service,
+                       spec.buffer or UNBOUNDED), None
+    if len(queues) > 1:
+        return _multi_input(model, spec, queues)
+    return None
+
+
 def metrics(model, spec) -> tuple[str, ...]:
     """A service fed only by queues has no buffer of its own (its wait is 0)."""
     waits = ("queue_length.mean", "wait.mean", "wait.p99") if spec.buffer is not None else ()
@@ -65,6 +95,8 @@ def metrics(model, spec) -> tuple[str, ...]:
 
 
 STATION = StationKind(shares=routing_shares, keep=keep, row=row, demand=demand,
-                      reasons=reasons, metrics=metrics, serves=True,
+                      reasons=reasons, metrics=metrics, serves=True, group=group,
+                      queued=lambda model, spec: True,
+                      fails=lambda s: s.error_rate > 0 or s.availability is not None,
                       closed_form="M/M/c, M/M/c/K, M/G/1, M/G/inf, Cobham priority and "
                                   "Allen-Cunneen (sim.analytic.stations)")
