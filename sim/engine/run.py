@@ -12,9 +12,7 @@ from simpy.events import Timeout
 
 from sim.engine.build import build
 from sim.engine.kinds import runtime_of
-from sim.engine.sender import Sender
 from sim.engine.trace import TraceWriter
-from sim.errors import ConservationError
 from sim.metrics.result import Result
 from sim.metrics.summary import summarize_replication
 
@@ -132,14 +130,6 @@ def _warmup_reset(runtimes: dict, readers: dict, series: _Series, now: float) ->
     _close_all(runtimes, readers, now, reset=True)
 
 
-def _check_conservation(name: str, rt: Sender) -> None:
-    c = rt.counts
-    if c["offered"] != c["completed"] + c["failed"] + c["in_flight"] or c["in_flight"] < 0:
-        raise ConservationError(f"sender {name!r}: offered {c['offered']} != completed "
-                                f"{c['completed']} + failed {c['failed']} + in_flight "
-                                f"{c['in_flight']}")
-
-
 def run_replication(model, replication: int, *, seed: int, duration: float,
                     warmup: float, trace=None,
                     tick: Callable[[float], None] | None = None) -> tuple[dict, list[tuple]]:
@@ -157,9 +147,8 @@ def run_replication(model, replication: int, *, seed: int, duration: float,
     if warmup > 0:
         Timeout(env, warmup).callbacks.append(
             lambda _e: _warmup_reset(runtimes, readers, series, env.now))
-    for rt in runtimes.values():
-        if isinstance(rt, Sender):
-            rt.start()
+    for name, rt in runtimes.items():
+        readers[name].start(rt)
     env.run(until=end)
     series.finish()
     tracer = next((rt.tracer for rt in runtimes.values() if hasattr(rt, "tracer")), None)
@@ -168,8 +157,7 @@ def run_replication(model, replication: int, *, seed: int, duration: float,
     _close_all(runtimes, readers, end, reset=False)
     raw = {}
     for name, rt in runtimes.items():
-        if isinstance(rt, Sender):
-            _check_conservation(name, rt)
+        readers[name].check(name, rt)
         raw[name] = readers[name].raw(rt)
     summary = summarize_replication(model.name, raw, seed=seed, duration=duration,
                                     warmup=warmup)

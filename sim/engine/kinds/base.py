@@ -65,7 +65,9 @@ class KindRuntime:
     :mod:`sim.metrics.entries`); state(rt) -> (queue_length, busy, servers,
     departures) now; samples(rt) -> the SampleStats to fold during the run;
     parts(rt) -> the objects to close and reset at warm-up (the runtime and any
-    buffer it owns).
+    buffer it owns); start(rt) sets it going when the run starts (a sender's first
+    arrival); check(name, rt) verifies its bookkeeping at the end (a sender's
+    conservation of requests).
     """
 
     build: Callable
@@ -74,6 +76,8 @@ class KindRuntime:
     state: Callable[[object], tuple]
     samples: Callable[[object], list]
     parts: Callable[[object], list] = lambda rt: [rt]
+    start: Callable[[object], None] = lambda rt: None
+    check: Callable[[str, object], None] = lambda name, rt: None
 
 
 def lookup(registry: dict, spec, what: str):

@@ -7,6 +7,7 @@ from sim.engine.arrivals import gap_function
 from sim.engine.kinds.base import KindRuntime, bucket
 from sim.engine.kinds.routes import wire_sends
 from sim.engine.sender import Sender, backoff_schedule
+from sim.errors import ConservationError
 from sim.rng import Purpose
 
 __all__ = ["RUNTIME"]
@@ -43,5 +44,15 @@ def state(rt) -> tuple:
     return None, None, None, rt.completed
 
 
+def check(name: str, rt) -> None:
+    """offered = completed + failed + in_flight, in_flight >= 0 (SPEC 4)."""
+    c = rt.counts
+    if c["offered"] != c["completed"] + c["failed"] + c["in_flight"] or c["in_flight"] < 0:
+        raise ConservationError(f"sender {name!r}: offered {c['offered']} != completed "
+                                f"{c['completed']} + failed {c['failed']} + in_flight "
+                                f"{c['in_flight']}")
+
+
 RUNTIME = KindRuntime(build=build, wire=wire, raw=raw, state=state,
-                      samples=lambda rt: [rt.latency])
+                      samples=lambda rt: [rt.latency], start=lambda rt: rt.start(),
+                      check=check)
