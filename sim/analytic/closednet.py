@@ -16,11 +16,12 @@ import math
 import numpy as np
 
 from sim.analytic.figures import entry, refused_entry, station_entries
+from sim.analytic.kinds import error_rate
 from sim.analytic.mva import mva
 from sim.analytic.network import flows, pure_delay
 from sim.analytic.stations import StationResult
 from sim.analytic.topology import Station
-from sim.model.spec import Model, ServiceSpec
+from sim.model.spec import Model
 
 __all__ = ["solve_closed"]
 
@@ -92,7 +93,6 @@ def success_closed(model: Model, fl) -> dict[str, float]:
     """Fraction of each closed sender's requests that complete (no error on the way)."""
     out = {}
     for s in model.senders:
-        lost = sum(fl.visits[s.name][n.name] * n.error_rate for n in model.nodes
-                   if isinstance(n, ServiceSpec))
+        lost = sum(fl.visits[s.name][n.name] * error_rate(n) for n in model.nodes)
         out[s.name] = max(0.0, 1.0 - lost)
     return out

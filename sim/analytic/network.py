@@ -39,6 +39,12 @@ one of its input queues is unbounded; that queue is then reported as well.
 A queue's utilisation is its arrival rate over the capacity its consumers
 have left after their higher-priority inputs (``inputs`` order; a service's own
 buffer counted first).
+
+Servers are counted at their bound: an autoscaled service at ``autoscale.max``
+(the most it can reach), and behind ``partitions: k`` at most k messages are in
+service at once, so a service fed only by partitioned queues has
+``min(servers, k)`` effective servers (each row says which bound it used, in
+``servers_bound``). Each kind's part lives in :mod:`sim.analytic.kinds`.
 """
 
 from __future__ import annotations
@@ -49,31 +55,17 @@ from typing import NamedTuple
 
 import numpy as np
 
+from sim.analytic.capacity import (availability_factor, holding_time, input_queues,
+                                   is_exponential)
+from sim.analytic.kinds import Rates, station_of
 from sim.analytic.mva import mva
-from sim.model.spec import BufferSpec, Model, QueueSpec, SenderSpec, ServiceSpec
+from sim.model.spec import Model, SenderSpec
 
 __all__ = ["is_exponential", "availability_factor", "input_queues", "long_run_rate",
            "routing_matrix", "visit_ratios", "Flows", "flows", "pure_delay", "traffic",
            "unstable_nodes", "bottleneck", "jackson_response"]
 
 _MAX_PASSES = 60
-_FULL = 1.0 - 1e-12   # utilisation treated as >= 1 (rounding of exact saturation)
-
-
-def is_exponential(dist) -> bool:
-    """True when ``dist`` is exponential: scv 1 and the exponential cdf at three points."""
-    if dist is None or not math.isclose(dist.scv, 1.0, rel_tol=1e-9) or not dist.mean > 0:
-        return False
-    xs = np.array([0.5, 1.0, 3.0]) * dist.mean
-    return bool(np.allclose(dist.cdf(xs), -np.expm1(-xs / dist.mean), rtol=1e-9, atol=1e-12))
-
-
-def availability_factor(svc: ServiceSpec) -> float:
-    """Long-run fraction of time a service is up: ``mtbf / (mtbf + mttr)``."""
-    if svc.availability is None:
-        return 1.0
-    up, down = svc.availability.mtbf.mean, svc.availability.mttr.mean
-    return up / (up + down)
 
 
 def long_run_rate(sender: SenderSpec) -> float | None:
@@ -91,50 +83,6 @@ def long_run_rate(sender: SenderSpec) -> float | None:
     return rate * area / sender.period
 
 
-def holding_time(model: Model, svc: ServiceSpec) -> float:
-    """Mean time (s) a server is held per message: the service time, plus the transit
-    when the message is pulled over an edge with latency from a queue (the engine
-    holds the consumer's server while it travels; averaged over such edges)."""
-    pulls = [e.latency.mean for e in model.in_edges(svc.name)
-             if e.latency is not None and isinstance(model.node(e.source), QueueSpec)]
-    return svc.service.mean + (sum(pulls) / len(pulls) if pulls else 0.0)
-
-
-def _capacity(model: Model, svc: ServiceSpec) -> float:
-    """Messages per second the service can complete: servers / mean holding time."""
-    mean = holding_time(model, svc)
-    return math.inf if svc.servers == math.inf or mean == 0 else svc.servers / mean
-
-
-def input_queues(model: Model, svc: ServiceSpec) -> list[str]:
-    """The queues a service consumes from, highest priority first."""
-    fed = [e.source for e in model.in_edges(svc.name)
-           if isinstance(model.node(e.source), QueueSpec)]
-    return [q for q in svc.inputs if q in fed] + [q for q in fed if q not in svc.inputs]
-
-
-def _unbounded(buffer: BufferSpec | None) -> bool:
-    return buffer is not None and (buffer.capacity == math.inf or buffer.overflow == "block")
-
-
-def _shares(model: Model, spec) -> dict[str, float]:
-    """Mean messages passed to each successor per message received (before thinning)."""
-    edges = model.out_edges(spec.name)
-    if not edges:
-        return {}
-    if spec.routing == "broadcast":
-        return {e.target: 1.0 for e in edges}
-    if isinstance(spec, QueueSpec):
-        caps = {e.target: _capacity(model, model.node(e.target)) for e in edges}
-        if any(c == math.inf for c in caps.values()):
-            caps = {t: float(c == math.inf) for t, c in caps.items()}
-        total = sum(caps.values())
-        return {t: (c / total if total > 0 else 1.0 / len(caps)) for t, c in caps.items()}
-    if spec.routing == "probabilistic" and edges[0].p is not None:
-        return {e.target: float(e.p) for e in edges}
-    return {e.target: 1.0 / len(edges) for e in edges}
-
-
 def routing_matrix(model: Model, thinning: Mapping[str, float] | None = None
                    ) -> tuple[list[str], np.ndarray]:
     """Node names (model order) and ``P[i, j]``, messages passed from i to j per
@@ -143,10 +91,9 @@ def routing_matrix(model: Model, thinning: Mapping[str, float] | None = None
     index = {n: i for i, n in enumerate(names)}
     P = np.zeros((len(names), len(names)))
     for spec in model.nodes:
-        keep = (thinning or {}).get(spec.name, 1.0)
-        if isinstance(spec, ServiceSpec):
-            keep *= 1.0 - spec.error_rate
-        for target, share in _shares(model, spec).items():
+        kind = station_of(spec)
+        keep = (thinning or {}).get(spec.name, 1.0) * kind.keep(spec)
+        for target, share in kind.shares(model, spec).items():
             P[index[spec.name], index[target]] += keep * share
     return names, P
 
@@ -199,7 +146,7 @@ def pure_delay(model: Model, visits: Mapping[str, float], P: np.ndarray, names: 
         if e.latency is not None:
             total += visits[e.source] * P[index[e.source], index[e.target]] * e.latency.mean
     for n in model.nodes:
-        buf = n.buffer if isinstance(n, (QueueSpec, ServiceSpec)) else None
+        buf = getattr(n, "buffer", None)
         if buf is not None and buf.latency is not None:
             total += visits[n.name] * buf.latency.mean
     return total
@@ -211,7 +158,7 @@ def _closed_throughput(model: Model, visits: dict, open_rate: dict, P: np.ndarra
     closed = [s for s in model.senders if s.is_closed]
     if not closed:
         return {}
-    services = [n for n in model.nodes if isinstance(n, ServiceSpec)]
+    services = [n for n in model.nodes if station_of(n).serves]
     demands = np.zeros((len(closed), len(services)))
     servers = np.array([float(svc.servers) for svc in services])
     for k, svc in enumerate(services):
@@ -273,50 +220,6 @@ def flows(model: Model, loss: Mapping[str, float] | None = None) -> Flows:
     return Flows(visits, open_rate, closed_rate, sent, P, names)
 
 
-def _higher_util(model: Model, svc: ServiceSpec, queue: str, rates: dict, P: np.ndarray,
-                 names: list[str]) -> float:
-    """Utilisation of ``svc`` by inputs served before ``queue``: its own buffer's
-    feed first, then the queues ahead of ``queue`` in its ``inputs`` order."""
-    if svc.servers == math.inf:
-        return 0.0
-    index = {n: i for i, n in enumerate(names)}
-    j, per = index[svc.name], holding_time(model, svc) / (svc.servers * availability_factor(svc))
-    load = sum(rates[e.source] * P[index[e.source], j] for e in model.in_edges(svc.name)
-               if not isinstance(model.node(e.source), QueueSpec))
-    for q in input_queues(model, svc):
-        if q == queue:
-            break
-        load += rates[q] * P[index[q], j]
-    return load * per
-
-
-def _queue_util(model: Model, q: QueueSpec, rates: dict, P: np.ndarray, names: list[str]) -> float:
-    """Arrival rate of a queue over the capacity its consumers have left for it."""
-    if rates[q.name] == 0:
-        return 0.0
-    left = []
-    for e in model.out_edges(q.name):
-        svc = model.node(e.target)
-        cap = _capacity(model, svc) * availability_factor(svc)
-        left.append(cap * max(0.0, 1.0 - _higher_util(model, svc, q.name, rates, P, names)))
-    if q.routing == "broadcast":
-        return max((rates[q.name] / c if c > 0 else math.inf) for c in left)
-    total = sum(left)
-    return rates[q.name] / total if total > 0 else math.inf
-
-
-def _service_row(model: Model, svc: ServiceSpec, lam: float, lam_open: float) -> dict:
-    mean, a = holding_time(model, svc), availability_factor(svc)
-    finite = svc.servers != math.inf
-    open_util = lam_open * mean / (svc.servers * a) if finite else 0.0
-    buffers = [svc.buffer] + [model.node(q).buffer for q in input_queues(model, svc)]
-    unbounded = any(_unbounded(b) for b in buffers)
-    return {"servers": svc.servers, "mean_service": mean, "offered_load": lam * mean,
-            "utilization": lam * mean / svc.servers if finite else 0.0,
-            "open_utilization": open_util, "availability": a,
-            "bounded": not unbounded, "stable": not (open_util >= _FULL and unbounded)}
-
-
 def traffic(model: Model) -> list[dict]:
     """Per-node arrival rates, offered load, utilisation and stability.
 
@@ -347,6 +250,7 @@ def traffic(model: Model) -> list[dict]:
     """
     visits, open_rate, closed_rate, sent, P, names = flows(model)
     total = {n: open_rate[n] + closed_rate[n] for n in names}
+    rates = Rates(model, total, open_rate, sent, P, names)
     rows = []
     for spec in model.nodes:
         n = spec.name
@@ -354,20 +258,9 @@ def traffic(model: Model) -> list[dict]:
                "closed_rate": closed_rate[n], "visits": {s: v[n] for s, v in visits.items()},
                "servers": None, "mean_service": None, "offered_load": 0.0,
                "utilization": None, "open_utilization": None, "availability": None,
+               "effective_servers": None, "servers_bound": None,
                "bounded": True, "stable": True}
-        if isinstance(spec, SenderSpec):
-            row.update(arrival_rate=sent[n], open_rate=0.0 if spec.is_closed else sent[n],
-                       closed_rate=sent[n] if spec.is_closed else 0.0)
-        elif isinstance(spec, ServiceSpec):
-            row.update(_service_row(model, spec, total[n], open_rate[n]))
-        elif isinstance(spec, QueueSpec):
-            u_open = _queue_util(model, spec, open_rate, P, names)
-            load = sum(total[n] * P[names.index(n), names.index(e.target)]
-                       * holding_time(model, model.node(e.target)) for e in model.out_edges(n))
-            row.update(offered_load=float(load),
-                       utilization=_queue_util(model, spec, total, P, names),
-                       open_utilization=u_open, bounded=not _unbounded(spec.buffer),
-                       stable=not (u_open >= _FULL and _unbounded(spec.buffer)))
+        row.update(station_of(spec).row(rates, spec))
         rows.append(row)
     return rows
 
@@ -395,13 +288,8 @@ def bottleneck(model: Model) -> tuple[str | None, float]:
     best, worst = None, 0.0
     for spec in model.nodes:
         v = sum(w * visits[s][spec.name] for s, w in weights.items()) / norm
-        if isinstance(spec, ServiceSpec) and spec.servers != math.inf:
-            d = v * holding_time(model, spec) / (spec.servers * availability_factor(spec))
-        elif getattr(spec, "rate_limit", None) is not None:
-            d = v / spec.rate_limit.rate
-        else:
-            continue
-        if d > worst:
+        d = station_of(spec).demand(model, spec, v)
+        if d is not None and d > worst:
             best, worst = spec.name, d
     return best, (1.0 / worst if worst > 0 else math.inf)
 

@@ -19,11 +19,12 @@ import networkx as nx
 import numpy as np
 
 from sim.analytic.figures import entry, quantile, refused_entry, station_entries
+from sim.analytic.kinds import error_rate
 from sim.analytic.network import Flows, flows, routing_matrix
 from sim.analytic.stations import (StationResult, fork_join_2, ggc, mg1, mg1_priority, mm_inf,
                                    mmc, mmc_sojourn_percentile, mmc_wait_percentile, mmck)
 from sim.analytic.topology import Station, digraph, non_poisson_nodes
-from sim.model.spec import Model, ServiceSpec
+from sim.model.spec import Model
 
 __all__ = ["solve_open"]
 
@@ -158,7 +159,7 @@ def success(model: Model, loss_at: dict[str, float]) -> tuple[list[str], np.ndar
     for i, name in enumerate(names):
         if model.is_sink(name):
             spec = model.node(name)
-            err = spec.error_rate if isinstance(spec, ServiceSpec) else 0.0
+            err = error_rate(spec)
             b[i] = (1.0 - loss_at.get(name, 0.0)) * (1.0 - err)
     return names, np.linalg.solve(np.eye(len(names)) - P, b)
 

@@ -22,10 +22,11 @@ import numpy as np
 
 from sim.analytic.closednet import solve_closed, success_closed
 from sim.analytic.figures import refused_entry, shift_p99
+from sim.analytic.kinds import error_rate
 from sim.analytic.network import bottleneck, flows
 from sim.analytic.opennet import fork_join, solve_open, success
 from sim.analytic.topology import digraph, latency_reasons, model_reasons, stations
-from sim.model.spec import Model, ServiceSpec
+from sim.model.spec import Model
 
 __all__ = ["analyze"]
 
@@ -121,7 +122,7 @@ def _closed_requests(model: Model, body: dict) -> dict:
     fl, sol = body["flows"], body["mva"]
     ok = success_closed(model, fl)
     per, thr = {}, 0.0
-    errors = any(isinstance(n, ServiceSpec) and n.error_rate > 0 for n in model.nodes)
+    errors = any(error_rate(n) > 0 for n in model.nodes)
     for r, s in enumerate(model.senders):
         mean = None if errors else sol.response_time[r] + body["delays"][r]
         per[s.name] = {"mean": mean, "p99": None}
@@ -165,8 +166,7 @@ def _open_requests(model: Model, body: dict) -> dict:
                     for n in model.nodes)
     fj = fork_join(model, body["live"], fl) if broadcast else None
     why = _latency_refusal(model, body)
-    lossy = bool(body["refused"]) or any(isinstance(n, ServiceSpec) and n.error_rate > 0
-                                      for n in model.nodes)
+    lossy = bool(body["refused"]) or any(error_rate(n) > 0 for n in model.nodes)
     if why is None and broadcast and (fj is None or lossy):
         why = ("broadcast fork-join latency has a closed form only for a two-way fork to "
                "identical M/M/1 sinks without losses")
@@ -252,7 +252,7 @@ def _single_station_p99(model: Model, sender: str, body: dict, visited: list[str
     if any(e.latency is not None and v[e.source] > 0 for e in model.edges):
         return None
     st = hit[0]
-    if any(isinstance(n, ServiceSpec) and n.error_rate > 0 and v[n.name] > 0 for n in model.nodes):
+    if any(error_rate(n) > 0 and v[n.name] > 0 for n in model.nodes):
         return None
     latency = model.node(st.queues[0]).buffer.latency if st.queues else st.buffer.latency
     return shift_p99(body["sols"][st.key][2][1], latency)

@@ -13,51 +13,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import networkx as nx
 
-from sim.analytic.network import input_queues, is_exponential
-from sim.analytic.stations import mmck
-from sim.distributions import Distribution
-from sim.model.spec import BufferSpec, Model, QueueSpec, RouterSpec, SenderSpec, ServiceSpec
+from sim.analytic.buffers import NEGLIGIBLE, bounded_that_fills, never_fills
+from sim.analytic.kinds import can_fail, station_of
+from sim.analytic.capacity import is_exponential
+from sim.analytic.station import Station
+from sim.model.spec import Model
 
 __all__ = ["Station", "stations", "model_reasons", "latency_reasons", "non_poisson_nodes",
            "digraph", "never_fills", "NEGLIGIBLE"]
-
-NEGLIGIBLE = 1e-12   # a blocking probability below this is taken as 0
-
-_UNBOUNDED = BufferSpec()
-_BALANCING = ("round_robin", "least_loaded", "power_of_two")
-
-
-@dataclass(frozen=True, slots=True)
-class Station:
-    """Nodes that form one queueing station.
-
-    ``queues`` are the broker queues it serves (empty for a service's own buffer;
-    several means strict priority in that order); ``services`` the consumers;
-    ``buffer`` the buffer messages wait in (a queue's, or the service's own).
-    """
-
-    key: str
-    queues: tuple[str, ...]
-    services: tuple[str, ...]
-    servers: float
-    service: Distribution
-    buffer: BufferSpec
-    note: str = ""
-    approximate: bool = False
-
-    @property
-    def entry(self) -> str:
-        """The node whose arrivals are the station's arrivals."""
-        return self.queues[0] if self.queues else self.services[0]
-
-    @property
-    def exponential(self) -> bool:
-        return is_exponential(self.service)
-
 
 def digraph(model: Model) -> nx.DiGraph:
     """The model's topology as a DiGraph of node names."""
@@ -67,58 +34,13 @@ def digraph(model: Model) -> nx.DiGraph:
     return g
 
 
-def _servers_behind(model: Model, node) -> tuple[float, Distribution]:
-    """Servers that drain a buffer and their (slowest) service law."""
-    if isinstance(node, ServiceSpec):
-        return node.servers, node.service
-    consumers = [model.node(e.target) for e in model.out_edges(node.name)]
-    if not consumers:
-        return 0.0, None
-    slowest = max(consumers, key=lambda c: c.service.mean)
-    return sum(c.servers for c in consumers), slowest.service
-
-
-def never_fills(model: Model, name: str, rate: float | None) -> bool:
-    """True when a finite buffer practically never fills at Poisson rate ``rate``.
-
-    Its blocking probability is estimated as M/M/c/K's with the capacity scaled by
-    ``2 / (1 + scv)``, the diffusion scaling of queue-length tails (Kingman 1962;
-    Whitt, *Stochastic-Process Limits*, 2002, ch. 5), and must be below
-    :data:`NEGLIGIBLE`. Exact for exponential service.
-    """
-    buf = model.node(name).buffer
-    if buf is None or buf.capacity == math.inf:
-        return True
-    servers, dist = _servers_behind(model, model.node(name))
-    if rate is None or dist is None or servers == 0:
-        return False
-    if servers == math.inf or dist.mean == 0 or rate == 0:
-        return True
-    if rate * dist.mean >= servers or not math.isfinite(dist.scv):
-        return False
-    k = math.floor(buf.capacity * 2.0 / (1.0 + dist.scv))
-    return mmck(rate, 1.0 / dist.mean, int(servers), k).p_block < NEGLIGIBLE
-
-
-def _bounded(model: Model, node, rates) -> bool:
-    """A finite buffer that can fill (every finite buffer when rates are unknown)."""
-    buf = node.buffer if isinstance(node, (QueueSpec, ServiceSpec)) else None
-    if buf is None or buf.capacity == math.inf:
-        return False
-    return rates is None or not never_fills(model, node.name, rates.get(node.name))
-
-
 def _failure_sources(model: Model, rates: Mapping[str, float] | None) -> bool:
     """True when an attempt can fail, so that a retry can happen."""
     for n in model.nodes:
-        if isinstance(n, SenderSpec) and (n.timeout is not None or n.rate_limit is not None):
+        if can_fail(n):
             return True
-        if isinstance(n, RouterSpec) and n.rate_limit is not None:
-            return True
-        if isinstance(n, ServiceSpec) and (n.error_rate > 0 or n.availability is not None):
-            return True
-        buf = n.buffer if isinstance(n, (QueueSpec, ServiceSpec)) else None
-        if buf is not None and (_bounded(model, n, rates) or buf.ttl is not None):
+        buf = getattr(n, "buffer", None)
+        if buf is not None and (bounded_that_fills(model, n, rates) or buf.ttl is not None):
             return True
     return False
 
@@ -148,23 +70,6 @@ def _sender_reasons(model: Model, rates: Mapping[str, float] | None) -> list[str
     return out
 
 
-def _buffer_reasons(model: Model, node, rates: Mapping[str, float] | None) -> list[str]:
-    name, buf = node.name, node.buffer
-    if buf is None:
-        return []
-    out = []
-    if buf.ttl is not None:
-        out.append(f"node {name!r} expires messages (ttl)")
-    if _bounded(model, node, rates) and buf.overflow != "reject":
-        out.append(f"node {name!r} has a finite buffer with overflow {buf.overflow!r}")
-    delivery = getattr(buf, "delivery", None)
-    if delivery is not None and delivery.mode != "at_most_once":
-        out.append(f"node {name!r} redelivers messages ({delivery.mode})")
-    if (getattr(buf, "partitions", None) or 1) > 1:
-        out.append(f"node {name!r} is split into partitions")
-    return out
-
-
 def model_reasons(model: Model, rates: Mapping[str, float] | None = None) -> list[str]:
     """Features that no closed form here captures, each as a sentence.
 
@@ -173,20 +78,7 @@ def model_reasons(model: Model, rates: Mapping[str, float] | None = None) -> lis
     """
     out = _sender_reasons(model, rates)
     for n in model.nodes:
-        if isinstance(n, RouterSpec) and n.rate_limit is not None:
-            out.append(f"router {n.name!r} has a rate limit")
-        if isinstance(n, ServiceSpec) and n.availability is not None:
-            out.append(f"service {n.name!r} breaks down (availability)")
-        if isinstance(n, ServiceSpec) and getattr(n, "autoscale", None) is not None:
-            out.append(f"service {n.name!r} autoscales (its servers change over time)")
-        if isinstance(n, (QueueSpec, ServiceSpec)):
-            out.extend(_buffer_reasons(model, n, rates))
-        if (not isinstance(n, QueueSpec) and n.routing in _BALANCING
-                and len(model.out_edges(n.name)) > 1):
-            out.append(f"node {n.name!r} routes by {n.routing} (arrivals are not Poisson)")
-        if (isinstance(n, QueueSpec) and n.routing == "broadcast"
-                and len(model.out_edges(n.name)) > 1):
-            out.append(f"queue {n.name!r} broadcasts to competing consumers")
+        out.extend(station_of(n).reasons(model, n, rates))
     if any(s.is_closed for s in model.senders) and any(n.routing == "broadcast"
                                                         for n in model.nodes):
         out.append("a closed sender waits for broadcast copies (fork-join in a closed network)")
@@ -201,36 +93,6 @@ def latency_reasons(model: Model) -> list[str]:
 
 def _priority_levels(model: Model) -> int:
     return len({s.priority for s in model.senders})
-
-
-def _pool(model: Model, q: QueueSpec) -> tuple[Station | None, str | None]:
-    """A queue and the services that consume only from it."""
-    consumers = [model.node(e.target) for e in model.out_edges(q.name)]
-    if any(len(model.in_edges(c.name)) > len(input_queues(model, c)) for c in consumers):
-        return None, f"queue {q.name!r} is consumed by a service that is also fed directly"
-    if any(len(input_queues(model, c)) > 1 for c in consumers):
-        return None, None    # handled as a multi-input station, or refused there
-    first = consumers[0]
-    same = all(c.service.mean == first.service.mean and c.service.scv == first.service.scv
-               and is_exponential(c.service) == is_exponential(first.service) for c in consumers)
-    if not same:
-        return None, (f"queue {q.name!r} has competing consumers with different service times")
-    return Station(q.name, (q.name,), tuple(c.name for c in consumers),
-                   sum(c.servers for c in consumers), first.service, q.buffer), None
-
-
-def _multi_input(model: Model, svc: ServiceSpec) -> tuple[Station | None, str | None]:
-    """A single-server service consuming several queues in strict priority."""
-    queues = input_queues(model, svc)
-    if svc.servers != 1:
-        return None, f"service {svc.name!r} serves several queues with {svc.servers} servers"
-    if any(len(model.out_edges(q)) > 1 for q in queues):
-        return None, f"service {svc.name!r} shares its input queues with other consumers"
-    if any(model.node(q).buffer.capacity != math.inf for q in queues):
-        return None, f"service {svc.name!r} serves several queues, one with a finite capacity"
-    if any(model.node(q).buffer.discipline != "fifo" for q in queues):
-        return None, f"service {svc.name!r} serves several queues, one not FIFO"
-    return Station(svc.name, tuple(queues), (svc.name,), 1, svc.service, _UNBOUNDED), None
 
 
 def _unbounded_if_never_full(model: Model, st: Station, rates) -> Station:
@@ -252,22 +114,10 @@ def stations(model: Model, rates: Mapping[str, float] | None = None
     unless the service is exponential)."""
     out, refused = [], {}
     for n in model.nodes:
-        if isinstance(n, QueueSpec) and model.out_edges(n.name):
-            st, why = _pool(model, n)
-        elif isinstance(n, ServiceSpec):
-            queues = input_queues(model, n)
-            direct = len(model.in_edges(n.name)) > len(queues)
-            if queues and direct:
-                st, why = None, f"service {n.name!r} is fed both by queues and directly"
-            elif direct:
-                st, why = Station(n.name, (), (n.name,), n.servers, n.service,
-                                  n.buffer or _UNBOUNDED), None
-            elif len(queues) > 1:
-                st, why = _multi_input(model, n)
-            else:
-                continue
-        else:
+        grouped = station_of(n).group(model, n)
+        if grouped is None:
             continue
+        st, why = grouped
         if st is not None:
             out.append(_unbounded_if_never_full(model, st, rates))
         if why is not None:
@@ -280,8 +130,8 @@ def stations(model: Model, rates: Mapping[str, float] | None = None
     kept = [st for st in out if st.key not in refused]
     covered = {node for st in kept for node in st.queues + st.services}
     for n in model.nodes:
-        if (isinstance(n, ServiceSpec) or (isinstance(n, QueueSpec) and model.out_edges(n.name))) \
-                and n.name not in covered and n.name not in refused:
+        if (station_of(n).queued(model, n) and n.name not in covered
+                and n.name not in refused):
             refused[n.name] = (f"node {n.name!r} shares consumers with queues "
                                "the formulas cannot group")
     return kept, refused

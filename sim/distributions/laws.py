@@ -79,6 +79,20 @@ class Uniform(Distribution):
         return np.clip((x - self.low) / (self.high - self.low), 0.0, 1.0)
 
 
+MAX_CV = 1e150
+"""Largest ``cv`` accepted: its square (the scv) and the moments built from it must fit
+in a float64 (``cv**2`` overflows to inf above about 1.34e154, and lognormal draws
+then become NaN)."""
+
+
+def _cv(value: Any, key: str) -> float:
+    cv = _nonneg(value, key)
+    if cv > MAX_CV:
+        raise ModelError(f"must be at most {MAX_CV:g} (its square, the squared coefficient "
+                         "of variation, must fit in a float)", key=key, value=value)
+    return cv
+
+
 @dataclass(frozen=True, slots=True)
 class _MeanCV(Distribution):
     """A law given by ``mean`` > 0 seconds and ``cv`` >= 0; ``cv = 0`` is the constant mean.
@@ -89,7 +103,7 @@ class _MeanCV(Distribution):
     mean: float
     cv: float
     params = ("mean", "cv")
-    _checks = {"mean": _pos, "cv": _nonneg}
+    _checks = {"mean": _pos, "cv": _cv}
     variance = property(lambda self: (self.cv * self.mean) * (self.cv * self.mean),
                         doc="Variance, (cv * mean)**2.")
 

@@ -39,34 +39,59 @@ def _trace_gaps(times, env):
 
 
 def _profiled_gaps(profile, period, base_draw, env):
+    """Gaps of the base process run in operational time (the integral of the multiplier).
+
+    The walk goes segment by segment by index (cycle ``k``, segment ``i``), never by
+    re-locating a floating-point time: a segment that is empty in floating point (its
+    end rounds to its start) is passed over instead of being found again forever.
+    Whole periods are skipped at once when the work left exceeds one period's worth.
+    """
     starts = [float(t) for t, _ in profile]
     mults = [float(m) for _, m in profile]
     if starts[0] > 0:
         starts.insert(0, 0.0)
         mults.insert(0, 1.0)
+    last = len(starts) - 1
+    bounds = starts[1:] + [float(period) if period else math.inf]
+    cycle_work = (sum(m * (b - s) for m, s, b in zip(mults, starts, bounds))
+                  if period else math.inf)
 
-    def multiplier_segment(t: float) -> tuple[float, float]:
-        """(multiplier, end of its segment) at absolute time t."""
-        offset = 0.0
-        if period:
-            offset = math.floor(t / period) * period
-            t -= offset
-        i = bisect_right(starts, t) - 1
-        end = starts[i + 1] if i + 1 < len(starts) else (period if period else math.inf)
-        return mults[i], end + offset
+    def locate(t: float) -> tuple[int, int]:
+        """(cycle, segment index) holding absolute time t."""
+        if not period:
+            return 0, max(bisect_right(starts, t) - 1, 0)
+        k = math.floor(t / period)
+        local = t - k * period
+        if local >= period:
+            k, local = k + 1, local - period
+        elif local < 0:
+            k, local = k - 1, local + period
+        return k, max(bisect_right(starts, local) - 1, 0)
 
     def gap() -> float:
         work = base_draw()
-        t = env.now
-        for _ in range(1_000_000):
-            m, end = multiplier_segment(t)
-            span = end - t
+        now = t = env.now
+        k, i = locate(t)
+        while True:
+            m = mults[i]
+            end = bounds[i] + k * period if period else bounds[i]
+            span = end - t if end > t else 0.0
             if m > 0 and work <= m * span:
-                return t + work / m - env.now
+                return t + work / m - now
             if math.isinf(end):
                 return math.inf
             work -= m * span
-            t = end
-        return math.inf
+            t = end if end > t else t
+            if i < last:
+                i += 1
+                continue
+            if cycle_work <= 0:
+                return math.inf  # a periodic profile that is zero throughout
+            i, k = 0, k + 1
+            skip = math.floor(work / cycle_work)
+            if skip > 0:
+                k += skip
+                work -= skip * cycle_work
+                t = k * period
 
     return gap

@@ -9,11 +9,10 @@ result layer reads at the end of a replication.
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections import deque
-from heapq import heapify, heappop, heappush
 
+from sim.engine.disciplines import make_container
 from sim.engine.message import Msg, fail
 from sim.metrics.stats import SampleStats
 
@@ -43,17 +42,13 @@ class Buffer:
         self.n = 0
 
     def _make_container(self, discipline: str) -> None:
-        if discipline == "priority":
-            heap: list = []
-            seq = itertools.count()
-            self._items = heap
-            self._push = lambda m: heappush(heap, (m.prio, next(seq), m))
-            self._pop = lambda: heappop(heap)[2]
-        else:
-            items: deque = deque()
-            self._items = items
-            self._push = items.append
-            self._pop = items.popleft if discipline == "fifo" else items.pop
+        box = make_container(discipline, f"node {self.name!r}")
+        self._items, self._push, self._pop = box.items, box.push, box.pop
+        self._oldest = box.remove_oldest
+
+    def _remove_oldest(self) -> Msg:
+        """Take out the message that has waited longest (``overflow: drop_oldest``)."""
+        return self._oldest()
 
     def reset(self, now: float) -> None:
         """Start the statistics afresh at ``now`` (end of warm-up).
@@ -122,19 +117,6 @@ class Buffer:
         else:
             fail(msg, "rejected")
         return False
-
-    def _remove_oldest(self) -> Msg:
-        items = self._items
-        if self.discipline == "fifo":
-            return items.popleft()
-        if self.discipline == "lifo":
-            return items.popleft()
-        k = min(range(len(items)), key=lambda i: (items[i][2].t, items[i][1]))
-        entry = items[k]
-        items[k] = items[-1]
-        items.pop()
-        heapify(items)
-        return entry[2]
 
     def _leave(self, now: float) -> None:
         """One waiting message left (taken, expired): account the length."""

@@ -102,7 +102,7 @@ def pilot_run(model, *, seed: int, duration: float, replication: int = PILOT_REP
     """
     env = simpy.Environment()
     runtimes = build(env, model, seed, replication, 0.0, duration)
-    senders = [rt for rt in runtimes.values() if isinstance(rt, Sender)]
+    senders = [runtimes[s.name] for s in model.senders]
     for sender in senders:
         sender.latency.exact_cap = math.inf     # keep every sample of the pilot
         sender.start()

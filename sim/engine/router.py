@@ -5,7 +5,23 @@ from __future__ import annotations
 from sim.engine.events import Call
 from sim.engine.message import Msg, fail
 
-__all__ = ["Router", "DelayedEdge", "TokenBucket"]
+__all__ = ["Router", "DelayedEdge", "TokenBucket", "Hops", "MAX_HOPS"]
+
+MAX_HOPS = 64
+"""Routers forwarded through in one Python call chain before the next hop goes through
+the event queue (at the same simulated time). Routers take no time, so a cycle of
+routers (A -> B -> A with p < 1) would otherwise recurse once per hop and hit Python's
+recursion limit; 64 hops use about 200 frames, well inside the default 1,000."""
+
+
+class Hops:
+    """Depth of the router call chain now running, shared by the routers of one
+    replication (not a global, so replications in threads do not see each other)."""
+
+    __slots__ = ("depth",)
+
+    def __init__(self) -> None:
+        self.depth = 0
 
 
 class TokenBucket:
@@ -33,12 +49,19 @@ class TokenBucket:
 
 
 class Router:
-    """Takes no time, only routes; optionally rate-limited."""
+    """Takes no time, only routes; optionally rate-limited.
 
-    def __init__(self, env, name: str, admit=None) -> None:
+    A message that arrives deeper than ``MAX_HOPS`` routers into one call chain is
+    forwarded by a zero-delay event instead of a nested call: same simulated time,
+    bounded stack. Such a message cannot block its producer (it has moved on), as on
+    an edge with latency.
+    """
+
+    def __init__(self, env, name: str, admit=None, hops: Hops | None = None) -> None:
         self.env = env
         self.name = name
         self.admit = admit
+        self.hops = hops if hops is not None else Hops()
         self.send = None
         self.targets: list = []
         self.reset(0.0)
@@ -59,7 +82,23 @@ class Router:
             fail(msg, "rejected")
             return False
         self.completed += 1
-        return self.send(msg, producer)
+        hops = self.hops
+        if hops.depth >= MAX_HOPS:
+            Call(self.env, 0.0, self._forward, msg)
+            return False
+        hops.depth += 1
+        try:
+            return self.send(msg, producer)
+        finally:
+            hops.depth -= 1
+
+    def _forward(self, event) -> None:
+        """A deferred hop (see the class docstring), from the top of the event loop."""
+        self.hops.depth += 1
+        try:
+            self.send(event._value, None)
+        finally:
+            self.hops.depth -= 1
 
 
 class DelayedEdge:

@@ -107,8 +107,17 @@ POLICIES = {
 }
 
 
-def make_send(policy: str, targets: list, probs: list[float], u) -> callable:
-    """The ``send`` function of a node with routing ``policy`` to ``targets``."""
+def make_send(policy: str, targets: list, probs: list[float], u, where: str = "node"
+              ) -> callable:
+    """The ``send`` function of a node with routing ``policy`` to ``targets``.
+
+    An unknown policy is a ValueError naming ``where``, never another policy.
+    """
+    try:
+        factory = POLICIES[policy]
+    except KeyError:
+        raise ValueError(f"{where}: unknown routing {policy!r} "
+                         f"(known: {', '.join(POLICIES)})") from None
     if not targets:
         return finish
-    return POLICIES[policy](targets, probs, u)
+    return factory(targets, probs, u)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import math
 from dataclasses import replace
 from typing import Callable
 
@@ -11,18 +10,16 @@ import pandas as pd
 import simpy
 from simpy.events import Timeout
 
-from sim.engine.broker import Buffer
 from sim.engine.build import build
-from sim.engine.sender import Sender
-from sim.engine.service import Service
+from sim.engine.kinds import runtime_of
 from sim.engine.trace import TraceWriter
-from sim.errors import ConservationError
 from sim.metrics.result import Result
 from sim.metrics.summary import summarize_replication
 
 __all__ = ["simulate", "run_replication", "resolve_run"]
 
 SERIES_POINTS = 200
+"""Intervals of the time series: ``SERIES_POINTS + 1`` instants, both ends included."""
 
 
 def resolve_run(model, *, duration=None, warmup=None, replications=None, seed=None):
@@ -39,75 +36,55 @@ def resolve_run(model, *, duration=None, warmup=None, replications=None, seed=No
     return run
 
 
-def _raw(rt) -> dict:
-    if isinstance(rt, Sender):
-        return {"kind": "sender", "counts": rt.counts, "extras": rt.extras,
-                "dead": dict(rt.dead), "latency": rt.latency}
-    if isinstance(rt, Service):
-        own = rt.own
-        return {"kind": "service", "servers": rt.nominal, "arrivals": rt.total_arrivals(),
-                "completed": rt.completed, "dropped": own.dropped if own else 0,
-                "expired": own.expired if own else 0,
-                "errors": rt.errors, "busy_area": rt.busy_area, "servers_area": rt.prov_area,
-                "q_area": own.area if own else 0.0, "q_peak": own.peak if own else 0,
-                "wait": rt.wait, "sojourn": rt.sojourn,
-                "crashes": getattr(rt, "crashes", None),
-                "duplicate_effects": getattr(rt, "duplicate_effects", None)}
-    if isinstance(rt, Buffer):
-        return {"kind": "queue", "arrivals": rt.arrivals, "completed": rt.taken,
-                "dropped": rt.dropped, "expired": rt.expired, "q_area": rt.area,
-                "q_peak": rt.peak, "wait": rt.wait,
-                "deliveries": getattr(rt, "deliveries", None),
-                "redelivered": getattr(rt, "redelivered", None),
-                "stale": getattr(rt, "stale", None)}
-    return {"kind": "router", "arrivals": rt.arrivals, "completed": rt.completed,
-            "dropped": rt.dropped}
-
-
-def _parts(rt) -> list:
-    parts = [rt]
-    if isinstance(rt, Service) and rt.own is not None:
-        parts.append(rt.own)
-    return parts
-
-
-def _state(rt) -> tuple:
-    """(queue_length, busy, servers, departures) of a runtime now."""
-    if isinstance(rt, Service):
-        servers = None if math.isinf(rt.servers) else rt.servers
-        return (rt.own.n if rt.own else 0), rt.busy, servers, rt.completed
-    if isinstance(rt, Buffer):
-        return rt.n, None, None, rt.taken
-    return None, None, None, rt.completed
+def _readers(model) -> dict:
+    """Each node's engine entry (sim.engine.kinds.RUNTIMES), keyed by node name."""
+    return {spec.name: runtime_of(spec) for spec in model.nodes}
 
 
 class _Series:
-    """Regular snapshots of every node (bounded: ``SERIES_POINTS`` per replication)."""
+    """Regular snapshots of every node: ``SERIES_POINTS + 1`` instants per replication,
+    ``k * end / SERIES_POINTS`` for k = 0..SERIES_POINTS, both ends included.
 
-    def __init__(self, env, runtimes: dict, end: float, replication: int,
+    Each instant is scheduled at its absolute time (no drift from adding steps); the
+    last one, at ``end``, is taken by :meth:`finish` once the run has stopped there
+    (``env.run(until=end)`` stops before the events due at ``end``).
+    """
+
+    def __init__(self, env, runtimes: dict, readers: dict, end: float, replication: int,
                  tick: Callable[[float], None] | None = None) -> None:
         self.env, self.runtimes, self.replication = env, runtimes, replication
+        self.states = [(name, rt, readers[name].state) for name, rt in runtimes.items()]
         self.end, self.tick = end, tick
-        self.step = end / SERIES_POINTS
+        self.taken = 0
         self.rows: list[tuple] = []
         self.carried = dict.fromkeys(runtimes, 0)
         self._tick(None)
 
     def carry(self) -> None:
         """Called before the warm-up reset zeroes the departure counters."""
-        for name, rt in self.runtimes.items():
-            self.carried[name] += _state(rt)[3]
+        for name, rt, state in self.states:
+            self.carried[name] += state(rt)[3]
 
-    def _tick(self, _event) -> None:
+    def _snapshot(self) -> None:
         now = self.env.now
-        for name, rt in self.runtimes.items():
-            q, busy, servers, done = _state(rt)
+        for name, rt, state in self.states:
+            q, busy, servers, done = state(rt)
             self.rows.append((self.replication, now, name, q, busy, servers,
                               done + self.carried[name]))
+        self.taken += 1
         if self.tick is not None:
             self.tick(now / self.end if self.end > 0 else 1.0)
-        if len(self.rows) < (SERIES_POINTS + 1) * len(self.runtimes):
-            Timeout(self.env, self.step).callbacks.append(self._tick)
+
+    def _tick(self, _event) -> None:
+        self._snapshot()
+        if self.taken < SERIES_POINTS:
+            due = self.end * self.taken / SERIES_POINTS
+            Timeout(self.env, max(0.0, due - self.env.now)).callbacks.append(self._tick)
+
+    def finish(self) -> None:
+        """The last instant, at ``end`` (call after ``env.run(until=end)``)."""
+        if self.taken == SERIES_POINTS:
+            self._snapshot()
 
 
 class _Housekeeping:
@@ -118,10 +95,10 @@ class _Housekeeping:
     whatever the rates: memory stays bounded, and ticks stay few.
     """
 
-    def __init__(self, env, runtimes: dict, end: float) -> None:
+    def __init__(self, env, runtimes: dict, readers: dict, end: float) -> None:
         self.env, self.end = env, end
-        unique = {id(stat): stat for rt in runtimes.values() for part in _parts(rt)
-                  for stat in _sample_stats(part)}
+        unique = {id(stat): stat for name, rt in runtimes.items()
+                  for stat in readers[name].samples(rt)}
         self.stats = list(unique.values())
         self.interval = max(end / 1000.0, 1e-6)
         self.floor = max(end * 1e-7, 1e-9)
@@ -140,30 +117,17 @@ class _Housekeeping:
             Timeout(self.env, self.interval).callbacks.append(self._tick)
 
 
-def _sample_stats(part) -> list:
-    if isinstance(part, Sender):
-        return [part.latency]
-    if isinstance(part, Service):
-        return [part.wait, part.sojourn]
-    if isinstance(part, Buffer):
-        return [part.wait]
-    return []
-
-
-def _warmup_reset(runtimes: dict, series: _Series, now: float) -> None:
-    series.carry()
-    for rt in runtimes.values():
-        for part in _parts(rt):
+def _close_all(runtimes: dict, readers: dict, now: float, reset: bool) -> None:
+    for name, rt in runtimes.items():
+        for part in readers[name].parts(rt):
             part.close(now)
-            part.reset(now)
+            if reset:
+                part.reset(now)
 
 
-def _check_conservation(name: str, rt: Sender) -> None:
-    c = rt.counts
-    if c["offered"] != c["completed"] + c["failed"] + c["in_flight"] or c["in_flight"] < 0:
-        raise ConservationError(f"sender {name!r}: offered {c['offered']} != completed "
-                                f"{c['completed']} + failed {c['failed']} + in_flight "
-                                f"{c['in_flight']}")
+def _warmup_reset(runtimes: dict, readers: dict, series: _Series, now: float) -> None:
+    series.carry()
+    _close_all(runtimes, readers, now, reset=True)
 
 
 def run_replication(model, replication: int, *, seed: int, duration: float,
@@ -172,31 +136,29 @@ def run_replication(model, replication: int, *, seed: int, duration: float,
     """Simulate one replication: (SPEC 4 dict of it, time-series rows).
 
     ``trace`` is None or (TraceWriter, sampled fraction of requests); ``tick(f)`` is
-    called with the fraction f of simulated time done, 201 times.
+    called with the fraction f of simulated time done, ``SERIES_POINTS + 1`` times.
     """
     env = simpy.Environment()
     end = warmup + duration
     runtimes = build(env, model, seed, replication, warmup, end, trace)
-    series = _Series(env, runtimes, end, replication, tick)
-    _Housekeeping(env, runtimes, end)
+    readers = _readers(model)
+    series = _Series(env, runtimes, readers, end, replication, tick)
+    _Housekeeping(env, runtimes, readers, end)
     if warmup > 0:
         Timeout(env, warmup).callbacks.append(
-            lambda _e: _warmup_reset(runtimes, series, env.now))
-    for rt in runtimes.values():
-        if isinstance(rt, Sender):
-            rt.start()
+            lambda _e: _warmup_reset(runtimes, readers, series, env.now))
+    for name, rt in runtimes.items():
+        readers[name].start(rt)
     env.run(until=end)
+    series.finish()
     tracer = next((rt.tracer for rt in runtimes.values() if hasattr(rt, "tracer")), None)
     if tracer is not None:
         tracer.finish(end)
-    for rt in runtimes.values():
-        for part in _parts(rt):
-            part.close(end)
+    _close_all(runtimes, readers, end, reset=False)
     raw = {}
     for name, rt in runtimes.items():
-        if isinstance(rt, Sender):
-            _check_conservation(name, rt)
-        raw[name] = _raw(rt)
+        readers[name].check(name, rt)
+        raw[name] = readers[name].raw(rt)
     summary = summarize_replication(model.name, raw, seed=seed, duration=duration,
                                     warmup=warmup)
     return summary, series.rows

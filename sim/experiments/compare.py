@@ -31,6 +31,7 @@ from typing import Sequence
 import pandas as pd
 
 from sim.analytic import analyze
+from sim.analytic.kinds import station_of
 from sim.engine import simulate
 from sim.metrics.result import get_path
 from sim.metrics.stats import ci95_halfwidth
@@ -45,13 +46,6 @@ RESOLUTION = 0.01   # relative, always allowed: percentiles are within 1% (SPEC 
 UNSTABLE = "unstable (utilisation >= 1): no steady state, the analytic figure is infinite"
 
 _RATES = ("arrival_rate", "throughput")
-NODE_METRICS = {
-    "sender": _RATES + ("latency.mean", "latency.p99"),
-    "queue": _RATES + ("queue_length.mean", "wait.mean", "wait.p99"),
-    "service": _RATES + ("utilization", "queue_length.mean", "wait.mean", "wait.p99",
-                         "sojourn.mean", "sojourn.p99"),
-    "router": _RATES,
-}
 REQUEST_METRICS = _RATES + ("loss", "latency.mean", "latency.p99")
 
 
@@ -142,22 +136,17 @@ def _row(node: str, metric: str, analytic: float | None, sims: list, scope: dict
             "method": scope["method"], "reason": reason}
 
 
-def _metrics(model, name: str, kind: str) -> tuple[str, ...]:
-    """The metrics worth a row: a single sender's latency is the end-to-end one, and a
-    service fed only by queues has no buffer of its own (its wait is 0 by definition)."""
-    metrics = NODE_METRICS.get(kind, _RATES)
-    if kind == "sender" and len(model.senders) == 1:
-        return tuple(m for m in metrics if not m.startswith("latency."))
+def _metrics(model, name: str) -> tuple[str, ...]:
+    """The metrics worth a row, as the node's kind says (``metrics`` of
+    :data:`sim.analytic.kinds.STATIONS`)."""
     spec = model.node(name)
-    if kind == "service" and getattr(spec, "buffer", None) is None:
-        return tuple(m for m in metrics if not m.startswith(("wait.", "queue_length.")))
-    return metrics
+    return station_of(spec).metrics(model, spec)
 
 
 def _node_rows(model, name: str, entry: dict, requests: dict, reps: list[dict],
                limits: dict) -> list[dict]:
     rows = []
-    for metric in _metrics(model, name, entry["kind"]):
+    for metric in _metrics(model, name):
         latency = metric.startswith("latency.")
         scope = _scope(requests if latency else entry)
         value = get_path(entry, metric)

@@ -24,6 +24,8 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from sim.reports.shapes import group_by_shape
+
 __all__ = ["new_axes", "latency_vs_load", "queue_length", "utilization", "topology",
            "search_path", "to_png", "literal"]
 
@@ -31,7 +33,6 @@ CMAP = "RdYlGn_r"
 PERCENTILE_STYLE = {"p50": "-", "p90": "--", "p95": "-.", "p99": "-"}
 VERDICT_COLOURS = {"feasible": "tab:green", "infeasible": "tab:red",
                    "unconfirmed": "tab:orange"}
-KIND_SHAPES = {"sender": "s", "queue": "D", "service": "o", "router": "^"}
 MAX_NODES = 8
 
 
@@ -175,7 +176,8 @@ def topology(graph: nx.DiGraph, ax: Axes | None = None, utilization: dict | None
     Parameters
     ----------
     graph : networkx.DiGraph
-        The model (node attribute ``kind`` gives the marker shape).
+        The model (node attribute ``kind`` gives the marker shape,
+        :data:`sim.reports.shapes.SHAPES`; a kind without one is an error).
     utilization : dict, optional
         ``{node: utilisation}``; nodes without one are drawn grey.
     """
@@ -190,8 +192,8 @@ def topology(graph: nx.DiGraph, ax: Axes | None = None, utilization: dict | None
     mapper = ScalarMappable(Normalize(0, 1), CMAP)
     nx.draw_networkx_edges(layered, pos, ax=ax, arrows=True, arrowsize=14, edge_color="0.5",
                            node_size=900)
-    for kind, shape in KIND_SHAPES.items():
-        nodes = [n for n, d in graph.nodes(data=True) if d.get("kind") == kind]
+    shapes = group_by_shape((n, d.get("kind")) for n, d in graph.nodes(data=True))
+    for shape, nodes in shapes.items():
         colours = [mapper.to_rgba(min(float(utilization[n]), 1.0))
                    if _number(utilization.get(n)) else (0.85, 0.85, 0.85, 1.0) for n in nodes]
         if nodes:

@@ -1,0 +1,58 @@
+"""Runtime of ``kind: sender``: arrival clock, retries, rate limit (sim.engine.sender)."""
+
+from __future__ import annotations
+
+from sim.distributions import Exponential
+from sim.engine.arrivals import gap_function
+from sim.engine.kinds.base import KindRuntime, bucket
+from sim.engine.kinds.routes import wire_sends
+from sim.engine.sender import Sender, backoff_schedule
+from sim.errors import ConservationError
+from sim.rng import Purpose
+
+__all__ = ["RUNTIME"]
+
+
+def build(ctx, spec) -> Sender:
+    env, streams = ctx.env, ctx.streams
+    gaps = None
+    if spec.trace is not None:
+        gaps = gap_function(spec, None, env)
+    elif not spec.is_closed:
+        base = spec.interarrival or Exponential(mean=1.0 / spec.rate)
+        gaps = gap_function(spec, streams.draw(base, spec.name, Purpose.ARRIVAL), env)
+    think = streams.draw(spec.think, spec.name, Purpose.THINK) if spec.think is not None else None
+    backoff = None
+    if spec.retry.backoff is not None:
+        backoff = backoff_schedule(spec.retry, streams.rng(spec.name, Purpose.RETRY))
+    sender = Sender(env, spec, gaps=gaps, think=think, backoff=backoff, warmup=ctx.warmup,
+                    tracked=ctx.tracked)
+    sender.admit = bucket(env, spec.rate_limit)
+    return sender
+
+
+def wire(ctx, spec, runtimes: dict) -> None:
+    wire_sends(ctx, spec, runtimes)
+
+
+def raw(rt) -> dict:
+    return {"kind": "sender", "counts": rt.counts, "extras": rt.extras,
+            "dead": dict(rt.dead), "latency": rt.latency}
+
+
+def state(rt) -> tuple:
+    return None, None, None, rt.completed
+
+
+def check(name: str, rt) -> None:
+    """offered = completed + failed + in_flight, in_flight >= 0 (SPEC 4)."""
+    c = rt.counts
+    if c["offered"] != c["completed"] + c["failed"] + c["in_flight"] or c["in_flight"] < 0:
+        raise ConservationError(f"sender {name!r}: offered {c['offered']} != completed "
+                                f"{c['completed']} + failed {c['failed']} + in_flight "
+                                f"{c['in_flight']}")
+
+
+RUNTIME = KindRuntime(build=build, wire=wire, raw=raw, state=state,
+                      samples=lambda rt: [rt.latency], start=lambda rt: rt.start(),
+                      check=check)

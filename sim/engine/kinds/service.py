@@ -1,0 +1,106 @@
+"""Runtime of ``kind: service``: a worker pool (sim.engine.service) with the
+behaviours its spec asks for (crashes, duplicate effects, pull transit, autoscaling)."""
+
+from __future__ import annotations
+
+import math
+
+from sim.engine.kinds.base import KindRuntime
+from sim.engine.kinds.queue import make_owned_buffer
+from sim.engine.kinds.routes import wire_sends
+from sim.engine.reliability import Crashes, Effects, autoscaler_process, availability_process
+from sim.engine.service import Service
+from sim.engine.transit import PullTransit
+from sim.rng import Purpose
+
+__all__ = ["RUNTIME", "service_class"]
+
+_CLASSES: dict = {}
+
+
+def service_class(crashes: bool, effects: bool, transit: bool) -> type:
+    """The Service class with the behaviours a node needs (built once per combination)."""
+    key = (crashes, effects, transit)
+    if key not in _CLASSES:
+        mixins = ((crashes, Crashes), (effects, Effects), (transit, PullTransit))
+        bases = tuple(b for flag, b in mixins if flag)
+        _CLASSES[key] = type("Service", bases + (Service,), {}) if bases else Service
+    return _CLASSES[key]
+
+
+def _pulls_with_latency(model, name: str) -> bool:
+    return any(e.latency is not None and model.node(e.source).kind == "queue"
+               for e in model.in_edges(name))
+
+
+def build(ctx, spec) -> Service:
+    env, streams = ctx.env, ctx.streams
+    own = make_owned_buffer(ctx, spec.name, spec.buffer) if spec.buffer is not None else None
+    transit = _pulls_with_latency(ctx.model, spec.name)
+    cls = service_class(spec.availability is not None, not spec.idempotent, transit)
+    service = cls(env, spec.name, spec.servers,
+                  streams.draw(spec.service, spec.name, Purpose.SERVICE), own=own)
+    if own is not None:
+        own.consumers.append(service)
+    if spec.error_rate > 0:
+        service.plain = False
+        service.error_rate = spec.error_rate
+        service.error_draw = streams.uniform(spec.name, Purpose.ERROR)
+    if spec.availability is not None:
+        up = streams.draw(spec.availability.mtbf, spec.name, Purpose.FAILURE)
+        down = streams.draw(spec.availability.mttr, spec.name, Purpose.REPAIR)
+        env.process(availability_process(env, service, up, down, ctx.end))
+    if spec.autoscale is not None:
+        env.process(autoscaler_process(env, service, spec.autoscale, ctx.end))
+    return service
+
+
+def _wire_inputs(ctx, spec, runtimes: dict) -> None:
+    """Consume from the queues in ``inputs`` order (strict priority)."""
+    service = runtimes[spec.name]
+    queues = [runtimes[name] for name in spec.inputs]
+    for queue in queues:
+        queue.consumers.append(service)
+    if isinstance(service, PullTransit):
+        service.transit = {runtimes[e.source]: ctx.streams.draw(
+            e.latency, f"{e.source}->{e.target}", Purpose.EDGE)
+            for e in ctx.model.in_edges(spec.name)
+            if e.latency is not None and e.source in spec.inputs}
+    service.set_inputs(queues)
+    service.plain = service.plain and not any(q.acknowledged for q in queues)
+
+
+def wire(ctx, spec, runtimes: dict) -> None:
+    if spec.inputs:
+        _wire_inputs(ctx, spec, runtimes)
+    wire_sends(ctx, spec, runtimes)
+
+
+def raw(rt) -> dict:
+    own = rt.own
+    return {"kind": "service", "servers": rt.nominal, "arrivals": rt.total_arrivals(),
+            "completed": rt.completed, "dropped": own.dropped if own else 0,
+            "expired": own.expired if own else 0,
+            "errors": rt.errors, "busy_area": rt.busy_area, "servers_area": rt.prov_area,
+            "q_area": own.area if own else 0.0, "q_peak": own.peak if own else 0,
+            "wait": rt.wait, "sojourn": rt.sojourn,
+            "crashes": getattr(rt, "crashes", None),
+            "duplicate_effects": getattr(rt, "duplicate_effects", None)}
+
+
+def state(rt) -> tuple:
+    servers = None if math.isinf(rt.servers) else rt.servers
+    return (rt.own.n if rt.own else 0), rt.busy, servers, rt.completed
+
+
+def samples(rt) -> list:
+    own = [rt.own.wait] if rt.own is not None else []
+    return [rt.wait, rt.sojourn] + own
+
+
+def parts(rt) -> list:
+    return [rt] if rt.own is None else [rt, rt.own]
+
+
+RUNTIME = KindRuntime(build=build, wire=wire, raw=raw, state=state, samples=samples,
+                      parts=parts)
