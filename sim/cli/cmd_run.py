@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
-from sim.cli.common import add_run_flags, load_cli_model, progress_callback, warn_unstable
+from sim.cli.common import (add_run_flags, announce_workload, load_cli_model,
+                             progress_callback, warn_unstable)
 
 
 def add(sub) -> None:
@@ -20,7 +20,7 @@ def add(sub) -> None:
     p.add_argument("--trace-sample", type=fraction, default=1.0, metavar="F",
                    help="fraction of requests traced (default 1)")
     p.add_argument("--precision", type=float, metavar="R", help="add replications until the "
-                   "95%% CI half-width of each --metrics is within R of its mean (e.g. 0.02)")
+                   "95 percent CI half-width of each --metrics is within R of its mean (e.g. 0.02)")
     p.add_argument("--max-replications", type=int, metavar="N",
                    help="cap on replications for --precision (default 50)")
     p.add_argument("--metrics", type=lambda t: tuple(m.strip() for m in t.split(",") if m.strip()),
@@ -37,20 +37,26 @@ def fraction(text: str) -> float:
 
 
 def run(args) -> int:
+    import contextlib
+
     from sim.cli.format import format_table
-    from sim.cli.outputs import write_run_outputs
+    from sim.cli.outputs import check_out_dir, check_out_file, write_run_outputs, writing
     from sim.engine import simulate
 
+    out = check_out_dir(args.out)
+    trace = check_out_file(args.trace, "--trace")
     model = load_cli_model(args)
     warn_unstable(model)
-    result = simulate(model, duration=args.duration, warmup=args.warmup,
-                      replications=args.replications, seed=args.seed,
-                      progress=progress_callback(args, model.name),
-                      trace=args.trace, trace_sample=args.trace_sample,
-                      precision=args.precision, max_replications=args.max_replications,
-                      precision_metrics=args.metrics)
-    if args.out:
-        write_run_outputs(result, model, Path(args.out))
+    announce_workload(model, args)
+    with writing(trace) if trace else contextlib.nullcontext():
+        result = simulate(model, duration=args.duration, warmup=args.warmup,
+                          replications=args.replications, seed=args.seed,
+                          progress=progress_callback(args, model.name),
+                          trace=args.trace, trace_sample=args.trace_sample,
+                          precision=args.precision, max_replications=args.max_replications,
+                          precision_metrics=args.metrics)
+    if out is not None:
+        write_run_outputs(result, model, out)
     if args.format == "json":
         print(result.to_json())
     elif args.format == "csv":
