@@ -69,9 +69,10 @@ def describe_seconds(seconds: float) -> str:
     """``"about 3 minutes"``-style wording of a wall time."""
     if math.isinf(seconds):
         return "forever"
-    for unit, size in (("days", 86400.0), ("hours", 3600.0), ("minutes", 60.0)):
+    for unit, size in (("years", 365.25 * 86400.0), ("days", 86400.0), ("hours", 3600.0),
+                       ("minutes", 60.0)):
         if seconds >= 2 * size:
-            return f"about {seconds / size:.0f} {unit}"
+            return f"about {seconds / size:.3g} {unit}"
     return f"about {max(seconds, 1):.0f} seconds"
 
 
@@ -79,10 +80,14 @@ def refusal(work: Workload, settings: RunSettings) -> str:
     """Why a run of this size is refused, with the duration that would fit."""
     warmup = 0.0 if settings.warmup == "auto" else settings.warmup
     per_second = work.rate * settings.replications
-    fits = MAX_EVENTS / per_second - warmup if 0 < per_second < math.inf else 0.0
-    hint = (f": a duration of at most {fits:.3g} s fits with this warm-up and "
-            f"{settings.replications} replications" if fits > 0 else
-            ": lower the arrival rates or the replications")
+    total = MAX_EVENTS / per_second if 0 < per_second < math.inf else 0.0
+    if total > warmup:
+        hint = (f": a duration of at most {total - warmup:.3g} s fits with this warm-up and "
+                f"{settings.replications} replications")
+    elif total > 0:
+        hint = f": warm-up plus duration of at most {total:.3g} s fits"
+    else:
+        hint = ": lower the arrival rates"
     return (f"the run would take about {work.events:.3g} events ({work.rate:.3g} node visits "
             f"per simulated second, {describe_seconds(work.seconds)} here), more than the "
             f"{MAX_EVENTS:g} a run may take{hint}")
