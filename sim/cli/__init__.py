@@ -115,6 +115,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SimError as exc:
         print(f"asyncsim: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except SystemExit as exc:  # --help and --version actions of argparse: already printed
+        return exc.code if isinstance(exc.code, int) else EXIT_OK
     except KeyboardInterrupt:
         print("asyncsim: interrupted", file=sys.stderr)
         return 130

@@ -45,12 +45,14 @@ def _run_settings(args) -> dict:
 
 
 def run(args) -> int:
+    from sim.cli.outputs import check_out_dir
     from sim.experiments import load_experiment, run_sweep
     from sim.model import parse_set
 
     overrides = dict(parse_set(text) for text in args.sets)
     exp = load_experiment(args.experiment, run=_run_settings(args), overrides=overrides)
     out = args.out if args.out is not None else exp.out
+    check_out_dir(out)
     try:
         outcome = run_sweep(exp, workers=args.workers, scheduler=args.scheduler, out=out,
                             quiet=args.quiet, fresh=args.fresh)
