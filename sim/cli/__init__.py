@@ -38,7 +38,15 @@ _CHOICE = re.compile(r"invalid choice: '([^']*)' \(choose from (.*)\)")
 
 class Parser(argparse.ArgumentParser):
     """argparse with exit 2 and one line for every mistake, and a suggestion for a
-    misspelt command, choice or flag."""
+    misspelt command, choice or flag.
+
+    Abbreviated flags are not accepted (``--dur`` for ``--duration``): an abbreviation
+    that works today would change meaning, or stop working, when a flag is added.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> None:  # one line and exit 2, like every bad input
         found = _CHOICE.search(message)
@@ -102,9 +110,17 @@ def _dispatch(argv: Sequence[str] | None) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv``; return the exit code (never raises)."""
+    stdout, sys.stdout = sys.stdout, _Stdout(sys.stdout)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout = stdout
+
+
+def _main(argv: Sequence[str] | None) -> int:
     try:
         code = _dispatch(argv)
-        _flush_stdout()
+        sys.stdout.flush()  # a full disk behind stdout is reported now, not at exit
         return code
     except BadUsage as exc:
         print(str(exc), file=sys.stderr)
@@ -143,19 +159,39 @@ def describe_os_error(exc: OSError) -> str:
     return f"{name}: {exc.strerror or exc}"
 
 
-def _flush_stdout() -> None:
-    """Flush stdout now, so a full disk behind it is reported (not at interpreter exit)."""
-    try:
-        sys.stdout.flush()
-    except OSError as exc:
-        # drop what could not be written, so the flush at exit does not fail again
+class _Stdout:
+    """Standard output, whose write errors name it (``print`` raises an OSError without
+    a file name, so a full disk behind stdout would read as an unnamed failure)."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+    def write(self, text: str) -> int:
         try:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            os.close(devnull)
-        except (OSError, ValueError):  # stdout is not a file (a test's capture)
-            pass
-        raise OSError(exc.errno, exc.strerror, "standard output") from None
+            return self._stream.write(text)
+        except OSError as exc:
+            raise _stdout_error(exc) from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except OSError as exc:
+            raise _stdout_error(exc) from None
+
+
+def _stdout_error(exc: OSError) -> OSError:
+    """The error named "standard output"; stdout now points at /dev/null, so the flush
+    at interpreter exit does not fail a second time."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # not a file (a test's capture)
+        pass
+    return OSError(exc.errno, exc.strerror, "standard output")
 
 
 def entry() -> None:

@@ -57,14 +57,14 @@ def writing(path: str | Path):
 def write_run_outputs(result, model, out: Path, report: bool = True) -> list[Path]:
     """Write the run's files into ``out`` and, unless ``report`` is False, the report
     (``report.html``, ``report.md`` and its figures); returns their paths."""
-    from sim.model import save
-
     check_out_dir(out)
     with writing(out):
         return _write(result, model, out, report)
 
 
 def _write(result, model, out: Path, report: bool) -> list[Path]:
+    from sim.model import save
+
     out.mkdir(parents=True, exist_ok=True)
     files = {
         "result.json": result.to_json(),
