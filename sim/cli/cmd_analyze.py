@@ -14,7 +14,8 @@ def add(sub) -> None:
                        "flagged where they disagree beyond the simulation's 95%% CI")
     p.add_argument("model", help="model file (YAML or JSON)")
     add_run_flags(p)
-    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table",
+                   help="what is printed: a table, JSON, or CSV rows (default table)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(handler=analyze)
 

@@ -19,6 +19,9 @@ RUN_HELP = {
 }
 
 
+_METAVARS = {"duration": "SECONDS", "warmup": "SECONDS", "replications": "N", "seed": "SEED"}
+
+
 def run_setting(key: str):
     """The argparse ``type`` of the ``--KEY`` run flag: the text read as a number (or
     'auto' for --warmup) and checked by the one validator of run settings, so a bad
@@ -50,7 +53,7 @@ def _number(text: str):
 def add_run_flags(p: argparse.ArgumentParser, help: dict[str, str] | None = None) -> None:
     """--duration --warmup --replications --seed, then --set."""
     for key in ("duration", "warmup", "replications", "seed"):
-        p.add_argument(f"--{key}", type=run_setting(key), metavar=key.upper(),
+        p.add_argument(f"--{key}", type=run_setting(key), metavar=_METAVARS[key],
                        help=(help or RUN_HELP)[key])
     add_set_flag(p)
 
