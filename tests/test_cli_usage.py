@@ -133,3 +133,17 @@ def test_check_and_help_import_no_heavy_packages():
                           cwd=ROOT)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.replace("'", '"')) == []
+
+
+def test_a_short_run_imports_no_plotting_fitting_or_cluster_packages():
+    heavy = ["scipy", "matplotlib", "tqdm", "dask", "distributed"]
+    code = ("import sys, io, contextlib\n"
+            "from sim.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            f"    assert main(['run', {RR!r}, '--duration', '2', '--warmup', '0',\n"
+            "                 '--replications', '1']) == 0\n"
+            f"print([m for m in {heavy!r} if m in sys.modules])\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.replace("'", '"')) == []
