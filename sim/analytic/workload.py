@@ -8,6 +8,9 @@ traffic equations (:func:`sim.analytic.network.traffic`)::
     events ~= sum over nodes of arrival_rate (1/s) x (warmup + duration) (s)
               x replications
 
+computed sender by sender (requests sent x visits per request), so that a
+trace, which is replayed once, counts its own length.
+
 It is an estimate: retries, timeouts and losses change it, and ``warmup:
 auto`` adds pilot runs it leaves out.
 
@@ -39,7 +42,7 @@ class Workload(NamedTuple):
 
     events: float
     seconds: float
-    rate: float  # node visits per simulated second, summed over nodes
+    rate: float  # node visits per simulated second of one replication, over all nodes
 
     @property
     def feasible(self) -> bool:
@@ -53,16 +56,31 @@ class Workload(NamedTuple):
 def estimate(model, settings: RunSettings | None = None) -> Workload:
     """The estimated work of simulating ``model`` with ``settings`` (default: its own).
 
-    A warm-up of ``"auto"`` counts as none (its pilot runs are not estimated).
-    An infinite arrival rate gives infinite events.
+    Each sender contributes the requests it sends in ``warmup + duration`` (rate x
+    time; a trace sender the trace times in that window, since a trace is replayed
+    once) times the node visits of each request (its ``visits``, the sender
+    included). A warm-up of ``"auto"`` counts as none (its pilot runs are not
+    estimated). An infinite rate or visit count (a loop with no exit) gives
+    infinite events.
     """
     run = model.run if settings is None else settings
-    warmup = 0.0 if run.warmup == "auto" else run.warmup
-    rate = math.fsum(row["arrival_rate"] or 0.0 for row in traffic(model))
-    if math.isnan(rate):
-        rate = math.inf
-    events = rate * (warmup + run.duration) * run.replications if rate > 0 else 0.0
-    return Workload(events=events, seconds=events / EVENTS_PER_SECOND, rate=rate)
+    span = (0.0 if run.warmup == "auto" else run.warmup) + run.duration
+    rows = traffic(model)
+    per_replication = 0.0
+    for sender in model.senders:
+        visits = math.fsum(row["visits"].get(sender.name, 0.0) for row in rows)
+        if sender.trace is not None:
+            requests = float(sum(1 for t in sender.trace if t <= span))
+        else:
+            row = next(row for row in rows if row["node"] == sender.name)
+            requests = (row["arrival_rate"] or 0.0) * span
+        if requests > 0:
+            per_replication += requests * visits
+    if math.isnan(per_replication):
+        per_replication = math.inf
+    events = per_replication * run.replications
+    return Workload(events=events, seconds=events / EVENTS_PER_SECOND,
+                    rate=per_replication / span)
 
 
 def describe_seconds(seconds: float) -> str:
