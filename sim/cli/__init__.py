@@ -153,10 +153,12 @@ _WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG}
 
 def describe_os_error(exc: OSError) -> str:
     """One line for an OSError: ``cannot write FILE: No space left on device``."""
-    name = exc.filename if exc.filename is not None else "an output file"
     if exc.errno in _WRITE_ERRNOS:
+        name = exc.filename if exc.filename is not None else "an output file"
         return f"cannot write {name}: {exc.strerror or exc}"
-    return f"{name}: {exc.strerror or exc}"
+    if exc.filename is not None:
+        return f"{exc.filename}: {exc.strerror or exc}"
+    return f"{type(exc).__name__}: {exc}"
 
 
 class _Stdout:
