@@ -19,8 +19,6 @@ from dataclasses import asdict, dataclass
 from typing import Sequence
 
 import numpy as np
-from scipy.optimize import brentq
-from scipy.special import gammaln, logsumexp
 
 __all__ = [
     "StationResult", "erlang_b", "erlang_c", "mm1", "mmc", "mmck", "mm_inf", "mg1",
@@ -199,6 +197,8 @@ def _mmck_tail(r: float, capacity: int) -> tuple[float, float, float, float]:
         raise ValueError(f"M/M/c/K with K={capacity} and a/c={r} needs too many states")
     ref = capacity if r > 1.0 else 1
     j = np.arange(capacity - span + 1, capacity + 1) if r > 1.0 else np.arange(1, span + 1)
+    from scipy.special import logsumexp  # lazily: check and a short run need no scipy
+
     log_w = (j - ref) * x
     log_s0 = float(logsumexp(log_w))
     mean_j = float(np.sum(j * np.exp(log_w - log_s0)))
@@ -224,6 +224,8 @@ def mmck(lam: float, mu: float, c: int, K: float) -> StationResult:
         return mmc(lam, mu, c)
     if lam == 0:
         return StationResult(0.0, 0.0, 0.0, 0.0, 0.0, 1.0 / mu, 0.0, 0.0, False, "M/M/c/K")
+    from scipy.special import gammaln, logsumexp  # lazily: check needs no scipy
+
     c, a = int(c), lam / mu
     n = np.arange(c + 1, dtype=float)
     log_head = n * math.log(a) - gammaln(n + 1)
@@ -387,6 +389,8 @@ def mmc_sojourn_percentile(lam: float, mu: float, c: int, q: float) -> float:
     hi = 1.0 / mu
     while mmc_sojourn_tail(lam, mu, c, hi) > 1.0 - q:
         hi *= 2.0
+    from scipy.optimize import brentq  # lazily: check needs no scipy
+
     return brentq(lambda t: mmc_sojourn_tail(lam, mu, c, t) - (1.0 - q), 0.0, hi,
                   xtol=1e-15, rtol=1e-12)
 

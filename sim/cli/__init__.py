@@ -10,34 +10,87 @@ Exit codes: 0 success; 2 bad input (one message on stderr, no traceback);
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import os
+import re
 import sys
 from typing import Sequence
 
-from sim.errors import InfeasiblePlan, SimError
+from sim.errors import InfeasiblePlan, SimError, nearest
 
 EXIT_OK, EXIT_UNEXPECTED, EXIT_BAD_INPUT, EXIT_INFEASIBLE = 0, 1, 2, 3
 
 COMMAND_MODULES = ("run", "check", "sweep", "analyze", "fit", "plan", "report", "schema")
 
 
+REFERENCE = "docs/reference/commands.md"
+EPILOG = (f"Every command, flag, default, exit code and output file is described in "
+          f"{REFERENCE}; the model format in docs/reference/.")
+
+
 class BadUsage(Exception):
     """argparse found a bad flag (reported like every other bad input)."""
 
 
+_CHOICE = re.compile(r"invalid choice: '([^']*)' \(choose from (.*)\)")
+
+
 class Parser(argparse.ArgumentParser):
+    """argparse with exit 2 and one line for every mistake, and a suggestion for a
+    misspelt command, choice or flag.
+
+    Abbreviated flags are not accepted (``--dur`` for ``--duration``): an abbreviation
+    that works today would change meaning, or stop working, when a flag is added.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> None:  # one line and exit 2, like every bad input
+        found = _CHOICE.search(message)
+        if found:
+            choices = re.findall(r"'([^']*)'", found.group(2))
+            hint = nearest(found.group(1), choices)
+            if hint is not None:
+                message += f" (did you mean {hint!r}?)"
         raise BadUsage(f"{self.prog}: {message}")
+
+    def parse_known_args(self, args=None, namespace=None):
+        """Refuse an unknown flag here, where the valid ones are known, with the nearest."""
+        namespace, extras = super().parse_known_args(args, namespace)
+        for arg in extras:
+            if arg.startswith("-") and arg != "-" and not _is_number(arg):
+                flag = arg.split("=", 1)[0]
+                known = [o for action in self._actions for o in action.option_strings]
+                hint = nearest(flag, known)
+                self.error(f"unrecognized argument {flag}" +
+                           (f" (did you mean {hint}?)" if hint else
+                            f" (see asyncsim {self.prog.split()[-1]} --help)"
+                            if self.prog != "asyncsim" else ""))
+        return namespace, extras
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="asyncsim", description="Simulate and size asynchronous, "
-                    "message-driven systems.")
+                    "message-driven systems.", epilog=EPILOG)
     parser.add_argument("--version", action="store_true", help="print the version and exit")
-    sub = parser.add_subparsers(dest="command", parser_class=Parser)
+    sub = parser.add_subparsers(dest="command", parser_class=Parser, metavar="COMMAND",
+                                title="commands")
     for name in COMMAND_MODULES:
         importlib.import_module(f"sim.cli.cmd_{name}").add(sub)
+    for command in sub.choices.values():
+        if command.epilog is None:
+            command.epilog = EPILOG
     return parser
 
 
@@ -49,16 +102,26 @@ def _dispatch(argv: Sequence[str] | None) -> int:
 
         print(f"asyncsim {__version__}")
         return EXIT_OK
-    if args.command is None:
-        parser.print_help(sys.stderr)
-        return EXIT_BAD_INPUT
+    if args.command is None:  # no command: the list of commands, as --help prints it
+        parser.print_help()
+        return EXIT_OK
     return args.handler(args)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv``; return the exit code (never raises)."""
+    stdout, sys.stdout = sys.stdout, _Stdout(sys.stdout)
     try:
-        return _dispatch(argv)
+        return _main(argv)
+    finally:
+        sys.stdout = stdout
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    try:
+        code = _dispatch(argv)
+        sys.stdout.flush()  # a full disk behind stdout is reported now, not at exit
+        return code
     except BadUsage as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -68,16 +131,69 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SimError as exc:
         print(f"asyncsim: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except SystemExit as exc:  # --help and --version actions of argparse: already printed
+        return exc.code if isinstance(exc.code, int) else EXIT_OK
     except KeyboardInterrupt:
         print("asyncsim: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as exc:  # the machine refused a file (full disk, permissions): bad input
+        print(f"asyncsim: error: {describe_os_error(exc)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except Exception as exc:  # the contract: exit 1 with one line; ASYNCSIM_DEBUG=1 shows more
         if os.environ.get("ASYNCSIM_DEBUG"):
             raise
         print(f"asyncsim: unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_UNEXPECTED
+
+
+_WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG})
+
+
+def describe_os_error(exc: OSError) -> str:
+    """One line for an OSError: ``cannot write FILE: No space left on device``."""
+    if exc.errno in _WRITE_ERRNOS:
+        name = exc.filename if exc.filename is not None else "an output file"
+        return f"cannot write {name}: {exc.strerror or exc}"
+    if exc.filename is not None:
+        return f"{exc.filename}: {exc.strerror or exc}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+class _Stdout:
+    """Standard output, whose write errors name it (``print`` raises an OSError without
+    a file name, so a full disk behind stdout would read as an unnamed failure)."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except OSError as exc:
+            raise _stdout_error(exc) from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except OSError as exc:
+            raise _stdout_error(exc) from None
+
+
+def _stdout_error(exc: OSError) -> OSError:
+    """The error named "standard output"; stdout now points at /dev/null, so the flush
+    at interpreter exit does not fail a second time."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # not a file (a test's capture)
+        pass
+    return OSError(exc.errno, exc.strerror, "standard output")
 
 
 def entry() -> None:

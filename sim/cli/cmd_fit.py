@@ -31,7 +31,8 @@ def add(sub) -> None:
     p.add_argument("--into", metavar="MODEL", help="write the best fit into this model file")
     p.add_argument("--node", help="the node of --into: a service, or a sender for "
                                   "interarrival/arrivals")
-    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--format", choices=("table", "json"), default="table",
+                   help="what is printed: a table or JSON (default table)")
     p.set_defaults(handler=fit_command)
 
 

@@ -1,4 +1,4 @@
-"""``asyncsim plan PLAN``: the cheapest configuration meeting the SLOs (SPEC 6)."""
+"""``asyncsim plan PLAN``: the cheapest configuration meeting the SLOs."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sim.errors import InfeasiblePlan
 def add(sub) -> None:
     p = sub.add_parser("plan", help="find the cheapest configuration that meets the "
                        "objectives of a plan file",
-                       description="Capacity planning (SPEC 6): start from the analytic "
+                       description="Capacity planning: start from the analytic "
                        "estimate, confirm by simulation with 95% confidence, report the "
                        "saturation throughput, bottleneck and headroom. Exit 3 when nothing "
                        "within the bounds meets the objectives.")
@@ -32,8 +32,10 @@ def _progress(ev) -> None:
 
 
 def run(args) -> int:
+    from sim.cli.outputs import check_out_dir
     from sim.planner import plan
 
+    check_out_dir(args.out)
     try:
         result = plan(args.plan, out=args.out, workers=args.workers,
                       progress=None if args.quiet else _progress)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 def add(sub) -> None:
     p = sub.add_parser("report", help="write report.html and report.md for a result folder",
-                       description="Rebuild the report (SPEC 7) from the files of a run "
+                       description="Rebuild the report from the files of a run "
                        "(result.json), a sweep (summary.csv or runs.csv) or a plan "
                        "(plan.json), and model.yaml when present. Nothing is simulated.")
     p.add_argument("folder", metavar="DIR", help="a folder written by run, sweep or plan "

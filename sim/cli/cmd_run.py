@@ -2,31 +2,46 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
-from pathlib import Path
 
-from sim.cli.common import add_run_flags, load_cli_model, progress_callback, warn_unstable
+from sim.cli.common import (add_run_flags, announce_workload, load_cli_model,
+                             progress_callback, warn_unstable)
 
 
 def add(sub) -> None:
     p = sub.add_parser("run", help="simulate a model and print the results")
     p.add_argument("model", help="model file (YAML or JSON)")
     add_run_flags(p)
-    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
-    p.add_argument("--out", help="folder for result.json, CSV tables and the report")
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table",
+                   help="what is printed: a table, the result as JSON, or CSV rows "
+                   "(default table)")
+    p.add_argument("--out", metavar="DIR", help="folder for result.json, CSV tables, "
+                   "model.yaml and the report (created when missing)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--trace", metavar="FILE",
                    help="write one row per attempt and node visit (CSV, or .parquet)")
     p.add_argument("--trace-sample", type=fraction, default=1.0, metavar="F",
                    help="fraction of requests traced (default 1)")
     p.add_argument("--precision", type=float, metavar="R", help="add replications until the "
-                   "95%% CI half-width of each --metrics is within R of its mean (e.g. 0.02)")
-    p.add_argument("--max-replications", type=int, metavar="N",
+                   "95 percent CI half-width of each --metrics is within R of its mean (e.g. 0.02)")
+    p.add_argument("--max-replications", type=replication_cap, metavar="N",
                    help="cap on replications for --precision (default 50)")
     p.add_argument("--metrics", type=lambda t: tuple(m.strip() for m in t.split(",") if m.strip()),
                    help="comma-separated metrics for --precision "
                    "(default requests.latency.mean,requests.latency.p99)")
     p.set_defaults(handler=run)
+
+
+def replication_cap(text: str) -> int:
+    """A --max-replications value: an integer from 2 to the most a run may hold."""
+    from sim.model.settings import MAX_REPLICATIONS
+
+    value = int(text)
+    if not 2 <= value <= MAX_REPLICATIONS:
+        raise argparse.ArgumentTypeError(f"must be an integer from 2 to {MAX_REPLICATIONS:,} "
+                                         f"(got {text})")
+    return value
 
 
 def fraction(text: str) -> float:
@@ -37,20 +52,26 @@ def fraction(text: str) -> float:
 
 
 def run(args) -> int:
+    import contextlib
+
     from sim.cli.format import format_table
-    from sim.cli.outputs import write_run_outputs
+    from sim.cli.outputs import check_out_dir, check_out_file, write_run_outputs, writing
     from sim.engine import simulate
 
+    out = check_out_dir(args.out)
+    trace = check_out_file(args.trace, "--trace")
     model = load_cli_model(args)
     warn_unstable(model)
-    result = simulate(model, duration=args.duration, warmup=args.warmup,
-                      replications=args.replications, seed=args.seed,
-                      progress=progress_callback(args, model.name),
-                      trace=args.trace, trace_sample=args.trace_sample,
-                      precision=args.precision, max_replications=args.max_replications,
-                      precision_metrics=args.metrics)
-    if args.out:
-        write_run_outputs(result, model, Path(args.out))
+    announce_workload(model, args)
+    with writing(trace) if trace else contextlib.nullcontext():
+        result = simulate(model, duration=args.duration, warmup=args.warmup,
+                          replications=args.replications, seed=args.seed,
+                          progress=progress_callback(args, model.name),
+                          trace=args.trace, trace_sample=args.trace_sample,
+                          precision=args.precision, max_replications=args.max_replications,
+                          precision_metrics=args.metrics)
+    if out is not None:
+        write_run_outputs(result, model, out)
     if args.format == "json":
         print(result.to_json())
     elif args.format == "csv":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from sim.cli.common import add_set_flag, warmup_seconds
+from sim.cli.common import add_run_flags
 
 SHOWN = ("requests.throughput", "requests.latency.mean", "requests.latency.p99",
          "requests.failed", "requests.rejected")
@@ -13,8 +13,9 @@ MAX_SHOWN = 6
 
 def add(sub) -> None:
     p = sub.add_parser("sweep", help="run every point and replication of an experiment file",
-                       description="Run a parameter sweep (SPEC 5). Finished tasks are kept "
-                       "in the output folder; running the same command again resumes.")
+                       description="Run a parameter sweep: every point of the experiment's grid "
+                       "or samples, each replication a task, in parallel. Finished tasks are "
+                       "kept in the output folder; running the same command again resumes.")
     p.add_argument("experiment", help="experiment file (YAML)")
     p.add_argument("--workers", type=int, metavar="N",
                    help="local worker processes (default: the number of CPUs; 1 runs "
@@ -27,12 +28,14 @@ def add(sub) -> None:
     p.add_argument("--fresh", action="store_true",
                    help="discard the results already in the folder and start over")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.add_argument("--duration", type=float, help="override the experiment's run duration")
-    p.add_argument("--warmup", type=warmup_seconds,
-                   help="override the experiment's warm-up (seconds or 'auto')")
-    p.add_argument("--replications", type=int, help="override the replications per point")
-    p.add_argument("--seed", type=int, help="override the root seed")
-    add_set_flag(p)
+    add_run_flags(p, help={
+        "duration": "measured simulated seconds of every point (default: the experiment's "
+                    "run.duration, else the model's)",
+        "warmup": "simulated seconds discarded first, or 'auto' (default: the experiment's "
+                  "run.warmup, else the model's)",
+        "replications": "replications per point (default: the experiment's "
+                        "run.replications, else the model's)",
+        "seed": "root seed (default: the experiment's run.seed, else the model's)"})
     p.set_defaults(handler=run)
 
 
@@ -42,12 +45,14 @@ def _run_settings(args) -> dict:
 
 
 def run(args) -> int:
+    from sim.cli.outputs import check_out_dir
     from sim.experiments import load_experiment, run_sweep
     from sim.model import parse_set
 
     overrides = dict(parse_set(text) for text in args.sets)
     exp = load_experiment(args.experiment, run=_run_settings(args), overrides=overrides)
     out = args.out if args.out is not None else exp.out
+    check_out_dir(out)
     try:
         outcome = run_sweep(exp, workers=args.workers, scheduler=args.scheduler, out=out,
                             quiet=args.quiet, fresh=args.fresh)

@@ -5,20 +5,56 @@ from __future__ import annotations
 import argparse
 import sys
 
-__all__ = ["add_run_flags", "load_cli_model", "progress_callback", "warn_unstable"]
+__all__ = ["add_run_flags", "load_cli_model", "progress_callback", "warn_unstable",
+           "announce_workload", "run_setting"]
 
 
-def warmup_seconds(text: str):
-    """A --warmup value: seconds, or 'auto' (MSER-5)."""
-    return "auto" if text == "auto" else float(text)
+RUN_HELP = {
+    "duration": "measured simulated seconds (default: the model's run.duration, else 1000)",
+    "warmup": "simulated seconds discarded first, or 'auto' (default: the model's "
+              "run.warmup, else 0)",
+    "replications": "independent replications (default: the model's run.replications, "
+                    "else 1)",
+    "seed": "root seed of every random stream (default: the model's run.seed, else 1)",
+}
 
 
-def add_run_flags(p: argparse.ArgumentParser) -> None:
-    """--duration --warmup --replications --seed --set (SPEC section 3)."""
-    p.add_argument("--duration", type=float, help="measured simulated seconds")
-    p.add_argument("--warmup", type=warmup_seconds, help="seconds discarded first (or 'auto')")
-    p.add_argument("--replications", type=int, help="independent replications")
-    p.add_argument("--seed", type=int, help="root seed of every random stream")
+_METAVARS = {"duration": "SECONDS", "warmup": "SECONDS", "replications": "N", "seed": "SEED"}
+
+
+def run_setting(key: str):
+    """The argparse ``type`` of the ``--KEY`` run flag: the text read as a number (or
+    'auto' for --warmup) and checked by the one validator of run settings, so a bad
+    value is refused at parse time with one line (exit 2)."""
+    def parse(text: str):
+        from sim.model.settings import check_setting
+
+        if key == "warmup" and text.strip() == "auto":
+            return "auto"
+        return check_setting(key, _number(text), "--{key}")
+
+    parse.__name__ = key
+    return parse
+
+
+def _number(text: str):
+    """``12`` -> 12, ``1e9`` -> 1e9, ``nan`` -> nan; text that is no number stays text
+    (and is refused by the validator, naming it)."""
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def add_run_flags(p: argparse.ArgumentParser, help: dict[str, str] | None = None) -> None:
+    """--duration --warmup --replications --seed, then --set."""
+    for key in ("duration", "warmup", "replications", "seed"):
+        p.add_argument(f"--{key}", type=run_setting(key), metavar=_METAVARS[key],
+                       help=(help or RUN_HELP)[key])
     add_set_flag(p)
 
 
@@ -53,6 +89,23 @@ def progress_callback(args, label: str, unit: str = "rep"):
             bar.close()
 
     return update
+
+
+def announce_workload(model, args) -> None:
+    """One line on stderr before a run estimated to take more than a few minutes; a run
+    that cannot fit is refused (exit 2) with the reason, before anything runs."""
+    from sim.analytic.workload import describe_seconds, estimate, refusal
+    from sim.errors import ModelError
+
+    run = model.run.merged(duration=args.duration, warmup=args.warmup,
+                           replications=args.replications, seed=args.seed, spelling="--{key}")
+    work = estimate(model, run)
+    if not work.feasible:
+        raise ModelError(refusal(work, run))
+    if work.long:
+        print(f"asyncsim: note: this run is estimated at {work.events:.3g} events, "
+              f"{describe_seconds(work.seconds)} on this machine; --duration or "
+              "--replications shorten it", file=sys.stderr)
 
 
 def warn_unstable(model) -> None:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import math
 
-import pandas as pd
-
 __all__ = ["format_table", "format_check", "fmt"]
 
 _NODE_COLUMNS = {
@@ -58,7 +56,8 @@ def format_table(result) -> str:
 
 
 def format_check(model) -> str:
-    """Per-node arrival rate, offered load, utilisation and stability of ``model``."""
+    """Per-node arrival rate, offered load, utilisation and stability of ``model``, and
+    the estimated work of running it with its own run settings."""
     from sim.analytic import traffic, unstable_nodes
 
     columns = ["node", "kind", "arrival_rate", "servers", "mean_service", "offered_load",
@@ -66,19 +65,38 @@ def format_check(model) -> str:
     rows = traffic(model)
     for row in rows:
         if row.get("servers") == math.inf:
-            row["utilization"] = None       # no utilisation for an infinite pool (SPEC 4)
-    frame = pd.DataFrame(rows)
-    frame = frame[[c for c in columns if c in frame.columns]]
+            row["utilization"] = None       # no utilisation for an infinite pool
     unstable = unstable_nodes(model)
     lines = [f"model {model.name}: valid, {len(model.nodes)} nodes, {len(model.edges)} edges"]
-    if not frame.empty:
-        shown = frame.copy()
-        for col in shown.columns:
-            shown[col] = shown[col].map(fmt)
-        lines.append(shown.to_string(index=False))
+    if rows:
+        lines.append(_columns(columns, [[fmt(row.get(c)) for c in columns] for row in rows]))
     for name in unstable:
         lines.append(f"UNSTABLE: node {name!r}: offered load meets or exceeds its capacity "
                      f"(utilisation >= 1)")
     if not unstable:
         lines.append("stable: every node's utilisation is below 1")
+    lines.append(format_workload(model))
     return "\n".join(lines)
+
+
+def _columns(header: list[str], rows: list[list[str]]) -> str:
+    """A plain text table, every column right-aligned (no pandas: ``check`` starts fast)."""
+    widths = [max(len(cell) for cell in column) for column in zip(header, *rows)]
+    return "\n".join(" ".join(cell.rjust(w + 1) for cell, w in zip(line, widths))
+                     for line in [header, *rows])
+
+
+def format_workload(model) -> str:
+    """One line: the estimated events of a run with the model's settings, and whether
+    it would be announced or refused."""
+    from sim.analytic.workload import MAX_EVENTS, describe_seconds, estimate
+
+    run = model.run
+    work = estimate(model, run)
+    line = (f"estimated work: about {work.events:.3g} events (node visits) for "
+            f"{fmt(run.duration)} s + {run.warmup if run.warmup == 'auto' else fmt(run.warmup)}"
+            f" s warm-up x {run.replications} replications, "
+            f"{describe_seconds(work.seconds)} here (an estimate)")
+    if not work.feasible:
+        line += f"; above the {MAX_EVENTS:g} events a run may take: run refuses it"
+    return line

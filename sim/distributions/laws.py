@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy import special
 
 from sim.distributions.base import (Distribution, _count, _exp, _nonneg, _pos,
                                      _pos_list, _reals, _set)
@@ -18,6 +17,20 @@ from sim.files import UnreadableFile, read_text_file
 
 __all__ = ["Exponential", "Uniform", "Lognormal", "Gamma", "Erlang", "Weibull", "Pareto",
            "Normal", "Hyperexponential", "Empirical"]
+
+
+class _Special:
+    """``scipy.special``, imported at first use: it costs about 0.1-0.3 s, and loading
+    and checking a model needs it only for a truncated normal (``asyncsim check``
+    startup, measured with ``python -X importtime``)."""
+
+    def __getattr__(self, name: str):
+        from scipy import special as module
+
+        return getattr(module, name)
+
+
+special = _Special()
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,27 +13,36 @@ from simpy.events import Timeout
 from sim.engine.build import build
 from sim.engine.kinds import runtime_of
 from sim.engine.trace import TraceWriter
+from sim.errors import ModelError
 from sim.metrics.result import Result
 from sim.metrics.summary import summarize_replication
 
-__all__ = ["simulate", "run_replication", "resolve_run"]
+__all__ = ["simulate", "run_replication", "resolve_run", "check_workload"]
 
 SERIES_POINTS = 200
 """Intervals of the time series: ``SERIES_POINTS + 1`` instants, both ends included."""
 
 
 def resolve_run(model, *, duration=None, warmup=None, replications=None, seed=None):
-    """The model's RunSpec with the given settings overriding it (None keeps it)."""
-    run = model.run
-    changes = {k: v for k, v in dict(duration=duration, warmup=warmup,
-                                     replications=replications, seed=seed).items()
-               if v is not None}
-    run = replace(run, **changes)
+    """The model's run settings with the given ones winning (None keeps the model's),
+    validated by :mod:`sim.model.settings` (a ModelError naming the argument); a
+    warm-up of ``"auto"`` is replaced by the seconds MSER-5 picks."""
+    run = model.run.merged(duration=duration, warmup=warmup, replications=replications,
+                           seed=seed)
     if run.warmup == "auto":
         from sim.engine.precision import auto_warmup  # imports this module: import here
 
         run = replace(run, warmup=auto_warmup(model, run))
     return run
+
+
+def check_workload(model, run) -> None:
+    """Refuse a run whose estimated work cannot fit (see :mod:`sim.analytic.workload`)."""
+    from sim.analytic.workload import estimate, refusal
+
+    work = estimate(model, run)
+    if not work.feasible:
+        raise ModelError(refusal(work, run))
 
 
 def _readers(model) -> dict:
@@ -188,7 +197,15 @@ def simulate(model, *, duration: float | None = None, warmup: float | None = Non
     :func:`sim.engine.precision.simulate_precise` (see there).
     ``trace`` names a CSV or Parquet file for one row per attempt and node visit
     of a ``trace_sample`` fraction of the requests (see :mod:`sim.engine.trace`).
+
+    Raises
+    ------
+    ModelError
+        A setting out of range (see :mod:`sim.model.settings`), or a run whose
+        estimated work cannot fit (see :mod:`sim.analytic.workload`).
     """
+    check_workload(model, model.run.merged(duration=duration, warmup=warmup,
+                                           replications=replications, seed=seed))
     if precision is not None or (model.run.warmup if warmup is None else warmup) == "auto":
         from sim.engine.precision import simulate_precise
 

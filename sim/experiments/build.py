@@ -99,8 +99,10 @@ def load_experiment(source: str | Path | Mapping, *, run: Mapping | None = None,
     """
     data, base, label, stem = read_source(source, base_dir)
     name = check_top(data, label, stem)
-    run_cfg = check_mapping(data.get("run"), label, "run", allowed=RUN_KEYS)
-    run_cfg.update(check_mapping(run, "run settings", "run", allowed=RUN_KEYS))
+    run_cfg = _run_settings(check_mapping(data.get("run"), label, "run", allowed=RUN_KEYS),
+                            label)
+    run_cfg.update(_run_settings(check_mapping(run, "run settings", "run", allowed=RUN_KEYS),
+                                 "run settings", unset=True))
     fixed = check_mapping(data.get("set"), label, "set")
     fixed.update(check_mapping(overrides, "overrides", "set"))
     design, params, points = parse_design(data, label)
@@ -121,6 +123,17 @@ def load_experiment(source: str | Path | Mapping, *, run: Mapping | None = None,
         metrics=_kept_metrics(data.get("metrics"), models[0], params, label),
         out=base / data.get("out", f"results/{name}"),
         fingerprint=_fingerprint(model_text, hashed, points), models=models)
+
+
+def _run_settings(values: dict, label: str, unset: bool = False) -> dict:
+    """``values`` checked by the one validator of run settings (typed: seconds as
+    floats, counts as ints); ``unset``: a None value means "not given"."""
+    from sim.model.settings import check_settings
+
+    try:
+        return check_settings(values, unset=unset)
+    except ModelError as exc:
+        raise ExperimentError(f"{label}: run: {_text(exc)}") from None
 
 
 def _model_graph(spec: Any, base: Path, label: str) -> tuple[nx.DiGraph, str]:

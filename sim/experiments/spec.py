@@ -35,12 +35,12 @@ from typing import Any
 from sim.errors import ExperimentError, describe, nearest
 from sim.experiments.design import Choices, Range, grid_points, latin_hypercube
 from sim.model.readers import read_spec_file
+from sim.model.settings import RUN_KEYS
 
 __all__ = ["TOP_KEYS", "RUN_KEYS", "read_source", "parse_design", "check_top",
            "check_mapping", "fail"]
 
 TOP_KEYS = ("name", "description", "model", "run", "set", "grid", "samples", "metrics", "out")
-RUN_KEYS = ("duration", "warmup", "replications", "seed")
 SAMPLE_KEYS = ("count", "seed", "params")
 RANGE_KEYS = ("low", "high", "integer", "log", "choices")
 _NAME = re.compile(r"^[A-Za-z0-9_.-]+$")

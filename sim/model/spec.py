@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Union
 
 from sim.distributions import Distribution
+from sim.model.settings import RunSettings
 
 Routing = Literal["probabilistic", "round_robin", "random", "least_loaded",
                   "power_of_two", "broadcast"]
@@ -27,14 +28,7 @@ DISCIPLINES: tuple[str, ...] = ("fifo", "lifo", "priority")
 JITTERS: tuple[str, ...] = ("none", "full", "equal", "decorrelated")
 
 
-@dataclass(frozen=True, slots=True)
-class RunSpec:
-    """Run settings: simulated seconds measured, warm-up seconds discarded, seed."""
-
-    duration: float = 1000.0
-    warmup: float | Literal["auto"] = 0.0
-    replications: int = 1
-    seed: int = 1
+RunSpec = RunSettings  # the former name, kept for code that imports it
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,7 +246,7 @@ class Model:
     name: str
     nodes: tuple[NodeSpec, ...]
     edges: tuple[EdgeSpec, ...]
-    run: RunSpec = field(default_factory=RunSpec)
+    run: RunSettings = field(default_factory=RunSettings)
     description: str = ""
     graph: object = field(default=None, compare=False, repr=False)
 

@@ -17,15 +17,15 @@ from typing import Any
 import networkx as nx
 
 from sim.errors import ModelError, nearest
-from sim.model.checks import Ctx, is_number
+from sim.model.checks import Ctx
 from sim.model.keys import Wiring, suggest_kind
 from sim.model.kinds import KIND_NAMES, KINDS
 from sim.model.load import ordered_edges
-from sim.model.spec import EdgeSpec, Model, NodeSpec, RunSpec
+from sim.model.settings import RUN_KEYS, RunSettings, run_settings
+from sim.model.spec import EdgeSpec, Model, NodeSpec
 
 __all__ = ["validate", "run_spec", "RUN_KEYS", "P_TOLERANCE"]
 
-RUN_KEYS = ("duration", "warmup", "replications", "seed")
 EDGE_ATTRS = ("p", "latency", "order")
 P_TOLERANCE = 1e-9  # how far the p's of a node's out-edges may sum from 1
 
@@ -79,22 +79,11 @@ def _header(graph: Mapping) -> tuple[str, str]:
     return name, "" if description is None else ctx.string("description", description)
 
 
-def run_spec(run: Mapping | None) -> RunSpec:
-    """Run settings from a ``run:`` mapping; missing keys take RunSpec's defaults."""
-    run = {} if run is None else Ctx().mapping("run", run)
-    ctx = Ctx(prefix="run")
-    ctx.known_keys(run, RUN_KEYS, "run")
-    defaults = RunSpec()
-    warmup = run.get("warmup", defaults.warmup)
-    if warmup != "auto" and not (is_number(warmup) and math.isfinite(warmup) and warmup >= 0):
-        raise ctx.error("warmup", "must be a non-negative number or 'auto'", value=warmup)
-    return RunSpec(
-        duration=ctx.number("duration", run.get("duration", defaults.duration), positive=True),
-        warmup=warmup if warmup == "auto" else float(warmup),
-        replications=ctx.integer("replications", run.get("replications", defaults.replications),
-                                 low=1),
-        seed=ctx.integer("seed", run.get("seed", defaults.seed)),
-    )
+def run_spec(run: Mapping | None) -> RunSettings:
+    """Run settings from a ``run:`` mapping (see :mod:`sim.model.settings`)."""
+    if run is not None and not isinstance(run, Mapping):
+        raise ModelError("must be a mapping", key="run", value=run)
+    return run_settings(run)
 
 
 def _kinds(G: nx.DiGraph) -> dict[str, str]:

@@ -37,13 +37,13 @@ import networkx as nx
 
 from sim.errors import ModelError, PlanError, describe, nearest
 from sim.model.readers import read_spec_file
+from sim.model.settings import RUN_KEYS
 from sim.planner.objectives import Objective, parse_objective
 
 __all__ = ["Plan", "Variable", "Saturation", "load_plan", "TOP_KEYS"]
 
 TOP_KEYS = ("name", "description", "model", "set", "run", "objectives", "variables",
             "confidence", "max_replications", "max_evaluations", "saturation")
-RUN_KEYS = ("duration", "warmup", "replications", "seed")
 VARIABLE_KEYS = ("min", "max", "step", "cost", "monotone")
 SATURATION_KEYS = ("replications", "steps", "max_multiplier")
 MAX_GRID = 100_000
@@ -182,15 +182,21 @@ def _with(graph: nx.DiGraph, values: Mapping, label: str, key: str):
 
 
 def _run(data: dict, model, label: str) -> dict:
+    """The plan's run settings over the model's, checked by the one validator of run
+    settings; the planner adds its own needs (two replications for an interval,
+    seconds of warm-up)."""
+    from sim.model.settings import check_settings
+
     run = _mapping(data.get("run"), label, "run", RUN_KEYS)
+    try:
+        given = check_settings(run)
+    except ModelError as exc:
+        raise PlanError(f"{label}: {str(exc).removeprefix('model: ')}") from None
     out = {"duration": model.run.duration, "warmup": model.run.warmup,
-           "replications": DEFAULT_REPLICATIONS, "seed": model.run.seed}
-    for key, value in run.items():
-        integer = key in ("replications", "seed")
-        low = 2 if key == "replications" else 0
-        out[key] = _number(value, label, f"run.{key}", integer=integer, low=low)
-    if out["duration"] <= 0:
-        raise fail(label, f"must be positive (got {out['duration']!r})", "run.duration")
+           "replications": DEFAULT_REPLICATIONS, "seed": model.run.seed, **given}
+    if out["replications"] < 2:
+        raise fail(label, "must be at least 2: the planner needs a confidence interval "
+                   f"(got {out['replications']!r})", "run.replications")
     if out["warmup"] == "auto":
         raise fail(label, "'auto' is not supported by the planner: give seconds",
                    "run.warmup")

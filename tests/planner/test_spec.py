@@ -69,7 +69,7 @@ def test_a_good_plan_loads_with_its_grid_and_defaults():
     ({"variables": {"nodes.srv.servers": {"max": 3}}},
      r"'variables.nodes.srv.servers.min' is missing"),
     ({"set": {"nodes.srv.servers": 4}}, r"is both fixed in 'set' and a variable"),
-    ({"run": {"replications": 1}}, r"'run.replications' must be an integer >= 2"),
+    ({"run": {"replications": 1}}, r"'run.replications' must be at least 2"),
     ({"run": {"duraton": 10}}, r"'run' has an unknown key 'duraton'.*did you mean 'duration'"),
     ({"confidence": 1.5}, r"'confidence' must be a finite number between 0.5 and 0.999"),
     ({"max_replications": 2}, r"'max_replications' must be an integer >= 3"),
