@@ -75,6 +75,10 @@ def format_check(model) -> str:
                      f"(utilisation >= 1)")
     if not unstable:
         lines.append("stable: every node's utilisation is below 1")
+    for row in rows:
+        if row.get("servers_bound") in ("autoscale max", "partitions"):
+            lines.append(f"node {row['node']!r}: judged at its {row['servers_bound']} "
+                         f"({fmt(row['effective_servers'])} servers)")
     lines.append(format_workload(model))
     return "\n".join(lines)
 

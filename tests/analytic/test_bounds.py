@@ -85,3 +85,17 @@ def test_check_no_longer_calls_the_shipped_autoscaled_model_unstable(capsys):
     out = capsys.readouterr().out
     assert "UNSTABLE" not in out
     assert "stable: every node's utilisation is below 1" in out
+    assert "node 'workers': judged at its autoscale max (40 servers)" in out
+
+
+def test_check_says_when_partitions_bound_the_servers(capsys, tmp_path):
+    """Partitions 2 in front of 8 servers: check names the bound it judged by."""
+    from sim.cli import main
+    from sim.model import save
+
+    path = tmp_path / "partitioned.yaml"
+    save(partitioned(2).graph, path)
+    assert main(["check", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "judged at its partitions (2 servers)" in out
+    assert "UNSTABLE" in out
