@@ -57,6 +57,7 @@ import numpy as np
 
 from sim.analytic.capacity import (availability_factor, holding_time, input_queues,
                                    is_exponential)
+from sim.analytic.flowsolve import RoutingMatrix, solve_visits
 from sim.analytic.kinds import Rates, station_of
 from sim.analytic.mva import mva
 from sim.model.spec import Model, SenderSpec
@@ -84,18 +85,17 @@ def long_run_rate(sender: SenderSpec) -> float | None:
 
 
 def routing_matrix(model: Model, thinning: Mapping[str, float] | None = None
-                   ) -> tuple[list[str], np.ndarray]:
-    """Node names (model order) and ``P[i, j]``, messages passed from i to j per
-    message arriving at i, including error and rate-limit thinning."""
-    names = [n.name for n in model.nodes]
-    index = {n: i for i, n in enumerate(names)}
-    P = np.zeros((len(names), len(names)))
+                   ) -> RoutingMatrix:
+    """``P[i, j]``, messages passed from node i to node j per message arriving at i,
+    including error and rate-limit thinning; rows in model order (sparse)."""
+    P = RoutingMatrix([n.name for n in model.nodes])
     for spec in model.nodes:
         kind = station_of(spec)
         keep = (thinning or {}).get(spec.name, 1.0) * kind.keep(spec)
+        i = P.index[spec.name]
         for target, share in kind.shares(model, spec).items():
-            P[index[spec.name], index[target]] += keep * share
-    return names, P
+            P.add(i, P.index[target], keep * share)
+    return P
 
 
 def visit_ratios(model: Model, thinning: Mapping[str, float] | None = None
@@ -108,35 +108,29 @@ def visit_ratios(model: Model, thinning: Mapping[str, float] | None = None
     ``sum_k e P^k`` converges (spectral radius < 1), so a failed or negative
     solution means divergence.
     """
-    names, P = routing_matrix(model, thinning)
+    P = routing_matrix(model, thinning)
+    order = P.components()
     out = {}
     for s in model.senders:
-        start = names.index(s.name)
-        seen = _reach(P, start)
-        sub = P[np.ix_(seen, seen)]
-        v = np.zeros(len(names))
-        e = (np.arange(len(names)) == start)[seen].astype(float)
-        try:
-            sol = np.linalg.solve(np.eye(len(sub)) - sub.T, e)
-            ok = bool(np.all(np.isfinite(sol)) and sol.min() > -1e-9 and sol.max() < 1e12)
-        except np.linalg.LinAlgError:
-            ok = False
-        v[seen] = sol if ok else math.inf
-        out[s.name] = {n: max(float(x), 0.0) for n, x in zip(names, v)}
+        start = P.index[s.name]
+        v = solve_visits(P, start, order)
+        if v is None:
+            v = np.where(_reach(P, start), math.inf, 0.0)
+        out[s.name] = {n: max(float(x), 0.0) for n, x in zip(P.names, v)}
     return out
 
 
-def _reach(P: np.ndarray, start: int) -> np.ndarray:
+def _reach(P: RoutingMatrix, start: int) -> np.ndarray:
     seen, todo = np.zeros(len(P), dtype=bool), [start]
     while todo:
         i = todo.pop()
         if not seen[i]:
             seen[i] = True
-            todo.extend(np.nonzero(P[i] > 0)[0].tolist())
+            todo.extend(j for j, w in P.rows[i].items() if w > 0)
     return seen
 
 
-def pure_delay(model: Model, visits: Mapping[str, float], P: np.ndarray, names: list[str]
+def pure_delay(model: Model, visits: Mapping[str, float], P: RoutingMatrix, names: list[str]
                ) -> float:
     """Mean pure delay per request (s): edge latencies times traversals, plus buffer
     (broker) latencies times visits."""
@@ -152,7 +146,7 @@ def pure_delay(model: Model, visits: Mapping[str, float], P: np.ndarray, names: 
     return total
 
 
-def _closed_throughput(model: Model, visits: dict, open_rate: dict, P: np.ndarray,
+def _closed_throughput(model: Model, visits: dict, open_rate: dict, P: RoutingMatrix,
                        names: list[str]) -> dict[str, float]:
     """Throughput of each closed sender by (mixed-network) MVA."""
     closed = [s for s in model.senders if s.is_closed]
@@ -188,7 +182,7 @@ class Flows(NamedTuple):
     open_rate: dict[str, float]           # node -> arrivals per second from open senders
     closed_rate: dict[str, float]         # node -> arrivals per second from closed senders
     sent: dict[str, float]                # sender -> requests per second
-    P: np.ndarray                         # routing matrix with every thinning applied
+    P: RoutingMatrix                      # routing matrix with every thinning applied
     names: list[str]                      # node order of P
 
 
@@ -203,7 +197,8 @@ def flows(model: Model, loss: Mapping[str, float] | None = None) -> Flows:
     thinning = dict(keep)
     for _ in range(_MAX_PASSES):
         visits = visit_ratios(model, thinning)
-        names, P = routing_matrix(model, thinning)
+        P = routing_matrix(model, thinning)
+        names = P.names
         sent = {s.name: float(long_run_rate(s)) for s in model.senders if not s.is_closed}
         open_rate = {n: float(sum(r * visits[s][n] for s, r in sent.items())) for n in names}
         sent.update(_closed_throughput(model, visits, open_rate, P, names))

@@ -20,6 +20,7 @@ import numpy as np
 
 from sim.analytic.figures import entry, quantile, refused_entry, station_entries
 from sim.analytic.kinds import error_rate
+from sim.analytic.flowsolve import solve_absorption
 from sim.analytic.network import Flows, flows, routing_matrix
 from sim.analytic.stations import (StationResult, fork_join_2, ggc, mg1, mg1_priority, mm_inf,
                                    mmc, mmc_sojourn_percentile, mmc_wait_percentile, mmck)
@@ -154,14 +155,14 @@ def success(model: Model, loss_at: dict[str, float]) -> tuple[list[str], np.ndar
     """``g[k]``: probability that a message arriving at node k completes (reaches a
     sink without being refused, erring or, for ``loss_at``, passed over), from
     ``g = b + P g`` (first-step analysis of the routing chain)."""
-    names, P = routing_matrix(model, {n: 1.0 - p for n, p in loss_at.items()})
-    b = np.zeros(len(names))
-    for i, name in enumerate(names):
+    P = routing_matrix(model, {n: 1.0 - p for n, p in loss_at.items()})
+    b = np.zeros(len(P))
+    for i, name in enumerate(P.names):
         if model.is_sink(name):
             spec = model.node(name)
             err = error_rate(spec)
             b[i] = (1.0 - loss_at.get(name, 0.0)) * (1.0 - err)
-    return names, np.linalg.solve(np.eye(len(names)) - P, b)
+    return P.names, solve_absorption(P, b, P.components())
 
 
 def fork_join(model: Model, live: list[Station], fl: Flows) -> tuple[str, float] | None:

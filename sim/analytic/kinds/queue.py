@@ -42,7 +42,7 @@ def _higher_util(model, svc, queue: str, rates: dict, P, names: list[str]) -> fl
     c = svc.autoscale.max if svc.autoscale is not None else svc.servers
     if c == math.inf:
         return 0.0
-    index = {n: i for i, n in enumerate(names)}
+    index = P.index
     j, per = index[svc.name], holding_time(model, svc) / (c * availability_factor(svc))
     load = sum(rates[e.source] * P[index[e.source], j] for e in model.in_edges(svc.name)
                if model.node(e.source).kind != "queue")
@@ -85,7 +85,7 @@ def utilisation(model, spec, rates: dict, P, names: list[str]) -> float:
 def row(rates, spec) -> dict:
     model, n, P, names = rates.model, spec.name, rates.P, rates.names
     u_open = utilisation(model, spec, rates.open_rate, P, names)
-    load = sum(rates.total[n] * P[names.index(n), names.index(e.target)]
+    load = sum(rates.total[n] * P[P.index[n], P.index[e.target]]
                * holding_time(model, model.node(e.target)) for e in model.out_edges(n))
     grows = unbounded(spec.buffer)
     out = {"offered_load": float(load),

@@ -1,0 +1,111 @@
+"""The routing matrix of a model, stored sparse, and the two linear systems on it.
+
+``P[i, j]`` is the mean number of messages node ``i`` passes to node ``j`` per
+message it receives. A model of N nodes has about as many edges as nodes, so
+``P`` is kept as one ``{j: P[i, j]}`` row per node: a dense N x N array would
+need 3.2 GB at N = 20,000 (benchmarks/load_scaling.py).
+
+Both systems are solved one strongly connected component at a time, in
+topological order of the condensation (Tarjan 1972): a component without a
+cycle is a single substitution, and a dense solve is needed only inside a
+cycle, on that cycle's nodes. Time and memory are linear in the model's size
+for acyclic models, and cubic only in the size of the largest cycle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import networkx as nx
+import numpy as np
+
+__all__ = ["RoutingMatrix", "solve_visits", "solve_absorption"]
+
+
+class RoutingMatrix:
+    """Sparse ``P``: ``rows[i]`` maps ``j`` to ``P[i, j]`` (zero entries absent).
+
+    ``P[i, j]`` reads an entry (0.0 when absent); ``names`` and ``index`` give
+    the node of each row.
+    """
+
+    __slots__ = ("names", "index", "rows")
+
+    def __init__(self, names: Sequence[str]) -> None:
+        self.names = list(names)
+        self.index = {n: i for i, n in enumerate(self.names)}
+        self.rows: list[dict[int, float]] = [{} for _ in self.names]
+
+    def add(self, i: int, j: int, value: float) -> None:
+        if value:
+            row = self.rows[i]
+            row[j] = row.get(j, 0.0) + value
+
+    def __getitem__(self, ij: tuple[int, int]) -> float:
+        i, j = ij
+        return self.rows[i].get(j, 0.0)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def components(self) -> list[list[int]]:
+        """Strongly connected components of the graph of nonzero entries, sources first."""
+        g = nx.DiGraph()
+        g.add_nodes_from(range(len(self.names)))
+        g.add_edges_from((i, j) for i, row in enumerate(self.rows) for j in row)
+        cond = nx.condensation(g)
+        return [sorted(cond.nodes[c]["members"]) for c in nx.topological_sort(cond)]
+
+
+def _solve_block(P: RoutingMatrix, members: list[int], rhs: np.ndarray,
+                 transpose: bool) -> np.ndarray:
+    """``x`` on one component: ``x = rhs + x P_CC`` (transpose) or ``x = rhs + P_CC x``."""
+    if len(members) == 1 and members[0] not in P.rows[members[0]]:
+        return rhs
+    pos = {m: k for k, m in enumerate(members)}
+    A = np.eye(len(members))
+    for m in members:
+        for j, w in P.rows[m].items():
+            k = pos.get(j)
+            if k is not None:
+                if transpose:
+                    A[k, pos[m]] -= w
+                else:
+                    A[pos[m], k] -= w
+    return np.linalg.solve(A, rhs)
+
+
+def solve_visits(P: RoutingMatrix, start: int, order: list[list[int]]) -> np.ndarray | None:
+    """Visits ``v`` solving ``v = e_start + v P`` (traffic equations), or None when
+    messages multiply without bound (a finite non-negative solution exists exactly
+    when ``sum_k e P^k`` converges). ``order``: :meth:`RoutingMatrix.components`."""
+    v = np.zeros(len(P))
+    inflow = np.zeros(len(P))
+    inflow[start] = 1.0
+    for members in order:
+        rhs = inflow[members]
+        if not rhs.any():
+            continue
+        try:
+            x = _solve_block(P, members, rhs, transpose=True)
+        except np.linalg.LinAlgError:
+            return None
+        if not (np.all(np.isfinite(x)) and x.min() > -1e-9 and x.max() < 1e12):
+            return None
+        v[members] = x
+        for m, vm in zip(members, x):
+            for j, w in P.rows[m].items():
+                inflow[j] += vm * w
+    return v
+
+
+def solve_absorption(P: RoutingMatrix, b: np.ndarray, order: list[list[int]]) -> np.ndarray:
+    """``g`` solving ``g = b + P g`` (first-step analysis: the probability that a
+    message at each node is absorbed successfully); components sinks first."""
+    g = np.zeros(len(P))
+    for members in reversed(order):
+        inside = set(members)
+        rhs = np.array([b[m] + sum(w * g[j] for j, w in P.rows[m].items() if j not in inside)
+                        for m in members])
+        g[members] = _solve_block(P, members, rhs, transpose=False)
+    return g
