@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim.files import write_text
+from sim.files import safe_frame, write_text
 
 __all__ = ["write_run_outputs"]
 
@@ -17,9 +17,9 @@ def write_run_outputs(result, model, out: Path, report: bool = True) -> list[Pat
     out.mkdir(parents=True, exist_ok=True)
     files = {
         "result.json": result.to_json(),
-        "nodes.csv": result.nodes_frame().to_csv(),
-        "replications.csv": result.replications_frame().to_csv(index=False),
-        "timeseries.csv": result.timeseries.to_csv(index=False),
+        "nodes.csv": safe_frame(result.nodes_frame()).to_csv(),
+        "replications.csv": safe_frame(result.replications_frame()).to_csv(index=False),
+        "timeseries.csv": safe_frame(result.timeseries).to_csv(index=False),
     }
     for name, text in files.items():
         write_text(out / name, text)

@@ -28,7 +28,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.errors import ExperimentError
-from sim.files import replace_atomically, write_text
+from sim.files import replace_atomically, safe_frame, write_text
 
 __all__ = ["Store"]
 
@@ -132,6 +132,6 @@ class Store:
     def write_table(self, frame: pd.DataFrame, stem: str) -> list[Path]:
         """``<stem>.csv`` and ``<stem>.parquet``, each atomically; their paths."""
         csv, parquet = self.out / f"{stem}.csv", self.out / f"{stem}.parquet"
-        replace_atomically(csv, lambda tmp: frame.to_csv(tmp, index=False))
+        replace_atomically(csv, lambda tmp: safe_frame(frame).to_csv(tmp, index=False))
         replace_atomically(parquet, lambda tmp: frame.to_parquet(tmp, index=False))
         return [csv, parquet]

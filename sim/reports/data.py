@@ -90,7 +90,12 @@ def _graph(folder: Path, model: Any) -> nx.DiGraph | None:
 
 
 def _csv(path: Path) -> pd.DataFrame | None:
-    return pd.read_csv(path) if path.is_file() and path.stat().st_size > 0 else None
+    """A CSV file the project wrote, its quoted text cells restored (``sim.files``)."""
+    if not path.is_file() or path.stat().st_size == 0:
+        return None
+    from sim.files import unsafe_frame
+
+    return unsafe_frame(pd.read_csv(path))
 
 
 def read_folder(folder: str | Path, model: Any = None) -> ReportData:
@@ -135,7 +140,7 @@ def read_folder(folder: str | Path, model: Any = None) -> ReportData:
 def _summarize(folder: Path) -> pd.DataFrame:
     from sim.experiments.tables import summarize
 
-    runs = pd.read_csv(folder / "runs.csv")
+    runs = _csv(folder / "runs.csv")
     manifest = folder / "manifest.json"
     params = _json(manifest).get("params", []) if manifest.is_file() else []
     return summarize(runs, [p for p in params if p in runs.columns])

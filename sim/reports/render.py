@@ -5,13 +5,16 @@ script, no external link, nothing to fetch, so it opens offline and can be
 mailed or published as one file. Every piece of text (node names, the model's
 description, objectives) goes through :func:`html.escape`. The Markdown
 summary refers to the figures as PNG files written next to it, and escapes the
-same text (HTML entities, and ``|`` in tables).
+same text: every Markdown punctuation character gets a backslash (so a node
+named ``[x](javascript:alert(1))`` stays text, never a live link, and
+``http://...`` in a name is not turned into a link), then HTML entities.
 """
 
 from __future__ import annotations
 
 import base64
 import html
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -108,8 +111,21 @@ def render_html(title: str, sections: Sequence[Section], images: Mapping[str, by
             f"</body>\n</html>\n")
 
 
+# Characters that make Markdown syntax inside a line: links and images ([ ] !),
+# emphasis (* _ ~), code (`), table cells (|), headings (#), and the backslash
+# itself. CommonMark lets any ASCII punctuation be escaped by a backslash.
+_MD_SYNTAX = frozenset("\\`*_[]!|~#")
+# GitHub turns bare URLs into links: break the scheme and the "www." it looks for.
+_AUTOLINK = re.compile(r"(://|(?<![A-Za-z0-9])www\.)", re.IGNORECASE)
+
+
 def _md(text: object) -> str:
-    return html.escape(str(text), quote=False).replace("|", "\\|").replace("\n", " ")
+    """Text for Markdown: no link, image, emphasis, HTML or table cell break in it."""
+    flat = str(text).replace("\r", " ").replace("\n", " ")
+    escaped = "".join("\\" + c if c in _MD_SYNTAX else c for c in flat)
+    escaped = _AUTOLINK.sub(lambda m: m[0].replace(":", "\\:").replace(".", "\\."),
+                            escaped)
+    return html.escape(escaped, quote=False)
 
 
 def _md_table(table: Table) -> list[str]:
