@@ -41,9 +41,23 @@ def _run_settings(args) -> dict:
     return {name: getattr(args, name) for name in names if getattr(args, name) is not None}
 
 
+def _quiet_dask() -> None:
+    """Dask's own log lines (connection retries, closing clients) are not ours to show:
+    our one-line message says what went wrong."""
+    import logging
+
+    for name in ("distributed", "dask"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
 def run(args) -> int:
     from sim.experiments import load_experiment, run_sweep
+    from sim.experiments.executors import check_scheduler, scheduler_address
     from sim.model import parse_set
+
+    if scheduler_address(args.scheduler) is not None:
+        check_scheduler(scheduler_address(args.scheduler))
+        _quiet_dask()
 
     overrides = dict(parse_set(text) for text in args.sets)
     exp = load_experiment(args.experiment, run=_run_settings(args), overrides=overrides)

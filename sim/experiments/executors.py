@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
+import socket
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -19,10 +21,15 @@ from typing import Any
 
 from sim.errors import ExperimentError
 
-__all__ = ["execute", "scheduler_address", "check_workers", "SCHEDULER_ENV"]
+__all__ = ["execute", "scheduler_address", "check_workers", "check_scheduler",
+           "SCHEDULER_ENV"]
 
 SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
 CONNECT_TIMEOUT = "10s"
+PROBE_TIMEOUT = 10.0     # seconds to open a TCP connection to the scheduler
+SCHEMES = ("tcp", "tls", "ws", "wss", "ucx", "inproc")
+_ADDRESS = re.compile(r"^(?:(?P<scheme>[A-Za-z0-9+.-]+)://)?(?P<host>\[[^\]]*\]|[^:/\s]+)"
+                      r":(?P<port>[0-9]+)/?$")
 
 
 def scheduler_address(scheduler: Any = None) -> Any:
@@ -61,6 +68,46 @@ def execute(fn: Callable, calls: Sequence[tuple], *, workers: int | None = None,
         return _dask(fn, calls, address)
     n = min(check_workers(workers), len(calls))
     return _serial(fn, calls) if n == 1 else _local(fn, calls, n)
+
+
+def check_scheduler(address: Any) -> Any:
+    """``address`` when it reads ``[scheme://]host:port`` (a client object passes as
+    is); otherwise an ExperimentError saying what an address looks like.
+
+    Checked before dask is imported, so a typo costs no connection attempt and no
+    traceback from a half-built client.
+    """
+    if address is None or hasattr(address, "submit"):
+        return address
+    text = str(address).strip()
+    match = _ADDRESS.match(text)
+    example = "e.g. tcp://127.0.0.1:8786"
+    if match is None:
+        raise ExperimentError(f"--scheduler {text!r} is not a scheduler address: give "
+                              f"[scheme://]host:port, {example}")
+    scheme = (match["scheme"] or "tcp").lower()
+    if scheme not in SCHEMES:
+        raise ExperimentError(f"--scheduler {text!r}: unknown scheme {scheme!r}; one of "
+                              f"{', '.join(SCHEMES)} ({example})")
+    if not 0 < int(match["port"]) < 65536:
+        raise ExperimentError(f"--scheduler {text!r}: the port must be from 1 to 65535 "
+                              f"({example})")
+    return text
+
+
+def _probe(address: str) -> None:
+    """Open and close a TCP connection to a ``tcp://`` scheduler, so an unreachable
+    one is reported before a Dask client is built (a client that fails to connect
+    spends tens of seconds closing itself)."""
+    match = _ADDRESS.match(address)
+    if (match["scheme"] or "tcp").lower() != "tcp":
+        return
+    host = match["host"].strip("[]")
+    try:
+        socket.create_connection((host, int(match["port"])), timeout=PROBE_TIMEOUT).close()
+    except OSError as exc:
+        raise ExperimentError(f"cannot connect to the Dask scheduler at {address!r}: "
+                              f"{exc.strerror or exc}") from None
 
 
 def check_workers(workers: int | None) -> int:
@@ -127,10 +174,12 @@ def _client(scheduler: Any):
     """(client, whether we opened it) for an address or an existing client."""
     if hasattr(scheduler, "submit"):
         return scheduler, False
+    address = check_scheduler(scheduler)
+    _probe(address)
     from distributed import Client
 
     try:
-        return Client(str(scheduler), timeout=CONNECT_TIMEOUT, set_as_default=False), True
+        return Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False), True
     except (OSError, ValueError, TypeError) as exc:
         raise ExperimentError(f"cannot connect to the Dask scheduler at {scheduler!r}: "
                               f"{exc}") from None

@@ -68,8 +68,14 @@ def run_sweep(experiment: str | Path | Mapping | Experiment, *, workers: int | N
     else:
         exp = load_experiment(experiment, run=run, overrides=overrides)
     check_workers(workers)
-    store = Store(Path(out) if out is not None else exp.out, exp.fingerprint, _manifest(exp),
-                  fresh=fresh)
+    with Store(Path(out) if out is not None else exp.out, exp.fingerprint, _manifest(exp),
+               fresh=fresh) as store:
+        return _sweep_into(exp, store, workers=workers, scheduler=scheduler, quiet=quiet)
+
+
+def _sweep_into(exp: Experiment, store: Store, *, workers: int | None, scheduler: Any,
+                quiet: bool) -> SweepOutcome:
+    """Compute what the store lacks, then write the tables (the store is locked)."""
     tasks = exp.tasks()
     finished = store.finished()
     todo = [task for task in tasks if task not in finished]
@@ -78,7 +84,7 @@ def run_sweep(experiment: str | Path | Mapping | Experiment, *, workers: int | N
     missing = [task for task in tasks if task not in stored]
     if missing:
         raise ExperimentError(f"{store.out}: tasks {missing[:3]} finished but their files "
-                              "cannot be read back; is another sweep writing there?")
+                              "cannot be read back")
     results = {task: metric_values(stored[task]) for task in tasks}
     runs = runs_table(exp.points, exp.params, exp.metrics, results)
     summary = summarize(runs, exp.params, exp.metrics)

@@ -18,6 +18,7 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from sim.errors import SimError
 from sim.reports.data import ReportData, latency_frame, search_frame, slo_lines, \
     utilization_frame
 from sim.reports.sections import Section, Table, build_sections
@@ -25,6 +26,7 @@ from sim.reports.sections import Section, Table, build_sections
 __all__ = ["draw_figures", "overview", "render_html", "render_markdown", "write_report",
            "FIGURES"]
 
+MAIN_FILE = {"plan": "plan.json", "sweep": "summary.csv", "run": "result.json"}
 FIGURES = ("latency", "queues", "utilization", "topology", "search")
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:2rem auto;
@@ -168,8 +170,13 @@ def write_report(folder: str | Path, model=None) -> list[Path]:
     from sim.reports.io import write_bytes, write_text
 
     data = read_folder(folder, model)
-    sections = build_sections(data)
-    images = draw_figures(data)
+    try:
+        sections = build_sections(data)
+        images = draw_figures(data)
+    except (KeyError, TypeError, AttributeError, ValueError, IndexError) as exc:
+        raise SimError(f"{Path(folder) / MAIN_FILE[data.kind]}: expected the file asyncsim "
+                       f"writes for a {data.kind}, but it does not have that shape "
+                       f"({type(exc).__name__}: {exc}); write it again with --out") from None
     out = Path(folder)
     files = {name: f"report-{name}.png" for name in images}
     written = [write_text(out / "report.html", render_html(data.title, sections, images)),
