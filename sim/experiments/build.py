@@ -194,11 +194,11 @@ def metric_values(summary: Mapping) -> dict[str, Any]:
 
 
 def metric_names(model) -> list[str]:
-    """Every flattened metric name a replication of ``model`` reports."""
-    from sim.engine import run_replication
+    """Every flattened numeric metric name a replication of ``model`` reports, from the
+    result schema (nothing is simulated)."""
+    from sim.metrics.schema import metric_paths
 
-    summary, _ = run_replication(model, 0, seed=model.run.seed, duration=1e-3, warmup=0.0)
-    return list(metric_values(summary))
+    return metric_paths(model)
 
 
 def _kept_metrics(spec: Any, model, params: tuple[str, ...], label: str) -> tuple[str, ...]:
