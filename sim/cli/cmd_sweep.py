@@ -62,6 +62,8 @@ def run(args) -> int:
     overrides = dict(parse_set(text) for text in args.sets)
     exp = load_experiment(args.experiment, run=_run_settings(args), overrides=overrides)
     out = args.out if args.out is not None else exp.out
+    if not args.quiet:
+        print(f"asyncsim: {_size(exp)}", file=sys.stderr)
     try:
         outcome = run_sweep(exp, workers=args.workers, scheduler=args.scheduler, out=out,
                             quiet=args.quiet, fresh=args.fresh)
@@ -74,6 +76,16 @@ def run(args) -> int:
     for path in [*outcome.files, *_report(exp, out)]:
         print(f"wrote {path}")
     return 0
+
+
+def _size(exp) -> str:
+    """``name: N points x R replications = T tasks`` (the sweep's whole size)."""
+    points = len(exp.points)
+    tasks = exp.task_count()
+    if tasks is None:
+        return f"{exp.name}: {points:,} points, replications set per point"
+    return (f"{exp.name}: {points:,} points x {exp.replications(0)} replications = "
+            f"{tasks:,} tasks")
 
 
 def _report(exp, out) -> list:
