@@ -160,9 +160,11 @@ _FLOW = (
 )
 
 
-def _queueing(wait_meaning: str, sojourn_meaning: str) -> tuple[Field, ...]:
-    waits = tuple(_f(f"wait.{k}", "s", f"{_stat(k)} {wait_meaning}") for k in _WAIT)
-    stays = tuple(_f(f"sojourn.{k}", "s", f"{_stat(k)} {sojourn_meaning}") for k in _SOJOURN)
+def _queueing(wait: Callable[[str], str], sojourn: Callable[[str], str]) -> tuple[Field, ...]:
+    """Queue length, wait and sojourn fields; ``wait(key)`` and ``sojourn(key)`` say
+    what the statistic ``key`` (``mean``, ``p95``...) of each is."""
+    waits = tuple(_f(f"wait.{k}", "s", wait(k)) for k in _WAIT)
+    stays = tuple(_f(f"sojourn.{k}", "s", sojourn(k)) for k in _SOJOURN)
     return (
         _f("queue_length.mean", "messages", "Time-averaged number of messages waiting (not "
            "those in service)."),
@@ -182,9 +184,9 @@ def _at_least_once(spec) -> bool:
 
 _NO_SERVERS = (
     _f("errors", "messages", "Always 0: only services fail messages.", "sum"),
-    _f("throughput", "1/s", "completed per simulated second."),
-    _f("utilization", "ratio", "Always null: it has no servers."),
-    _f("busy", "servers", "Always null: it has no servers."),
+    _f("throughput", "1/s", "Messages completed per simulated second."),
+    _f("utilization", "ratio", "Always null: it has no servers.", "constant"),
+    _f("busy", "servers", "Always null: it has no servers.", "constant"),
 )
 
 SERVICE_FIELDS: tuple[Field, ...] = (
@@ -196,8 +198,10 @@ SERVICE_FIELDS: tuple[Field, ...] = (
     _f("utilization", "ratio", "busy.mean / servers (the time-averaged servers provisioned "
        "when autoscaling); null for servers: inf."),
     _f("busy.mean", "servers", "Time-averaged number of servers in use."),
-    *_queueing("time a message waits in the service's own buffer (0 when only queues "
-               "feed it).", "time from arrival to the end of service (wait + service)."),
+    *_queueing(lambda k: f"{_stat(k)} time a message waits in the service's own buffer "
+               "(0 when only queues feed it).",
+               lambda k: f"{_stat(k)} time from arrival to the end of service (wait + "
+               "service)."),
     _f("expired", "messages", "Messages that waited longer than ttl in its own buffer.",
        "sum"),
     _f("servers_mean", "servers", "Time-averaged servers provisioned.",
@@ -214,8 +218,8 @@ QUEUE_FIELDS: tuple[Field, ...] = (
     _kind("queue"),
     *_FLOW,
     *_NO_SERVERS,
-    *_queueing("time from arrival until a consumer takes the message.",
-               "same as wait: a queue does no work."),
+    *_queueing(lambda k: f"{_stat(k)} time from arrival until a consumer takes the "
+               "message.", lambda k: f"Same as wait.{k}: a queue does no work."),
     _f("expired", "messages", "Messages that waited longer than ttl.", "sum"),
     *(_f(key, "messages", text, "sum", when=_at_least_once,
          condition="with delivery: at_least_once (not partitioned)")
@@ -230,7 +234,8 @@ ROUTER_FIELDS: tuple[Field, ...] = (
     _kind("router"),
     *_FLOW,
     *_NO_SERVERS,
-    *_queueing("always 0: a router holds nothing.", "always 0: a router takes no time."),
+    *_queueing(lambda k: "Always 0: a router holds nothing.",
+               lambda k: "Always 0: a router takes no time."),
 )
 
 SENDER_FIELDS: tuple[Field, ...] = (_kind("sender"), *REQUEST_FIELDS)
