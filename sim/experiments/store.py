@@ -175,19 +175,35 @@ def _make_folder(folder: Path) -> None:
                               f"{exc.strerror or exc}") from None
 
 
+def _try_lock(fd: int) -> bool:
+    """Take an exclusive, non-blocking lock on ``fd``: ``flock`` on POSIX, ``msvcrt``'s
+    byte-range lock on Windows; False when another process holds it."""
+    try:
+        import fcntl
+    except ImportError:                       # Windows
+        import msvcrt
+
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
 def _lock(out: Path) -> int:
     """An open descriptor holding the exclusive lock of ``out``; refused if held."""
-    import fcntl
-
     path = out / LOCK
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
     except OSError as exc:
         raise ExperimentError(f"cannot write to the result folder {out}: "
                               f"{exc.strerror or exc}") from None
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
+    if not _try_lock(fd):
         os.close(fd)
         raise ExperimentError(f"another sweep is writing to {out}: wait for it to finish, "
                               "or choose another --out") from None

@@ -107,3 +107,15 @@ def test_sample_design_probes_hold_each_dimension_extremes():
     design = SampleDesign({"x": Range(0.0, 1.0), "n": Range(1, 50, integer=True)}, 50, seed=2)
     probed = [design[i] for i in design.probes()]
     assert min(p["n"] for p in probed) == 1 and max(p["n"] for p in probed) == 50
+
+
+def test_a_sweep_validates_each_point_once_and_resuming_none(validations, tmp_path):
+    from sim.experiments import sweep
+
+    exp = {"model": TINY, "run": {"duration": 2, "replications": 2},
+           "grid": {"nodes.client.rate": [2, 4, 6], "nodes.srv.servers": [1, 2]}}
+    sweep(exp, workers=1, out=tmp_path)
+    assert validations["n"] == 6            # 4 probe points at load, 2 more as they run
+    validations["n"] = 0
+    again = sweep(exp, workers=1, out=tmp_path)
+    assert again.attrs["computed"] == 0 and validations["n"] == 4   # the probes only
