@@ -60,7 +60,8 @@ def test_table_and_csv_formats(capsys):
     assert "latency (s)" in out and "worker" in out
     assert main(["run", RR, *SHORT, "--format", "csv"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith("node,") and lines[1].startswith("requests,")
+    assert lines[0].startswith("scope,node,") and lines[1].startswith("requests,,")
+    assert lines[2].startswith("node,")
 
 
 def test_out_folder(tmp_path, capsys):

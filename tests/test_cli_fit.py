@@ -151,3 +151,33 @@ def test_missing_file_exits_2(capsys, tmp_path):
 def test_headerless_file_and_constant_data(capsys, tmp_path):
     code, out, _ = run(capsys, write_csv(tmp_path / "c.csv", None, [0.5, 0.5, 0.5]))
     assert code == 0 and "deterministic" in out and "service: 0.5" in out
+
+
+def test_into_keeps_comments_key_order_and_other_nodes(capsys, service_csv, tmp_path):
+    text = MODEL.read_text(encoding="utf-8")
+    commented = "# capacity model of the checkout flow\n" + text.replace(
+        "nodes:", "nodes:  # every box of the diagram", 1)
+    path = tmp_path / "model.yaml"
+    path.write_text(commented, encoding="utf-8")
+    code, _, _ = run(capsys, service_csv, "--into", path, "--node", "worker")
+    assert code == 0
+    after = path.read_text(encoding="utf-8")
+    assert after.startswith("# capacity model of the checkout flow\n")
+    assert "nodes:  # every box of the diagram" in after
+    # Only the worker's line changes: every line of the file outside it is kept.
+    changed = [line for line in commented.splitlines() if line not in after.splitlines()]
+    assert len(changed) <= 1 and all("worker" in line for line in changed), changed
+    assert list(sim.load(path).graph.nodes) == list(sim.load(MODEL).graph.nodes)
+
+
+def test_into_a_block_style_node_keeps_its_comments(capsys, service_csv, tmp_path):
+    path = tmp_path / "block.yaml"
+    path.write_text("name: b\nnodes:\n  client:\n    kind: sender   # the load\n    rate: 5\n"
+                    "  worker:\n    kind: service\n    servers: 2     # two boxes\n"
+                    "    service: {dist: exponential, mean: 0.1}\n\n  # after worker\n"
+                    "edges:\n  - [client, worker]\n", encoding="utf-8")
+    code, _, _ = run(capsys, service_csv, "--into", path, "--node", "worker")
+    after = path.read_text(encoding="utf-8")
+    assert code == 0 and "kind: sender   # the load\n" in after and "# two boxes" in after
+    assert "\n  # after worker\nedges:\n  - [client, worker]\n" in after
+    assert sim.load(path).node("worker").servers == 2

@@ -33,7 +33,9 @@ def analyze(args) -> int:
     if args.format == "json":
         print(json.dumps(compare_document(frame), indent=2, allow_nan=False))
     elif args.format == "csv":
-        sys.stdout.write(frame.to_csv(index=False))
+        from sim.files import safe_frame
+
+        sys.stdout.write(safe_frame(frame).to_csv(index=False))
     else:
         print(format_compare(frame))
     return 0

@@ -44,15 +44,31 @@ def _run_settings(args) -> dict:
     return {name: getattr(args, name) for name in names if getattr(args, name) is not None}
 
 
+def _quiet_dask() -> None:
+    """Dask's own log lines (connection retries, closing clients) are not ours to show:
+    our one-line message says what went wrong."""
+    import logging
+
+    for name in ("distributed", "dask"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
 def run(args) -> int:
     from sim.cli.outputs import check_out_dir
     from sim.experiments import load_experiment, run_sweep
+    from sim.experiments.executors import check_scheduler, scheduler_address
     from sim.model import parse_set
+
+    if scheduler_address(args.scheduler) is not None:
+        check_scheduler(scheduler_address(args.scheduler))
+        _quiet_dask()
 
     overrides = dict(parse_set(text) for text in args.sets)
     exp = load_experiment(args.experiment, run=_run_settings(args), overrides=overrides)
     out = args.out if args.out is not None else exp.out
     check_out_dir(out)
+    if not args.quiet:
+        print(f"asyncsim: {_size(exp)}", file=sys.stderr)
     try:
         outcome = run_sweep(exp, workers=args.workers, scheduler=args.scheduler, out=out,
                             quiet=args.quiet, fresh=args.fresh)
@@ -65,6 +81,16 @@ def run(args) -> int:
     for path in [*outcome.files, *_report(exp, out)]:
         print(f"wrote {path}")
     return 0
+
+
+def _size(exp) -> str:
+    """``name: N points x R replications = T tasks`` (the sweep's whole size)."""
+    points = len(exp.points)
+    tasks = exp.task_count()
+    if tasks is None:
+        return f"{exp.name}: {points:,} points, replications set per point"
+    return (f"{exp.name}: {points:,} points x {exp.replications(0)} replications = "
+            f"{tasks:,} tasks")
 
 
 def _report(exp, out) -> list:

@@ -6,7 +6,7 @@ import contextlib
 from pathlib import Path
 
 from sim.errors import SimError
-from sim.files import write_text
+from sim.files import safe_frame, write_text
 
 __all__ = ["write_run_outputs", "OutputError", "check_out_dir", "check_out_file", "writing"]
 
@@ -68,9 +68,9 @@ def _write(result, model, out: Path, report: bool) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     files = {
         "result.json": result.to_json(),
-        "nodes.csv": result.nodes_frame().to_csv(),
-        "replications.csv": result.replications_frame().to_csv(index=False),
-        "timeseries.csv": result.timeseries.to_csv(index=False),
+        "nodes.csv": safe_frame(result.nodes_frame()).to_csv(),
+        "replications.csv": safe_frame(result.replications_frame()).to_csv(index=False),
+        "timeseries.csv": safe_frame(result.timeseries).to_csv(index=False),
     }
     for name, text in files.items():
         write_text(out / name, text)

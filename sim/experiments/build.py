@@ -2,8 +2,14 @@
 
 Each point's model is the experiment's model with, in order, the ``run:``
 settings (as ``run.<key>`` overrides), the ``set:`` overrides and the point's
-own values applied, then validated: so an unknown dotted path or a bad value
-is refused before anything runs, naming the section, the point and the key.
+own values applied, then validated, once, when the point is about to run: the
+design is streamed, never held whole. Before anything runs, the *probe*
+points are validated (point 0 and, for a grid, the first point holding each
+value of each key; for samples, the points holding each dimension's extremes),
+so an unknown dotted path or a bad value is refused at load, naming the
+section, the point and the key; their models are kept for the run. A point
+whose combination of values is refused only later stops the sweep there with
+the same message.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,8 +43,9 @@ class Experiment:
     design : {"grid", "samples", "single"}
     params : tuple of str
         The swept dotted keys, in file order (the parameter columns).
-    points : tuple of dict
-        ``{dotted key: value}`` of each point, in design order.
+    points : sequence of dict
+        ``{dotted key: value}`` of each point, in design order: a lazy sequence
+        (see :mod:`sim.experiments.design`).
     run : dict
         The ``run:`` settings; ``overrides``: the ``set:`` overrides.
     metrics : tuple of str
@@ -47,9 +54,10 @@ class Experiment:
         The result store folder.
     fingerprint : str
         SHA-256 of everything that determines the numbers: the model's content,
-        the run settings but the replication count, the overrides of every point.
-    models : tuple of Model
-        The validated model of each point.
+        the run settings but the replication count, the design.
+    models : sequence of Model
+        The validated model of each point, validated when asked for (probe
+        points are kept from the load; others are validated at each access).
     """
 
     name: str
@@ -57,21 +65,37 @@ class Experiment:
     label: str
     design: str
     params: tuple[str, ...]
-    points: tuple[dict, ...]
+    points: Sequence[dict]
     run: dict
     overrides: dict
     metrics: tuple[str, ...]
     out: Path
     fingerprint: str
-    models: tuple = field(repr=False, compare=False)
+    models: Sequence = field(repr=False, compare=False)
 
-    def replications(self, point: int) -> int:
-        """Replications of ``point`` (its model's ``run.replications``)."""
-        return self.models[point].run.replications
+    def replications(self, point: int, model=None) -> int:
+        """Replications of ``point`` (its model's ``run.replications``); known without
+        validating the point unless ``run.replications`` is swept."""
+        if model is not None:
+            return model.run.replications
+        if "run.replications" in self.params:
+            return self.models[point].run.replications
+        return self.models[0].run.replications
+
+    def iter_tasks(self) -> Iterator[tuple[int, int]]:
+        """Every (point, replication), point-major, lazily."""
+        for p in range(len(self.points)):
+            yield from ((p, r) for r in range(self.replications(p)))
 
     def tasks(self) -> list[tuple[int, int]]:
-        """Every (point, replication), point-major."""
-        return [(p, r) for p in range(len(self.points)) for r in range(self.replications(p))]
+        """Every (point, replication), point-major (a list: see :meth:`iter_tasks`)."""
+        return list(self.iter_tasks())
+
+    def task_count(self) -> int | None:
+        """Tasks in all, or None when ``run.replications`` is swept (unknown in advance)."""
+        if "run.replications" in self.params:
+            return None
+        return len(self.points) * self.replications(0)
 
 
 def load_experiment(source: str | Path | Mapping, *, run: Mapping | None = None,
@@ -105,24 +129,98 @@ def load_experiment(source: str | Path | Mapping, *, run: Mapping | None = None,
                                  "run settings", unset=True))
     fixed = check_mapping(data.get("set"), label, "set")
     fixed.update(check_mapping(overrides, "overrides", "set"))
-    design, params, points = parse_design(data, label)
-    for key in params:
+    design = parse_design(data, label)
+    for key in design.params:
         if key in fixed:
-            raise fail(label, f"is both fixed in 'set' and swept in '{design}': keep one",
+            raise fail(label, f"is both fixed in 'set' and swept in '{design.kind}': keep one",
                        key=key)
     graph, model_text = _model_graph(data["model"], base, label)
     run_keys = {f"run.{k}": v for k, v in run_cfg.items()}
-    base_graph = _with(_with(graph, run_keys, label, "run"), fixed, label, "set")
     common = {**run_keys, **fixed}
-    _check_keys(base_graph, points[0], label, design)
-    models = tuple(_point_model(base_graph, i, pt, label, design) for i, pt in enumerate(points))
+    base_graph = _applied(graph, common, label)
+    _check_keys(base_graph, design[0], label, design.kind)
+    models = PointModels(base_graph, design, label)
+    try:
+        models.probe()
+    except ExperimentError:
+        _blame_base(graph, run_keys, fixed, label)   # a broken model, run or set first
+        raise
     hashed = {k: v for k, v in common.items() if k != "run.replications"}
     return Experiment(
-        name=name, description=str(data.get("description", "")), label=label, design=design,
-        params=params, points=tuple(points), run=run_cfg, overrides=fixed,
-        metrics=_kept_metrics(data.get("metrics"), models[0], params, label),
+        name=name, description=str(data.get("description", "")), label=label,
+        design=design.kind, params=design.params, points=design, run=run_cfg,
+        overrides=fixed, metrics=_kept_metrics(data.get("metrics"), models[0], design.params,
+                                               label),
         out=base / data.get("out", f"results/{name}"),
-        fingerprint=_fingerprint(model_text, hashed, points), models=models)
+        fingerprint=_fingerprint(model_text, hashed, design.describe()), models=models)
+
+
+class PointModels(Sequence):
+    """The validated model of each point of a design, validated on access.
+
+    The probe points' models (:meth:`probe`) are kept; any other point is
+    validated each time it is asked for (the runner asks once per point).
+    """
+
+    def __init__(self, graph: nx.DiGraph, design, label: str) -> None:
+        self.graph, self.design, self.label = graph, design, label
+        self._kept: dict[int, Any] = {}
+
+    def __len__(self) -> int:
+        return len(self.design)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if index in self._kept:
+            return self._kept[index]
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._validate(index)
+
+    def probe(self) -> None:
+        """Validate and keep the design's probe points (in point order)."""
+        for index in self.design.probes():
+            self._kept[index] = self._validate(index)
+
+    def _validate(self, index: int):
+        from sim.model import apply_overrides, validate
+
+        point = self.design[index]
+        shown = ", ".join(f"{k}={v!r}" for k, v in point.items())
+        try:
+            return validate(apply_overrides(self.graph, point))
+        except ModelError as exc:
+            raise ExperimentError(f"{self.label}: {self.design.kind} point {index} "
+                                  f"({shown}): {_text(exc)}") from None
+
+
+def _applied(graph: nx.DiGraph, values: Mapping, label: str) -> nx.DiGraph:
+    """``graph`` with the run settings and ``set:`` applied (paths checked, values later)."""
+    from sim.model import apply_overrides
+
+    try:
+        return apply_overrides(graph, values)
+    except ModelError as exc:     # run keys are plain settings: only set paths can fail
+        raise ExperimentError(f"{label}: set: {_text(exc)}") from None
+
+
+def _blame_base(graph: nx.DiGraph, run_keys: Mapping, fixed: Mapping, label: str) -> None:
+    """When a probe point fails: refuse the model, ``run:`` or ``set:`` if the fault is
+    theirs (as if no point were applied), else let the point's message stand."""
+    from sim.model import apply_overrides, validate
+
+    try:
+        validate(graph)
+    except ModelError as exc:
+        raise fail(label, f"is not a valid model: {_text(exc)}", key="model") from None
+    for where, values in (("run", run_keys), ("set", {**run_keys, **fixed})):
+        try:
+            validate(apply_overrides(graph, values))
+        except ModelError as exc:
+            raise ExperimentError(f"{label}: {where}: {_text(exc)}") from None
 
 
 def _run_settings(values: dict, label: str, unset: bool = False) -> dict:
@@ -138,7 +236,7 @@ def _run_settings(values: dict, label: str, unset: bool = False) -> dict:
 
 def _model_graph(spec: Any, base: Path, label: str) -> tuple[nx.DiGraph, str]:
     """The experiment's model graph and its content as text (for the fingerprint)."""
-    from sim.model import from_dict, load, validate
+    from sim.model import from_dict, load
 
     if not isinstance(spec, Mapping) and (not isinstance(spec, str) or not spec):
         raise fail(label, f"must be a model file path or a mapping (got {spec!r})",
@@ -153,22 +251,9 @@ def _model_graph(spec: Any, base: Path, label: str) -> tuple[nx.DiGraph, str]:
                                                                      default=repr)
         else:
             graph, text = load(path), path.read_text(encoding="utf-8")
-        validate(graph)
         return graph, text
     except ModelError as exc:
         raise fail(label, f"is not a valid model: {_text(exc)}", key="model") from None
-
-
-def _with(graph: nx.DiGraph, values: Mapping, label: str, where: str) -> nx.DiGraph:
-    """``graph`` with ``values`` applied and validated (errors name ``where``)."""
-    from sim.model import apply_overrides, validate
-
-    try:
-        G = apply_overrides(graph, values)
-        validate(G)
-    except ModelError as exc:
-        raise ExperimentError(f"{label}: {where}: {_text(exc)}") from None
-    return G
 
 
 def _text(exc: ModelError) -> str:
@@ -187,17 +272,6 @@ def _check_keys(graph: nx.DiGraph, first: dict, label: str, design: str) -> None
             raise ExperimentError(f"{label}: {design}: {key!r}: {_text(exc)}") from None
 
 
-def _point_model(graph: nx.DiGraph, index: int, point: dict, label: str, design: str):
-    from sim.model import apply_overrides, validate
-
-    shown = ", ".join(f"{k}={v!r}" for k, v in point.items())
-    try:
-        return validate(apply_overrides(graph, point))
-    except ModelError as exc:
-        raise ExperimentError(f"{label}: {design} point {index} ({shown}): {_text(exc)}"
-                              ) from None
-
-
 def metric_values(summary: Mapping) -> dict[str, Any]:
     """The numeric metrics of one SPEC 4 dict, flattened (``requests.latency.p99``...)."""
     from sim.metrics.result import flatten
@@ -207,11 +281,11 @@ def metric_values(summary: Mapping) -> dict[str, Any]:
 
 
 def metric_names(model) -> list[str]:
-    """Every flattened metric name a replication of ``model`` reports."""
-    from sim.engine import run_replication
+    """Every flattened numeric metric name a replication of ``model`` reports, from the
+    result schema (nothing is simulated)."""
+    from sim.metrics.schema import metric_paths
 
-    summary, _ = run_replication(model, 0, seed=model.run.seed, duration=1e-3, warmup=0.0)
-    return list(metric_values(summary))
+    return metric_paths(model)
 
 
 def _kept_metrics(spec: Any, model, params: tuple[str, ...], label: str) -> tuple[str, ...]:
@@ -236,13 +310,13 @@ def _kept_metrics(spec: Any, model, params: tuple[str, ...], label: str) -> tupl
     return tuple(kept)
 
 
-def _fingerprint(model_text: str, common: dict, points: list[dict]) -> str:
+def _fingerprint(model_text: str, common: dict, design: dict) -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     try:
         release = version("asyncsim")
     except PackageNotFoundError:
         release = "unknown"
-    content = {"asyncsim": release, "model": model_text, "common": common, "points": points}
+    content = {"asyncsim": release, "model": model_text, "common": common, "design": design}
     text = json.dumps(content, sort_keys=True, default=repr)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

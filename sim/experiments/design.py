@@ -1,5 +1,14 @@
 """Experimental designs: the points of a sweep as dicts of dotted-key overrides.
 
+A design is a lazy sequence (:class:`GridDesign`, :class:`SampleDesign`,
+:class:`SingleDesign`): its length is known at once and point ``i`` is computed
+when asked for, so a grid of a million points costs no memory and its first
+points come at once. Sizes that cannot work are refused when the design is
+built: a grid of more than :data:`MAX_POINTS` points (the result store keeps
+a file per task and the final tables a row per task), a Latin hypercube of
+more than :data:`MAX_SAMPLES` points (its strata are drawn together, in
+memory: 8 bytes per point and dimension).
+
 ``grid_points`` is the full factorial (cartesian product) of value lists;
 ``latin_hypercube`` draws ``count`` points so that, in every dimension, each of
 the ``count`` equal-probability strata holds exactly one point (McKay, Beckman
@@ -12,13 +21,21 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-__all__ = ["Range", "Choices", "grid_points", "latin_hypercube", "lhs_unit"]
+__all__ = ["Range", "Choices", "grid_points", "latin_hypercube", "lhs_unit", "GridDesign",
+           "SampleDesign", "SingleDesign", "DesignTooLarge", "MAX_POINTS", "MAX_SAMPLES"]
+
+MAX_POINTS = 10_000_000
+MAX_SAMPLES = 1_000_000
+
+
+class DesignTooLarge(ValueError):
+    """A design whose size cannot work; the message says why and the bound."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,3 +119,126 @@ def latin_hypercube(params: Mapping[str, Range | Choices], count: int,
     unit = lhs_unit(count, len(params), seed)
     domains = list(params.items())
     return [{key: dom.value(float(u)) for (key, dom), u in zip(domains, row)} for row in unit]
+
+
+class _Design(Sequence):
+    """A lazy sequence of points (``{dotted key: value}``)."""
+
+    kind = ""
+    params: tuple[str, ...] = ()
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self.point(i) for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self.point(index)
+
+    def __iter__(self) -> Iterator[dict]:
+        return (self.point(i) for i in range(len(self)))
+
+    def point(self, index: int) -> dict:
+        raise NotImplementedError
+
+    def probes(self) -> list[int]:
+        """Points that between them hold every value the design gives each key alone
+        (checked first, so a bad value is reported before anything runs)."""
+        return [0]
+
+    def describe(self) -> dict:
+        """Plain data that determines every point (for fingerprints and manifests)."""
+        raise NotImplementedError
+
+
+class SingleDesign(_Design):
+    """No sweep: one point, the model as it is."""
+
+    kind = "single"
+
+    def __len__(self) -> int:
+        return 1
+
+    def point(self, index: int) -> dict:
+        return {}
+
+    def describe(self) -> dict:
+        return {"single": True}
+
+
+class GridDesign(_Design):
+    """The cartesian product of ``grid``'s value lists; the first key varies slowest.
+
+    Point ``i`` is ``i`` written in the mixed radix of the list lengths.
+    """
+
+    kind = "grid"
+
+    def __init__(self, grid: Mapping[str, Sequence[Any]]) -> None:
+        self.params = tuple(grid)
+        self._values = tuple(tuple(v) for v in grid.values())
+        self._size = math.prod(len(v) for v in self._values)
+        if self._size > MAX_POINTS:
+            shape = " x ".join(str(len(v)) for v in self._values)
+            raise DesignTooLarge(f"has {self._size:,} points ({shape}); at most "
+                                 f"{MAX_POINTS:,}: the result store keeps a file per task "
+                                 "and the final tables a row per task; split the sweep or "
+                                 "use samples (a Latin hypercube)")
+        strides, step = [], 1
+        for values in reversed(self._values):
+            strides.append(step)
+            step *= len(values)
+        self._strides = tuple(reversed(strides))
+
+    def __len__(self) -> int:
+        return self._size
+
+    def point(self, index: int) -> dict:
+        return {key: values[(index // stride) % len(values)]
+                for key, values, stride in zip(self.params, self._values, self._strides)}
+
+    def probes(self) -> list[int]:
+        """Point 0 and, for each key and each of its values, the first point with it."""
+        found = [0]
+        for values, stride in zip(self._values, self._strides):
+            found += [j * stride for j in range(1, len(values))]
+        return sorted(set(found))
+
+    def describe(self) -> dict:
+        return {"grid": {k: list(v) for k, v in zip(self.params, self._values)}}
+
+
+class SampleDesign(_Design):
+    """``count`` points of a Latin hypercube over ``params`` (see :func:`latin_hypercube`)."""
+
+    kind = "samples"
+
+    def __init__(self, params: Mapping[str, Range | Choices], count: int, seed: int) -> None:
+        if count > MAX_SAMPLES:
+            raise DesignTooLarge(f"is {count:,}; at most {MAX_SAMPLES:,}: a Latin hypercube "
+                                 "draws the strata of all its points together, in memory; "
+                                 "use fewer points (their spread does not need more)")
+        self.params = tuple(params)
+        self._domains = tuple(params.values())
+        self._count, self._seed = count, seed
+        self._unit = lhs_unit(count, len(self._domains), seed)
+
+    def __len__(self) -> int:
+        return self._count
+
+    def point(self, index: int) -> dict:
+        row = self._unit[index]
+        return {key: dom.value(float(u)) for key, dom, u in zip(self.params, self._domains, row)}
+
+    def probes(self) -> list[int]:
+        """Point 0 and the points with each dimension's lowest and highest value."""
+        found = {0}
+        for column in self._unit.T:
+            found.update((int(np.argmin(column)), int(np.argmax(column))))
+        return sorted(found)
+
+    def describe(self) -> dict:
+        return {"samples": {"count": self._count, "seed": self._seed,
+                            "params": {k: repr(d) for k, d in zip(self.params,
+                                                                   self._domains)}}}

@@ -12,17 +12,25 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
+import socket
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sized
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any
 
 from sim.errors import ExperimentError
 
-__all__ = ["execute", "scheduler_address", "check_workers", "SCHEDULER_ENV"]
+__all__ = ["execute", "scheduler_address", "check_workers", "check_scheduler",
+           "SCHEDULER_ENV"]
 
 SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
 CONNECT_TIMEOUT = "10s"
+WINDOW = 4            # tasks submitted ahead per worker (local pool or Dask cluster)
+PROBE_TIMEOUT = 10.0     # seconds to open a TCP connection to the scheduler
+SCHEMES = ("tcp", "tls", "ws", "wss", "ucx", "inproc")
+_ADDRESS = re.compile(r"^(?:(?P<scheme>[A-Za-z0-9+.-]+)://)?(?P<host>\[[^\]]*\]|[^:/\s]+)"
+                      r":(?P<port>[0-9]+)/?$")
 
 
 def scheduler_address(scheduler: Any = None) -> Any:
@@ -32,7 +40,7 @@ def scheduler_address(scheduler: Any = None) -> Any:
     return os.environ.get(SCHEDULER_ENV) or None
 
 
-def execute(fn: Callable, calls: Sequence[tuple], *, workers: int | None = None,
+def execute(fn: Callable, calls: Iterable[tuple], *, workers: int | None = None,
             scheduler: Any = None) -> Iterator[tuple[int, Any]]:
     """Run ``fn(*calls[i])`` for every ``i``; yield ``(i, result)`` as each finishes.
 
@@ -40,8 +48,11 @@ def execute(fn: Callable, calls: Sequence[tuple], *, workers: int | None = None,
     ----------
     fn : callable
         A module-level function (it is pickled by reference).
-    calls : sequence of tuple
-        The arguments of each task.
+    calls : iterable of tuple
+        The arguments of each task; ``i`` counts them in order. An iterator is
+        consumed lazily: at most :data:`WINDOW` tasks per worker are submitted
+        ahead of the results, so a stream of a million tasks needs the memory
+        of a few.
     workers : int, optional
         Local worker processes (default ``os.cpu_count()``); 1 runs the tasks in
         this process. Ignored when a scheduler is used.
@@ -55,12 +66,54 @@ def execute(fn: Callable, calls: Sequence[tuple], *, workers: int | None = None,
     the tasks not yet started and releases the workers.
     """
     address = scheduler_address(scheduler)
-    if not calls:
+    if isinstance(calls, Sized) and len(calls) == 0:
         return _serial(fn, ())
     if address is not None:
         return _dask(fn, calls, address)
-    n = min(check_workers(workers), len(calls))
+    n = check_workers(workers)
+    if isinstance(calls, Sized):
+        n = min(n, len(calls))
     return _serial(fn, calls) if n == 1 else _local(fn, calls, n)
+
+
+def check_scheduler(address: Any) -> Any:
+    """``address`` when it reads ``[scheme://]host:port`` (a client object passes as
+    is); otherwise an ExperimentError saying what an address looks like.
+
+    Checked before dask is imported, so a typo costs no connection attempt and no
+    traceback from a half-built client.
+    """
+    if address is None or hasattr(address, "submit"):
+        return address
+    text = str(address).strip()
+    match = _ADDRESS.match(text)
+    example = "e.g. tcp://127.0.0.1:8786"
+    if match is None:
+        raise ExperimentError(f"--scheduler {text!r} is not a scheduler address: give "
+                              f"[scheme://]host:port, {example}")
+    scheme = (match["scheme"] or "tcp").lower()
+    if scheme not in SCHEMES:
+        raise ExperimentError(f"--scheduler {text!r}: unknown scheme {scheme!r}; one of "
+                              f"{', '.join(SCHEMES)} ({example})")
+    if not 0 < int(match["port"]) < 65536:
+        raise ExperimentError(f"--scheduler {text!r}: the port must be from 1 to 65535 "
+                              f"({example})")
+    return text
+
+
+def _probe(address: str) -> None:
+    """Open and close a TCP connection to a ``tcp://`` scheduler, so an unreachable
+    one is reported before a Dask client is built (a client that fails to connect
+    spends tens of seconds closing itself)."""
+    match = _ADDRESS.match(address)
+    if (match["scheme"] or "tcp").lower() != "tcp":
+        return
+    host = match["host"].strip("[]")
+    try:
+        socket.create_connection((host, int(match["port"])), timeout=PROBE_TIMEOUT).close()
+    except OSError as exc:
+        raise ExperimentError(f"cannot connect to the Dask scheduler at {address!r}: "
+                              f"{exc.strerror or exc}") from None
 
 
 def check_workers(workers: int | None) -> int:
@@ -72,7 +125,7 @@ def check_workers(workers: int | None) -> int:
     return workers
 
 
-def _serial(fn: Callable, calls: Sequence[tuple]) -> Iterator[tuple[int, Any]]:
+def _serial(fn: Callable, calls: Iterable[tuple]) -> Iterator[tuple[int, Any]]:
     for i, args in enumerate(calls):
         yield i, fn(*args)
 
@@ -95,16 +148,20 @@ def _context():
     return ctx
 
 
-def _local(fn: Callable, calls: Sequence[tuple], workers: int) -> Iterator[tuple[int, Any]]:
+def _local(fn: Callable, calls: Iterable[tuple], workers: int) -> Iterator[tuple[int, Any]]:
     """On Ctrl-C: start nothing new, let the running tasks finish and yield them too."""
     from sim.experiments.tasks import init_worker
 
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context(),
                                initializer=init_worker)
     try:
-        index = {pool.submit(fn, *args): i for i, args in enumerate(calls)}
-        pending = set(index)
-        while pending:
+        feed = enumerate(calls)
+        index: dict = {}
+        pending: set = set()
+        while True:
+            _submit(pool.submit, fn, feed, index, pending, WINDOW * workers)
+            if not pending:
+                break
             try:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
             except KeyboardInterrupt:
@@ -112,8 +169,23 @@ def _local(fn: Callable, calls: Sequence[tuple], workers: int) -> Iterator[tuple
                 yield from _harvest(pending, index)
                 raise
             yield from _harvest(done, index)
+            for future in done:
+                index.pop(future, None)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _submit(submit: Callable, fn: Callable, feed, index: dict, pending: set,
+            window: int) -> None:
+    """Submit tasks from ``feed`` until ``window`` are pending or it is exhausted."""
+    while len(pending) < window:
+        item = next(feed, None)
+        if item is None:
+            return
+        i, args = item
+        future = submit(fn, *args)
+        index[future] = i
+        pending.add(future)
 
 
 def _harvest(futures, index: dict) -> Iterator[tuple[int, Any]]:
@@ -127,27 +199,43 @@ def _client(scheduler: Any):
     """(client, whether we opened it) for an address or an existing client."""
     if hasattr(scheduler, "submit"):
         return scheduler, False
+    address = check_scheduler(scheduler)
+    _probe(address)
     from distributed import Client
 
     try:
-        return Client(str(scheduler), timeout=CONNECT_TIMEOUT, set_as_default=False), True
+        return Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False), True
     except (OSError, ValueError, TypeError) as exc:
         raise ExperimentError(f"cannot connect to the Dask scheduler at {scheduler!r}: "
                               f"{exc}") from None
 
 
-def _dask(fn: Callable, calls: Sequence[tuple], scheduler: Any) -> Iterator[tuple[int, Any]]:
+def _dask(fn: Callable, calls: Iterable[tuple], scheduler: Any) -> Iterator[tuple[int, Any]]:
     from distributed import as_completed
 
     client, own = _client(scheduler)
-    futures: list = []
+    futures: dict = {}
     try:
-        futures = [client.submit(fn, *args, pure=False) for args in calls]
-        index = {future.key: i for i, future in enumerate(futures)}
-        for future in as_completed(futures, loop=client.loop):
-            yield index[future.key], future.result()
+        window = WINDOW * max(1, len(client.scheduler_info().get("workers", {})))
+        feed = enumerate(calls)
+        submit = lambda f, *args: client.submit(f, *args, pure=False)  # noqa: E731
+        index: dict = {}
+        pending: set = set()
+        _submit(submit, fn, feed, index, pending, window)
+        futures = {f.key: i for f, i in index.items()}
+        stream = as_completed(list(pending), loop=client.loop)
+        for future in stream:
+            i = futures.pop(future.key)
+            pending.discard(future)
+            yield i, future.result()
+            before = set(index)
+            _submit(submit, fn, feed, index, pending, window)
+            for new in set(index) - before:
+                futures[new.key] = index[new]
+                stream.add(new)
+            index.pop(future, None)
     finally:
-        unfinished = [f for f in futures if not f.done()]
+        unfinished = [f for f in pending if not f.done()]
         if unfinished:
             client.cancel(unfinished)
         if own:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +27,10 @@ from sim.experiments.store import Store
 from sim.experiments.tables import runs_table, summarize
 from sim.experiments.tasks import auto_warmup, replicate
 
-__all__ = ["sweep", "run_sweep", "run_points", "SweepOutcome"]
+__all__ = ["sweep", "run_sweep", "run_points", "SweepOutcome", "CHUNK", "MANIFEST_POINTS"]
+
+CHUNK = 256              # points validated (and piloted, for warmup: auto) together
+MANIFEST_POINTS = 10_000  # manifest.json lists the points of designs up to this size
 
 
 @dataclass
@@ -68,22 +71,29 @@ def run_sweep(experiment: str | Path | Mapping | Experiment, *, workers: int | N
     else:
         exp = load_experiment(experiment, run=run, overrides=overrides)
     check_workers(workers)
-    store = Store(Path(out) if out is not None else exp.out, exp.fingerprint, _manifest(exp),
-                  fresh=fresh)
-    tasks = exp.tasks()
-    finished = store.finished()
-    todo = [task for task in tasks if task not in finished]
-    _compute(exp, store, todo, len(tasks), workers=workers, scheduler=scheduler, quiet=quiet)
+    with Store(Path(out) if out is not None else exp.out, exp.fingerprint, _manifest(exp),
+               fresh=fresh) as store:
+        return _sweep_into(exp, store, workers=workers, scheduler=scheduler, quiet=quiet)
+
+
+def _sweep_into(exp: Experiment, store: Store, *, workers: int | None, scheduler: Any,
+                quiet: bool) -> SweepOutcome:
+    """Compute what the store lacks, then write the tables (the store is locked)."""
+    finished = set(store.finished())
+    total = exp.task_count()
+    computed = _compute(exp, store, finished, total, workers=workers, scheduler=scheduler,
+                        quiet=quiet)
     stored = store.finished()
+    tasks = list(exp.iter_tasks())
     missing = [task for task in tasks if task not in stored]
     if missing:
         raise ExperimentError(f"{store.out}: tasks {missing[:3]} finished but their files "
-                              "cannot be read back; is another sweep writing there?")
+                              "cannot be read back")
     results = {task: metric_values(stored[task]) for task in tasks}
     runs = runs_table(exp.points, exp.params, exp.metrics, results)
     summary = summarize(runs, exp.params, exp.metrics)
     files = store.write_table(runs, "runs") + store.write_table(summary, "summary")
-    return SweepOutcome(exp, runs, summary, computed=len(todo), reused=len(tasks) - len(todo),
+    return SweepOutcome(exp, runs, summary, computed=computed, reused=len(tasks) - computed,
                         files=files)
 
 
@@ -137,9 +147,13 @@ def sweep(experiment: str | Path | Mapping | Experiment, workers: int | None = N
 
 
 def _manifest(exp: Experiment) -> dict:
-    return {"experiment": exp.name, "source": exp.label, "design": exp.design,
-            "params": list(exp.params), "points": list(exp.points), "run": exp.run,
-            "set": exp.overrides, "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    """What ``manifest.json`` records; the points themselves only when they are few."""
+    out = {"experiment": exp.name, "source": exp.label, "design": exp.design,
+           "params": list(exp.params), "point_count": len(exp.points)}
+    if len(exp.points) <= MANIFEST_POINTS:
+        out["points"] = list(exp.points)
+    out.update(run=exp.run, set=exp.overrides, created=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+    return out
 
 
 def _run_specs(models: Sequence, points: Sequence[int], settings: Mapping, *,
@@ -173,29 +187,60 @@ def _task_calls(models: Sequence, tasks: Sequence[tuple[int, int]],
     return [(models[p], r, *specs[p][:3]) for p, r in tasks]
 
 
-def _compute(exp: Experiment, store: Store, todo: list[tuple[int, int]], total: int, *,
-             workers: int | None, scheduler: Any, quiet: bool) -> None:
-    specs = _run_specs(exp.models, sorted({p for p, _ in todo}), {}, workers=workers,
-                       scheduler=scheduler)
-    calls = _task_calls(exp.models, todo, specs)
-    bar = _progress_bar(exp.name, total, total - len(todo), quiet)
+def _pending(exp: Experiment, finished: set, *, workers: int | None, scheduler: Any,
+             done: list) -> Iterator[tuple]:
+    """The :func:`replicate` calls of the tasks not finished, point by point, lazily.
+
+    Points are taken :data:`CHUNK` at a time: each is validated once (its model is
+    dropped after its calls are made), and the pilots of ``warmup: auto`` run for
+    the chunk together. ``done`` receives each call's (point, replication) in order.
+    """
+    for start in range(0, len(exp.points), CHUNK):
+        models = {}
+        todo = []
+        for p in range(start, min(start + CHUNK, len(exp.points))):
+            if exp.task_count() is not None and all(
+                    (p, r) in finished for r in range(exp.replications(p))):
+                continue            # finished: not validated again
+            models[p] = exp.models[p]
+            todo += [(p, r) for r in range(exp.replications(p, models[p]))
+                     if (p, r) not in finished]
+        if not todo:
+            continue
+        specs = _run_specs(models, sorted(models), {}, workers=workers, scheduler=scheduler)
+        for task, call in zip(todo, _task_calls(models, todo, specs)):
+            done.append(task)
+            yield call
+
+
+def _compute(exp: Experiment, store: Store, finished: set, total: int | None, *,
+             workers: int | None, scheduler: Any, quiet: bool) -> int:
+    """Run every task the store lacks, saving each as it finishes; how many ran."""
+    order: list = []
+    calls = _pending(exp, finished, workers=workers, scheduler=scheduler, done=order)
+    bar = _progress_bar(exp, total, len(finished), quiet)
+    count = 0
     try:
         with closing(execute(replicate, calls, workers=workers, scheduler=scheduler)) as done:
             for i, summary in done:
-                store.save(*todo[i], summary)
+                store.save(*order[i], summary)
+                count += 1
                 if bar is not None:
                     bar.update()
     finally:
         if bar is not None:
             bar.close()
+    return count
 
 
-def _progress_bar(label: str, total: int, initial: int, quiet: bool):
-    """A tqdm bar with rate and ETA on stderr, or None when quiet or not a terminal."""
-    if quiet or not sys.stderr.isatty() or initial >= total:
+def _progress_bar(exp: Experiment, total: int | None, initial: int, quiet: bool):
+    """A tqdm bar with rate and ETA on stderr, or None when quiet or not a terminal; its
+    label gives the number of points."""
+    if quiet or not sys.stderr.isatty() or (total is not None and initial >= total):
         return None
     from tqdm import tqdm
 
+    label = f"{exp.name} ({len(exp.points):,} points)"
     return tqdm(total=total, initial=initial, desc=label, unit="task", file=sys.stderr,
                 dynamic_ncols=True, smoothing=0.1)
 

@@ -33,7 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import ExperimentError, describe, nearest
-from sim.experiments.design import Choices, Range, grid_points, latin_hypercube
+from sim.experiments.design import (Choices, DesignTooLarge, GridDesign, Range, SampleDesign,
+                                   SingleDesign)
 from sim.model.readers import read_spec_file
 from sim.model.settings import RUN_KEYS
 
@@ -95,19 +96,22 @@ def check_top(data: dict, label: str, default_name: str) -> str:
     return name
 
 
-def parse_design(data: dict, label: str) -> tuple[str, tuple[str, ...], list[dict]]:
-    """(design kind, swept keys, points) of the ``grid`` or ``samples`` section."""
+def parse_design(data: dict, label: str):
+    """The lazy design (points computed on demand) of the ``grid`` or ``samples`` section;
+    its ``kind`` and ``params`` (the swept keys, in file order)."""
     has_grid, has_samples = data.get("grid") is not None, data.get("samples") is not None
     if has_grid and has_samples:
         raise fail(label, "has both 'grid' and 'samples': a sweep is either a grid (cartesian "
                    "product) or a Latin hypercube; split it into two experiments")
-    if has_grid:
-        grid = _grid(data["grid"], label)
-        return "grid", tuple(grid), grid_points(grid)
-    if has_samples:
-        params, count, seed = _samples(data["samples"], label)
-        return "samples", tuple(params), latin_hypercube(params, count, seed)
-    return "single", (), [{}]
+    try:
+        if has_grid:
+            return GridDesign(_grid(data["grid"], label))
+        if has_samples:
+            params, count, seed = _samples(data["samples"], label)
+            return SampleDesign(params, count, seed)
+    except DesignTooLarge as exc:
+        raise fail(label, str(exc), key="grid" if has_grid else "samples.count") from None
+    return SingleDesign()
 
 
 def _grid(value: Any, label: str) -> dict[str, list]:

@@ -147,11 +147,21 @@ class Result:
         return pd.DataFrame(rows)
 
     def to_csv(self) -> str:
-        """The node table as CSV, with the end-to-end figures as a first row ``requests``."""
-        frame = self.nodes_frame()
-        total = pd.DataFrame([flatten(self._dict["requests"])], index=["requests"])
+        """The node table as CSV, after a first row of end-to-end figures.
+
+        The first column, ``scope``, tells the rows apart: ``requests`` for the
+        end-to-end aggregate (its ``node`` cell is empty) and ``node`` for each
+        node, so a node named ``requests`` cannot be mistaken for the aggregate.
+        Text cells a spreadsheet would evaluate are quoted (:func:`sim.files.safe_cell`).
+        """
+        from sim.files import safe_frame
+
+        nodes = self.nodes_frame().reset_index()
+        nodes.insert(0, "scope", "node")
+        total = pd.DataFrame([{"scope": "requests", "node": "",
+                               **flatten(self._dict["requests"])}])
         buf = io.StringIO()
-        pd.concat([total, frame]).rename_axis("node").to_csv(buf)
+        safe_frame(pd.concat([total, nodes], ignore_index=True)).to_csv(buf, index=False)
         return buf.getvalue()
 
     def __repr__(self) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from sim.model.format import DISTS, EDGE, INF_PATTERN, RUN, TOP
+from sim.model.format import DISTS, EDGE, INF_PATTERN, TOP
 from sim.model.keys import Key
 from sim.model.kinds import KIND_NAMES, KINDS
 

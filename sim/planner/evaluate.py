@@ -17,7 +17,6 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from typing import Literal
 
-from sim.errors import ModelError, PlanError
 from sim.planner.objectives import Check, judge
 from sim.planner.spec import Plan
 
@@ -108,21 +107,18 @@ class Evaluator:
         self.path: list[Evaluation] = []
         self.replications_run = 0
         self._reps: dict[tuple, list[dict]] = {}
-        self._models: dict[tuple, object] = {}
+        self.configurator = plan.configurator
+        if self.configurator is None:
+            from sim.planner.configure import Configurator
+
+            self.configurator = Configurator(plan.graph, plan.label)
         self._rate = _offered_rate(plan.model)
 
     def model(self, overrides: Mapping):
-        """The validated model of the plan's load with ``overrides`` applied (cached)."""
-        key = tuple(sorted(overrides.items()))
-        if key not in self._models:
-            from sim.model import apply_overrides, validate
-
-            try:
-                self._models[key] = validate(apply_overrides(self.plan.graph, overrides))
-            except ModelError as exc:
-                raise PlanError(f"{self.plan.label}: configuration {dict(overrides)}: "
-                                f"{str(exc).removeprefix('model: ')}") from None
-        return self._models[key]
+        """The validated model of the plan's load with ``overrides`` applied (cached;
+        a typed override of an already validated model where it can be, see
+        :mod:`sim.planner.configure`)."""
+        return self.configurator.model(overrides)
 
     def summaries(self, overrides: Mapping, count: int) -> list[dict]:
         """The SPEC 4 dicts of replications ``0 .. count-1`` of a configuration."""

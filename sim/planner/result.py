@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sim.files import write_text
+from sim.files import safe_frame, write_text
 from sim.planner.evaluate import Evaluation
 from sim.planner.spec import Plan
 
@@ -146,7 +146,7 @@ def write_plan_outputs(result: PlanResult, model, out: str | Path) -> list[Path]
 
     res = Result(result.chosen.summaries, pd.DataFrame(rows, columns=SERIES_COLUMNS))
     _write(out / "result.json", res.to_json())
-    _write(out / "timeseries.csv", res.timeseries.to_csv(index=False))
+    _write(out / "timeseries.csv", safe_frame(res.timeseries).to_csv(index=False))
     save(model.graph, out / "model.yaml")
     files += [out / "result.json", out / "timeseries.csv", out / "model.yaml"]
     return files

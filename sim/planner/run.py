@@ -98,11 +98,21 @@ def _plan(p: Plan, out, workers, progress, began: float) -> PlanResult:
     result.replications_run = evaluator.replications_run
     result.elapsed = time.perf_counter() - began
     if out is not None:
-        model = evaluator.model(chosen.config) if chosen is not None else p.model
+        model = _with_graph(evaluator, chosen.config) if chosen is not None else p.model
         result.files = write_plan_outputs(result, model, out)
     if not result.feasible:
         raise _infeasible(result)
     return result
+
+
+def _with_graph(evaluator: Evaluator, config):
+    """The configuration's model with its graph, for writing ``model.yaml``."""
+    import dataclasses
+
+    model = evaluator.model(config)
+    if model.graph is None:
+        model = dataclasses.replace(model, graph=evaluator.configurator.graph_of(config))
+    return model
 
 
 def _size_up(result: PlanResult, evaluator: Evaluator) -> None:

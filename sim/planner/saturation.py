@@ -94,6 +94,7 @@ def saturation(plan: Plan, evaluator: Evaluator, config: Mapping) -> dict:
         return {"throughput": None, "multiplier": None, "forecast_rate": None,
                 "headroom": None, "probes": [],
                 "reason": "no open sender has a 'rate' to scale"}
+    evaluator.configurator.allow_scaled(f"nodes.{s}.rate" for s in rates)
     count = plan.saturation.replications
     probes = [_probe(plan, evaluator, config, rates, m, count) for m in (LOW_PROBE, 1.0)]
     lo, hi = 1.0, _upper(plan, model, rates)

@@ -85,7 +85,8 @@ class Plan:
     graph : networkx.DiGraph
         The model with the ``set:`` load applied (variables not yet).
     model : Model
-        ``graph`` validated.
+        The validated model of the first configuration (every variable at its
+        lowest value): names, structure and run settings come from it.
     load : dict
         The ``set:`` overrides.
     run : dict
@@ -110,6 +111,7 @@ class Plan:
     max_replications: int = 12
     max_evaluations: int = 60
     saturation: Saturation = field(default_factory=Saturation)
+    configurator: Any = field(default=None, repr=False, compare=False)
 
     def overrides(self, index: tuple[int, ...]) -> dict:
         """``{dotted key: value}`` of the configuration at grid ``index``."""
@@ -170,13 +172,12 @@ def _model_graph(spec: Any, base: Path, label: str) -> nx.DiGraph:
     return load(path)
 
 
-def _with(graph: nx.DiGraph, values: Mapping, label: str, key: str):
-    """(graph with ``values`` applied, validated model); errors name ``key``."""
-    from sim.model import apply_overrides, validate
+def _applied(graph: nx.DiGraph, values: Mapping, label: str, key: str) -> nx.DiGraph:
+    """``graph`` with ``values`` applied (paths checked, values not yet); errors name ``key``."""
+    from sim.model import apply_overrides
 
     try:
-        G = apply_overrides(graph, values)
-        return G, validate(G)
+        return apply_overrides(graph, values)
     except ModelError as exc:
         raise PlanError(f"{label}: {key!r}: {str(exc).removeprefix('model: ')}") from None
 
@@ -230,8 +231,7 @@ def _variable(key: Any, spec: Any, graph: nx.DiGraph, label: str) -> Variable:
             raise fail(label, "is missing; give min and max (and cost)",
                        f"variables.{key}.{needed}")
     values = _grid(spec, label, key)
-    for value in {values[0], values[min(1, len(values) - 1)], values[-1]}:
-        _with(graph, {key: value}, label, f"variables.{key}")
+    _applied(graph, {key: values[0]}, label, f"variables.{key}")
     cost = _number(spec.get("cost", 0.0), label, f"variables.{key}.cost", low=0)
     monotone = spec.get("monotone", key.endswith(".servers"))
     if not isinstance(monotone, bool):
@@ -309,16 +309,20 @@ def load_plan(source: str | Path | Mapping, *, base_dir: str | Path | None = Non
                        suggestion=nearest(str(key), TOP_KEYS))
     if "model" not in data:
         raise fail(label, "is missing: name the model file (relative to the plan)", "model")
-    from sim.model import validate
-
     try:
         raw = _model_graph(data["model"], base, label)
-        validate(raw)
     except ModelError as exc:
         raise fail(label, f"is not a valid model: {str(exc).removeprefix('model: ')}",
                    "model") from None
     load = _mapping(data.get("set"), label, "set")
-    graph, model = _with(raw, load, label, "set")
+    try:
+        graph = _applied(raw, load, label, "set")
+        variables = _variables(data, graph, load, label)
+        configurator = _configurator(raw, graph, variables, label)
+    except PlanError:
+        _check_model(raw, label)     # a broken model is named first, whatever else is
+        raise
+    model = configurator.validated(_config(variables, 0))
     run = _run(data, model, label)
     confidence = _number(data.get("confidence", 0.95), label, "confidence", low=0.5,
                          high=0.999)
@@ -329,6 +333,74 @@ def load_plan(source: str | Path | Mapping, *, base_dir: str | Path | None = Non
     return Plan(name=str(data.get("name", stem)), description=str(data.get("description", "")),
                 label=label, graph=graph, model=model, load=load, run=run,
                 objectives=_objectives(data, model, label),
-                variables=_variables(data, graph, load, label), confidence=confidence,
+                variables=variables, confidence=confidence,
                 max_replications=reps, max_evaluations=evals,
-                saturation=_saturation(data, label))
+                saturation=_saturation(data, label), configurator=configurator)
+
+
+def _check_model(raw: nx.DiGraph, label: str) -> None:
+    """Refuse ``raw`` naming 'model' when it does not validate on its own."""
+    from sim.model import validate
+
+    try:
+        validate(raw)
+    except ModelError as exc:
+        raise fail(label, f"is not a valid model: {str(exc).removeprefix('model: ')}",
+                   "model") from None
+
+
+def _config(variables: tuple[Variable, ...], at: int) -> dict:
+    """Every variable at its ``at``-th value (clamped to its grid)."""
+    return {v.key: v.values[min(at, len(v.values) - 1) if at >= 0 else at] for v in variables}
+
+
+def _configurator(raw: nx.DiGraph, graph: nx.DiGraph, variables: tuple[Variable, ...],
+                  label: str):
+    """The plan's Configurator, its variables checked at their first and last values
+    (and second, when a step could break integrality): the only validations of a
+    load, and the ends that let the variables be typed overrides."""
+    from sim.planner.configure import Configurator
+
+    configurator = Configurator(graph, label)
+    ends = [_config(variables, 0), _config(variables, -1)]
+    integral = all(isinstance(x, int) for v in variables for x in v.values)
+    checks = ends + ([] if integral else [_config(variables, 1)])
+    for config in checks:
+        try:
+            configurator.validated(config)
+        except ModelError as exc:
+            raise _blame(raw, graph, variables, exc, label) from None
+    configurator.allow_typed([v.key for v in variables], (ends[0], ends[1]))
+    return configurator
+
+
+def _blame(raw: nx.DiGraph, graph: nx.DiGraph, variables: tuple[Variable, ...],
+           exc: ModelError, label: str) -> PlanError:
+    """The plan key to name for a configuration that does not validate: the model
+    itself, a variable (alone at the ends of its range), or the ``set:`` load."""
+    from sim.model import apply_overrides, validate
+
+    def error(G) -> ModelError | None:
+        try:
+            validate(G)
+        except ModelError as found:
+            return found
+        return None
+
+    text = lambda e: str(e).removeprefix("model: ")  # noqa: E731
+    found = error(raw)
+    if found is not None:
+        return fail(label, f"is not a valid model: {text(found)}", "model")
+    in_set = error(graph)
+    if in_set is not None and str(in_set) == str(exc):
+        return PlanError(f"{label}: 'set': {text(in_set)}")
+    for v in variables:
+        for value in dict.fromkeys((v.values[0], v.values[min(1, len(v.values) - 1)],
+                                    v.values[-1])):
+            found = error(apply_overrides(graph, {v.key: value}))
+            if found is not None:
+                return PlanError(f"{label}: 'variables.{v.key}': {text(found)}")
+    if in_set is not None:
+        return PlanError(f"{label}: 'set': {text(in_set)}")
+    return PlanError(f"{label}: the variables together do not give a valid model: "
+                     f"{text(exc)}")

@@ -28,6 +28,7 @@ from sim.metrics.result import get_path
 __all__ = ["ReportData", "read_folder", "latency_frame", "utilization_frame", "slo_lines",
            "search_frame", "PERCENTILES"]
 
+RESULT_KEYS = ("requests", "nodes")
 PERCENTILES = ("p50", "p90", "p95", "p99")
 _SLO = re.compile(r"^requests\.latency\.(mean|p\d+)$")
 
@@ -71,11 +72,26 @@ class ReportData:
         return ""
 
 
-def _json(path: Path) -> Any:
+def _json(path: Path, want: str = "an object", keys: tuple[str, ...] = ()) -> dict:
+    """A JSON object file the project wrote; a SimError naming the file and what was
+    wanted when it does not parse, is not an object, or lacks an object under ``keys``."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise SimError(f"cannot read {path.name} in {path.parent}: {exc}") from None
+    if not isinstance(data, dict):
+        raise SimError(f"{path}: expected {want} (a JSON object), got "
+                       f"{type(data).__name__} {_excerpt(data)}; write it again with --out")
+    for key in keys:
+        if not isinstance(data.get(key), dict):
+            raise SimError(f"{path}: expected {want} with an object under {key!r}, got "
+                           f"{_excerpt(data.get(key))}; write it again with --out")
+    return data
+
+
+def _excerpt(value: Any) -> str:
+    text = json.dumps(value, default=repr)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _graph(folder: Path, model: Any) -> nx.DiGraph | None:
@@ -90,7 +106,16 @@ def _graph(folder: Path, model: Any) -> nx.DiGraph | None:
 
 
 def _csv(path: Path) -> pd.DataFrame | None:
-    return pd.read_csv(path) if path.is_file() and path.stat().st_size > 0 else None
+    """A CSV file the project wrote, its quoted text cells restored (``sim.files``)."""
+    if not path.is_file() or path.stat().st_size == 0:
+        return None
+    from sim.files import unsafe_frame
+
+    try:
+        return unsafe_frame(pd.read_csv(path))
+    except (OSError, ValueError) as exc:   # pandas' parser errors are ValueErrors
+        raise SimError(f"{path}: expected a CSV table as asyncsim writes it: "
+                       f"{str(exc).splitlines()[0]}") from None
 
 
 def read_folder(folder: str | Path, model: Any = None) -> ReportData:
@@ -112,20 +137,21 @@ def read_folder(folder: str | Path, model: Any = None) -> ReportData:
         raise SimError(f"{folder} is not a folder")
     graph = _graph(folder, model)
     if (folder / "plan.json").is_file():
-        plan = _json(folder / "plan.json")
-        result = _json(folder / "result.json") if (folder / "result.json").is_file() else None
+        plan = _json(folder / "plan.json", "a plan's answer")
+        result = _json(folder / "result.json", "a simulation result", RESULT_KEYS) \
+            if (folder / "result.json").is_file() else None
         return ReportData("plan", folder, f"Capacity plan: {plan.get('plan', '')}", graph,
                           result, _csv(folder / "timeseries.csv"), plan=plan)
     summary = _csv(folder / "summary.csv")
     if summary is None and (folder / "runs.csv").is_file():
         summary = _summarize(folder)
     if summary is not None:
-        manifest = _json(folder / "manifest.json") if (folder / "manifest.json").is_file() \
+        manifest = _json(folder / "manifest.json", "a sweep's manifest") if (folder / "manifest.json").is_file() \
             else {}
         return ReportData("sweep", folder, f"Sweep: {manifest.get('experiment', folder.name)}",
                           graph, summary=summary, manifest=manifest)
     if (folder / "result.json").is_file():
-        result = _json(folder / "result.json")
+        result = _json(folder / "result.json", "a simulation result", RESULT_KEYS)
         return ReportData("run", folder, f"Run: {result.get('model', '')}", graph, result,
                           _csv(folder / "timeseries.csv"))
     raise SimError(f"{folder} holds no result to report on: expected plan.json, "
@@ -135,9 +161,9 @@ def read_folder(folder: str | Path, model: Any = None) -> ReportData:
 def _summarize(folder: Path) -> pd.DataFrame:
     from sim.experiments.tables import summarize
 
-    runs = pd.read_csv(folder / "runs.csv")
+    runs = _csv(folder / "runs.csv")
     manifest = folder / "manifest.json"
-    params = _json(manifest).get("params", []) if manifest.is_file() else []
+    params = _json(manifest, "a sweep's manifest").get("params", []) if manifest.is_file() else []
     return summarize(runs, [p for p in params if p in runs.columns])
 
 

@@ -5,16 +5,20 @@ script, no external link, nothing to fetch, so it opens offline and can be
 mailed or published as one file. Every piece of text (node names, the model's
 description, objectives) goes through :func:`html.escape`. The Markdown
 summary refers to the figures as PNG files written next to it, and escapes the
-same text (HTML entities, and ``|`` in tables).
+same text: every Markdown punctuation character gets a backslash (so a node
+named ``[x](javascript:alert(1))`` stays text, never a live link, and
+``http://...`` in a name is not turned into a link), then HTML entities.
 """
 
 from __future__ import annotations
 
 import base64
 import html
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from sim.errors import SimError
 from sim.reports.data import ReportData, latency_frame, search_frame, slo_lines, \
     utilization_frame
 from sim.reports.sections import Section, Table, build_sections
@@ -22,6 +26,7 @@ from sim.reports.sections import Section, Table, build_sections
 __all__ = ["draw_figures", "overview", "render_html", "render_markdown", "write_report",
            "FIGURES"]
 
+MAIN_FILE = {"plan": "plan.json", "sweep": "summary.csv", "run": "result.json"}
 FIGURES = ("latency", "queues", "utilization", "topology", "search")
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:2rem auto;
@@ -108,8 +113,21 @@ def render_html(title: str, sections: Sequence[Section], images: Mapping[str, by
             f"</body>\n</html>\n")
 
 
+# Characters that make Markdown syntax inside a line: links and images ([ ] !),
+# emphasis (* _ ~), code (`), table cells (|), headings (#), and the backslash
+# itself. CommonMark lets any ASCII punctuation be escaped by a backslash.
+_MD_SYNTAX = frozenset("\\`*_[]!|~#")
+# GitHub turns bare URLs into links: break the scheme and the "www." it looks for.
+_AUTOLINK = re.compile(r"(://|(?<![A-Za-z0-9])www\.)", re.IGNORECASE)
+
+
 def _md(text: object) -> str:
-    return html.escape(str(text), quote=False).replace("|", "\\|").replace("\n", " ")
+    """Text for Markdown: no link, image, emphasis, HTML or table cell break in it."""
+    flat = str(text).replace("\r", " ").replace("\n", " ")
+    escaped = "".join("\\" + c if c in _MD_SYNTAX else c for c in flat)
+    escaped = _AUTOLINK.sub(lambda m: m[0].replace(":", "\\:").replace(".", "\\."),
+                            escaped)
+    return html.escape(escaped, quote=False)
 
 
 def _md_table(table: Table) -> list[str]:
@@ -152,8 +170,13 @@ def write_report(folder: str | Path, model=None) -> list[Path]:
     from sim.reports.io import write_bytes, write_text
 
     data = read_folder(folder, model)
-    sections = build_sections(data)
-    images = draw_figures(data)
+    try:
+        sections = build_sections(data)
+        images = draw_figures(data)
+    except (KeyError, TypeError, AttributeError, ValueError, IndexError) as exc:
+        raise SimError(f"{Path(folder) / MAIN_FILE[data.kind]}: expected the file asyncsim "
+                       f"writes for a {data.kind}, but it does not have that shape "
+                       f"({type(exc).__name__}: {exc}); write it again with --out") from None
     out = Path(folder)
     files = {name: f"report-{name}.png" for name in images}
     written = [write_text(out / "report.html", render_html(data.title, sections, images)),

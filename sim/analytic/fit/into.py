@@ -1,14 +1,16 @@
 """Write fitted keys into a node of a model file, validated and atomically.
 
-The file is read with :func:`sim.model.load` and written back with
-:func:`sim.model.save` (YAML stays YAML, JSON stays JSON; comments and layout
-of a YAML file are not kept). The new model is validated before anything is
-written, and the file is replaced in one ``os.replace`` of a sibling temporary
-file, so a reader never sees half a model and a failure leaves it untouched.
+The model is read with :func:`sim.model.load` and, with the new keys,
+validated before anything is written. Only the node's keys change in the file:
+a YAML file is edited in ruamel.yaml's round-trip mode, so its comments, key
+order and layout stay as they were; a JSON file keeps its key order. The file
+is replaced in one ``os.replace`` of a sibling temporary file, so a reader
+never sees half a model and a failure leaves it untouched.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Mapping
 from pathlib import Path
@@ -16,7 +18,7 @@ from typing import Any, Literal
 
 from sim.errors import ModelError, nearest
 from sim.files import replace_atomically
-from sim.model import load, save, validate
+from sim.model import load, validate
 
 __all__ = ["write_into", "keys_for"]
 
@@ -82,12 +84,96 @@ def write_into(path: str | Path, node: str, kind: Kind, keys: Mapping[str, Any])
             attrs.pop(key, None)
     attrs.update(keys)
     validate(G)
-    _replace(G, path)
+    _edit_file(path, node, kind, keys)
 
 
-def _replace(G, path: Path) -> None:
+def _set_keys(entry, kind: Kind, keys: Mapping[str, Any]) -> None:
+    """The same change as on the graph, on the file's own mapping of the node."""
+    if kind != "service":
+        for key in _REPLACED_ARRIVAL_KEYS:
+            entry.pop(key, None)
+    for key, value in keys.items():
+        entry[key] = _plain(value)
+
+
+def _plain(value: Any) -> Any:
+    """Tuples as lists, numpy scalars as Python numbers: what YAML and JSON write."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value.item() if hasattr(value, "item") else value
+
+
+def _edit_file(path: Path, node: str, kind: Kind, keys: Mapping[str, Any]) -> None:
+    """Rewrite only ``node``'s keys of the file at ``path``, atomically."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix.lower() == ".json":
+        data = json.loads(text)
+        _set_keys(data["nodes"][node], kind, keys)
+        new = json.dumps(data, indent=2, allow_nan=False) + "\n"
+    else:
+        new = _splice_yaml(text, node, kind, keys)
+
     def write(tmp: str) -> None:
-        save(G, tmp)
+        Path(tmp).write_text(new, encoding="utf-8")
         shutil.copymode(path, tmp)
 
     replace_atomically(path, write)
+
+
+def _dump(yaml, value: Any) -> str:
+    import io
+
+    buf = io.StringIO()
+    yaml.dump(value, buf)
+    return buf.getvalue()
+
+
+def _splice_yaml(text: str, node: str, kind: Kind, keys: Mapping[str, Any]) -> str:
+    """``text`` with the lines of ``node``'s entry replaced, every other line kept.
+
+    ruamel.yaml's round-trip reader gives the entry's place (line and column of
+    its key and value); the entry is written back in its own style (a one-line
+    flow mapping, or a block) and spliced in, so comments, blank lines, key
+    order and alignment elsewhere stay byte for byte.
+    """
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    data = yaml.load(text)
+    nodes = data["nodes"]
+    entry = nodes[node]
+    _set_keys(entry, kind, keys)
+    lines = text.splitlines(keepends=True)
+    first, _ = nodes.lc.key(node)
+    value_line, value_col = nodes.lc.value(node)
+    last = _entry_end(lines, data, nodes, node)
+    head = lines[value_line][:value_col] if value_line == first else lines[first].rstrip()
+    indent = nodes.lc.key(node)[1] + 2
+    if getattr(entry.fa, "flow_style", lambda: False)():
+        yaml.default_flow_style = True
+        yaml.width = 1 << 16
+        body = _dump(yaml, dict(entry)).strip()
+        new = f"{head.rstrip()} {body}\n" if value_line != first else f"{head}{body}\n"
+    else:
+        block = _dump(yaml, entry)
+        body = "".join(" " * indent + line for line in block.splitlines(keepends=True))
+        new = f"{head.rstrip()}\n{body}"
+    return "".join(lines[:first]) + new + "".join(lines[last:])
+
+
+def _entry_end(lines: list[str], data, nodes, node: str) -> int:
+    """The line after ``node``'s entry (comments and blank lines after it are kept)."""
+    names = list(nodes)
+    at = names.index(node)
+    if at + 1 < len(names):
+        end = nodes.lc.key(names[at + 1])[0]
+    else:
+        tops = list(data)
+        following = tops[tops.index("nodes") + 1:]
+        end = data.lc.key(following[0])[0] if following else len(lines)
+    while end > nodes.lc.key(node)[0] + 1 and (not lines[end - 1].strip()
+                                                or lines[end - 1].lstrip().startswith("#")):
+        end -= 1
+    return end

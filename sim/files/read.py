@@ -1,26 +1,19 @@
-"""Reading and writing files whole, safely.
+"""Reading a file whole, safely: a regular file of bounded size, as text.
 
-Writing: a temporary file next to the target, renamed over it. ``os.replace`` is
-atomic on POSIX and Windows, so a reader (or a run resumed after a crash) sees the
-old file or the new one, never half of one.
-
-Reading: :func:`read_text_file` reads a regular file of bounded size as UTF-8
-text, and refuses anything else with the reason (:class:`UnreadableFile`), so
-that a model, distribution or trace file that is a FIFO, a device such as
-``/dev/zero``, a directory, a huge file, binary data or text in another encoding
-gives one clear message instead of a hang, a MemoryError or a decoding traceback.
+:func:`read_text_file` refuses anything else with the reason
+(:class:`UnreadableFile`), so that a model, distribution or trace file that is a
+FIFO, a device such as ``/dev/zero``, a directory, a huge file, binary data or
+text in another encoding gives one clear message instead of a hang, a
+MemoryError or a decoding traceback.
 """
 
 from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from pathlib import Path
-from typing import Callable
 
-__all__ = ["replace_atomically", "write_bytes", "write_text", "read_text_file",
-           "UnreadableFile", "MAX_TEXT_BYTES"]
+__all__ = ["read_text_file", "UnreadableFile", "MAX_TEXT_BYTES"]
 
 MAX_TEXT_BYTES = 256 * 2**20
 """Largest file :func:`read_text_file` reads: 256 MiB (a 20,000-node model is 2 MB)."""
@@ -48,35 +41,6 @@ class UnreadableFile(OSError):
 
     def __str__(self) -> str:
         return self.reason
-
-
-def replace_atomically(path, write: Callable[[str], None]) -> Path:
-    """Call ``write(tmp)`` on a temporary path beside ``path``, then rename it to ``path``.
-
-    The temporary file keeps ``path``'s suffix, so writers that choose a format by
-    suffix (YAML or JSON, CSV or Parquet) still do.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-def write_bytes(path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically; return ``path``."""
-    return replace_atomically(path, lambda tmp: Path(tmp).write_bytes(data))
-
-
-def write_text(path, text: str) -> Path:
-    """Write ``text`` (UTF-8) to ``path`` atomically; return ``path``."""
-    return write_bytes(path, text.encode("utf-8"))
 
 
 def read_text_file(path, *, limit: int = MAX_TEXT_BYTES, encoding: str = "utf-8") -> str:
