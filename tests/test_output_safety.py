@@ -145,3 +145,12 @@ def test_run_out_files_match_model_yaml_mode(tmp_path):
     files = write_run_outputs(simulate(model, duration=5), model, tmp_path, report=False)
     modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in files}
     assert len(set(modes.values())) == 1, modes
+
+
+def test_trace_csv_quotes_formula_cells(tmp_path):
+    """The trace names every node a sampled request visits: quoted like every CSV."""
+    trace = tmp_path / "trace.csv"
+    simulate(_model(), duration=20, replications=1, trace=trace, trace_sample=1.0)
+    text = trace.read_text(encoding="utf-8")
+    _assert_no_formula(text)
+    assert "'=1+1" in text

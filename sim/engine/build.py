@@ -37,7 +37,8 @@ def build(env, model, seed: int, replication: int, warmup: float, end: float,
         writer, sample = trace
         tracer = Tracer(writer, replication, sample,
                         streams.uniform("trace", Purpose.MISC), warmup)
-        trace_runtimes(runtimes, tracer)
+        trace_runtimes([part for spec, kind in kinds for part in kind.traced(runtimes[spec.name])],
+                       tracer)
     for spec, kind in kinds:
         kind.wire(ctx, spec, runtimes)
     return runtimes

@@ -16,6 +16,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from sim.files import safe_cell
+
 __all__ = ["TraceWriter", "Tracer", "traced_class", "COLUMNS"]
 
 COLUMNS = ["replication", "request", "attempt", "kind", "node", "arrival", "start",
@@ -55,7 +57,7 @@ class TraceWriter:
             self._handle = open(self.path, "w", newline="", encoding="utf-8")
             self._csv = csv.writer(self._handle)
             self._csv.writerow(COLUMNS)
-        self._csv.writerows(self.rows)
+        self._csv.writerows([safe_cell(cell) for cell in row] for row in self.rows)
 
     def _flush_parquet(self) -> None:
         import pyarrow as pa
@@ -224,26 +226,17 @@ _MIXINS = {"sender": _TracedSender, "buffer": _TracedBuffer, "service": _TracedS
 _CACHE: dict = {}
 
 
-def trace_runtimes(runtimes: dict, tracer: Tracer) -> None:
-    """Switch every sender, buffer and service of a replication to its traced class."""
-    from sim.engine.broker import Buffer
-    from sim.engine.sender import Sender
-    from sim.engine.service import Service
-
-    for rt in runtimes.values():
-        parts = [rt] + ([rt.own] if isinstance(rt, Service) and rt.own is not None else [])
-        for part in parts:
-            role = ("sender" if isinstance(part, Sender) else "service"
-                    if isinstance(part, Service) else "buffer" if isinstance(part, Buffer)
-                    else None)
-            if role is None:
-                continue
-            part.__class__ = traced_class(type(part), role)
-            part.tracer = tracer
-            part.is_own = part is not rt
-        if isinstance(rt, Service):
-            rt.plain = False
-            rt.rebind()
+def trace_runtimes(traced: list[tuple[object, str, bool]], tracer: Tracer) -> None:
+    """Switch each (part, role, own) of a replication, from its kind's ``traced``
+    entry in sim.engine.kinds, to its traced class."""
+    for part, role, own in traced:
+        part.__class__ = traced_class(type(part), role)
+        part.tracer = tracer
+        part.is_own = own
+    for part, role, _ in traced:
+        if role == "service":
+            part.plain = False
+            part.rebind()
 
 
 def traced_class(cls: type, role: str) -> type:

@@ -67,7 +67,9 @@ class KindRuntime:
     parts(rt) -> the objects to close and reset at warm-up (the runtime and any
     buffer it owns); start(rt) sets it going when the run starts (a sender's first
     arrival); check(name, rt) verifies its bookkeeping at the end (a sender's
-    conservation of requests).
+    conservation of requests); traced(rt) -> the (part, role, own) triples a trace
+    follows: role is sender, buffer or service (sim.engine.trace), ``own`` marks a
+    service's own buffer.
     """
 
     build: Callable
@@ -78,6 +80,7 @@ class KindRuntime:
     parts: Callable[[object], list] = lambda rt: [rt]
     start: Callable[[object], None] = lambda rt: None
     check: Callable[[str, object], None] = lambda name, rt: None
+    traced: Callable[[object], list] = lambda rt: []
 
 
 def lookup(registry: dict, spec, what: str):

@@ -42,4 +42,5 @@ def state(rt) -> tuple:
 
 
 RUNTIME = KindRuntime(build=build, wire=no_wiring, raw=raw, state=state,
-                      samples=lambda rt: [rt.wait])
+                      samples=lambda rt: [rt.wait],
+                      traced=lambda rt: [(rt, "buffer", False)])

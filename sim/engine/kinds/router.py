@@ -26,4 +26,5 @@ def state(rt) -> tuple:
     return None, None, None, rt.completed
 
 
-RUNTIME = KindRuntime(build=build, wire=wire, raw=raw, state=state, samples=lambda rt: [])
+RUNTIME = KindRuntime(build=build, wire=wire, raw=raw, state=state, samples=lambda rt: [],
+                      traced=lambda rt: [])

@@ -55,4 +55,4 @@ def check(name: str, rt) -> None:
 
 RUNTIME = KindRuntime(build=build, wire=wire, raw=raw, state=state,
                       samples=lambda rt: [rt.latency], start=lambda rt: rt.start(),
-                      check=check)
+                      check=check, traced=lambda rt: [(rt, "sender", False)])

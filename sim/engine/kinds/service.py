@@ -102,5 +102,9 @@ def parts(rt) -> list:
     return [rt] if rt.own is None else [rt, rt.own]
 
 
+def traced(rt) -> list:
+    return [(rt, "service", False)] + ([] if rt.own is None else [(rt.own, "buffer", True)])
+
+
 RUNTIME = KindRuntime(build=build, wire=wire, raw=raw, state=state, samples=samples,
-                      parts=parts)
+                      parts=parts, traced=traced)
