@@ -28,7 +28,7 @@ def load(path, overrides=None):
 
 
 def validate(graph):
-    """Validate a ``networkx.DiGraph`` with the SPEC's keys into a Model."""
+    """Validate a ``networkx.DiGraph`` with the model format's keys into a Model."""
     from sim.model import validate as _validate
 
     return _validate(graph)

@@ -19,7 +19,7 @@ def make_model(nodes: dict, edges: list, *, name: str = "test", duration: float 
 
 
 def run_model(nodes: dict, edges: list, **run) -> dict:
-    """Simulate and return the SPEC 4 dictionary."""
+    """Simulate and return the result dictionary."""
     return simulate(make_model(nodes, edges, **run)).to_dict()
 
 

@@ -1,4 +1,4 @@
-"""Distributions: moments against draws, streams, cdfs, SPEC parsing and every refusal."""
+"""Distributions: moments against draws, streams, cdfs, model-file parsing and every refusal."""
 
 from __future__ import annotations
 
@@ -253,7 +253,7 @@ def test_constructors_normalise_numbers() -> None:
     assert Hyperexponential([1, 2], [0.5, 0.5]).means == (1.0, 2.0)
 
 
-# ---------------------------------------------------------------- SPEC form
+# ---------------------------------------------------------------- model-file form
 
 @pytest.mark.parametrize("dist", CASES, ids=repr)
 def test_to_spec_round_trips_through_json(dist: Distribution) -> None:

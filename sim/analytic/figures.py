@@ -1,6 +1,6 @@
 """Turn a station's solution into per-node figures shaped like a simulation result.
 
-The keys mirror SPEC 4 (``nodes.<name>.wait.mean`` and so on) so that analytic and
+The keys mirror the result's (``nodes.<name>.wait.mean`` and so on) so that analytic and
 simulated figures, and the planner's objectives, share their dotted paths. On a
 queue, ``wait`` runs from arrival until a consumer takes the message (including
 the broker's ``latency``); on a service fed by queues ``wait`` is 0 and

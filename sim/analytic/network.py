@@ -11,7 +11,7 @@ sec. 3.5). ``P`` is built as follows:
   ``round_robin``, ``random``, ``least_loaded`` and ``power_of_two`` split evenly
   (their long-run shares over identical successors);
 * ``broadcast`` passes a copy to every successor: each copy is a visit;
-* a queue's successors are competing consumers (SPEC 2.2): a message is taken by
+* a queue's successors are competing consumers: a message is taken by
   one of them, and the split is taken proportional to each consumer's capacity
   ``servers / mean service`` (consumers with ``servers: inf`` take everything).
   It is exact for one consumer and the long-run split under heavy load; at light
@@ -31,7 +31,7 @@ solution of Lazowska et al. 1984, sec. 7.4); pure delays (edge and broker
 latencies) are added to the think time. A service with ``availability`` has its
 capacity scaled by ``mtbf / (mtbf + mttr)``.
 
-Stability (SPEC 2.5): a node is unstable when the utilisation of its *open*
+Stability (docs/reference/model.md): a node is unstable when the utilisation of its *open*
 load, on the capacity left by higher-priority inputs, is >= 1 and its buffer is
 unbounded. ``overflow: block`` counts as unbounded, since the backlog only
 moves upstream. A service fed by queues is unstable when it is overloaded and

@@ -1,6 +1,6 @@
 """``analyze(model)``: the analytic figures of a model, or why there are none.
 
-The answer has the shape of a simulation result (SPEC 4): ``requests`` and
+The answer has the shape of a simulation result (docs/reference/results.md): ``requests`` and
 ``nodes`` with the same keys (``nodes.worker.wait.p99``,
 ``requests.latency.mean``), so that the planner's objectives and the tests read
 both alike. Every figure block carries ``method`` (the formula), ``exact``

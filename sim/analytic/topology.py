@@ -2,7 +2,7 @@
 
 A *station* is where messages wait and are served: a service with its own buffer,
 or one queue with the services consuming it (a pool), or one single-server
-service with several input queues (strict priority between them, SPEC 2.2).
+service with several input queues (strict priority between them).
 :func:`stations` groups the nodes; :func:`model_reasons` lists the features that
 make every analytic figure of the model unreliable; :func:`non_poisson_nodes`
 finds the nodes whose arrival stream is not (equivalent to) Poisson, where

@@ -1,7 +1,7 @@
 """Service times and delays: small value objects that know their moments.
 
 All times are seconds. A distribution is a frozen dataclass, built directly
-(``Lognormal(mean=0.08, cv=1.5)``) or from the SPEC form by :func:`from_spec`
+(``Lognormal(mean=0.08, cv=1.5)``) or from the model-file form by :func:`from_spec`
 (``{"dist": "lognormal", "mean": 0.08, "cv": 1.5}``; a plain number is a
 :class:`Constant`). Parameters are validated on construction, so no
 distribution can draw a negative time; a bad one raises

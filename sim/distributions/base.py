@@ -132,7 +132,7 @@ class Distribution(abc.ABC):
         """The cdf at ``x >= 0``."""
 
     def to_spec(self) -> float | dict:
-        """The SPEC form (JSON-ready), which :func:`from_spec` turns back into an equal law."""
+        """The model-file form (JSON-ready), which :func:`from_spec` turns back into an equal law."""
         return {"dist": self.name, **{p: getattr(self, p) for p in self.params}}
 
     @classmethod
@@ -146,7 +146,7 @@ class Distribution(abc.ABC):
 
 @dataclass(frozen=True, slots=True)
 class Constant(Distribution):
-    """Always ``value`` seconds (SPEC ``deterministic``; a plain number in a model)."""
+    """Always ``value`` seconds (``deterministic``, or a plain number, in a model)."""
 
     value: float
     name = "deterministic"

@@ -1,4 +1,4 @@
-"""The stochastic laws of SPEC 2.1, each with its moments, sampler and cdf."""
+"""The stochastic laws of the model format, each with its moments, sampler and cdf."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ special = _Special()
 
 @dataclass(frozen=True, slots=True)
 class Exponential(Distribution):
-    """Exponential law of ``mean`` > 0 seconds (SPEC: ``mean``, or ``rate`` per second)."""
+    """Exponential law of ``mean`` > 0 seconds (model file: ``mean``, or ``rate`` per second)."""
 
     mean: float
     name = "exponential"

@@ -1,4 +1,4 @@
-"""The SPEC form of a distribution (a number, or a mapping with ``dist``) -> an object."""
+"""The model-file form of a distribution (a number, or a mapping with ``dist``) -> an object."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ DISTRIBUTIONS: dict[str, type[Distribution]] = {cls.name: cls for cls in (
 def from_spec(value: Any, *, node: str | None = None, key: str | None = None,
               base_dir: str | os.PathLike | None = None,
               edge: tuple[str, str] | None = None) -> Distribution:
-    """Turn the SPEC form of a distribution into a :class:`Distribution`.
+    """Turn the model-file form of a distribution into a :class:`Distribution`.
 
     Parameters
     ----------

@@ -20,7 +20,7 @@ __all__ = ["Buffer"]
 
 
 class Buffer:
-    """Waiting room with capacity, overflow policy and discipline (see SPEC 2.2).
+    """Waiting room with capacity, overflow policy and discipline (see docs/reference/model.md).
 
     ``acknowledged`` is True for buffers whose consumers must ack through ``msg.rcpt``.
     """

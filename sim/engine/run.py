@@ -142,7 +142,7 @@ def _warmup_reset(runtimes: dict, readers: dict, series: _Series, now: float) ->
 def run_replication(model, replication: int, *, seed: int, duration: float,
                     warmup: float, trace=None,
                     tick: Callable[[float], None] | None = None) -> tuple[dict, list[tuple]]:
-    """Simulate one replication: (SPEC 4 dict of it, time-series rows).
+    """Simulate one replication: (result dict of it, time-series rows).
 
     ``trace`` is None or (TraceWriter, sampled fraction of requests); ``tick(f)`` is
     called with the fraction f of simulated time done, ``SERIES_POINTS + 1`` times.

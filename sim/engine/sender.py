@@ -3,7 +3,7 @@
 An open sender schedules its next arrival from the callback of the current one;
 a closed sender keeps ``clients`` requests in a think-send-wait loop. Every
 attempt is resolved exactly once, by its completion, its failure or its timeout
-(SPEC 2.4); ``Request`` objects exist only for senders that time out or retry.
+(docs/reference/model.md); ``Request`` objects exist only for senders that time out or retry.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ CAUSES = ("rejected", "dropped", "expired", "error", "crash", "timeout", "max_re
 
 
 class Sender:
-    """Runtime of one sender node (see SPEC 2.2 and 2.4).
+    """Runtime of one sender node (see docs/reference/model.md).
 
     ``gaps`` draws interarrival times (s) of an open sender; ``think`` draws think
     times of a closed one; ``backoff`` returns the delay (s) before retry ``n``.
@@ -270,14 +270,14 @@ class Sender:
 
     @property
     def extras(self) -> dict:
-        """Counters beyond SPEC 4: attempts, breaker refusals, budget denials, waste."""
+        """Counters beyond the basic result: attempts, breaker refusals, budget denials, waste."""
         attempts = self.offered if self.fast and not self.closed else self.attempts
         return {"attempts": attempts, "circuit_open": self.circuit_open,
                 "retries_denied": self.retries_denied, "wasted_work": self.wasted}
 
 
 def backoff_schedule(spec, rng) -> callable:
-    """A function giving the delay (s) before retry n of a request, per SPEC 2.4.
+    """A function giving the delay (s) before retry n of a request, as docs/reference/model.md describes.
 
     ``min(max, initial * multiplier ** (n - 1))`` with jitter ``none``, ``full``
     (uniform on [0, d]), ``equal`` (d/2 + uniform on [0, d/2]) or ``decorrelated``

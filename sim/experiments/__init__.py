@@ -1,4 +1,4 @@
-"""Layer L5: parameter sweeps (SPEC 5) on local processes or a Dask cluster, resumable.
+"""Layer L5: parameter sweeps (docs/sweeps.md) on local processes or a Dask cluster, resumable.
 
 >>> from sim.experiments import sweep, summarize
 >>> runs = sweep("experiments/pool_sizing.yaml", workers=2)      # doctest: +SKIP

@@ -273,7 +273,7 @@ def _check_keys(graph: nx.DiGraph, first: dict, label: str, design: str) -> None
 
 
 def metric_values(summary: Mapping) -> dict[str, Any]:
-    """The numeric metrics of one SPEC 4 dict, flattened (``requests.latency.p99``...)."""
+    """The numeric metrics of one result dict, flattened (``requests.latency.p99``...)."""
     from sim.metrics.result import flatten
 
     flat = flatten({"requests": summary["requests"], "nodes": summary["nodes"]})

@@ -7,7 +7,7 @@ half-width of its 95% confidence interval, the relative difference and a flag:
 
 ``ok``
     within the simulation's 95% CI (plus ``resolution``: percentiles are exact or
-    within 1%, SPEC 4), or within ``tolerance`` when there is no CI (one
+    within 1%, docs/reference/results.md), or within ``tolerance`` when there is no CI (one
     replication);
 ``DIFFERS``
     further apart than that;
@@ -42,7 +42,7 @@ COLUMNS = ["node", "metric", "analytic", "simulated", "ci95", "rel_diff", "flag"
            "reason"]
 END_TO_END = "end-to-end"
 TOLERANCE = 0.05    # relative, used when the simulation has no CI (one replication)
-RESOLUTION = 0.01   # relative, always allowed: percentiles are within 1% (SPEC 4)
+RESOLUTION = 0.01   # relative, always allowed: percentiles are within 1% (docs/reference/results.md)
 UNSTABLE = "unstable (utilisation >= 1): no steady state, the analytic figure is infinite"
 
 _RATES = ("arrival_rate", "throughput")

@@ -101,7 +101,7 @@ def sweep(experiment: str | Path | Mapping | Experiment, workers: int | None = N
           scheduler: Any = None, out: str | Path | None = None, quiet: bool = True,
           fresh: bool = False, *, run: Mapping | None = None,
           overrides: Mapping | None = None) -> pd.DataFrame:
-    """Run an experiment (SPEC 5), resuming from its store; return the runs table.
+    """Run an experiment (docs/sweeps.md), resuming from its store; return the runs table.
 
     Parameters
     ----------
@@ -300,7 +300,7 @@ def run_points(model: Any, points: Sequence[Mapping], *, duration: float | None 
     Returns
     -------
     list of dict
-        The SPEC 4 dict of each point (replications aggregated, with ``ci95``),
+        The result dict of each point (replications aggregated, with ``ci95``),
         in the order of ``points``.
     """
     from sim.metrics.result import aggregate

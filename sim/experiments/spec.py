@@ -1,4 +1,4 @@
-"""Experiment files (SPEC 5): read, check the structure, describe the design.
+"""Experiment files (docs/sweeps.md): read, check the structure, describe the design.
 
 An experiment is YAML (or a dict of the same shape)::
 

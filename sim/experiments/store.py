@@ -3,7 +3,7 @@
 Layout of ``out``::
 
     manifest.json            the experiment's fingerprint, name, points
-    tasks/p00003-r001.json   one finished (point, replication): its SPEC 4 dict
+    tasks/p00003-r001.json   one finished (point, replication): its result dict
     runs.csv, runs.parquet   one row per point and replication (written at the end)
     summary.csv, summary.parquet   one row per point: mean and ci95 of each metric
 
@@ -138,7 +138,7 @@ class Store:
         _write_text(self.task_path(point, replication), json.dumps(record))
 
     def finished(self) -> dict[tuple[int, int], dict]:
-        """``{(point, replication): SPEC 4 dict}`` of every finished task."""
+        """``{(point, replication): result dict}`` of every finished task."""
         found = {}
         for path in self.tasks_dir.iterdir():
             match = _TASK.match(path.name)

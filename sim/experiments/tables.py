@@ -79,7 +79,7 @@ def summarize(runs: pd.DataFrame, params: Sequence[str] | None = None,
     pandas.DataFrame
         Columns ``point``, the parameters, ``replications``, then for each metric
         ``<metric>`` (the mean) and ``<metric>.ci95`` (Student-t half-width, NaN
-        with fewer than two finite values), like SPEC 4's ``ci95``.
+        with fewer than two finite values), like the result's ``ci95``.
     """
     params = list(runs.attrs.get("params", ()) if params is None else params)
     if metrics is None:

@@ -15,7 +15,7 @@ __all__ = ["replicate", "auto_warmup", "init_worker"]
 
 
 def replicate(model, replication: int, seed: int, duration: float, warmup: float) -> dict:
-    """The SPEC 4 dict of replication ``replication`` of ``model``.
+    """The result dict of replication ``replication`` of ``model``.
 
     Its random streams depend on ``(seed, replication, node)`` only, so the
     result is the same on whichever worker it runs.

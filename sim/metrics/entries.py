@@ -1,4 +1,4 @@
-"""The result entry of each node kind (SPEC 4 ``nodes.<name>``), from one table.
+"""The result entry of each node kind (the result's ``nodes.<name>``), from one table.
 
 ``ENTRIES[kind](raw, duration)`` turns one replication's raw counters of a node (a
 dict with a ``kind`` key, from the engine) into its entry. The table is keyed by
@@ -31,7 +31,7 @@ def _ratio(num: float, den: float) -> float | None:
 
 def requests_entry(counts: dict, extras: dict, dead: dict, latency: SampleStats,
                    duration: float) -> dict:
-    """The ``requests`` block (also a sender's flat entry) of SPEC 4, plus:
+    """The ``requests`` block (also a sender's flat entry) of docs/reference/results.md, plus:
     ``attempts`` sent, ``amplification`` (attempts / offered), ``attempts_per_request``
     (attempts / requests resolved), ``dead_lettered`` by cause, ``circuit_open``
     (attempts refused by the breaker), ``retries_denied`` (by the retry budget) and

@@ -1,4 +1,4 @@
-"""Result of a simulation: replications aggregated per SPEC section 4.
+"""Result of a simulation: replications aggregated (docs/reference/results.md).
 
 Counts are summed over replications; ``max`` is the largest over replications;
 every other number (rates, ratios, times, lengths) is the mean of the
@@ -60,7 +60,7 @@ def _prune(ci: Any) -> Any:
 
 
 def aggregate(reps: Sequence[dict]) -> dict:
-    """Combine per-replication SPEC 4 dicts into one (with ``ci95``)."""
+    """Combine per-replication result dicts into one (with ``ci95``)."""
     first = reps[0]
     requests, ci_req = _combine([r["requests"] for r in reps], ("requests",))
     nodes, ci_nodes = {}, {}
@@ -104,7 +104,7 @@ class Result:
     Attributes
     ----------
     replications : list of dict
-        The SPEC 4 dictionary of each replication.
+        The result dictionary of each replication.
     timeseries : pandas.DataFrame
         Columns replication, time, node, queue_length, busy, servers, departures
         (cumulative since time 0), sampled at regular instants.
@@ -118,7 +118,7 @@ class Result:
         self._dict = aggregate(self.replications)
 
     def to_dict(self) -> dict:
-        """The SPEC section 4 dictionary (a fresh copy)."""
+        """The result dictionary (a fresh copy)."""
         out = json.loads(json.dumps(self._dict))
         out.update(self.extra)
         return out

@@ -116,7 +116,7 @@ class SampleStats:
 
     def summary(self, keys: Sequence[str] = ("mean", "p50", "p90", "p95", "p99", "p999", "max")
                 ) -> dict[str, float | None]:
-        """The SPEC's latency-style dict (``mean``, percentiles, ``max``) in seconds."""
+        """The result's latency-style dict (``mean``, percentiles, ``max``) in seconds."""
         names = [k for k in keys if k in QUANTILES]
         values = dict(zip(names, self.quantiles([QUANTILES[k] for k in names])))
         out: dict[str, float | None] = {}

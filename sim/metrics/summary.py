@@ -1,4 +1,4 @@
-"""One replication's raw counters -> the SPEC section 4 dictionary.
+"""One replication's raw counters -> the result dictionary.
 
 The engine hands over plain numbers and :class:`SampleStats`; everything derived
 (throughput, utilisation, time averages, percentiles) is computed here, so the
@@ -15,7 +15,7 @@ __all__ = ["summarize_replication", "REQUEST_COUNTS", "CAUSES"]
 
 def summarize_replication(model_name: str, raw_nodes: dict, *, seed: int, duration: float,
                           warmup: float) -> dict:
-    """The SPEC 4 dictionary of one replication (``ci95`` left empty).
+    """The result dictionary of one replication (``ci95`` left empty).
 
     ``raw_nodes`` maps node name -> raw counters with a ``kind`` key; senders carry
     ``counts``, ``attempts``, ``dead`` and a ``latency`` SampleStats.

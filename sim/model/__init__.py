@@ -1,8 +1,8 @@
-"""Layer L2: model files and graphs -> a validated, typed :class:`Model` (SPEC 2).
+"""Layer L2: model files and graphs -> a validated, typed :class:`Model` (docs/reference/model.md).
 
 ``load`` / ``from_dict`` / ``from_adjacency`` build a ``networkx.DiGraph`` whose
-attributes are the SPEC's keys; ``apply_overrides`` changes keys by dotted path
-(``--set``); ``validate`` checks everything SPEC 2.5 lists and returns frozen specs.
+attributes are the model format's keys; ``apply_overrides`` changes keys by dotted path
+(``--set``); ``validate`` checks everything docs/reference/model.md lists and returns frozen specs.
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ def from_adjacency(matrix: Any, nodes: Sequence[tuple[str, Mapping]], *, name: s
     matrix : array_like, shape (n, n)
         Row ``i`` is node ``i``'s out-edges; each row sums to 1, or to 0 for a sink.
     nodes : sequence of (name, attributes)
-        The ``n`` nodes in matrix order, with their SPEC keys.
+        The ``n`` nodes in matrix order, with their model-format keys.
     name, run, description, base_dir
         As in a model file.
 

@@ -143,7 +143,7 @@ class Ctx:
         raise self.error(key, f"must be one of {listed}", value=value, suggestion=hint)
 
     def distribution(self, key: str, value: Any, *, positive_mean: bool = False) -> Distribution:
-        """A distribution (SPEC 2.1), re-located to this node or edge on error."""
+        """A distribution (docs/reference/model.md), re-located to this node or edge on error."""
         try:
             dist = from_spec(value, node=self.node, key=self.key(key), base_dir=self.base_dir)
         except ModelError as exc:

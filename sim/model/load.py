@@ -1,6 +1,6 @@
-"""Model files and dicts <-> ``networkx.DiGraph`` (SPEC 2).
+"""Model files and dicts <-> ``networkx.DiGraph`` (docs/reference/model.md).
 
-The graph carries the SPEC's keys and nothing else: ``G.graph`` holds ``name``,
+The graph carries the model format's keys and nothing else: ``G.graph`` holds ``name``,
 ``description``, ``run`` (a dict) and ``base_dir`` (the folder that relative
 ``file:`` and ``trace:`` paths start from); each node's attributes are its keys
 from the file; each edge carries ``p`` and ``latency`` when given, plus ``order``,
@@ -151,7 +151,7 @@ def ordered_edges(G: nx.DiGraph) -> list[tuple[str, str, dict]]:
 
 
 def _plain(value: Any) -> Any:
-    """Plain Python data for a file: distributions as their SPEC form, numpy values
+    """Plain Python data for a file: distributions as their model-file form, numpy values
     unwrapped, tuples as lists."""
     if isinstance(value, Mapping):
         return {k: _plain(v) for k, v in value.items()}

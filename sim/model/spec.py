@@ -1,6 +1,6 @@
 """Frozen, typed specifications of a validated model.
 
-``sim.model.validate`` turns a ``networkx.DiGraph`` with the SPEC's attribute
+``sim.model.validate`` turns a ``networkx.DiGraph`` with the model format's attribute
 keys into a :class:`Model`; everything after validation (engine, analytic
 formulas, planner) reads these objects, never raw attribute dicts.
 All times are seconds, all rates per second. ``math.inf`` stands for unbounded.

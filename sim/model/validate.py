@@ -1,4 +1,4 @@
-"""``networkx.DiGraph`` -> :class:`~sim.model.spec.Model`: every check of SPEC 2.5.
+"""``networkx.DiGraph`` -> :class:`~sim.model.spec.Model`: every check of docs/reference/model.md.
 
 The checks run in a fixed order, so a model with several mistakes always reports
 the same one first: the header and ``run``; each node's kind and keys (file order),
@@ -31,12 +31,12 @@ P_TOLERANCE = 1e-9  # how far the p's of a node's out-edges may sum from 1
 
 
 def validate(G: nx.DiGraph) -> Model:
-    """Check a model graph against SPEC 2.5 and return its frozen, typed specs.
+    """Check a model graph against the rules of docs/reference/model.md and return its frozen, typed specs.
 
     Parameters
     ----------
     G : networkx.DiGraph
-        Node and edge attributes are the SPEC's keys, as ``load`` or ``from_dict``
+        Node and edge attributes are the model format's keys, as ``load`` or ``from_dict``
         build them; ``G.graph`` may hold ``name``, ``description``, ``run`` and
         ``base_dir`` (for relative ``file:`` and ``trace:`` paths).
 

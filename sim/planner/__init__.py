@@ -1,4 +1,4 @@
-"""Layer L6: capacity planning against service-level objectives (SPEC 6).
+"""Layer L6: capacity planning against service-level objectives (docs/planning.md).
 
 >>> from sim.planner import plan
 >>> result = plan("experiments/plan_request_reply.yaml")     # doctest: +SKIP

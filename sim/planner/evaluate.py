@@ -83,7 +83,7 @@ class Evaluation:
 
 
 def flat_metrics(summary: Mapping) -> dict:
-    """One replication's SPEC 4 dict flattened to ``requests.latency.p99``..."""
+    """One replication's result dict flattened to ``requests.latency.p99``..."""
     from sim.metrics.result import flatten
 
     return flatten({"requests": summary["requests"], "nodes": summary["nodes"]})
@@ -121,7 +121,7 @@ class Evaluator:
         return self.configurator.model(overrides)
 
     def summaries(self, overrides: Mapping, count: int) -> list[dict]:
-        """The SPEC 4 dicts of replications ``0 .. count-1`` of a configuration."""
+        """The result dicts of replications ``0 .. count-1`` of a configuration."""
         key = tuple(sorted(overrides.items()))
         have = self._reps.setdefault(key, [])
         if len(have) < count:

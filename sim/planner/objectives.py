@@ -8,7 +8,7 @@ An objective compares one result path, or the ratio of two, with a number::
     requests.throughput >= 100
 
 The parser is a few string operations, never ``eval``. Paths are the flattened
-SPEC 4 names (``nodes.<node>.wait.p99``); counts are read per replication, so
+result names (``nodes.<node>.wait.p99``); counts are read per replication, so
 ``requests.failed <= 10`` means at most 10 failed requests in a replication.
 Node names that contain spaces, ``/``, ``<``, ``>`` or ``=`` cannot appear in
 an objective.

@@ -21,7 +21,7 @@ def plan(source: str | Path | Mapping | Plan, out: str | Path | None = None,
          quiet: bool = True, *, workers: int | None = None,
          progress: Callable[[Evaluation], None] | None = None,
          base_dir: str | Path | None = None) -> PlanResult:
-    """Find the cheapest configuration that meets every objective with confidence (SPEC 6).
+    """Find the cheapest configuration that meets every objective with confidence (docs/planning.md).
 
     Parameters
     ----------

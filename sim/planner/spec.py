@@ -1,4 +1,4 @@
-"""Plan files (SPEC 6): read, check every key, and build the validated :class:`Plan`.
+"""Plan files (docs/planning.md): read, check every key, and build the validated :class:`Plan`.
 
 A plan is YAML (or a dict of the same shape)::
 

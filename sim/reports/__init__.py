@@ -1,4 +1,4 @@
-"""Layer L6: figures and self-contained reports of runs, sweeps and plans (SPEC 7).
+"""Layer L6: figures and self-contained reports of runs, sweeps and plans (docs/planning.md).
 
 >>> from sim.reports import write_report
 >>> write_report("results/run1")          # doctest: +SKIP

@@ -45,7 +45,7 @@ class ReportData:
     graph : networkx.DiGraph or None
         The model (``model.yaml``, or the graph given to :func:`read_folder`).
     result : dict or None
-        The SPEC 4 result (a run, or the plan's chosen configuration).
+        The result (a run, or the plan's chosen configuration).
     timeseries : pandas.DataFrame or None
     summary : pandas.DataFrame or None
         A sweep's per-point table (mean and ``.ci95`` columns).

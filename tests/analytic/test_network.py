@@ -94,7 +94,7 @@ def test_rate_limit_caps_the_flow(build, svc):
 
 
 def test_unstable_only_with_open_load_on_unbounded_buffer(build, svc, mm1_model):
-    """SPEC 2.5: utilisation >= 1 on an unbounded buffer from open senders is unstable."""
+    """Model reference: utilisation >= 1 on an unbounded buffer from open senders is unstable."""
     over = build(SenderSpec("c", rate=12.5), QueueSpec("q"), svc("w", 0.1, direct=False),
                  edges=[("c", "q"), ("q", "w")])
     assert unstable_nodes(over) == ["q", "w"]

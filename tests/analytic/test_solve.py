@@ -31,7 +31,7 @@ def test_result_shape(mm1_model):
 
 def test_mm1_through_a_queue(mm1_model):
     """M/M/1 lam = 8, mu = 10 (Kleinrock 1975, sec. 3.2): the queue holds the wait
-    (Wq = 0.4, Lq = 3.2), the worker the service (SPEC 4: wait 0 on a queue-fed service);
+    (Wq = 0.4, Lq = 3.2), the worker the service (results: wait 0 on a queue-fed service);
     the latency is the M/M/1 sojourn, exponential with rate 2: mean 0.5, p99 ln(100)/2."""
     out = analyze(mm1_model)
     q, w = out["nodes"]["requests"], out["nodes"]["worker"]

@@ -1,4 +1,4 @@
-"""Failure behaviour with exact or closed-form answers (SPEC 2.4 and the README's
+"""Failure behaviour with exact or closed-form answers (the model reference and the README's
 extensions): timeouts, backoff, rate limits, availability, at-least-once delivery,
 partitions, ttl, retry budget, circuit breaker, duplicate side effects."""
 

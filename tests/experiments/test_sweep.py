@@ -18,7 +18,7 @@ from sim.model import load_model
 from tests.experiments.conftest import MODEL, REPO, write_experiment
 
 def _is_sweep(path: Path) -> bool:
-    """Sweeps have a design; capacity plans (SPEC 6) share the folder."""
+    """Sweeps have a design; capacity plans (docs/planning.md) share the folder."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return isinstance(data, dict) and ("grid" in data or "samples" in data)
 

@@ -15,7 +15,7 @@ from sim.model import from_dict, validate
 
 
 def request_reply() -> dict:
-    """SPEC 2's request-reply model, trimmed to what every check needs."""
+    """The request-reply example model, trimmed to what every check needs."""
     return {
         "name": "request-reply",
         "run": {"duration": 100, "seed": 3},

@@ -13,7 +13,7 @@ from tests.model.model_fixtures import request_reply
 from sim.errors import ModelError
 from sim.model import from_adjacency, from_dict, load, save, to_dict, validate
 
-SPEC_EXAMPLE = """\
+MODEL_EXAMPLE = """\
 name: request-reply
 description: Client -> request queue -> workers -> response queue -> callback.
 run: {duration: 3600, warmup: 300, replications: 5, seed: 1}
@@ -52,7 +52,7 @@ def same_graph(G, H):
 # -- reading -----------------------------------------------------------------------------
 
 def test_yaml_graph_carries_the_spec_keys(tmp_path):
-    G = load(write(tmp_path, "rr.yaml", SPEC_EXAMPLE))
+    G = load(write(tmp_path, "rr.yaml", MODEL_EXAMPLE))
     assert isinstance(G, nx.DiGraph)
     assert G.graph == {"name": "request-reply",
                        "description": "Client -> request queue -> workers -> response queue "
@@ -81,7 +81,7 @@ def test_p_in_list_form(tmp_path):
 
 
 def test_json_reads_the_same_graph(tmp_path):
-    G = load(write(tmp_path, "rr.yaml", SPEC_EXAMPLE))
+    G = load(write(tmp_path, "rr.yaml", MODEL_EXAMPLE))
     data = to_dict(G)
     same_graph(load(write(tmp_path, "rr.json", json.dumps(data))), G)
 
@@ -174,7 +174,7 @@ def test_file_must_hold_a_mapping(tmp_path, text, got):
 # -- round trips -------------------------------------------------------------------------
 
 def test_yaml_round_trip(tmp_path):
-    G = load(write(tmp_path, "rr.yaml", SPEC_EXAMPLE))
+    G = load(write(tmp_path, "rr.yaml", MODEL_EXAMPLE))
     save(G, tmp_path / "copy.yaml")
     H = load(tmp_path / "copy.yaml")
     same_graph(G, H)

@@ -1,4 +1,4 @@
-"""One test per SPEC 2.5 refusal: the message names the node or edge, the key, the
+"""One test per refusal of an invalid model: the message names the node or edge, the key, the
 value, and the nearest valid key or choice for a typo (ARCHITECTURE guideline 3)."""
 
 from __future__ import annotations

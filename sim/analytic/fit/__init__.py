@@ -8,7 +8,7 @@ Layer L3 (numpy, scipy, pandas; no SimPy, no plotting).
 ('lognormal', {'dist': 'lognormal', 'mean': 0.2003, 'cv': 1.497})
 >>> arrivals(timestamps)["stationary"]         # doctest: +SKIP
 
-:func:`fit` ranks the SPEC's laws by AIC after maximum-likelihood estimation
+:func:`fit` ranks the model format's laws by AIC after maximum-likelihood estimation
 (:mod:`~sim.analytic.fit.estimators`); :func:`arrivals` reports the rate over
 time, a stationarity test, a suggested ``profile`` and the burstiness
 (:mod:`~sim.analytic.fit.streams`); :func:`write_into` puts a fit into a model

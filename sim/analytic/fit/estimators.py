@@ -1,7 +1,7 @@
-"""Maximum-likelihood estimators, one per SPEC distribution, and the log-likelihood.
+"""Maximum-likelihood estimators, one per distribution of the model format, and the log-likelihood.
 
 Each estimator takes the measured times (a float64 array, seconds >= 0, not all
-equal) and returns a :mod:`sim.distributions` object in the SPEC's
+equal) and returns a :mod:`sim.distributions` object in the model file's
 parameterisation, or raises :class:`Skip` when the law cannot describe the data
 (a density of 0 or infinity at 0 for data with zeros). :func:`loglik` evaluates
 the log-likelihood of exactly the object returned.

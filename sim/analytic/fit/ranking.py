@@ -73,14 +73,14 @@ def _row(name: str, x: np.ndarray) -> dict:
 
 def fit(samples: Any, candidates: Sequence[str] | None = None, *,
         source: str = "samples") -> FitResult:
-    """Fit the SPEC's distributions to measured times by maximum likelihood.
+    """Fit the model format's distributions to measured times by maximum likelihood.
 
     Parameters
     ----------
     samples : sequence of numbers
         Service or interarrival times in seconds (>= 0).
     candidates : sequence of str, optional
-        Names of laws to try (keys of the SPEC's ``dist``); by default
+        Names of laws to try (keys of the model format's ``dist``); by default
         :data:`CANDIDATES`. Data whose values are all equal are fitted as
         ``deterministic`` whatever is asked.
     source : str
@@ -90,7 +90,7 @@ def fit(samples: Any, candidates: Sequence[str] | None = None, *,
     -------
     FitResult
         A list of dicts, lowest AIC first, each with ``dist`` (the name), ``params``
-        (the SPEC parameters: ``mean`` and ``cv`` for lognormal and gamma),
+        (the model-file parameters: ``mean`` and ``cv`` for lognormal and gamma),
         ``distribution`` (the :mod:`sim.distributions` object), ``n_params``,
         ``loglik``, ``aic`` (``2 n_params - 2 loglik``) and ``ks`` (the
         Kolmogorov-Smirnov distance between the data and the fitted cdf; a
@@ -127,7 +127,7 @@ def _round(value: Any, digits: int) -> Any:
 
 
 def snippet(law: Distribution, digits: int = 4) -> float | dict:
-    """The SPEC form of ``law`` rounded to ``digits`` significant digits, for a model.
+    """The model-file form of ``law`` rounded to ``digits`` significant digits, for a model.
 
     The probabilities of a hyperexponential still sum to 1 after rounding.
     """

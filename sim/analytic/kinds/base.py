@@ -92,7 +92,7 @@ def rate_limit_demand(model, spec, visits: float) -> float | None:
 
 
 def stable(utilisation: float, unbounded: bool) -> bool:
-    """Only an open load on an unbounded buffer can be unstable (SPEC 2.5)."""
+    """Only an open load on an unbounded buffer can be unstable (docs/reference/model.md)."""
     return not (utilisation >= FULL and unbounded)
 
 

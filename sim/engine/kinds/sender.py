@@ -45,7 +45,7 @@ def state(rt) -> tuple:
 
 
 def check(name: str, rt) -> None:
-    """offered = completed + failed + in_flight, in_flight >= 0 (SPEC 4)."""
+    """offered = completed + failed + in_flight, in_flight >= 0 (docs/reference/results.md)."""
     c = rt.counts
     if c["offered"] != c["completed"] + c["failed"] + c["in_flight"] or c["in_flight"] < 0:
         raise ConservationError(f"sender {name!r}: offered {c['offered']} != completed "
