@@ -242,7 +242,23 @@ def traffic(model: Model) -> list[dict]:
     -----
     Traffic equations of Jackson (1957); closed and mixed load by MVA
     (Lazowska et al. 1984, ch. 6-7). See the module docstring for the rules.
+
+    The rows of the last model asked for are kept (a Model is immutable): ``check``
+    asks three times, for the table, the stability verdicts and the work estimate,
+    and a 20,000-node model takes seconds (benchmarks/load_scaling.py). Each call
+    returns fresh row dicts.
     """
+    if _LAST_TRAFFIC and _LAST_TRAFFIC[0] is model:
+        return [dict(row) for row in _LAST_TRAFFIC[1]]
+    rows = _traffic(model)
+    _LAST_TRAFFIC[:] = [model, rows]
+    return [dict(row) for row in rows]
+
+
+_LAST_TRAFFIC: list = []
+
+
+def _traffic(model: Model) -> list[dict]:
     visits, open_rate, closed_rate, sent, P, names = flows(model)
     total = {n: open_rate[n] + closed_rate[n] for n in names}
     rates = Rates(model, total, open_rate, sent, P, names)

@@ -109,7 +109,20 @@ def _mapping_or_empty(value: Any, key: str, node: str | None = None) -> dict:
         if node is not None:
             raise ModelError("must be a mapping of the node's keys", node=node, value=value)
         raise ModelError("must be a mapping", key=key, value=value)
-    return copy.deepcopy(dict(value))
+    return _copied(dict(value))
+
+
+def _copied(value: Any) -> Any:
+    """A copy of plain model data (mappings and lists copied, scalars shared): what
+    ``copy.deepcopy`` gives for parsed YAML, at a third of its cost on a
+    20,000-node model (benchmarks/load_scaling.py); anything else is deep-copied."""
+    if isinstance(value, dict):
+        return {k: _copied(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copied(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return copy.deepcopy(value)
 
 
 def _edge_parts(edge: Any, order: int) -> tuple[Any, Any, dict]:
@@ -124,7 +137,7 @@ def _edge_parts(edge: Any, order: int) -> tuple[Any, Any, dict]:
             if key not in edge:
                 raise ModelError(f"is required on an edge (got {dict(edge)!r})",
                                  key=f"{where}.{key}")
-        attrs = {k: copy.deepcopy(edge[k]) for k in ("p", "latency") if k in edge}
+        attrs = {k: _copied(edge[k]) for k in ("p", "latency") if k in edge}
         return edge["from"], edge["to"], attrs
     if isinstance(edge, (list, tuple)) and len(edge) in (2, 3):
         return edge[0], edge[1], ({"p": edge[2]} if len(edge) == 3 else {})
