@@ -24,7 +24,9 @@ import subprocess
 import sys
 import time
 
-LINES = (["check", "models/request_reply.yaml"], ["--help"], ["--version"])
+LINES = (["check", "models/request_reply.yaml"], ["--help"], ["--version"],
+         ["run", "models/request_reply.yaml", "--duration", "10", "--warmup", "0",
+          "--replications", "1"])
 HEAVY = ("pandas", "scipy", "matplotlib", "tqdm", "dask", "networkx.drawing")
 _ROW = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|\s*(\S+)")
 
