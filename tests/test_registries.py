@@ -15,6 +15,8 @@ from sim.engine.kinds import RUNTIMES, runtime_of
 from sim.engine.routing import POLICIES, make_send
 from sim.errors import ModelError
 from sim.metrics.entries import ENTRIES, node_entry
+from sim.metrics.kinds import NODE_FIELDS, RESULTS
+from sim.metrics.schema import reference_page
 from sim.metrics.summary import summarize_replication
 from sim.model.kinds import KIND_NAMES
 from sim.model.spec import DISCIPLINES, ROUTINGS
@@ -24,16 +26,48 @@ KIND_REGISTRIES = {
     "engine runtimes (sim.engine.kinds.RUNTIMES)": RUNTIMES,
     "analytic stations (sim.analytic.kinds.STATIONS)": STATIONS,
     "result entries (sim.metrics.entries.ENTRIES)": ENTRIES,
+    "result kinds (sim.metrics.kinds.RESULTS)": RESULTS,
+    "result fields (sim.metrics.kinds.NODE_FIELDS)": NODE_FIELDS,
     "figure shapes (sim.reports.shapes.SHAPES)": SHAPES,
 }
 
 
+def _mismatch(name: str, registry) -> str:
+    """What ``registry`` lacks or has beyond KIND_NAMES, in words; "" when it matches."""
+    missing = sorted(set(KIND_NAMES) - set(registry))
+    extra = sorted(set(registry) - set(KIND_NAMES))
+    return f"{name}: missing {missing}, extra {extra}" if missing or extra else ""
+
+
 @pytest.mark.parametrize("name", list(KIND_REGISTRIES))
 def test_every_kind_has_an_entry(name):
-    registry = KIND_REGISTRIES[name]
-    assert set(registry) == set(KIND_NAMES), (
-        f"{name}: missing {sorted(set(KIND_NAMES) - set(registry))}, "
-        f"extra {sorted(set(registry) - set(KIND_NAMES))}")
+    assert not _mismatch(name, KIND_REGISTRIES[name])
+
+
+@pytest.mark.parametrize("name", list(KIND_REGISTRIES))
+def test_a_registry_missing_a_kind_is_caught(name):
+    """The check above fails when a kind is left out (here, router) or one is added
+    that the model does not declare."""
+    lacking = {kind: v for kind, v in KIND_REGISTRIES[name].items() if kind != "router"}
+    assert _mismatch(name, lacking) == f"{name}: missing ['router'], extra []"
+    assert "extra ['cache']" in _mismatch(name, {**KIND_REGISTRIES[name], "cache": None})
+
+
+def test_each_metrics_kind_module_is_its_own_kind():
+    """Each kind's module declares its name, its fields (starting with ``kind``) and
+    the entry function the registry hands out."""
+    for kind, result in RESULTS.items():
+        assert result.name == kind
+        assert result.fields is NODE_FIELDS[kind]
+        assert result.entry is ENTRIES[kind]
+        assert result.fields[0].path == "kind"
+        assert result.fields[0].meaning == f"The node's kind: {kind}."
+
+
+def test_the_reference_page_lists_every_kind():
+    page = reference_page()
+    for kind in KIND_NAMES:
+        assert f"\n### {kind}\n" in page
 
 
 def test_every_routing_policy_has_a_function():

@@ -60,7 +60,8 @@ from sim.analytic.capacity import (availability_factor, holding_time, input_queu
 from sim.analytic.flowsolve import RoutingMatrix, solve_visits
 from sim.analytic.kinds import Rates, station_of
 from sim.analytic.mva import mva
-from sim.model.spec import Model, SenderSpec
+from sim.model.kinds.sender import SenderSpec
+from sim.model.spec import Model
 
 __all__ = ["is_exponential", "availability_factor", "input_queues", "long_run_rate",
            "routing_matrix", "visit_ratios", "Flows", "flows", "pure_delay", "traffic",

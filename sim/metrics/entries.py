@@ -1,130 +1,25 @@
-"""The result entry of each node kind (the result's ``nodes.<name>``), from one table.
+"""The result entry of each node kind (the result's ``nodes.<name>``), from one registry.
 
 ``ENTRIES[kind](raw, duration)`` turns one replication's raw counters of a node (a
-dict with a ``kind`` key, from the engine) into its entry. The table is keyed by
-``sim.model.kinds.KIND_NAMES``; a kind missing here is an error, never summarised
-as another kind.
+dict with a ``kind`` key, from the engine) into its entry. Each kind's entry lives
+in its module of :mod:`sim.metrics.kinds` (keyed by ``sim.model.kinds.KIND_NAMES``);
+this module looks them up. A kind missing there is an error, never summarised as
+another kind.
 """
 
 from __future__ import annotations
 
-import math
-
-from sim.metrics.stats import SampleStats
+from sim.metrics.kinds import ENTRIES
+from sim.metrics.kinds.common import (CAUSES, EXTRAS, LATENCY_KEYS, REQUEST_COUNTS,
+                                      SOJOURN_KEYS, WAIT_KEYS, requests_entry)
+from sim.metrics.kinds.queue import entry as queue_entry
+from sim.metrics.kinds.router import entry as router_entry
+from sim.metrics.kinds.sender import entry as sender_entry
+from sim.metrics.kinds.service import entry as service_entry
 
 __all__ = ["ENTRIES", "node_entry", "requests_entry", "service_entry", "queue_entry",
-           "router_entry", "sender_entry", "REQUEST_COUNTS", "CAUSES"]
-
-REQUEST_COUNTS = ("offered", "completed", "failed", "in_flight", "rejected", "timed_out",
-                  "retries", "duplicates")
-CAUSES = ("rejected", "dropped", "expired", "error", "crash", "timeout", "max_receives",
-          "circuit_open")
-EXTRAS = ("attempts", "circuit_open", "retries_denied", "wasted_work")
-LATENCY_KEYS = ("mean", "p50", "p90", "p95", "p99", "p999", "max")
-WAIT_KEYS = ("mean", "p50", "p95", "p99")
-SOJOURN_KEYS = ("mean", "p95", "p99")
-
-
-def _ratio(num: float, den: float) -> float | None:
-    return num / den if den else None
-
-
-def requests_entry(counts: dict, extras: dict, dead: dict, latency: SampleStats,
-                   duration: float) -> dict:
-    """The ``requests`` block (also a sender's flat entry) of docs/reference/results.md, plus:
-    ``attempts`` sent, ``amplification`` (attempts / offered), ``attempts_per_request``
-    (attempts / requests resolved), ``dead_lettered`` by cause, ``circuit_open``
-    (attempts refused by the breaker), ``retries_denied`` (by the retry budget) and
-    ``wasted_work`` (server-seconds spent on copies that did not complete a request)."""
-    out = {key: int(counts[key]) for key in REQUEST_COUNTS}
-    out["throughput"] = counts["completed"] / duration
-    out["latency"] = latency.summary(LATENCY_KEYS)
-    attempts = extras["attempts"]
-    out["attempts"] = int(attempts)
-    out["amplification"] = _ratio(attempts, counts["offered"])
-    out["attempts_per_request"] = _ratio(attempts, counts["completed"] + counts["failed"])
-    out["dead_lettered"] = {cause: int(dead.get(cause, 0)) for cause in CAUSES}
-    out["circuit_open"] = int(extras["circuit_open"])
-    out["retries_denied"] = int(extras["retries_denied"])
-    out["wasted_work"] = float(extras["wasted_work"])
-    return out
-
-
-def _empty_wait(keys) -> dict:
-    return {key: 0.0 for key in keys}
-
-
-def _optional_counts(raw: dict, keys) -> dict:
-    return {key: int(raw[key]) for key in keys if raw.get(key) is not None}
-
-
-def service_entry(raw: dict, duration: float) -> dict:
-    """A service's entry; utilisation divides by the time-averaged servers provisioned
-    (the fixed count, unless the service autoscales)."""
-    servers = raw["servers"]
-    busy_mean = raw["busy_area"] / duration
-    servers_mean = raw["servers_area"] / duration
-    entry = {
-        "kind": "service",
-        "servers": None if math.isinf(servers) else int(servers),
-        "arrivals": int(raw["arrivals"]), "completed": int(raw["completed"]),
-        "dropped": int(raw["dropped"]), "errors": int(raw["errors"]),
-        "throughput": raw["completed"] / duration,
-        "utilization": None if math.isinf(servers) or servers_mean <= 0
-        else busy_mean / servers_mean,
-        "busy": {"mean": busy_mean},
-        "queue_length": {"mean": raw["q_area"] / duration, "max": int(raw["q_peak"])},
-        "wait": raw["wait"].summary(WAIT_KEYS) if raw["wait"].count else _empty_wait(WAIT_KEYS),
-        "sojourn": raw["sojourn"].summary(SOJOURN_KEYS) if raw["sojourn"].count
-        else _empty_wait(SOJOURN_KEYS),
-        "expired": int(raw.get("expired", 0)),
-    }
-    if not math.isinf(servers) and abs(servers_mean - servers) > 1e-9:
-        entry["servers_mean"] = servers_mean
-    entry.update(_optional_counts(raw, ("crashes", "duplicate_effects")))
-    return entry
-
-
-def queue_entry(raw: dict, duration: float) -> dict:
-    wait = raw["wait"].summary(WAIT_KEYS) if raw["wait"].count else _empty_wait(WAIT_KEYS)
-    entry = {
-        "kind": "queue",
-        "arrivals": int(raw["arrivals"]), "completed": int(raw["completed"]),
-        "dropped": int(raw["dropped"]), "errors": 0,
-        "throughput": raw["completed"] / duration,
-        "utilization": None, "busy": None,
-        "queue_length": {"mean": raw["q_area"] / duration, "max": int(raw["q_peak"])},
-        "wait": wait,
-        "sojourn": {key: wait[key] for key in SOJOURN_KEYS},
-        "expired": int(raw.get("expired", 0)),
-    }
-    entry.update(_optional_counts(raw, ("deliveries", "redelivered", "stale")))
-    return entry
-
-
-def router_entry(raw: dict, duration: float) -> dict:
-    return {
-        "kind": "router",
-        "arrivals": int(raw["arrivals"]), "completed": int(raw["completed"]),
-        "dropped": int(raw["dropped"]), "errors": 0,
-        "throughput": raw["completed"] / duration,
-        "utilization": None, "busy": None,
-        "queue_length": {"mean": 0.0, "max": 0},
-        "wait": _empty_wait(WAIT_KEYS), "sojourn": _empty_wait(SOJOURN_KEYS),
-    }
-
-
-def sender_entry(raw: dict, duration: float) -> dict:
-    entry = {"kind": "sender"}
-    entry.update(requests_entry(raw["counts"], raw["extras"], raw["dead"], raw["latency"],
-                                duration))
-    return entry
-
-
-
-
-ENTRIES = {"sender": sender_entry, "queue": queue_entry, "service": service_entry,
-           "router": router_entry}
+           "router_entry", "sender_entry", "REQUEST_COUNTS", "CAUSES", "EXTRAS",
+           "LATENCY_KEYS", "WAIT_KEYS", "SOJOURN_KEYS"]
 
 
 def node_entry(name: str, raw: dict, duration: float) -> dict:

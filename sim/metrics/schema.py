@@ -1,4 +1,4 @@
-"""The result schema: every field of a result, its unit and meaning, in one table.
+"""The result schema: every field of a result, its unit and meaning, declared once.
 
 A result (``Result.to_dict()``, ``--format json``, ``result.json``) has run
 fields at the top, a ``requests`` block, one entry per node under ``nodes`` (its
@@ -6,9 +6,11 @@ fields depend on the node's kind and, for a few, on how the node is
 configured), and ``ci95``, which mirrors the averaged fields. The time series is
 a table with the columns of :data:`SERIES_FIELDS`.
 
-The tables here are the declaration; :mod:`sim.metrics.summary` builds the
-values. From them come the metric names a model's result will have, without
-running anything (:func:`metric_paths`, what sweeps and plans check their
+The tables here (run fields, series columns) and those of each kind's module
+in :mod:`sim.metrics.kinds` (its entry's fields; the request-level fields in
+:mod:`sim.metrics.kinds.common`) are the declaration; :mod:`sim.metrics.summary`
+builds the values. From them come the metric names a model's result will have,
+without running anything (:func:`metric_paths`, what sweeps and plans check their
 ``metrics:`` and objectives against) and the reference page
 ``docs/reference/results.md`` (:func:`reference_page`; regenerate it with
 ``python -m sim.metrics.schema > docs/reference/results.md``). Tests check
@@ -18,54 +20,13 @@ current.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable, Literal
-
+from sim.metrics.fields import Aggregate, Field
+from sim.metrics.kinds import NODE_FIELDS
+from sim.metrics.kinds.common import REQUEST_FIELDS
 from sim.model.kinds import KIND_NAMES
 
 __all__ = ["Field", "RUN_FIELDS", "EXTRA_FIELDS", "REQUEST_FIELDS", "NODE_FIELDS",
            "SERIES_FIELDS", "node_fields", "metric_paths", "reference_page"]
-
-Aggregate = Literal["sum", "mean", "max", "constant"]
-
-
-@dataclass(frozen=True, slots=True)
-class Field:
-    """One field of a result.
-
-    Attributes
-    ----------
-    path : str
-        Dotted path inside its block (``latency.p99``), as flattened names use it.
-    unit : str
-        ``s`` (seconds of simulated time), ``1/s``, ``requests``, ``messages``,
-        ``attempts``, ``servers``, ``server-seconds``, ``ratio``, or ``-`` (text).
-    meaning : str
-        One sentence for the reference page.
-    aggregate : {"sum", "mean", "max", "constant"}
-        How replications combine: counts are summed, ``max`` is the largest,
-        ``constant`` is the same in every replication, ``mean`` is the mean of the
-        per-replication values (with a ``ci95`` half-width).
-    when : callable, optional
-        ``when(node_spec) -> bool``: the field is present only for nodes so
-        configured; None means always present.
-    condition : str
-        The same condition in words, for the reference page.
-    sometimes : bool
-        Present only when something happened during the run (not known before).
-    """
-
-    path: str
-    unit: str
-    meaning: str
-    aggregate: Aggregate = "mean"
-    when: Callable[[object], bool] | None = None
-    condition: str = ""
-    sometimes: bool = False
-
-    def present_for(self, spec: object) -> bool:
-        """Whether a node configured as ``spec`` reports this field in every run."""
-        return not self.sometimes and (self.when is None or self.when(spec))
 
 
 def _f(path: str, unit: str, meaning: str, aggregate: Aggregate = "mean", **kw) -> Field:
@@ -92,158 +53,12 @@ EXTRA_FIELDS: tuple[Field, ...] = (
        condition="with --precision"),
 )
 
-_LATENCY = ("mean", "p50", "p90", "p95", "p99", "p999", "max")
-_CAUSES = {
-    "rejected": "refused by a full buffer with overflow: reject",
-    "dropped": "pushed out of a full buffer by overflow: drop_oldest",
-    "expired": "waited longer than the buffer's ttl",
-    "error": "failed by a service's error_rate on the last attempt",
-    "crash": "lost in a crash of a service (availability)",
-    "timeout": "timed out on the last attempt",
-    "max_receives": "received max_receives times from an at-least-once queue",
-    "circuit_open": "refused by an open circuit breaker on the last attempt",
-}
-
-
-def _latency(key: str) -> Field:
-    what = {"mean": "Mean", "max": "Largest"}.get(key, f"{key[1:]}th percentile of the")
-    if key == "p999":
-        what = "99.9th percentile of the"
-    return _f(f"latency.{key}", "s", f"{what} end-to-end latency of completed requests: "
-              "from birth at the sender to the end of the last node's work.",
-              "max" if key == "max" else "mean")
-
-
-REQUEST_FIELDS: tuple[Field, ...] = (
-    _f("offered", "requests", "Requests born after the warm-up (first attempts); "
-       "offered = completed + failed + in_flight.", "sum"),
-    _f("completed", "requests", "Requests that reached a sink without failing.", "sum"),
-    _f("failed", "requests", "Requests that failed for good (after any retries).", "sum"),
-    _f("in_flight", "requests", "Requests still unresolved at the end of the run.", "sum"),
-    _f("rejected", "requests", "Failed requests whose last attempt was refused by a full "
-       "buffer or a rate limit.", "sum"),
-    _f("timed_out", "requests", "Failed requests whose last attempt timed out.", "sum"),
-    _f("retries", "attempts", "Attempts after the first one.", "sum"),
-    _f("duplicates", "attempts", "Attempts that completed after their request had already "
-       "completed or failed (wasted copies).", "sum"),
-    _f("throughput", "1/s", "Completed requests per simulated second of the measured "
-       "period."),
-    *(_latency(k) for k in _LATENCY),
-    _f("attempts", "attempts", "Attempts sent, first ones and retries.", "sum"),
-    _f("amplification", "ratio", "attempts / offered: the load retries add (null when "
-       "nothing was offered)."),
-    _f("attempts_per_request", "ratio", "attempts / (completed + failed) (null when no "
-       "request was resolved)."),
-    *(_f(f"dead_lettered.{cause}", "requests", f"Failed requests whose message was "
-         f"{text}.", "sum") for cause, text in _CAUSES.items()),
-    _f("circuit_open", "attempts", "Attempts refused by the sender's circuit breaker.",
-       "sum"),
-    _f("retries_denied", "attempts", "Retries not sent because the retry budget was spent.",
-       "sum"),
-    _f("wasted_work", "server-seconds", "Service time spent on attempts that did not "
-       "complete their request (timed out, duplicated or failed)."),
-)
-
-
-def _kind(name: str) -> Field:
-    return _f("kind", "-", f"The node's kind: {name}.", "constant")
-
-
-_WAIT = ("mean", "p50", "p95", "p99")
-_SOJOURN = ("mean", "p95", "p99")
-_FLOW = (
-    _f("arrivals", "messages", "Messages that arrived at the node.", "sum"),
-    _f("completed", "messages", "Messages the node finished with (taken by a consumer, "
-       "served, or routed).", "sum"),
-    _f("dropped", "messages", "Messages lost at the node: refused or pushed out of a full "
-       "buffer, or refused by a rate limit.", "sum"),
-)
-
-
-def _queueing(wait: Callable[[str], str], sojourn: Callable[[str], str]) -> tuple[Field, ...]:
-    """Queue length, wait and sojourn fields; ``wait(key)`` and ``sojourn(key)`` say
-    what the statistic ``key`` (``mean``, ``p95``...) of each is."""
-    waits = tuple(_f(f"wait.{k}", "s", wait(k)) for k in _WAIT)
-    stays = tuple(_f(f"sojourn.{k}", "s", sojourn(k)) for k in _SOJOURN)
-    return (
-        _f("queue_length.mean", "messages", "Time-averaged number of messages waiting (not "
-           "those in service)."),
-        _f("queue_length.max", "messages", "Most messages waiting at once.", "max"),
-        *waits, *stays)
-
-
-def _stat(key: str) -> str:
-    return "Mean" if key == "mean" else f"{key[1:]}th percentile of the"
-
-
-def _at_least_once(spec) -> bool:
-    buffer = spec.buffer
-    return (not buffer.partitions and buffer.delivery is not None
-            and buffer.delivery.mode == "at_least_once")
-
-
-_NO_SERVERS = (
-    _f("errors", "messages", "Always 0: only services fail messages.", "sum"),
-    _f("throughput", "1/s", "Messages completed per simulated second."),
-    _f("utilization", "ratio", "Always null: it has no servers.", "constant"),
-    _f("busy", "servers", "Always null: it has no servers.", "constant"),
-)
-
-SERVICE_FIELDS: tuple[Field, ...] = (
-    _kind("service"),
-    _f("servers", "servers", "Servers configured (null for servers: inf).", "constant"),
-    *_FLOW,
-    _f("errors", "messages", "Messages failed by error_rate.", "sum"),
-    _f("throughput", "1/s", "Messages served per simulated second."),
-    _f("utilization", "ratio", "busy.mean / servers (the time-averaged servers provisioned "
-       "when autoscaling); null for servers: inf."),
-    _f("busy.mean", "servers", "Time-averaged number of servers in use."),
-    *_queueing(lambda k: f"{_stat(k)} time a message waits in the service's own buffer "
-               "(0 when only queues feed it).",
-               lambda k: f"{_stat(k)} time from arrival to the end of service (wait + "
-               "service)."),
-    _f("expired", "messages", "Messages that waited longer than ttl in its own buffer.",
-       "sum"),
-    _f("servers_mean", "servers", "Time-averaged servers provisioned.",
-       when=lambda s: s.autoscale is not None, sometimes=True,
-       condition="with autoscale, when the count changed during the run"),
-    _f("crashes", "-", "Times a server crashed.", "sum",
-       when=lambda s: s.availability is not None, condition="with availability"),
-    _f("duplicate_effects", "messages", "Side effects applied more than once (redelivered "
-       "or retried work on a service that is not idempotent).", "sum",
-       when=lambda s: not s.idempotent, condition="with idempotent: false"),
-)
-
-QUEUE_FIELDS: tuple[Field, ...] = (
-    _kind("queue"),
-    *_FLOW,
-    *_NO_SERVERS,
-    *_queueing(lambda k: f"{_stat(k)} time from arrival until a consumer takes the "
-               "message.", lambda k: f"Same as wait.{k}: a queue does no work."),
-    _f("expired", "messages", "Messages that waited longer than ttl.", "sum"),
-    *(_f(key, "messages", text, "sum", when=_at_least_once,
-         condition="with delivery: at_least_once (not partitioned)")
-      for key, text in (
-          ("deliveries", "Messages handed to consumers, redeliveries included."),
-          ("redelivered", "Messages made visible again after visibility_timeout."),
-          ("stale", "Acknowledgements that came too late (the message had been "
-                    "redelivered or dead-lettered)."))),
-)
-
-ROUTER_FIELDS: tuple[Field, ...] = (
-    _kind("router"),
-    *_FLOW,
-    *_NO_SERVERS,
-    *_queueing(lambda k: "Always 0: a router holds nothing.",
-               lambda k: "Always 0: a router takes no time."),
-)
-
-SENDER_FIELDS: tuple[Field, ...] = (_kind("sender"), *REQUEST_FIELDS)
-
-NODE_FIELDS: dict[str, tuple[Field, ...]] = {
-    "sender": SENDER_FIELDS, "queue": QUEUE_FIELDS, "service": SERVICE_FIELDS,
-    "router": ROUTER_FIELDS,
-}
+SENDER_FIELDS = NODE_FIELDS["sender"]
+QUEUE_FIELDS = NODE_FIELDS["queue"]
+SERVICE_FIELDS = NODE_FIELDS["service"]
+ROUTER_FIELDS = NODE_FIELDS["router"]
+"""Each kind's fields under their former names; each is declared in its module of
+:mod:`sim.metrics.kinds`."""
 
 SERIES_FIELDS: tuple[Field, ...] = (
     _f("replication", "-", "The replication (0, 1, ...)."),

@@ -4,16 +4,27 @@
 keys into a :class:`Model`; everything after validation (engine, analytic
 formulas, planner) reads these objects, never raw attribute dicts.
 All times are seconds, all rates per second. ``math.inf`` stands for unbounded.
+
+This module holds the value types several kinds share and the :class:`Model`; each
+kind's own spec (``SenderSpec``, ``QueueSpec``, ``ServiceSpec``, ``RouterSpec``) lives
+in its module of :mod:`sim.model.kinds`, next to its key table and builder, and
+``NodeSpec`` (their union) in :mod:`sim.model.kinds`. They can still be imported from
+here: :func:`__getattr__` fetches them on first use, so the kind modules (which import
+the shared types from here) never meet a half-initialised module.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Literal, Union
+from typing import TYPE_CHECKING, Literal
 
 from sim.distributions import Distribution
 from sim.model.settings import RunSettings
+
+if TYPE_CHECKING:
+    from sim.model.kinds import NodeSpec
+    from sim.model.kinds.sender import SenderSpec
 
 Routing = Literal["probabilistic", "round_robin", "random", "least_loaded",
                   "power_of_two", "broadcast"]
@@ -29,6 +40,22 @@ JITTERS: tuple[str, ...] = ("none", "full", "equal", "decorrelated")
 
 
 RunSpec = RunSettings  # the former name, kept for code that imports it
+
+_MOVED = {"SenderSpec": "sim.model.kinds.sender", "QueueSpec": "sim.model.kinds.queue",
+          "ServiceSpec": "sim.model.kinds.service", "RouterSpec": "sim.model.kinds.router",
+          "NodeSpec": "sim.model.kinds"}
+"""Names that moved to the kind modules, and where each lives now."""
+
+
+def __getattr__(name: str):
+    """``from sim.model.spec import ServiceSpec`` (and the other kind specs, and
+    ``NodeSpec``) still works: the name is read from its kind module on first use."""
+    home = _MOVED.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(home), name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,87 +182,6 @@ class EdgeSpec:
 
 
 @dataclass(frozen=True, slots=True)
-class SenderSpec:
-    """Where requests are born: open (``rate``/``interarrival``/``trace``) or closed (``clients``)."""
-
-    name: str
-    rate: float | None = None
-    interarrival: Distribution | None = None
-    clients: int | None = None
-    think: Distribution | None = None
-    profile: tuple[tuple[float, float], ...] | None = None
-    period: float | None = None
-    trace: tuple[float, ...] | None = None
-    timeout: float | None = None
-    retry: RetrySpec = field(default_factory=RetrySpec)
-    priority: int = 0
-    rate_limit: RateLimit | None = None
-    circuit_breaker: CircuitBreaker | None = None
-    routing: Routing = "probabilistic"
-    kind: Literal["sender"] = "sender"
-
-    @property
-    def is_closed(self) -> bool:
-        return self.clients is not None
-
-    @property
-    def mean_rate(self) -> float | None:
-        """Long-run open arrival rate (1/s) before profile multipliers; None if closed."""
-        if self.rate is not None:
-            return self.rate
-        if self.interarrival is not None:
-            return 1.0 / self.interarrival.mean if self.interarrival.mean > 0 else math.inf
-        if self.trace:
-            span = self.trace[-1] - self.trace[0]
-            return (len(self.trace) - 1) / span if span > 0 else math.inf
-        return None
-
-
-@dataclass(frozen=True, slots=True)
-class QueueSpec:
-    """A message-broker queue; its successors (all services) consume from it."""
-
-    name: str
-    buffer: BufferSpec = field(default_factory=BufferSpec)
-    routing: Routing = "probabilistic"
-    kind: Literal["queue"] = "queue"
-
-
-@dataclass(frozen=True, slots=True)
-class ServiceSpec:
-    """A worker pool: ``servers`` (int, or ``math.inf``) each taking ``service`` seconds.
-
-    ``inputs`` lists the queues it consumes from in strict priority order.
-    ``buffer`` is its own buffer, present when anything other than a queue feeds it.
-    """
-
-    name: str
-    service: Distribution
-    servers: float = 1
-    inputs: tuple[str, ...] = ()
-    buffer: BufferSpec | None = None
-    error_rate: float = 0.0
-    availability: Availability | None = None
-    idempotent: bool = True
-    autoscale: Autoscale | None = None
-    routing: Routing = "probabilistic"
-    kind: Literal["service"] = "service"
-
-
-@dataclass(frozen=True, slots=True)
-class RouterSpec:
-    """An API gateway or load balancer: takes no time, only routes."""
-
-    name: str
-    rate_limit: RateLimit | None = None
-    routing: Routing = "probabilistic"
-    kind: Literal["router"] = "router"
-
-
-NodeSpec = Union[SenderSpec, QueueSpec, ServiceSpec, RouterSpec]
-
-
-@dataclass(frozen=True, slots=True)
 class Model:
     """A validated model: nodes in file order, edges in file order.
 
@@ -269,7 +215,7 @@ class Model:
         object.__setattr__(self, "_out", {n: tuple(es) for n, es in out.items()})
         object.__setattr__(self, "_in", {n: tuple(es) for n, es in into.items()})
         object.__setattr__(self, "_senders",
-                           tuple(n for n in self.nodes if isinstance(n, SenderSpec)))
+                           tuple(n for n in self.nodes if n.kind == "sender"))
 
     def node(self, name: str) -> NodeSpec:
         return self._by_name[name]

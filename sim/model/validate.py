@@ -19,10 +19,10 @@ import networkx as nx
 from sim.errors import ModelError, nearest
 from sim.model.checks import Ctx
 from sim.model.keys import Wiring, suggest_kind
-from sim.model.kinds import KIND_NAMES, KINDS
+from sim.model.kinds import KIND_NAMES, KINDS, NodeSpec
 from sim.model.load import ordered_edges
 from sim.model.settings import RUN_KEYS, RunSettings, run_settings
-from sim.model.spec import EdgeSpec, Model, NodeSpec
+from sim.model.spec import EdgeSpec, Model
 
 __all__ = ["validate", "run_spec", "RUN_KEYS", "P_TOLERANCE"]
 

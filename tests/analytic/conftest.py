@@ -7,7 +7,10 @@ import math
 import pytest
 
 from sim.distributions import Exponential
-from sim.model.spec import BufferSpec, EdgeSpec, Model, QueueSpec, SenderSpec, ServiceSpec
+from sim.model.kinds.queue import QueueSpec
+from sim.model.kinds.sender import SenderSpec
+from sim.model.kinds.service import ServiceSpec
+from sim.model.spec import BufferSpec, EdgeSpec, Model
 
 
 def make_model(*nodes, edges=(), name="m") -> Model:

@@ -10,8 +10,11 @@ from sim.analytic.mva import mva
 from sim.analytic.network import (bottleneck, is_exponential, jackson_response, traffic,
                                   unstable_nodes, visit_ratios)
 from sim.distributions import Constant, Exponential, Gamma
-from sim.model.spec import (BufferSpec, EdgeSpec, QueueSpec, RateLimit, RouterSpec,
-                            SenderSpec, ServiceSpec)
+from sim.model.kinds.queue import QueueSpec
+from sim.model.kinds.router import RouterSpec
+from sim.model.kinds.sender import SenderSpec
+from sim.model.kinds.service import ServiceSpec
+from sim.model.spec import BufferSpec, EdgeSpec, RateLimit
 
 
 def rows(model):

@@ -11,9 +11,12 @@ from sim.analytic.mva import mva
 from sim.analytic.stations import (erlang_b, fork_join_2, ggc, md1, mg1_priority, mm1, mmc,
                                    mmc_sojourn_percentile, mmc_wait_percentile, mmck)
 from sim.distributions import Constant, Exponential, Lognormal
+from sim.model.kinds.queue import QueueSpec
+from sim.model.kinds.router import RouterSpec
+from sim.model.kinds.sender import SenderSpec
+from sim.model.kinds.service import ServiceSpec
 from sim.model.spec import (Autoscale, Availability, BufferSpec, CircuitBreaker, Delivery,
-                            EdgeSpec, QueueSpec, RateLimit, RetrySpec, RouterSpec, SenderSpec,
-                            ServiceSpec)
+                            EdgeSpec, RateLimit, RetrySpec)
 
 
 def test_result_shape(mm1_model):

@@ -8,8 +8,11 @@ import pytest
 
 from tests.model.model_fixtures import put, request_reply
 from sim.model import from_dict, validate
-from sim.model.spec import (Backoff, BufferSpec, EdgeSpec, QueueSpec, RateLimit, RetrySpec,
-                            RouterSpec, RunSpec, SenderSpec, ServiceSpec)
+from sim.model.kinds.queue import QueueSpec
+from sim.model.kinds.router import RouterSpec
+from sim.model.kinds.sender import SenderSpec
+from sim.model.kinds.service import ServiceSpec
+from sim.model.spec import Backoff, BufferSpec, EdgeSpec, RateLimit, RetrySpec, RunSpec
 
 
 def build(data):

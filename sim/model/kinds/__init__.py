@@ -4,19 +4,27 @@
 layer that treats kinds differently keeps one registry keyed by these names, and
 a test fails when a registry lacks one. ``KINDS`` maps each name to its
 declaration (:class:`sim.model.keys.Kind`: the table of its keys, its cross-key
-rules and the builder of its frozen spec), one module per kind in this package.
+rules and the builder of its frozen spec), one module per kind in this package,
+which also holds that frozen spec class. Adding a kind here is its module, its
+import, its declaration in ``KINDS`` and its spec in ``NodeSpec``.
 """
 
 from __future__ import annotations
 
+from typing import Union
+
 from sim.model.keys import Kind
-from sim.model.kinds.queue import QUEUE
-from sim.model.kinds.router import ROUTER
-from sim.model.kinds.sender import SENDER
-from sim.model.kinds.service import SERVICE
+from sim.model.kinds.queue import QUEUE, QueueSpec
+from sim.model.kinds.router import ROUTER, RouterSpec
+from sim.model.kinds.sender import SENDER, SenderSpec
+from sim.model.kinds.service import SERVICE, ServiceSpec
 
-__all__ = ["KIND_NAMES", "KINDS"]
-
-KIND_NAMES: tuple[str, ...] = ("sender", "queue", "service", "router")
+__all__ = ["KIND_NAMES", "KINDS", "NodeSpec"]
 
 KINDS: dict[str, Kind] = {kind.name: kind for kind in (SENDER, QUEUE, SERVICE, ROUTER)}
+
+KIND_NAMES: tuple[str, ...] = tuple(KINDS)
+"""("sender", "queue", "service", "router"): the order of :data:`KINDS`."""
+
+NodeSpec = Union[SenderSpec, QueueSpec, ServiceSpec, RouterSpec]
+"""The frozen spec of a node of any kind (each declared in its kind's module)."""

@@ -5,15 +5,27 @@ its messages. Its keys (the shared buffer keys plus the broker's ``delivery`` an
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass, field
 from collections.abc import Mapping
-from typing import get_args, get_type_hints
+from typing import Literal, get_args, get_type_hints
 
 from sim.model.checks import Ctx
 from sim.model.keys import Key, Kind, Wiring, read
 from sim.model.kinds.common import BUFFER_KEYS, DESCRIPTION, buffer_spec, kind_key
-from sim.model.spec import Delivery, QueueSpec
+from sim.model.spec import BufferSpec, Delivery, Routing
 
-__all__ = ["QUEUE", "DELIVERY_MODES", "MAX_PARTITIONS", "COMPETING"]
+__all__ = ["QUEUE", "QueueSpec", "DELIVERY_MODES", "MAX_PARTITIONS", "COMPETING"]
+
+
+@dataclass(frozen=True, slots=True)
+class QueueSpec:
+    """A message-broker queue; its successors (all services) consume from it."""
+
+    name: str
+    buffer: BufferSpec = field(default_factory=BufferSpec)
+    routing: Routing = "probabilistic"
+    kind: Literal["queue"] = "queue"
+
 
 DELIVERY_MODES: tuple[str, ...] = get_args(get_type_hints(Delivery)["mode"])
 MAX_PARTITIONS = 100_000

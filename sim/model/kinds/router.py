@@ -4,13 +4,26 @@ Its keys and its spec."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
 
 from sim.model.checks import Ctx
 from sim.model.keys import Key, Kind, Wiring, read
 from sim.model.kinds.common import DESCRIPTION, RATE_LIMIT, ROUTING, kind_key, rate_limit_spec
-from sim.model.spec import RouterSpec
+from sim.model.spec import RateLimit, Routing
 
-__all__ = ["ROUTER"]
+__all__ = ["ROUTER", "RouterSpec"]
+
+
+@dataclass(frozen=True, slots=True)
+class RouterSpec:
+    """An API gateway or load balancer: takes no time, only routes."""
+
+    name: str
+    rate_limit: RateLimit | None = None
+    routing: Routing = "probabilistic"
+    kind: Literal["router"] = "router"
+
 
 KEYS: tuple[Key, ...] = (kind_key("router"), DESCRIPTION, RATE_LIMIT, ROUTING)
 

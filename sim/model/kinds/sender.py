@@ -5,17 +5,57 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+from sim.distributions import Distribution
 from sim.files import read_text_file
 from sim.model.checks import Ctx, is_number
 from sim.model.keys import Key, Kind, Wiring, read
 from sim.model.kinds.common import DESCRIPTION, RATE_LIMIT, ROUTING, kind_key, rate_limit_spec
-from sim.model.spec import (JITTERS, Backoff, CircuitBreaker, RetryBudget, RetrySpec,
-                            SenderSpec)
+from sim.model.spec import (JITTERS, Backoff, CircuitBreaker, RateLimit, RetryBudget,
+                            RetrySpec, Routing)
 
-__all__ = ["SENDER", "ARRIVAL_KEYS"]
+__all__ = ["SENDER", "SenderSpec", "ARRIVAL_KEYS"]
+
+
+@dataclass(frozen=True, slots=True)
+class SenderSpec:
+    """Where requests are born: open (``rate``/``interarrival``/``trace``) or closed (``clients``)."""
+
+    name: str
+    rate: float | None = None
+    interarrival: Distribution | None = None
+    clients: int | None = None
+    think: Distribution | None = None
+    profile: tuple[tuple[float, float], ...] | None = None
+    period: float | None = None
+    trace: tuple[float, ...] | None = None
+    timeout: float | None = None
+    retry: RetrySpec = field(default_factory=RetrySpec)
+    priority: int = 0
+    rate_limit: RateLimit | None = None
+    circuit_breaker: CircuitBreaker | None = None
+    routing: Routing = "probabilistic"
+    kind: Literal["sender"] = "sender"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.clients is not None
+
+    @property
+    def mean_rate(self) -> float | None:
+        """Long-run open arrival rate (1/s) before profile multipliers; None if closed."""
+        if self.rate is not None:
+            return self.rate
+        if self.interarrival is not None:
+            return 1.0 / self.interarrival.mean if self.interarrival.mean > 0 else math.inf
+        if self.trace:
+            span = self.trace[-1] - self.trace[0]
+            return (len(self.trace) - 1) / span if span > 0 else math.inf
+        return None
+
 
 ARRIVAL_KEYS = ("rate", "interarrival", "clients", "trace")
 MAX_CLIENTS = 1_000_000

@@ -5,17 +5,41 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from dataclasses import dataclass
 from collections.abc import Mapping
-from typing import get_args, get_type_hints
+from typing import Literal, get_args, get_type_hints
 
 from sim.errors import nearest
 from sim.model.checks import Ctx
 from sim.model.keys import Key, Kind, Wiring, read
 from sim.model.kinds.common import (BUFFER_KEYS, BUFFER_NAMES, DESCRIPTION, ROUTING,
                                     buffer_spec, kind_key)
-from sim.model.spec import Autoscale, Availability, ServiceSpec
+from sim.distributions import Distribution
+from sim.model.spec import Autoscale, Availability, BufferSpec, Routing
 
-__all__ = ["SERVICE", "AUTOSCALE_METRICS", "MAX_SERVERS"]
+__all__ = ["SERVICE", "ServiceSpec", "AUTOSCALE_METRICS", "MAX_SERVERS"]
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceSpec:
+    """A worker pool: ``servers`` (int, or ``math.inf``) each taking ``service`` seconds.
+
+    ``inputs`` lists the queues it consumes from in strict priority order.
+    ``buffer`` is its own buffer, present when anything other than a queue feeds it.
+    """
+
+    name: str
+    service: Distribution
+    servers: float = 1
+    inputs: tuple[str, ...] = ()
+    buffer: BufferSpec | None = None
+    error_rate: float = 0.0
+    availability: Availability | None = None
+    idempotent: bool = True
+    autoscale: Autoscale | None = None
+    routing: Routing = "probabilistic"
+    kind: Literal["service"] = "service"
+
 
 AUTOSCALE_METRICS: tuple[str, ...] = get_args(get_type_hints(Autoscale)["metric"])
 MAX_SERVERS = 1_000_000

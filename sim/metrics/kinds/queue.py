@@ -1,0 +1,56 @@
+"""``queue``: its result entry. A queue does no work (its sojourn is its wait) and has
+no servers; an at-least-once queue also counts deliveries, redeliveries and stale
+acknowledgements."""
+
+from __future__ import annotations
+
+from sim.metrics.fields import Field
+from sim.metrics.kinds.common import (FLOW_FIELDS, NO_SERVERS_FIELDS, SOJOURN_KEYS, WAIT_KEYS,
+                                      KindResult, empty_wait, kind_field, optional_counts,
+                                      queueing_fields, stat)
+
+__all__ = ["RESULT", "FIELDS", "entry"]
+
+
+def _at_least_once(spec) -> bool:
+    buffer = spec.buffer
+    return (not buffer.partitions and buffer.delivery is not None
+            and buffer.delivery.mode == "at_least_once")
+
+
+FIELDS: tuple[Field, ...] = (
+    kind_field("queue"),
+    *FLOW_FIELDS,
+    *NO_SERVERS_FIELDS,
+    *queueing_fields(lambda k: f"{stat(k)} time from arrival until a consumer takes the "
+                     "message.", lambda k: f"Same as wait.{k}: a queue does no work."),
+    Field("expired", "messages", "Messages that waited longer than ttl.", "sum"),
+    *(Field(key, "messages", text, "sum", when=_at_least_once,
+            condition="with delivery: at_least_once (not partitioned)")
+      for key, text in (
+          ("deliveries", "Messages handed to consumers, redeliveries included."),
+          ("redelivered", "Messages made visible again after visibility_timeout."),
+          ("stale", "Acknowledgements that came too late (the message had been "
+                    "redelivered or dead-lettered)."))),
+)
+
+
+def entry(raw: dict, duration: float) -> dict:
+    """A queue's entry from its raw counters, time areas (message-seconds) and waits."""
+    wait = raw["wait"].summary(WAIT_KEYS) if raw["wait"].count else empty_wait(WAIT_KEYS)
+    out = {
+        "kind": "queue",
+        "arrivals": int(raw["arrivals"]), "completed": int(raw["completed"]),
+        "dropped": int(raw["dropped"]), "errors": 0,
+        "throughput": raw["completed"] / duration,
+        "utilization": None, "busy": None,
+        "queue_length": {"mean": raw["q_area"] / duration, "max": int(raw["q_peak"])},
+        "wait": wait,
+        "sojourn": {key: wait[key] for key in SOJOURN_KEYS},
+        "expired": int(raw.get("expired", 0)),
+    }
+    out.update(optional_counts(raw, ("deliveries", "redelivered", "stale")))
+    return out
+
+
+RESULT = KindResult(name="queue", fields=FIELDS, entry=entry)
