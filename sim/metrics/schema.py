@@ -123,7 +123,7 @@ def _table(fields: tuple[Field, ...], conditions: bool = True) -> list[str]:
 _INTRO = """\
 # Result fields
 
-<!-- Generated from sim/metrics/schema.py by
+<!-- Generated from the field tables in sim/metrics/kinds/ and sim/metrics/schema.py by
      python -m sim.metrics.schema > docs/reference/results.md
      Edit the tables there, not this page. -->
 
