@@ -51,3 +51,23 @@ def assert_agrees(result: dict, path: str, expected: float, *, rel_floor: float 
 @pytest.fixture
 def model_factory():
     return make_model
+
+
+@pytest.fixture
+def validations(monkeypatch):
+    """Count calls of sim.model's validate, however it is imported: ``count["n"]``."""
+    import sys
+
+    import sim.model
+
+    module = sys.modules["sim.model.validate"]
+    real = module.validate
+    count = {"n": 0}
+
+    def counted(G):
+        count["n"] += 1
+        return real(G)
+
+    monkeypatch.setattr(module, "validate", counted)
+    monkeypatch.setattr(sim.model, "validate", counted)
+    return count

@@ -4,12 +4,10 @@ memory; sizes that cannot work are refused at load with the reason."""
 from __future__ import annotations
 
 import itertools
-import sys
 import tracemalloc
 
 import pytest
 
-import sim.model
 from sim.cli import main
 from sim.errors import ExperimentError
 from sim.experiments import load_experiment
@@ -26,20 +24,6 @@ TINY = {"name": "tiny", "nodes": {
 MILLION = {"nodes.client.rate": list(range(1, 101)), "nodes.srv.servers": list(range(1, 101)),
            "nodes.srv.error_rate": [i / 1000 for i in range(100)]}
 
-
-@pytest.fixture
-def validations(monkeypatch):
-    module = sys.modules["sim.model.validate"]
-    real = module.validate
-    count = {"n": 0}
-
-    def counted(G):
-        count["n"] += 1
-        return real(G)
-
-    monkeypatch.setattr(module, "validate", counted)
-    monkeypatch.setattr(sim.model, "validate", counted)
-    return count
 
 
 def test_a_million_point_grid_costs_no_memory():

@@ -4,31 +4,13 @@ the result schema, not from a trial run."""
 
 from __future__ import annotations
 
-import sys
 
-import pytest
 
-import sim.model
 from sim.planner import load_plan, plan
 from tests.planner.conftest import mmc_plan
 
 RUN = {"duration": 40, "warmup": 4, "replications": 2, "seed": 1}
 
-
-@pytest.fixture
-def validations(monkeypatch):
-    """Count calls of sim.model's validate, however it is imported."""
-    module = sys.modules["sim.model.validate"]
-    real = module.validate
-    count = {"n": 0}
-
-    def counted(G):
-        count["n"] += 1
-        return real(G)
-
-    monkeypatch.setattr(module, "validate", counted)
-    monkeypatch.setattr(sim.model, "validate", counted)
-    return count
 
 
 def _simulated_configurations(result) -> int:
