@@ -13,12 +13,12 @@ import math
 from sim.metrics.stats import SampleStats
 
 __all__ = ["ENTRIES", "node_entry", "requests_entry", "service_entry", "queue_entry",
-           "router_entry", "sender_entry", "REQUEST_COUNTS", "CAUSES"]
+           "router_entry", "sender_entry", "call_entry", "REQUEST_COUNTS", "CAUSES"]
 
 REQUEST_COUNTS = ("offered", "completed", "failed", "in_flight", "rejected", "timed_out",
                   "retries", "duplicates")
 CAUSES = ("rejected", "dropped", "expired", "error", "crash", "timeout", "max_receives",
-          "circuit_open")
+          "circuit_open", "call_timeout", "call_failed")
 EXTRAS = ("attempts", "circuit_open", "retries_denied", "wasted_work")
 LATENCY_KEYS = ("mean", "p50", "p90", "p95", "p99", "p999", "max")
 WAIT_KEYS = ("mean", "p50", "p95", "p99")
@@ -73,6 +73,7 @@ def service_entry(raw: dict, duration: float) -> dict:
         "utilization": None if math.isinf(servers) or servers_mean <= 0
         else busy_mean / servers_mean,
         "busy": {"mean": busy_mean},
+        "held": {"mean": raw.get("held_area", 0.0) / duration},
         "queue_length": {"mean": raw["q_area"] / duration, "max": int(raw["q_peak"])},
         "wait": raw["wait"].summary(WAIT_KEYS) if raw["wait"].count else _empty_wait(WAIT_KEYS),
         "sojourn": raw["sojourn"].summary(SOJOURN_KEYS) if raw["sojourn"].count
@@ -121,6 +122,24 @@ def sender_entry(raw: dict, duration: float) -> dict:
     return entry
 
 
+
+
+RESPONSE_KEYS = ("mean", "p50", "p95", "p99")
+
+
+def call_entry(raw: dict, duration: float) -> dict:
+    """A call edge's entry (the result's ``edges."caller->callee"``): calls made,
+    failures by cause, response time of the calls that got a reply, calls in flight
+    (awaited by their callers, or still at the callee for async ones)."""
+    resp = raw["response"]
+    return {
+        "call": raw["call"],
+        "calls": int(raw["calls"]),
+        "throughput": raw["calls"] / duration,
+        "failures": {cause: int(n) for cause, n in raw["failures"].items()},
+        "response": resp.summary(RESPONSE_KEYS) if resp.count else _empty_wait(RESPONSE_KEYS),
+        "in_flight": {"mean": raw["area"] / duration, "max": int(raw["peak"])},
+    }
 
 
 ENTRIES = {"sender": sender_entry, "queue": queue_entry, "service": service_entry,

@@ -24,7 +24,7 @@ from typing import Callable, Literal
 from sim.model.kinds import KIND_NAMES
 
 __all__ = ["Field", "RUN_FIELDS", "EXTRA_FIELDS", "REQUEST_FIELDS", "NODE_FIELDS",
-           "SERIES_FIELDS", "node_fields", "metric_paths", "reference_page"]
+           "EDGE_FIELDS", "SERIES_FIELDS", "node_fields", "metric_paths", "reference_page"]
 
 Aggregate = Literal["sum", "mean", "max", "constant"]
 
@@ -39,7 +39,7 @@ class Field:
         Dotted path inside its block (``latency.p99``), as flattened names use it.
     unit : str
         ``s`` (seconds of simulated time), ``1/s``, ``requests``, ``messages``,
-        ``attempts``, ``servers``, ``server-seconds``, ``ratio``, or ``-`` (text).
+        ``attempts``, ``calls``, ``servers``, ``server-seconds``, ``ratio``, or ``-`` (text).
     meaning : str
         One sentence for the reference page.
     aggregate : {"sum", "mean", "max", "constant"}
@@ -102,6 +102,8 @@ _CAUSES = {
     "timeout": "timed out on the last attempt",
     "max_receives": "received max_receives times from an at-least-once queue",
     "circuit_open": "refused by an open circuit breaker on the last attempt",
+    "call_timeout": "failed on the last attempt because a sync call timed out",
+    "call_failed": "failed on the last attempt because a sync call failed at its callee",
 }
 
 
@@ -197,7 +199,10 @@ SERVICE_FIELDS: tuple[Field, ...] = (
     _f("throughput", "1/s", "Messages served per simulated second."),
     _f("utilization", "ratio", "busy.mean / servers (the time-averaged servers provisioned "
        "when autoscaling); null for servers: inf."),
-    _f("busy.mean", "servers", "Time-averaged number of servers in use."),
+    _f("busy.mean", "servers", "Time-averaged number of servers in use (held on calls "
+       "included)."),
+    _f("held.mean", "servers", "Time-averaged number of servers held waiting on sync calls "
+       "(server-seconds per second, part of busy.mean; 0 for a service that makes none)."),
     *_queueing(lambda k: f"{_stat(k)} time a message waits in the service's own buffer "
                "(0 when only queues feed it).",
                lambda k: f"{_stat(k)} time from arrival to the end of service (wait + "
@@ -245,6 +250,22 @@ NODE_FIELDS: dict[str, tuple[Field, ...]] = {
     "router": ROUTER_FIELDS,
 }
 
+EDGE_FIELDS: tuple[Field, ...] = (
+    _f("call", "-", "sync or async, as on the edge.", "constant"),
+    _f("calls", "calls", "Calls made on the edge (every visit counts).", "sum"),
+    _f("throughput", "1/s", "Calls made per simulated second."),
+    _f("failures.call_timeout", "calls", "Sync calls that got no reply within the edge's "
+       "timeout (the caller's execution failed; the callee's work was wasted).", "sum"),
+    _f("failures.call_failed", "calls", "Calls whose execution at the callee failed (its "
+       "error_rate, a full buffer, a crash, a ttl).", "sum"),
+    *(_f(f"response.{k}", "s", f"{_stat(k)} time from sending a call to its reply (calls "
+         "that timed out left out).") for k in ("mean", "p50", "p95", "p99")),
+    _f("in_flight.mean", "calls", "Time-averaged calls outstanding: awaited by their caller "
+       "(sync; a timed-out call no longer is) or at the callee (async)."),
+    _f("in_flight.max", "calls", "Most calls outstanding at once.", "max"),
+)
+"""The fields of each call edge's entry, ``edges."caller->callee"`` (models with calls)."""
+
 SERIES_FIELDS: tuple[Field, ...] = (
     _f("replication", "-", "The replication (0, 1, ...)."),
     _f("time", "s", "The instant, from 0 (the warm-up included) to warmup + duration, at "
@@ -278,7 +299,8 @@ def metric_paths(model, *, text: bool = False) -> list[str]:
     -------
     list of str
         ``requests.<path>`` then ``nodes.<node>.<path>`` for each node in model
-        order, e.g. ``requests.latency.p99``, ``nodes.worker.utilization``.
+        order, e.g. ``requests.latency.p99``, ``nodes.worker.utilization``, then
+        ``edges.<caller->callee>.<path>`` for each call edge (``edges.api->db.calls``).
         Fields that appear only when something happened (``servers_mean``) are
         left out.
     """
@@ -286,6 +308,9 @@ def metric_paths(model, *, text: bool = False) -> list[str]:
     for spec in model.nodes:
         names += [f"nodes.{spec.name}.{f.path}" for f in node_fields(spec)
                   if text or f.path != "kind"]
+    for edge in getattr(model, "calls", ()):
+        names += [f"edges.{edge.name}.{f.path}" for f in EDGE_FIELDS
+                  if text or f.path != "call"]
     return names
 
 
@@ -399,6 +424,10 @@ def reference_page() -> str:
                       "apart.", ""]
             continue
         lines += [f"### {kind}", "", *_table(NODE_FIELDS[kind])]
+    lines += ["## `edges`", "",
+              "Only in a model with call edges (`call: sync | async`): one entry per call "
+              "edge, keyed `\"caller->callee\"` (flattened: `edges.api->db.response.p99`). "
+              "`ci95.edges` mirrors it.", "", *_table(EDGE_FIELDS)]
     lines += [*_ci95_section(), *_series_section(), *_csv_section()]
     return "\n".join(lines).rstrip("\n") + "\n"
 
