@@ -149,7 +149,8 @@ class Result:
         rows = []
         for i, rep in enumerate(self.replications):
             row = {"replication": i}
-            row.update(flatten({"requests": rep["requests"], "nodes": rep["nodes"]}))
+            row.update(flatten({"requests": rep["requests"], "nodes": rep["nodes"],
+                                **({"edges": rep["edges"]} if "edges" in rep else {})}))
             rows.append(row)
         return pd.DataFrame(rows)
 

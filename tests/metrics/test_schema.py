@@ -101,3 +101,20 @@ def test_metric_paths_needs_no_simulation(monkeypatch):
     paths = metric_paths(model)
     assert paths[0] == "requests.offered" and "nodes.worker.utilization" in paths
     assert [f.path for f in node_fields(model.node("worker"))][:2] == ["kind", "servers"]
+
+
+def test_call_edges_are_declared_and_reach_sweeps_and_plans():
+    """A model with call edges: ``edges.<caller>-><callee>.*`` in the declared names,
+    in the simulated result, and in the flattened metrics sweeps and plans read."""
+    from sim.experiments.build import metric_values
+    from sim.planner.evaluate import flat_metrics
+
+    model = load_model(ROOT / "models" / "sync_calls.yaml")
+    names = metric_paths(model)
+    assert "edges.api->db.response.p99" in names and "nodes.api.held.mean" in names
+    result = _short(model)
+    _check(model, result)
+    rep = result.replications[0]
+    assert "edges.api->audit.calls" in metric_values(rep)
+    assert "edges.api->db.in_flight.max" in flat_metrics(rep)
+    assert "edges.api->db.calls" in result.replications_frame().columns
