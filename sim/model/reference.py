@@ -96,7 +96,8 @@ when every copy of it (after a `broadcast`) has left a sink; its latency runs fr
 the first attempt's departure to that moment, across retries. An attempt fails
 when a queue rejects or drops it, it expires (`ttl`), processing errs
 (`error_rate`), its server goes down (`availability`), a rate limit or an open
-circuit breaker refuses it, or the sender's `timeout` fires first. A failed
+circuit breaker refuses it, a sync call times out or fails (`call_timeout`,
+`call_failed`), or the sender's `timeout` fires first. A failed
 attempt is retried after its backoff while attempts remain; when the last one
 fails the request has failed. An attempt that timed out is not cancelled: it
 still takes capacity, and if it completes while the request is pending the
@@ -109,7 +110,8 @@ or edge, the key, the value and what was expected, and the nearest valid key or
 choice for a misspelling. Besides the types and bounds above: a model needs a
 sender; a node is defined once; edges join defined nodes, never go into a sender,
 and leave a queue only for services; `p` is given on all of a node's outgoing
-edges or on none and sums to 1; every node reaches a sink. A node whose offered
+edges or on none and sums to 1; every node reaches a sink; calls go from a
+service to another service, without `p`, and form no cycle. A node whose offered
 load meets its capacity is valid but reported unstable by `asyncsim check`.
 """
 
