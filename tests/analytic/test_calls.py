@@ -101,3 +101,19 @@ def test_three_tier_layered_estimate_is_close_to_the_simulation():
     for node in ("api", "auth", "db"):
         assert est["nodes"][node]["utilization"] == pytest.approx(
             sim["nodes"][node]["utilization"], rel=0.05)
+
+
+def test_a_queue_consumer_that_calls_is_layered_too():
+    """client -> jobs (queue) -> worker (M/G/1 pool of the queue) calling db: the
+    queue's wait is Pollaczek-Khinchine with the holding time S + V d."""
+    h, h2 = S + V * D, 2 * S * S + 2 * S * V * D + (V * D) ** 2
+    wq = LAM * h2 / (2 * (1 - LAM * h))
+    m = model({"client": {"kind": "sender", "rate": LAM}, "jobs": {"kind": "queue"},
+               "worker": {"kind": "service", "service": exp(S)},
+               "db": {"kind": "service", "service": det(D), "servers": "inf"}},
+              [["client", "jobs"], ["jobs", "worker"],
+               {"from": "worker", "to": "db", "call": "sync", "visits": V}])
+    out = analyze(m)
+    assert out["nodes"]["jobs"]["wait"]["mean"] == pytest.approx(wq, rel=1e-9)
+    assert "method of layers" in out["nodes"]["jobs"]["method"]
+    assert out["requests"]["latency"]["mean"] == pytest.approx(wq + h, rel=1e-9)
