@@ -6,7 +6,12 @@ A caller holds its server for its own service time and then for each sync call:
 ``R = H_callee + Wq_callee`` (its own holding time, calls included, plus its
 queueing wait). The waits depend on the callees' arrival rates, and with closed
 senders the rates depend on the holding times, so the holding times are iterated
-with the flows to a fixed point. Every figure that uses them is approximate.
+with the flows to a fixed point. Every figure that uses them is approximate: the
+callee's wait takes its calls as Poisson (Allen-Cunneen), which overestimates it
+when its callers have few servers between them (at most that many calls are
+outstanding: a finite-source effect the layers ignore). ``analyze`` applies the
+layers to open load only; with closed senders ``check`` still does (MVA on each
+caller's holding time, the callees counted inside it).
 
 Calls add arrivals at their callees that do not follow the callee's paths:
 ``visits(callee) += visits(caller) * visits_e`` (times the caller's success share for

@@ -62,7 +62,7 @@ from sim.analytic.capacity import (availability_factor, holding_time, input_queu
                                    is_exponential)
 from sim.analytic.flowsolve import RoutingMatrix, solve_visits
 from sim.analytic.kinds import Rates, station_of
-from sim.analytic.layers import call_visits
+from sim.analytic.layers import call_visits, path_visits
 from sim.analytic.mva import mva
 from sim.model.spec import Model, SenderSpec
 
@@ -160,6 +160,9 @@ def _closed_throughput(model: Model, visits: dict, open_rate: dict, P: RoutingMa
     if not closed:
         return {}
     services = [n for n in model.nodes if station_of(n).serves]
+    # a caller's holding time holds its callees' response times: path visits only
+    path = {s.name: path_visits(model, visits[s.name]) if model.calls else visits[s.name]
+            for s in closed}
     demands = np.zeros((len(closed), len(services)))
     servers = np.array([float(svc.servers) for svc in services])
     for k, svc in enumerate(services):
@@ -168,7 +171,7 @@ def _closed_throughput(model: Model, visits: dict, open_rate: dict, P: RoutingMa
         inflate = 1.0 if svc.servers == math.inf else (
             1.0 / (1.0 - u_open) if u_open < 1 else math.inf)
         for r, s in enumerate(closed):
-            v = visits[s.name][svc.name]
+            v = path[s.name][svc.name]
             demands[r, k] = 0.0 if v == 0 else v * holding_time(model, svc) / a * inflate
     think = np.array([(s.think.mean if s.think is not None else 0.0)
                       + pure_delay(model, visits[s.name], P, names) for s in closed])

@@ -86,6 +86,12 @@ A call goes from a service to a service (calls through a queue are not supported
 yet); a call edge has no `p` and takes no part in routing or in the reach-a-sink
 check; calls may not form a cycle. A service fed only by calls has a buffer of its
 own and takes the buffer keys.
+
+`asyncsim check` and `asyncsim analyze` treat sync calls by the method of layers:
+a caller's holding time is its own service time plus, per call edge, `visits` x
+(the edge's latency + the callee's response time, its wait included), iterated
+with the flows to a fixed point; the callers' utilisation uses it, and the
+figures are flagged approximate. `analyze` does so for open senders only.
 """
 
 _LIFE = """\

@@ -117,3 +117,19 @@ def test_a_queue_consumer_that_calls_is_layered_too():
     assert out["nodes"]["jobs"]["wait"]["mean"] == pytest.approx(wq, rel=1e-9)
     assert "method of layers" in out["nodes"]["jobs"]["method"]
     assert out["requests"]["latency"]["mean"] == pytest.approx(wq + h, rel=1e-9)
+
+
+def test_closed_senders_with_sync_calls_are_refused_by_analyze_not_check():
+    """Layers are applied to open load only; check's MVA counts each caller's holding
+    time once (path visits), not the callee's time twice: with 1 client, no think
+    time and inf servers, throughput = 1 / (S + V d)."""
+    m = model({"client": {"kind": "sender", "clients": 1},
+               "api": {"kind": "service", "service": det(S), "servers": "inf"},
+               "db": {"kind": "service", "service": det(D), "servers": "inf"}},
+              [["client", "api"], {"from": "api", "to": "db", "call": "sync", "visits": V}])
+    rows = {r["node"]: r for r in traffic(m)}
+    assert rows["client"]["arrival_rate"] == pytest.approx(1 / (S + V * D))
+    assert rows["db"]["arrival_rate"] == pytest.approx(V / (S + V * D))
+    out = analyze(m)
+    assert out["requests"]["applies"] is False
+    assert "method of layers is applied to open load only" in out["requests"]["reason"]
