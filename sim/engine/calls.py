@@ -188,6 +188,7 @@ class Calls:
 
     sync: tuple = ()
     casts: tuple = ()
+    holding = 0
 
     def reset(self, now: float) -> None:
         super().reset(now)
@@ -197,8 +198,6 @@ class Calls:
     def close(self, now: float) -> None:
         super().close(now)
         self.held_area = self.held_span + self.holding * now
-
-    holding = 0
 
     def _done(self, event) -> None:
         msg = event._value

@@ -19,6 +19,7 @@ import networkx as nx
 from sim.errors import ModelError, nearest
 from sim.model.calls import call_edge, check_call_cycles
 from sim.model.checks import Ctx
+from sim.model.format import EDGE
 from sim.model.keys import Wiring, suggest_kind
 from sim.model.kinds import KIND_NAMES, KINDS
 from sim.model.load import ordered_edges
@@ -27,7 +28,7 @@ from sim.model.spec import EdgeSpec, Model, NodeSpec
 
 __all__ = ["validate", "run_spec", "RUN_KEYS", "P_TOLERANCE"]
 
-EDGE_ATTRS = ("p", "latency", "call", "visits", "timeout", "order")
+EDGE_ATTRS = tuple(k.name for k in EDGE[2:]) + ("order",)  # the edge table's keys, no ends
 P_TOLERANCE = 1e-9  # how far the p's of a node's out-edges may sum from 1
 
 
