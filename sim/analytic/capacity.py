@@ -38,10 +38,16 @@ def availability_factor(svc) -> float:
 def holding_time(model: Model, svc) -> float:
     """Mean time (s) a server is held per message: the service time, plus the transit
     when the message is pulled over an edge with latency from a queue (the engine
-    holds the consumer's server while it travels; averaged over such edges)."""
+    holds the consumer's server while it travels; averaged over such edges), plus
+    the time held on sync calls (:func:`sim.analytic.layers.call_time`, approximate)."""
     pulls = [e.latency.mean for e in model.in_edges(svc.name)
              if e.latency is not None and model.node(e.source).kind == "queue"]
-    return svc.service.mean + (sum(pulls) / len(pulls) if pulls else 0.0)
+    own = svc.service.mean + (sum(pulls) / len(pulls) if pulls else 0.0)
+    if not model.calls:
+        return own
+    from sim.analytic.layers import call_time  # it reads the flows, which read this
+
+    return own + call_time(model, svc.name)
 
 
 def input_queues(model: Model, svc) -> list[str]:

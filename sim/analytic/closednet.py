@@ -32,6 +32,9 @@ def _reason(model: Model, sts: list[Station], refused: dict[str, str]) -> str | 
     if refused:
         node, why = next(iter(refused.items()))
         return f"{why} (in a closed network every station matters)"
+    if any(e.call == "sync" for e in model.calls):
+        return ("sync calls with closed senders: the method of layers is applied to open "
+                "load only (check still estimates the utilisations)")
     population = sum(s.clients for s in model.senders)
     levels = len({s.priority for s in model.senders})
     for st in sts:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from typing import Sequence
 
+from sim.analytic.layers import holding_law, in_calls
 from sim.analytic.stations import StationResult
 from sim.analytic.topology import Station
 from sim.distributions import Distribution
@@ -101,17 +102,24 @@ def _buffer_entry(kind: str, results: Sequence[StationResult], lam: float, p99: 
                  p_block=max(r.p_block for r in results), stable=stable, **common)
 
 
+def _law(model: Model, svc):
+    """A consumer's time per message: its service law, or its layered holding time
+    when it makes sync calls (:mod:`sim.analytic.layers`)."""
+    return holding_law(model, svc) if in_calls(model, svc.name) else svc.service
+
+
 def _service_entry(model: Model, st: Station, name: str, results: Sequence[StationResult],
                    share: float, common: dict) -> dict:
     svc = model.node(name)
+    law = _law(model, svc)
     thr = sum(r.throughput for r in results) * share
     util = min(1.0, results[0].utilization) if svc.servers != INF else None
-    busy = util * svc.servers if util is not None else thr * svc.service.mean
+    busy = util * svc.servers if util is not None else thr * law.mean
     return entry("service", arrival_rate=thr, throughput=thr, utilization=util,
-                 offered_load=thr * svc.service.mean,
+                 offered_load=thr * law.mean,
                  busy={"mean": busy}, queue_length={"mean": 0.0},
                  wait={"mean": 0.0, "p99": 0.0},
-                 sojourn={"mean": svc.service.mean, "p99": quantile(svc.service, 0.99)},
+                 sojourn={"mean": law.mean, "p99": quantile(law, 0.99)},
                  p_block=0.0, stable=all(r.stable for r in results), **common)
 
 
@@ -177,7 +185,7 @@ def station_entries(model: Model, st: Station, results: Sequence[StationResult],
                                          "in proportion to servers (approximate)")
     for name, share in _shares(model, st).items():
         entries[name] = _service_entry(model, st, name, results, share, split)
-        times[name] = {s: model.node(name).service.mean for s in senders}
+        times[name] = {s: _law(model, model.node(name)).mean for s in senders}
     return entries, times
 
 

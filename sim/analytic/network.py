@@ -18,7 +18,10 @@ sec. 3.5). ``P`` is built as follows:
   load consumers tried first take more. ``broadcast`` on a queue still copies;
 * a service with ``error_rate`` e passes on only ``1 - e`` of its messages;
 * a ``rate_limit`` on a sender or router passes at most ``rate`` per second:
-  found by a short fixed-point iteration on the flows.
+  found by a short fixed-point iteration on the flows;
+* a call edge adds ``visits`` arrivals at its callee per execution of its caller,
+  which go no further (:mod:`sim.analytic.layers`); a caller's holding time adds
+  the callees' response times (method of layers, approximate).
 
 Retries, timeouts, ttl and finite buffers are ignored here: the figures are
 the *offered* load of first attempts. An open sender's rate is its long-run
@@ -59,6 +62,7 @@ from sim.analytic.capacity import (availability_factor, holding_time, input_queu
                                    is_exponential)
 from sim.analytic.flowsolve import RoutingMatrix, solve_visits
 from sim.analytic.kinds import Rates, station_of
+from sim.analytic.layers import call_visits, path_visits
 from sim.analytic.mva import mva
 from sim.model.kinds.sender import SenderSpec
 from sim.model.spec import Model
@@ -118,6 +122,9 @@ def visit_ratios(model: Model, thinning: Mapping[str, float] | None = None
         if v is None:
             v = np.where(_reach(P, start), math.inf, 0.0)
         out[s.name] = {n: max(float(x), 0.0) for n, x in zip(P.names, v)}
+        if model.calls:  # calls arrive at their callees and go no further
+            for n, extra in call_visits(model, out[s.name]).items():
+                out[s.name][n] += extra
     return out
 
 
@@ -154,6 +161,9 @@ def _closed_throughput(model: Model, visits: dict, open_rate: dict, P: RoutingMa
     if not closed:
         return {}
     services = [n for n in model.nodes if station_of(n).serves]
+    # a caller's holding time holds its callees' response times: path visits only
+    path = {s.name: path_visits(model, visits[s.name]) if model.calls else visits[s.name]
+            for s in closed}
     demands = np.zeros((len(closed), len(services)))
     servers = np.array([float(svc.servers) for svc in services])
     for k, svc in enumerate(services):
@@ -162,7 +172,7 @@ def _closed_throughput(model: Model, visits: dict, open_rate: dict, P: RoutingMa
         inflate = 1.0 if svc.servers == math.inf else (
             1.0 / (1.0 - u_open) if u_open < 1 else math.inf)
         for r, s in enumerate(closed):
-            v = visits[s.name][svc.name]
+            v = path[s.name][svc.name]
             demands[r, k] = 0.0 if v == 0 else v * holding_time(model, svc) / a * inflate
     think = np.array([(s.think.mean if s.think is not None else 0.0)
                       + pure_delay(model, visits[s.name], P, names) for s in closed])

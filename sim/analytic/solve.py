@@ -23,6 +23,7 @@ import numpy as np
 from sim.analytic.closednet import solve_closed, success_closed
 from sim.analytic.figures import refused_entry, shift_p99
 from sim.analytic.kinds import error_rate
+from sim.analytic.layers import path_visits
 from sim.analytic.network import bottleneck, flows
 from sim.analytic.opennet import fork_join, solve_open, success
 from sim.analytic.topology import digraph, latency_reasons, model_reasons, stations
@@ -202,6 +203,8 @@ def _sender_latency(model: Model, sender: str, body: dict, g: np.ndarray,
     fl, times, nodes = body["flows"], body["times"], body["nodes"]
     index = {n: i for i, n in enumerate(fl.names)}
     v = fl.visits[sender]
+    if model.calls:  # a caller's sojourn holds its calls: count path visits only
+        v = path_visits(model, v)
     skip = set()
     if fj is not None:
         skip = {e.target for e in model.out_edges(fj[0])}

@@ -102,8 +102,8 @@ def _unbounded_if_never_full(model: Model, st: Station, rates) -> Station:
     if not never_fills(model, owner, rates.get(st.entry)):
         return st
     return replace(st, buffer=replace(st.buffer, capacity=math.inf),
-                   note=f", capacity {st.buffer.capacity:g} never fills",
-                   approximate=not st.exponential)
+                   note=f"{st.note}, capacity {st.buffer.capacity:g} never fills",
+                   approximate=st.approximate or not st.exponential)
 
 
 def stations(model: Model, rates: Mapping[str, float] | None = None

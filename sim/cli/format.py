@@ -67,7 +67,9 @@ def format_check(model) -> str:
         if row.get("servers") == math.inf:
             row["utilization"] = None       # no utilisation for an infinite pool
     unstable = unstable_nodes(model)
-    lines = [f"model {model.name}: valid, {len(model.nodes)} nodes, {len(model.edges)} edges"]
+    calls = f", {len(model.calls)} call edges" if model.calls else ""
+    lines = [f"model {model.name}: valid, {len(model.nodes)} nodes, {len(model.edges)} edges"
+             f"{calls}"]
     if rows:
         lines.append(_columns(columns, [[fmt(row.get(c)) for c in columns] for row in rows]))
     for name in unstable:

@@ -276,7 +276,10 @@ def metric_values(summary: Mapping) -> dict[str, Any]:
     """The numeric metrics of one result dict, flattened (``requests.latency.p99``...)."""
     from sim.metrics.result import flatten
 
-    flat = flatten({"requests": summary["requests"], "nodes": summary["nodes"]})
+    blocks = {"requests": summary["requests"], "nodes": summary["nodes"]}
+    if "edges" in summary:  # call edges (models with calls)
+        blocks["edges"] = summary["edges"]
+    flat = flatten(blocks)
     return {k: v for k, v in flat.items() if not isinstance(v, str)}
 
 

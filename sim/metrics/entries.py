@@ -9,6 +9,7 @@ another kind.
 
 from __future__ import annotations
 
+from sim.metrics.calls import call_entry
 from sim.metrics.kinds import ENTRIES
 from sim.metrics.kinds.common import (CAUSES, EXTRAS, LATENCY_KEYS, REQUEST_COUNTS,
                                       SOJOURN_KEYS, WAIT_KEYS, requests_entry)
@@ -18,7 +19,7 @@ from sim.metrics.kinds.sender import entry as sender_entry
 from sim.metrics.kinds.service import entry as service_entry
 
 __all__ = ["ENTRIES", "node_entry", "requests_entry", "service_entry", "queue_entry",
-           "router_entry", "sender_entry", "REQUEST_COUNTS", "CAUSES", "EXTRAS",
+           "router_entry", "sender_entry", "call_entry", "REQUEST_COUNTS", "CAUSES", "EXTRAS",
            "LATENCY_KEYS", "WAIT_KEYS", "SOJOURN_KEYS"]
 
 

@@ -23,7 +23,7 @@ class Field:
         Dotted path inside its block (``latency.p99``), as flattened names use it.
     unit : str
         ``s`` (seconds of simulated time), ``1/s``, ``requests``, ``messages``,
-        ``attempts``, ``servers``, ``server-seconds``, ``ratio``, or ``-`` (text).
+        ``attempts``, ``calls``, ``servers``, ``server-seconds``, ``ratio``, or ``-`` (text).
     meaning : str
         One sentence for the reference page.
     aggregate : {"sum", "mean", "max", "constant"}

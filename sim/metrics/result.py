@@ -22,7 +22,8 @@ COUNT_KEYS = frozenset({"offered", "completed", "failed", "in_flight", "rejected
                         "retries", "duplicates", "arrivals", "dropped", "errors", "attempts",
                         "expired", "error", "crash", "timeout", "deliveries", "max_receives",
                         "circuit_open", "retries_denied", "redelivered",
-                        "duplicate_effects", "crashes", "stale"})
+                        "duplicate_effects", "crashes", "stale", "calls", "call_timeout",
+                        "call_failed"})
 _CONSTANT_KEYS = frozenset({"kind", "servers"})
 _META = ("model", "seed", "replications", "duration", "warmup")
 
@@ -73,6 +74,12 @@ def aggregate(reps: Sequence[dict]) -> dict:
         out["ci95"] = {"requests": _prune(ci_req), "nodes": _prune(ci_nodes)}
     else:
         out["ci95"] = {"requests": None, "nodes": None}
+    if "edges" in first:  # call edges: combined as nodes are
+        edges, ci_edges = {}, {}
+        for name in first["edges"]:
+            edges[name], ci_edges[name] = _combine([r["edges"][name] for r in reps], (name,))
+        out["edges"] = edges
+        out["ci95"]["edges"] = _prune(ci_edges) if len(reps) > 1 else None
     return out
 
 
@@ -142,7 +149,8 @@ class Result:
         rows = []
         for i, rep in enumerate(self.replications):
             row = {"replication": i}
-            row.update(flatten({"requests": rep["requests"], "nodes": rep["nodes"]}))
+            row.update(flatten({"requests": rep["requests"], "nodes": rep["nodes"],
+                                **({"edges": rep["edges"]} if "edges" in rep else {})}))
             rows.append(row)
         return pd.DataFrame(rows)
 

@@ -20,13 +20,14 @@ current.
 
 from __future__ import annotations
 
+from sim.metrics.calls import EDGE_FIELDS
 from sim.metrics.fields import Aggregate, Field
 from sim.metrics.kinds import NODE_FIELDS
 from sim.metrics.kinds.common import REQUEST_FIELDS
 from sim.model.kinds import KIND_NAMES
 
 __all__ = ["Field", "RUN_FIELDS", "EXTRA_FIELDS", "REQUEST_FIELDS", "NODE_FIELDS",
-           "SERIES_FIELDS", "node_fields", "metric_paths", "reference_page"]
+           "EDGE_FIELDS", "SERIES_FIELDS", "node_fields", "metric_paths", "reference_page"]
 
 
 def _f(path: str, unit: str, meaning: str, aggregate: Aggregate = "mean", **kw) -> Field:
@@ -93,7 +94,8 @@ def metric_paths(model, *, text: bool = False) -> list[str]:
     -------
     list of str
         ``requests.<path>`` then ``nodes.<node>.<path>`` for each node in model
-        order, e.g. ``requests.latency.p99``, ``nodes.worker.utilization``.
+        order, e.g. ``requests.latency.p99``, ``nodes.worker.utilization``, then
+        ``edges.<caller->callee>.<path>`` for each call edge (``edges.api->db.calls``).
         Fields that appear only when something happened (``servers_mean``) are
         left out.
     """
@@ -101,6 +103,9 @@ def metric_paths(model, *, text: bool = False) -> list[str]:
     for spec in model.nodes:
         names += [f"nodes.{spec.name}.{f.path}" for f in node_fields(spec)
                   if text or f.path != "kind"]
+    for edge in getattr(model, "calls", ()):
+        names += [f"edges.{edge.name}.{f.path}" for f in EDGE_FIELDS
+                  if text or f.path != "call"]
     return names
 
 
@@ -214,6 +219,10 @@ def reference_page() -> str:
                       "apart.", ""]
             continue
         lines += [f"### {kind}", "", *_table(NODE_FIELDS[kind])]
+    lines += ["## `edges`", "",
+              "Only in a model with call edges (`call: sync | async`): one entry per call "
+              "edge, keyed `\"caller->callee\"` (flattened: `edges.api->db.response.p99`). "
+              "`ci95.edges` mirrors it.", "", *_table(EDGE_FIELDS)]
     lines += [*_ci95_section(), *_series_section(), *_csv_section()]
     return "\n".join(lines).rstrip("\n") + "\n"
 

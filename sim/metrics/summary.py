@@ -7,7 +7,8 @@ arithmetic is testable without SimPy.
 
 from __future__ import annotations
 
-from sim.metrics.entries import CAUSES, EXTRAS, REQUEST_COUNTS, node_entry, requests_entry
+from sim.metrics.entries import (CAUSES, EXTRAS, REQUEST_COUNTS, call_entry, node_entry,
+                                 requests_entry)
 from sim.metrics.stats import SampleStats
 
 __all__ = ["summarize_replication", "REQUEST_COUNTS", "CAUSES"]
@@ -18,7 +19,9 @@ def summarize_replication(model_name: str, raw_nodes: dict, *, seed: int, durati
     """The result dictionary of one replication (``ci95`` left empty).
 
     ``raw_nodes`` maps node name -> raw counters with a ``kind`` key; senders carry
-    ``counts``, ``attempts``, ``dead`` and a ``latency`` SampleStats.
+    ``counts``, ``attempts``, ``dead`` and a ``latency`` SampleStats; a calling
+    service carries ``calls``, the raw figures of its call edges, which become the
+    top-level ``edges`` block.
     """
     nodes = {name: node_entry(name, raw, duration) for name, raw in raw_nodes.items()}
     senders = [raw for raw in raw_nodes.values() if raw["kind"] == "sender"]
@@ -27,6 +30,12 @@ def summarize_replication(model_name: str, raw_nodes: dict, *, seed: int, durati
     latency = SampleStats.merged(s["latency"] for s in senders)
     extras = {key: sum(s["extras"][key] for s in senders) for key in EXTRAS}
     requests = requests_entry(totals, extras, dead, latency, duration)
-    return {"model": model_name, "seed": seed, "replications": 1, "duration": float(duration),
-            "warmup": float(warmup), "requests": requests, "nodes": nodes,
-            "ci95": {"requests": None, "nodes": None}}
+    out = {"model": model_name, "seed": seed, "replications": 1, "duration": float(duration),
+           "warmup": float(warmup), "requests": requests, "nodes": nodes,
+           "ci95": {"requests": None, "nodes": None}}
+    edges = {name: call_entry(edge, duration) for raw in raw_nodes.values()
+             for name, edge in raw.get("calls", {}).items()}
+    if edges:  # only a model with call edges has the block
+        out["edges"] = edges
+        out["ci95"]["edges"] = None
+    return out

@@ -13,7 +13,10 @@ from dataclasses import dataclass
 
 from sim.model.keys import Key
 
-__all__ = ["TOP", "RUN", "EDGE", "Dist", "DISTS", "INF_PATTERN"]
+__all__ = ["TOP", "RUN", "EDGE", "Dist", "DISTS", "INF_PATTERN", "CALL_MODES"]
+
+CALL_MODES: tuple[str, ...] = ("sync", "async")
+"""The values of an edge's ``call`` key."""
 
 INF_PATTERN = r"^\s*\+?(\.?[iI][nN][fF]|[iI][nN][fF][iI][nN][iI][tT][yY])\s*$"
 """The spellings of unbounded accepted as text: inf, .inf, +inf, infinity (any case)."""
@@ -37,8 +40,23 @@ EDGE: tuple[Key, ...] = (
     Key("p", "probability", "Share of the source's messages that take this edge when it "
         "routes probabilistic; on all of its outgoing edges or none, summing to 1 (none: "
         "an equal split). Not on an edge out of a queue.", default_text="equal split"),
-    Key("latency", "distribution", "Network transit time on the edge.", default_text="0",
-        unit="s"),
+    Key("latency", "distribution", "Network transit time on the edge (on a call edge: of the "
+        "request leg; the reply comes back at once).", default_text="0", unit="s"),
+    Key("call", "choice", "Makes the edge a call instead of a path: sync holds the caller's "
+        "server after its own service time until the callee replies; async sends a copy and "
+        "does not wait. Only from a service to a service. A call edge takes no part in "
+        "routing (no p) and the call does not follow the callee's outgoing edges.",
+        choices=CALL_MODES, default_text="none (a path)"),
+    Key("visits", "custom", "Calls made on the edge per execution of the caller, one after "
+        "the other: a positive integer, or a distribution rounded to the nearest integer at "
+        "each execution. Only on a call edge.", default=1,
+        json={"anyOf": [{"type": "integer", "minimum": 1},
+                        {"$ref": "#/$defs/distribution"}]},
+        type_text="positive integer or distribution"),
+    Key("timeout", "number", "Longest wait for one reply of a sync call: then the caller "
+        "is freed and its execution fails (cause call_timeout); the callee's work goes on, "
+        "wasted. Only with call: sync.", default_text="none (wait for the reply)", unit="s",
+        low=0, low_open=True),
 )
 
 TOP: tuple[Key, ...] = (
@@ -50,7 +68,8 @@ TOP: tuple[Key, ...] = (
     Key("nodes", "custom", "The components, by name: each a mapping with `kind` and the "
         "keys of that kind.", required=True, type_text="mapping of name to node"),
     Key("edges", "custom", "The paths messages take: `[from, to]`, `[from, to, p]` or "
-        "`{from, to, p, latency}`, in the order that routing and `inputs` follow.",
+        "`{from, to, p, latency, call, visits, timeout}`, in the order that routing, "
+        "`inputs` and calls follow.",
         required=True, type_text="list of edges"),
 )
 

@@ -31,7 +31,7 @@ from sim.model.readers import read_json, read_yaml
 __all__ = ["load", "from_dict", "to_dict", "save", "ordered_edges", "TOP_KEYS", "EDGE_KEYS"]
 
 TOP_KEYS = ("name", "description", "run", "nodes", "edges")
-EDGE_KEYS = ("from", "to", "p", "latency")
+EDGE_KEYS = ("from", "to", "p", "latency", "call", "visits", "timeout")
 
 
 def load(path: str | Path) -> nx.DiGraph:
@@ -137,7 +137,7 @@ def _edge_parts(edge: Any, order: int) -> tuple[Any, Any, dict]:
             if key not in edge:
                 raise ModelError(f"is required on an edge (got {dict(edge)!r})",
                                  key=f"{where}.{key}")
-        attrs = {k: _copied(edge[k]) for k in ("p", "latency") if k in edge}
+        attrs = {k: _copied(edge[k]) for k in EDGE_KEYS[2:] if k in edge}
         return edge["from"], edge["to"], attrs
     if isinstance(edge, (list, tuple)) and len(edge) in (2, 3):
         return edge[0], edge[1], ({"p": edge[2]} if len(edge) == 3 else {})

@@ -61,6 +61,39 @@ allowed as long as every node can reach a sink (a node with no outgoing edge)
 along edges a message can take: an edge with `p: 0` is never taken.
 """
 
+_CALLS = """### Calls
+
+An edge with `call:` is a call, not a path. With `call: sync`, each execution of
+the caller, after its own service time, makes `visits` calls to the callee (one
+after the other; the caller's sync call edges in the order they are written) and
+its server stays held until each reply comes back; then the message goes on along
+the caller's path edges as usual (a caller with no path edge is a sink). The
+callee serves a call like any message (its buffer, its servers, its own sync
+calls: calls nest) and replies when its execution ends, without following its
+own outgoing edges. `latency` on a call edge delays the request leg only.
+
+A sync call fails the caller's execution, and so the request's attempt: with
+cause `call_timeout` when no reply came within `timeout` (the caller is freed at
+once; the callee's work goes on and is wasted), and with cause `call_failed` when
+the callee's execution failed (its `error_rate`, a full buffer, a crash, a `ttl`).
+A caller's own `error_rate` is drawn at the end of its execution, after its calls.
+
+With `call: async` the caller sends `visits` copies when its execution succeeds
+and does not wait: the callee's work neither delays nor fails the request, and
+the copy ends at the callee (fire-and-forget).
+
+A call goes from a service to a service (calls through a queue are not supported
+yet); a call edge has no `p` and takes no part in routing or in the reach-a-sink
+check; calls may not form a cycle. A service fed only by calls has a buffer of its
+own and takes the buffer keys.
+
+`asyncsim check` and `asyncsim analyze` treat sync calls by the method of layers:
+a caller's holding time is its own service time plus, per call edge, `visits` x
+(the edge's latency + the callee's response time, its wait included), iterated
+with the flows to a fixed point; the callers' utilisation uses it, and the
+figures are flagged approximate. `analyze` does so for open senders only.
+"""
+
 _LIFE = """\
 ## Life of a request
 
@@ -69,7 +102,8 @@ when every copy of it (after a `broadcast`) has left a sink; its latency runs fr
 the first attempt's departure to that moment, across retries. An attempt fails
 when a queue rejects or drops it, it expires (`ttl`), processing errs
 (`error_rate`), its server goes down (`availability`), a rate limit or an open
-circuit breaker refuses it, or the sender's `timeout` fires first. A failed
+circuit breaker refuses it, a sync call times out or fails (`call_timeout`,
+`call_failed`), or the sender's `timeout` fires first. A failed
 attempt is retried after its backoff while attempts remain; when the last one
 fails the request has failed. An attempt that timed out is not cancelled: it
 still takes capacity, and if it completes while the request is pending the
@@ -82,7 +116,8 @@ or edge, the key, the value and what was expected, and the nearest valid key or
 choice for a misspelling. Besides the types and bounds above: a model needs a
 sender; a node is defined once; edges join defined nodes, never go into a sender,
 and leave a queue only for services; `p` is given on all of a node's outgoing
-edges or on none and sums to 1; every node reaches a sink. A node whose offered
+edges or on none and sums to 1; every node reaches a sink; calls go from a
+service to another service, without `p`, and form no cycle. A node whose offered
 load meets its capacity is valid but reported unstable by `asyncsim check`.
 """
 
@@ -96,7 +131,7 @@ def model_reference() -> str:
                  + ", and takes that kind's keys only.\n")
     for name in KIND_NAMES:
         parts += _kind_section(name)
-    parts += ["## Edges\n", _EDGES, _table(EDGE), ""]
+    parts += ["## Edges\n", _EDGES, _table(EDGE), "", _CALLS]
     parts += _distributions()
     parts.append(_LIFE)
     return "\n".join(parts).rstrip("\n") + "\n"

@@ -31,6 +31,7 @@ Routing = Literal["probabilistic", "round_robin", "random", "least_loaded",
 Overflow = Literal["reject", "drop_oldest", "block"]
 Discipline = Literal["fifo", "lifo", "priority"]
 Jitter = Literal["none", "full", "equal", "decorrelated"]
+CallMode = Literal["sync", "async"]
 
 ROUTINGS: tuple[str, ...] = ("probabilistic", "round_robin", "random", "least_loaded",
                              "power_of_two", "broadcast")
@@ -173,17 +174,36 @@ class BufferSpec:
 @dataclass(frozen=True, slots=True)
 class EdgeSpec:
     """A path from ``source`` to ``target``: routing probability ``p`` (None where
-    unset on every edge of the source), network ``latency`` distribution or None."""
+    unset on every edge of the source), network ``latency`` distribution or None.
+
+    A call edge has ``call`` set (``sync`` or ``async``): ``visits`` calls per
+    execution of the caller (an int, or a distribution rounded at each execution),
+    ``timeout`` (s) on each reply of a sync call or None; it is never routed along.
+    """
 
     source: str
     target: str
     p: float | None = None
     latency: Distribution | None = None
+    call: CallMode | None = None
+    visits: int | Distribution = 1
+    timeout: float | None = None
+
+    @property
+    def name(self) -> str:
+        """``"source->target"``, the key of a call edge's result entry."""
+        return f"{self.source}->{self.target}"
+
+    @property
+    def mean_visits(self) -> float:
+        """Mean calls per execution (a distribution's mean, before rounding)."""
+        return float(self.visits) if isinstance(self.visits, int) else self.visits.mean
 
 
 @dataclass(frozen=True, slots=True)
 class Model:
-    """A validated model: nodes in file order, edges in file order.
+    """A validated model: nodes in file order, path edges in file order, and the call
+    edges (``calls``, in file order) apart, so routing and traffic never see them.
 
     ``graph`` is the networkx DiGraph it was validated from (kept for drawing and
     for writing back); code reads ``nodes`` and ``edges``.
@@ -195,6 +215,7 @@ class Model:
     run: RunSettings = field(default_factory=RunSettings)
     description: str = ""
     graph: object = field(default=None, compare=False, repr=False)
+    calls: tuple[EdgeSpec, ...] = ()
 
     _by_name: dict = field(default=None, init=False, compare=False, repr=False)
     _out: dict = field(default=None, init=False, compare=False, repr=False)
@@ -216,6 +237,13 @@ class Model:
         object.__setattr__(self, "_in", {n: tuple(es) for n, es in into.items()})
         object.__setattr__(self, "_senders",
                            tuple(n for n in self.nodes if n.kind == "sender"))
+
+    def calls_from(self, name: str) -> tuple[EdgeSpec, ...]:
+        """The call edges leaving ``name``, in file order (empty for most nodes)."""
+        return tuple(e for e in self.calls if e.source == name)
+
+    def calls_into(self, name: str) -> tuple[EdgeSpec, ...]:
+        return tuple(e for e in self.calls if e.target == name)
 
     def node(self, name: str) -> NodeSpec:
         return self._by_name[name]

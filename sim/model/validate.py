@@ -17,7 +17,9 @@ from typing import Any
 import networkx as nx
 
 from sim.errors import ModelError, nearest
+from sim.model.calls import call_edge, check_call_cycles
 from sim.model.checks import Ctx
+from sim.model.format import EDGE
 from sim.model.keys import Wiring, suggest_kind
 from sim.model.kinds import KIND_NAMES, KINDS, NodeSpec
 from sim.model.load import ordered_edges
@@ -26,7 +28,7 @@ from sim.model.spec import EdgeSpec, Model
 
 __all__ = ["validate", "run_spec", "RUN_KEYS", "P_TOLERANCE"]
 
-EDGE_ATTRS = ("p", "latency", "order")
+EDGE_ATTRS = tuple(k.name for k in EDGE[2:]) + ("order",)  # the edge table's keys, no ends
 P_TOLERANCE = 1e-9  # how far the p's of a node's out-edges may sum from 1
 
 
@@ -57,11 +59,15 @@ def validate(G: nx.DiGraph) -> Model:
     name, description = _header(G.graph)
     run = run_spec(G.graph.get("run"))
     kinds = _kinds(G)
-    edges = tuple(_edge(u, v, attrs, kinds, base_dir) for u, v, attrs in ordered_edges(G))
+    every = tuple(_edge(u, v, attrs, kinds, base_dir) for u, v, attrs in ordered_edges(G))
+    edges = tuple(e for e in every if e.call is None)
+    calls = tuple(e for e in every if e.call is not None)
+    check_call_cycles(calls)
     feeders: dict[str, list[tuple[str, str]]] = {n: [] for n in kinds}
     outs: dict[str, list[EdgeSpec]] = {n: [] for n in kinds}
-    for e in edges:
+    for e in every:  # a call feeds its callee (which then has a buffer of its own)
         feeders[e.target].append((e.source, kinds[e.source]))
+    for e in edges:
         outs[e.source].append(e)
     specs = tuple(KINDS[kinds[n]].build(Ctx(node=n, base_dir=base_dir), attrs,
                                         Wiring(tuple(feeders[n])))
@@ -69,7 +75,8 @@ def validate(G: nx.DiGraph) -> Model:
     for spec in specs:
         _check_p(spec, outs[spec.name])
     _check_topology(kinds, outs)
-    return Model(name=name, nodes=specs, edges=edges, run=run, description=description, graph=G)
+    return Model(name=name, nodes=specs, edges=edges, run=run, description=description, graph=G,
+                 calls=calls)
 
 
 def _header(graph: Mapping) -> tuple[str, str]:
@@ -114,6 +121,8 @@ def _edge(u: str, v: str, attrs: Mapping, kinds: Mapping[str, str],
     refusal = KINDS[kinds[v]].in_edge_refusal
     if refusal is not None:
         raise ctx.error(None, f"goes into {kinds[v]} {v!r}, but {refusal}")
+    if "call" in attrs or "visits" in attrs or "timeout" in attrs:
+        return call_edge(ctx, attrs, kinds[u], kinds[v])
     out_edge = KINDS[kinds[u]].out_edge
     if out_edge is not None:
         out_edge(ctx, attrs, kinds[v])

@@ -86,7 +86,10 @@ def flat_metrics(summary: Mapping) -> dict:
     """One replication's result dict flattened to ``requests.latency.p99``..."""
     from sim.metrics.result import flatten
 
-    return flatten({"requests": summary["requests"], "nodes": summary["nodes"]})
+    blocks = {"requests": summary["requests"], "nodes": summary["nodes"]}
+    if "edges" in summary:  # call edges (models with calls)
+        blocks["edges"] = summary["edges"]
+    return flatten(blocks)
 
 
 class Evaluator:

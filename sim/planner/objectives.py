@@ -37,7 +37,7 @@ __all__ = ["Objective", "Check", "parse_objective", "judge", "halfwidth"]
 
 OPERATORS = ("<=", ">=")
 _WRONG_OPERATORS = ("==", "!=", "=<", "=>", "<", ">", "=")
-_PATH = re.compile(r"^[A-Za-z0-9_.\-]+$")
+_PATH = re.compile(r"^[A-Za-z0-9_.\-]+(?:->[A-Za-z0-9_.\-]+)*$")  # edges.api->db.calls
 Status = Literal["holds", "fails", "straddles"]
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from sim.engine import simulate
 from sim.metrics.result import COUNT_KEYS, flatten
-from sim.metrics.schema import (NODE_FIELDS, REQUEST_FIELDS, RUN_FIELDS, SERIES_FIELDS,
+from sim.metrics.schema import (EDGE_FIELDS, NODE_FIELDS, REQUEST_FIELDS, RUN_FIELDS, SERIES_FIELDS,
                                 metric_paths, node_fields, reference_page)
 from sim.model import from_dict, load_model, validate
 from sim.model.kinds import KIND_NAMES
@@ -34,7 +34,7 @@ def test_every_kind_has_its_fields():
 
 def test_declared_aggregation_matches_how_results_combine():
     """Counts (summed by ``aggregate``) are exactly the fields declared 'sum'."""
-    for fields in (REQUEST_FIELDS, *NODE_FIELDS.values()):
+    for fields in (REQUEST_FIELDS, EDGE_FIELDS, *NODE_FIELDS.values()):
         for f in fields:
             last = f.path.split(".")[-1]
             counted = last in COUNT_KEYS or f.path.startswith("dead_lettered.")
@@ -48,7 +48,10 @@ def _short(model):
 
 def _check(model, result) -> None:
     d = result.to_dict()
-    found = list(flatten({"requests": d["requests"], "nodes": d["nodes"]}))
+    blocks = {"requests": d["requests"], "nodes": d["nodes"]}
+    if "edges" in d:  # a model with call edges
+        blocks["edges"] = d["edges"]
+    found = list(flatten(blocks))
     declared = metric_paths(model, text=True)
     sometimes = {f"nodes.{s.name}.{f.path}" for s in model.nodes for f in NODE_FIELDS[s.kind]
                  if f.sometimes and (f.when is None or f.when(s))}
@@ -98,3 +101,20 @@ def test_metric_paths_needs_no_simulation(monkeypatch):
     paths = metric_paths(model)
     assert paths[0] == "requests.offered" and "nodes.worker.utilization" in paths
     assert [f.path for f in node_fields(model.node("worker"))][:2] == ["kind", "servers"]
+
+
+def test_call_edges_are_declared_and_reach_sweeps_and_plans():
+    """A model with call edges: ``edges.<caller>-><callee>.*`` in the declared names,
+    in the simulated result, and in the flattened metrics sweeps and plans read."""
+    from sim.experiments.build import metric_values
+    from sim.planner.evaluate import flat_metrics
+
+    model = load_model(ROOT / "models" / "sync_calls.yaml")
+    names = metric_paths(model)
+    assert "edges.api->db.response.p99" in names and "nodes.api.held.mean" in names
+    result = _short(model)
+    _check(model, result)
+    rep = result.replications[0]
+    assert "edges.api->audit.calls" in metric_values(rep)
+    assert "edges.api->db.in_flight.max" in flat_metrics(rep)
+    assert "edges.api->db.calls" in result.replications_frame().columns

@@ -86,3 +86,10 @@ def test_a_ratio_objective_takes_the_ci_of_per_replication_ratios():
     check = judge(o, flats)
     assert check.value == pytest.approx(sum(ratios) / 3)
     assert check.half == pytest.approx(ci95_halfwidth(ratios))
+
+
+def test_a_call_edge_metric_is_a_path():
+    """Call edges' figures are named ``edges.<caller>-><callee>.<field>``."""
+    obj = parse_objective("edges.api->db.failures.call_timeout / edges.api->db.calls <= 0.01")
+    assert (obj.path, obj.denominator) == ("edges.api->db.failures.call_timeout",
+                                           "edges.api->db.calls")

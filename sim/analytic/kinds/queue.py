@@ -17,6 +17,7 @@ from sim.analytic.buffers import buffer_reasons
 from sim.analytic.capacity import (availability_factor, capacity, holding_time, input_queues,
                                    is_exponential, partitions_of, unbounded)
 from sim.analytic.kinds.base import RATES, StationKind, keep_all, stable
+from sim.analytic.layers import LAYERS, holding_law, in_calls
 from sim.analytic.station import Station
 
 __all__ = ["STATION", "consumer_shares"]
@@ -117,18 +118,22 @@ def group(model, spec):
     if not model.out_edges(spec.name):
         return None
     consumers = [model.node(e.target) for e in model.out_edges(spec.name)]
-    if any(len(model.in_edges(c.name)) > len(input_queues(model, c)) for c in consumers):
+    if any(len(model.in_edges(c.name)) > len(input_queues(model, c))
+           or model.calls_into(c.name) for c in consumers):
         return None, f"queue {spec.name!r} is consumed by a service that is also fed directly"
     if any(len(input_queues(model, c)) > 1 for c in consumers):
         return None, None    # handled as a multi-input station, or refused there
-    first = consumers[0]
-    same = all(c.service.mean == first.service.mean and c.service.scv == first.service.scv
-               and is_exponential(c.service) == is_exponential(first.service)
-               for c in consumers)
+    # a consumer that makes sync calls holds its server for them too (method of layers)
+    layered = any(in_calls(model, c.name) for c in consumers)
+    laws = [holding_law(model, c) if layered else c.service for c in consumers]
+    first = laws[0]
+    same = all(law.mean == first.mean and law.scv == first.scv
+               and is_exponential(law) == is_exponential(first) for law in laws)
     if not same:
         return None, f"queue {spec.name!r} has competing consumers with different service times"
     return Station(spec.name, (spec.name,), tuple(c.name for c in consumers),
-                   sum(c.servers for c in consumers), first.service, spec.buffer), None
+                   sum(c.servers for c in consumers), first, spec.buffer,
+                   note=LAYERS if layered else "", approximate=layered), None
 
 
 def queued(model, spec) -> bool:

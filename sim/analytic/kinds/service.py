@@ -16,6 +16,7 @@ from sim.analytic.buffers import buffer_reasons
 from sim.analytic.capacity import (availability_factor, holding_time, input_queues,
                                    routing_shares, servers_bound, unbounded)
 from sim.analytic.kinds.base import RATES, StationKind, balancing_reasons, stable
+from sim.analytic.layers import LAYERS, holding_law, in_calls
 from sim.analytic.station import UNBOUNDED, Station
 
 __all__ = ["STATION"]
@@ -77,9 +78,12 @@ def group(model, spec):
     several queues heads a priority station; one consuming a single queue belongs to
     that queue's pool (None here)."""
     queues = input_queues(model, spec)
-    direct = len(model.in_edges(spec.name)) > len(queues)
+    direct = len(model.in_edges(spec.name)) > len(queues) or bool(model.calls_into(spec.name))
     if queues and direct:
         return None, f"service {spec.name!r} is fed both by queues and directly"
+    if direct and in_calls(model, spec.name):
+        return Station(spec.name, (), (spec.name,), spec.servers, holding_law(model, spec),
+                       spec.buffer or UNBOUNDED, note=LAYERS, approximate=True), None
     if direct:
         return Station(spec.name, (), (spec.name,), spec.servers, spec.service,
                        spec.buffer or UNBOUNDED), None

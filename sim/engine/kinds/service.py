@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import math
 
+from sim.engine.calls import CallEdge, Calls, fixed, rounded
 from sim.engine.kinds.base import KindRuntime
 from sim.engine.kinds.queue import make_owned_buffer
 from sim.engine.kinds.routes import wire_sends
 from sim.engine.reliability import Crashes, Effects, autoscaler_process, availability_process
+from sim.engine.router import DelayedEdge
 from sim.engine.service import Service
 from sim.engine.transit import PullTransit
 from sim.rng import Purpose
@@ -18,11 +20,13 @@ __all__ = ["RUNTIME", "service_class"]
 _CLASSES: dict = {}
 
 
-def service_class(crashes: bool, effects: bool, transit: bool) -> type:
-    """The Service class with the behaviours a node needs (built once per combination)."""
-    key = (crashes, effects, transit)
+def service_class(crashes: bool, effects: bool, transit: bool, calls: bool = False) -> type:
+    """The Service class with the behaviours a node needs (built once per combination):
+    a service that neither calls nor is called gets no call handling at all."""
+    key = (crashes, effects, transit, calls)
     if key not in _CLASSES:
-        mixins = ((crashes, Crashes), (effects, Effects), (transit, PullTransit))
+        mixins = ((crashes, Crashes), (effects, Effects), (transit, PullTransit),
+                  (calls, Calls))
         bases = tuple(b for flag, b in mixins if flag)
         _CLASSES[key] = type("Service", bases + (Service,), {}) if bases else Service
     return _CLASSES[key]
@@ -37,7 +41,8 @@ def build(ctx, spec) -> Service:
     env, streams = ctx.env, ctx.streams
     own = make_owned_buffer(ctx, spec.name, spec.buffer) if spec.buffer is not None else None
     transit = _pulls_with_latency(ctx.model, spec.name)
-    cls = service_class(spec.availability is not None, not spec.idempotent, transit)
+    calls = bool(ctx.model.calls_from(spec.name) or ctx.model.calls_into(spec.name))
+    cls = service_class(spec.availability is not None, not spec.idempotent, transit, calls)
     service = cls(env, spec.name, spec.servers,
                   streams.draw(spec.service, spec.name, Purpose.SERVICE), own=own)
     if own is not None:
@@ -70,10 +75,32 @@ def _wire_inputs(ctx, spec, runtimes: dict) -> None:
     service.plain = service.plain and not any(q.acknowledged for q in queues)
 
 
+def _wire_calls(ctx, spec, runtimes: dict) -> None:
+    """The service's call edges, in edge order (sync ones are made in that order)."""
+    service = runtimes[spec.name]
+    edges = []
+    for e in ctx.model.calls_from(spec.name):
+        target = runtimes[e.target]
+        if e.latency is not None:
+            target = DelayedEdge(ctx.env, target,
+                                 ctx.streams.draw(e.latency, e.name, Purpose.EDGE))
+        count = (fixed(e.visits) if isinstance(e.visits, int)
+                 else rounded(ctx.streams.draw(e.visits, e.name, Purpose.MISC)))
+        edges.append(CallEdge(ctx.env, e, service, target, count))
+    service.sync = tuple(e for e in edges if e.mode == "sync")
+    service.casts = tuple(e for e in edges if e.mode == "async")
+
+
 def wire(ctx, spec, runtimes: dict) -> None:
     if spec.inputs:
         _wire_inputs(ctx, spec, runtimes)
     wire_sends(ctx, spec, runtimes)
+    if isinstance(runtimes[spec.name], Calls):
+        _wire_calls(ctx, spec, runtimes)
+
+
+def _edges(rt) -> tuple:
+    return rt.sync + rt.casts if isinstance(rt, Calls) else ()
 
 
 def raw(rt) -> dict:
@@ -84,6 +111,8 @@ def raw(rt) -> dict:
             "errors": rt.errors, "busy_area": rt.busy_area, "servers_area": rt.prov_area,
             "q_area": own.area if own else 0.0, "q_peak": own.peak if own else 0,
             "wait": rt.wait, "sojourn": rt.sojourn,
+            "held_area": getattr(rt, "held_area", 0.0),
+            "calls": {e.name: e.raw() for e in _edges(rt)},
             "crashes": getattr(rt, "crashes", None),
             "duplicate_effects": getattr(rt, "duplicate_effects", None)}
 
@@ -95,11 +124,11 @@ def state(rt) -> tuple:
 
 def samples(rt) -> list:
     own = [rt.own.wait] if rt.own is not None else []
-    return [rt.wait, rt.sojourn] + own
+    return [rt.wait, rt.sojourn] + own + [e.response for e in _edges(rt)]
 
 
 def parts(rt) -> list:
-    return [rt] if rt.own is None else [rt, rt.own]
+    return ([rt] if rt.own is None else [rt, rt.own]) + list(_edges(rt))
 
 
 def traced(rt) -> list:

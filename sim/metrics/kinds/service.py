@@ -21,7 +21,11 @@ FIELDS: tuple[Field, ...] = (
     Field("throughput", "1/s", "Messages served per simulated second."),
     Field("utilization", "ratio", "busy.mean / servers (the time-averaged servers "
           "provisioned when autoscaling); null for servers: inf."),
-    Field("busy.mean", "servers", "Time-averaged number of servers in use."),
+    Field("busy.mean", "servers", "Time-averaged number of servers in use (held on calls "
+          "included)."),
+    Field("held.mean", "servers", "Time-averaged number of servers held waiting on sync "
+          "calls (server-seconds per second, part of busy.mean; 0 for a service that makes "
+          "none)."),
     *queueing_fields(lambda k: f"{stat(k)} time a message waits in the service's own "
                      "buffer (0 when only queues feed it).",
                      lambda k: f"{stat(k)} time from arrival to the end of service (wait + "
@@ -54,6 +58,7 @@ def entry(raw: dict, duration: float) -> dict:
         "utilization": None if math.isinf(servers) or servers_mean <= 0
         else busy_mean / servers_mean,
         "busy": {"mean": busy_mean},
+        "held": {"mean": raw.get("held_area", 0.0) / duration},
         "queue_length": {"mean": raw["q_area"] / duration, "max": int(raw["q_peak"])},
         "wait": raw["wait"].summary(WAIT_KEYS) if raw["wait"].count else empty_wait(WAIT_KEYS),
         "sojourn": raw["sojourn"].summary(SOJOURN_KEYS) if raw["sojourn"].count

@@ -1,0 +1,164 @@
+"""Sync calls by the method of layers (Rolia & Sevcik 1995, "The Method of Layers",
+IEEE TSE 21(8); Woodside et al. 1995, "The Stochastic Rendezvous Network Model").
+
+A caller holds its server for its own service time and then for each sync call:
+``H = S + sum_e visits_e * (latency_e + R_e)``, where the callee's response time
+``R = H_callee + Wq_callee`` (its own holding time, calls included, plus its
+queueing wait). The waits depend on the callees' arrival rates, and with closed
+senders the rates depend on the holding times, so the holding times are iterated
+with the flows to a fixed point. Every figure that uses them is approximate: the
+callee's wait takes its calls as Poisson (Allen-Cunneen), which overestimates it
+when its callers have few servers between them (at most that many calls are
+outstanding: a finite-source effect the layers ignore). ``analyze`` applies the
+layers to open load only; with closed senders ``check`` still does (MVA on each
+caller's holding time, the callees counted inside it).
+
+Calls add arrivals at their callees that do not follow the callee's paths:
+``visits(callee) += visits(caller) * visits_e`` (times the caller's success share for
+an async call, sent only when the execution succeeds), callers before callees.
+"""
+
+from __future__ import annotations
+
+import math
+
+from sim.distributions import Constant, Gamma
+
+__all__ = ["call_time", "call_visits", "path_visits", "holding_law", "in_calls", "LAYERS"]
+
+LAYERS = ", method of layers (sync calls)"
+"""The note of a station whose figures use layered holding times."""
+
+_PASSES = 50
+_CACHE: list = []   # [model, {callee: wait}] of the last model solved
+
+
+def in_calls(model, name: str) -> bool:
+    """True when service ``name`` makes or serves calls (its figures are layered)."""
+    return bool(model.calls) and any(e.source == name or e.target == name
+                                     for e in model.calls)
+
+
+def _order(model) -> list[str]:
+    """Callers before their callees (the call graph is acyclic: validation refuses
+    cycles)."""
+    into = {e.target: 0 for e in model.calls}
+    for e in model.calls:
+        into.setdefault(e.source, 0)
+    for e in model.calls:
+        into[e.target] += 1
+    ready = [n for n, k in into.items() if k == 0]
+    out = []
+    while ready:
+        n = ready.pop()
+        out.append(n)
+        for e in model.calls_from(n):
+            into[e.target] -= 1
+            if not into[e.target]:
+                ready.append(e.target)
+    return out
+
+
+def _add_calls(model, added: dict[str, float], caller: str, v: float) -> None:
+    """Add the arrivals that ``v`` executions of ``caller`` send along its calls."""
+    if v <= 0:
+        return
+    ok = 1.0 - getattr(model.node(caller), "error_rate", 0.0)
+    for e in model.calls_from(caller):
+        share = 1.0 if e.call == "sync" else ok
+        added[e.target] = added.get(e.target, 0.0) + v * e.mean_visits * share
+
+
+def call_visits(model, visits: dict[str, float]) -> dict[str, float]:
+    """Arrivals per request that calls add at each callee, given a sender's path
+    visits (``{node: visits}``), callers before callees (nested calls)."""
+    added: dict[str, float] = {}
+    for caller in _order(model):
+        _add_calls(model, added, caller, visits.get(caller, 0.0) + added.get(caller, 0.0))
+    return added
+
+
+def path_visits(model, total: dict[str, float]) -> dict[str, float]:
+    """A sender's visits along paths only, from its total visits (calls included):
+    a caller's sojourn already holds its calls' response times."""
+    added: dict[str, float] = {}
+    path = dict(total)
+    for caller in _order(model):
+        path[caller] = total.get(caller, 0.0) - added.get(caller, 0.0)
+        _add_calls(model, added, caller, total.get(caller, 0.0))
+    return path
+
+
+def call_time(model, name: str) -> float:
+    """Seconds a server of ``name`` is held on sync calls per execution (0 without)."""
+    waits = _waits(model)
+    from sim.analytic.capacity import holding_time
+
+    total = 0.0
+    for e in model.calls_from(name):
+        if e.call != "sync":
+            continue
+        lat = e.latency.mean if e.latency is not None else 0.0
+        response = holding_time(model, model.node(e.target)) + waits.get(e.target, 0.0)
+        total += e.mean_visits * (lat + response)
+    return total
+
+
+def holding_law(model, svc):
+    """The holding time of a caller as a law for the station formulas: its mean
+    (:func:`sim.analytic.capacity.holding_time`) and a variance of the own service
+    time plus each call's (visits x the callee's holding variance); a gamma law of
+    that mean and cv, or a constant when the variance is 0."""
+    from sim.analytic.capacity import holding_time
+
+    mean = holding_time(model, svc)
+    var = _variance(model, svc)
+    if not math.isfinite(mean) or mean <= 0:
+        return svc.service
+    cv = math.sqrt(var) / mean
+    return Gamma(mean=mean, cv=cv) if cv > 1e-12 else Constant(mean)
+
+
+def _variance(model, svc) -> float:
+    own = svc.service.mean ** 2 * svc.service.scv
+    for e in model.calls_from(svc.name):
+        if e.call == "sync":
+            own += e.mean_visits * _variance(model, model.node(e.target))
+    return own
+
+
+def _waits(model) -> dict[str, float]:
+    """Each sync callee's mean queueing wait (s), at the fixed point with the flows."""
+    if _CACHE and _CACHE[0] is model:
+        return _CACHE[1]
+    waits: dict[str, float] = {}
+    _CACHE[:] = [model, waits]   # seen (zero waits) while the flows below ask for them
+    callees = sorted({e.target for e in model.calls if e.call == "sync"})
+    from sim.analytic.network import flows
+
+    for _ in range(_PASSES):
+        fl = flows(model)
+        new = {n: _wait(model, model.node(n), fl.open_rate[n] + fl.closed_rate[n])
+               for n in callees}
+        same = all(math.isclose(new[n], waits.get(n, 0.0), rel_tol=1e-9, abs_tol=1e-12)
+                   for n in callees)
+        waits.update(new)
+        if same:
+            break
+    return waits
+
+
+def _wait(model, svc, lam: float) -> float:
+    """Allen-Cunneen wait of a callee (Poisson calls assumed); inf when overloaded."""
+    from sim.analytic.capacity import holding_time
+    from sim.analytic.stations import ggc
+
+    if svc.servers == math.inf or lam <= 0:
+        return 0.0
+    law = holding_law(model, svc)
+    if law.mean <= 0:
+        return 0.0
+    if lam * law.mean >= svc.servers:
+        return math.inf
+    mean = holding_time(model, svc)
+    return ggc(lam, mean, int(svc.servers), 1.0, law.scv).mean_wait

@@ -1,0 +1,100 @@
+"""Call edges (``call: sync | async``): their keys' values and the rules that join
+them with the kinds at both ends. Declared in :data:`sim.model.format.EDGE`; the
+engine's treatment is :mod:`sim.engine.calls`.
+
+A call edge is not a path: it has no ``p``, takes no part in routing or in the
+reach-a-sink check, and its calls do not follow the callee's outgoing edges.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sim.errors import ModelError
+from sim.model.checks import Ctx, is_number
+from sim.model.format import CALL_MODES
+from sim.model.spec import EdgeSpec
+
+__all__ = ["call_edge", "check_call_cycles"]
+
+_NOT_A_CALL = "only applies to a call edge (add call: sync or call: async)"
+
+
+def call_edge(ctx: Ctx, attrs: Mapping, source_kind: str, target_kind: str) -> EdgeSpec:
+    """The spec of an edge that has ``call``, ``visits`` or ``timeout``: a ModelError
+    naming the edge and the key for each rule broken (checked in key order)."""
+    u, v = ctx.edge
+    if "call" not in attrs:
+        key = "visits" if "visits" in attrs else "timeout"
+        raise ctx.error(key, _NOT_A_CALL, value=attrs[key])
+    mode = ctx.choice("call", attrs["call"], CALL_MODES)
+    if source_kind != "service":
+        raise ctx.error("call", f"must leave a service: only a service makes calls (a call "
+                                f"holds the caller's server while it waits), and {u!r} is a "
+                                f"{source_kind}", value=mode)
+    if target_kind == "queue":
+        raise ctx.error("call", f"goes into queue {v!r}: calls through a queue (the consumer "
+                                f"replies) are not supported yet; call the service that "
+                                f"consumes from it", value=mode)
+    if target_kind != "service":
+        raise ctx.error("call", f"must go into a service (which serves the call and replies), "
+                                f"and {v!r} is a {target_kind}", value=mode)
+    if u == v:
+        raise ctx.error("call", "cannot go from a service to itself (its held server would "
+                                "wait on itself)", value=mode)
+    if "p" in attrs:
+        raise ctx.error("p", "does not apply to a call edge: a call is made at every "
+                             "execution of the caller, not routed (give visits for how many "
+                             "calls)", value=attrs["p"])
+    if "timeout" in attrs and mode != "sync":
+        raise ctx.error("timeout", "only applies with call: sync (an async call is not "
+                                   "waited for)", value=attrs["timeout"])
+    return EdgeSpec(source=u, target=v, call=mode,
+                    latency=ctx.distribution("latency", attrs["latency"])
+                    if "latency" in attrs else None,
+                    visits=_visits(ctx, attrs.get("visits", 1)),
+                    timeout=ctx.number("timeout", attrs["timeout"], positive=True)
+                    if "timeout" in attrs else None)
+
+
+def _visits(ctx: Ctx, value):
+    """A positive integer, or a distribution (rounded at each execution) with a
+    positive mean."""
+    if is_number(value):
+        if float(value).is_integer() and value >= 1:
+            return int(value)
+        raise ctx.error("visits", "must be a positive integer, or a distribution (rounded to "
+                                  "the nearest integer at each execution)", value=value)
+    if not isinstance(value, Mapping):
+        raise ctx.error("visits", "must be a positive integer or a distribution", value=value)
+    return ctx.distribution("visits", value, positive_mean=True)
+
+
+def check_call_cycles(calls: tuple[EdgeSpec, ...]) -> None:
+    """Refuse calls that form a cycle (a call chain must end: a cycle of sync calls
+    holds servers that wait on each other)."""
+    out: dict[str, list[str]] = {}
+    for e in calls:
+        out.setdefault(e.source, []).append(e.target)
+    state: dict[str, int] = {}
+    for start in out:
+        if start in state:
+            continue
+        stack = [(start, iter(out.get(start, ())))]
+        path = [start]
+        state[start] = 1
+        while stack:
+            node, children = stack[-1]
+            nxt = next(children, None)
+            if nxt is None:
+                state[node] = 2
+                stack.pop()
+                path.pop()
+            elif state.get(nxt) == 1:
+                loop = path[path.index(nxt):] + [nxt]
+                raise ModelError(f"calls form a cycle ({' -> '.join(map(repr, loop))}); a "
+                                 f"chain of calls must end", edge=(node, nxt), key="call")
+            elif nxt not in state:
+                state[nxt] = 1
+                path.append(nxt)
+                stack.append((nxt, iter(out.get(nxt, ()))))
