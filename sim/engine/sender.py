@@ -18,7 +18,7 @@ from sim.metrics.stats import SampleStats
 __all__ = ["Sender", "CAUSES"]
 
 CAUSES = ("rejected", "dropped", "expired", "error", "crash", "timeout", "max_receives",
-          "circuit_open")
+          "circuit_open", "shed")
 
 
 class Sender:

@@ -22,7 +22,7 @@ COUNT_KEYS = frozenset({"offered", "completed", "failed", "in_flight", "rejected
                         "retries", "duplicates", "arrivals", "dropped", "errors", "attempts",
                         "expired", "error", "crash", "timeout", "deliveries", "max_receives",
                         "circuit_open", "retries_denied", "redelivered",
-                        "duplicate_effects", "crashes", "stale"})
+                        "duplicate_effects", "crashes", "stale", "shed", "hedges"})
 _CONSTANT_KEYS = frozenset({"kind", "servers"})
 _META = ("model", "seed", "replications", "duration", "warmup")
 

@@ -38,7 +38,7 @@ def kind_field(name: str) -> Field:
 REQUEST_COUNTS = ("offered", "completed", "failed", "in_flight", "rejected", "timed_out",
                   "retries", "duplicates")
 CAUSES = ("rejected", "dropped", "expired", "error", "crash", "timeout", "max_receives",
-          "circuit_open")
+          "circuit_open", "shed")
 EXTRAS = ("attempts", "circuit_open", "retries_denied", "wasted_work")
 LATENCY_KEYS = ("mean", "p50", "p90", "p95", "p99", "p999", "max")
 
@@ -51,6 +51,7 @@ _CAUSE_TEXT = {
     "timeout": "timed out on the last attempt",
     "max_receives": "received max_receives times from an at-least-once queue",
     "circuit_open": "refused by an open circuit breaker on the last attempt",
+    "shed": "dropped by a buffer's CoDel shedding (shed)",
 }
 
 
