@@ -7,7 +7,8 @@ wait at or above ``target`` starts a clock, and once waits have stayed above it 
 ``interval`` seconds the message taken is dropped (cause ``shed``) and dropping
 starts. While dropping, each take drops the messages whose turn has come, the n-th
 drop ``interval / sqrt(n)`` after the previous one, until a wait falls below
-``target``. A new episode soon after the last (within 16 intervals) resumes the
+``target``. The last waiting message is never dropped (RFC 8289 keeps a packet
+when the queue holds no more than one: dropping it would only idle the server). A new episode soon after the last (within 16 intervals) resumes the
 drop count where it stopped, as RFC 8289 does.
 
 A mixin over :class:`~sim.engine.broker.Buffer` (and its ttl variant), chosen at
@@ -59,7 +60,7 @@ class Shedding:
         msg = self._pop()
         self.span += now
         self.n -= 1
-        if now - msg.t < self.target:
+        if now - msg.t < self.target or not self.n:
             self.first_above = None
             return msg, False
         if self.first_above is None:

@@ -67,8 +67,8 @@ BUFFER_KEYS: tuple[Key, ...] = (
         "CoDel load shedding (Nichols & Jacobson 2012, RFC 8289): when a message is taken, "
         "if the waits of the messages taken have stayed above target for at least interval, "
         "it is dropped (cause shed) and the next one is examined; while dropping, the next "
-        "drop comes interval / sqrt(count) after the last; a wait below target (or an empty "
-        "buffer) ends the dropping.",
+        "drop comes interval / sqrt(count) after the last; a wait below target, or taking the last "
+        "waiting message (never dropped), ends the dropping.",
         default_text="none (never shed)",
         keys=(Key("target", "number", "The wait a buffer may keep for ever.", unit="s",
                   low=0, low_open=True, required=True),
