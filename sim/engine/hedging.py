@@ -46,6 +46,11 @@ class HedgingSender(Sender):
         if self.send(Msg(self, req, req.born, attempt, self.prio, now), self):
             self.blocked += 1
 
+    def hedge_copies(self, msg: Msg) -> int:
+        """Live copies of ``msg``'s attempt once hedged (0 when it never was); read by
+        the trace, which writes a hedged attempt's row only when its last copy ends."""
+        return self.copies.get((msg.req, msg.attempt), 0)
+
     def _settled_copy(self, msg: Msg) -> int | None:
         """One copy of a hedged attempt resolved: the copies still live, or None
         when the attempt was never hedged."""

@@ -179,3 +179,31 @@ def test_hedged_attempt_fails_only_when_both_copies_fail():
              "w": {"kind": "service", "servers": 1, "capacity": 0, "service": const(1.0)}}
     s = run_model(nodes, [["s", "w"]], duration=5)["nodes"]["s"]
     assert s["completed"] == 1 and s["failed"] == 0 and s["hedges"] == 1
+
+
+def test_trace_of_hedged_and_shed_requests(tmp_path):
+    """The trace of test_hedge_by_hand: per request one completed attempt row and one
+    ``hedge_lost`` late row (the copy ending 0.25 s after the winner); and the CoDel
+    case: four attempt rows with outcome shed."""
+    import pandas as pd
+
+    from sim.engine import simulate
+    from tests.conftest import make_model
+
+    nodes = {"s": {"kind": "sender", "trace": [0, 10], "hedge": {"after": 0.25}},
+             "w": {"kind": "service", "servers": "inf", "service": const(1.0)}}
+    path = tmp_path / "hedge.csv"
+    simulate(make_model(nodes, [["s", "w"]], duration=20), trace=str(path))
+    rows = pd.read_csv(path)
+    assert sorted(rows[rows.kind == "attempt"].outcome) == ["completed", "completed"]
+    late = rows[rows.kind == "late"]
+    assert list(late.outcome) == ["hedge_lost", "hedge_lost"]
+    assert list(late.departure) == pytest.approx([1.25, 11.25])
+
+    nodes = {"s": {"kind": "sender", "trace": [0] * 10},
+             "w": {"kind": "service", "servers": 1, "service": const(1.0),
+                   "shed": {"target": 0.5, "interval": 1.0}}}
+    path = tmp_path / "shed.csv"
+    simulate(make_model(nodes, [["s", "w"]], duration=20), trace=str(path))
+    rows = pd.read_csv(path)
+    assert list(rows[rows.kind == "attempt"].outcome).count("shed") == 4
