@@ -57,7 +57,7 @@ BUFFER_KEYS: tuple[Key, ...] = (
         default="fifo", choices=DISCIPLINES),
     Key("lifo_above", "integer",
         "The queue length beyond which adaptive_lifo serves the newest message first.",
-        unit="messages", low=0, note="required with discipline: adaptive_lifo, and only there"),
+        unit="messages", low=0, note="with discipline: adaptive_lifo, where it is required"),
     Key("ttl", "number", "A message waiting longer than this expires (the attempt fails).",
         default_text="none (never expires)", unit="s", low=0, low_open=True),
     Key("latency", "distribution",
@@ -70,7 +70,8 @@ BUFFER_KEYS: tuple[Key, ...] = (
         "drop comes interval / sqrt(count) after the last; a wait below target, or taking the last "
         "waiting message (never dropped), ends the dropping.",
         default_text="none (never shed)",
-        keys=(Key("target", "number", "The wait a buffer may keep for ever.", unit="s",
+        keys=(Key("target", "number", "The standing wait tolerated: waits at or above it for interval start the "
+                  "dropping.", unit="s",
                   low=0, low_open=True, required=True),
               Key("interval", "number", "How long waits must stay above target before the "
                   "first drop; also the base of the drop spacing.", default=0.1, unit="s",
