@@ -207,3 +207,26 @@ def test_trace_of_hedged_and_shed_requests(tmp_path):
     simulate(make_model(nodes, [["s", "w"]], duration=20), trace=str(path))
     rows = pd.read_csv(path)
     assert list(rows[rows.kind == "attempt"].outcome).count("shed") == 4
+
+
+@pytest.mark.parametrize("hedge", [0.0, 1.0])
+@pytest.mark.parametrize("closed", [False, True])
+@pytest.mark.parametrize("ttl_and_drop", [False, True])
+def test_features_together_conserve_requests(hedge, closed, ttl_and_drop):
+    """Hedge, retries with a timeout, CoDel, adaptive_lifo, slowdown and errors at once
+    (with ttl and drop_oldest on an open sender): offered = completed + failed +
+    in_flight, which the engine also checks at the end of the run."""
+    s = {"kind": "sender", "hedge": {"after": hedge}, "timeout": 3.0,
+         "retry": {"max_attempts": 3, "backoff": {"initial": 0.1}}}
+    s.update({"clients": 5} if closed else {"rate": 1.2})
+    q = {"kind": "queue", "shed": {"target": 0.5, "interval": 1.0},
+         "discipline": "adaptive_lifo", "lifo_above": 2}
+    if ttl_and_drop and not closed:
+        q.update(ttl=2.0, capacity=3, overflow="drop_oldest")
+    w = {"kind": "service", "servers": 2, "service": {"dist": "exponential", "mean": 1.5},
+         "slowdown": [[0, 1], [1, 2]], "error_rate": 0.05}
+    r = run_model({"s": s, "q": q, "w": w}, [["s", "q"], ["q", "w"]], duration=300)
+    req = r["requests"]
+    assert req["offered"] == req["completed"] + req["failed"] + req["in_flight"]
+    assert r["nodes"]["s"]["hedges"] > 0
+    assert r["nodes"]["q"]["shed"] > 0
