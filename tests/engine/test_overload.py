@@ -229,4 +229,4 @@ def test_features_together_conserve_requests(hedge, closed, ttl_and_drop):
     req = r["requests"]
     assert req["offered"] == req["completed"] + req["failed"] + req["in_flight"]
     assert r["nodes"]["s"]["hedges"] > 0
-    assert closed or r["nodes"]["q"]["shed"] > 0   # 1.2/s against at most 2/1.5
+    assert closed or r["nodes"]["q"]["shed"] > 0   # hedges on 1.2/s overload 2 servers
