@@ -56,7 +56,9 @@ def bounded_that_fills(model: Model, node, rates) -> bool:
 
 def buffer_reasons(model: Model, node, rates: Mapping[str, float] | None) -> list[str]:
     """What the formulas cannot capture in a node's buffer (ttl, a filling buffer
-    that does not reject, redelivery, partitions)."""
+    that does not reject, redelivery, partitions, shedding). ``adaptive_lifo`` is
+    not one: it is work-conserving and blind to service times, so mean waits are
+    FIFO's (Kleinrock's conservation law); only FIFO's percentiles are given."""
     name, buf = node.name, getattr(node, "buffer", None)
     if buf is None:
         return []
@@ -70,4 +72,6 @@ def buffer_reasons(model: Model, node, rates: Mapping[str, float] | None) -> lis
         out.append(f"node {name!r} redelivers messages ({delivery.mode})")
     if (getattr(buf, "partitions", None) or 1) > 1:
         out.append(f"node {name!r} is split into partitions")
+    if buf.shed is not None:
+        out.append(f"node {name!r} sheds load (shed: CoDel)")
     return out

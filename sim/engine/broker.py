@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections import deque
 
-from sim.engine.disciplines import make_container
+from sim.engine.disciplines import PARAMETERS, make_container
 from sim.engine.message import Msg, fail
 from sim.metrics.stats import SampleStats
 
@@ -37,12 +37,13 @@ class Buffer:
         self.blocked: deque = deque()
         self.wait = SampleStats()
         self._wait_buf = self.wait.buf
-        self._make_container(spec.discipline)
+        self._make_container(spec.discipline, **{
+            key: getattr(spec, key) for key in PARAMETERS.get(spec.discipline, ())})
         self.reset(0.0)
         self.n = 0
 
-    def _make_container(self, discipline: str) -> None:
-        box = make_container(discipline, f"node {self.name!r}")
+    def _make_container(self, discipline: str, **params) -> None:
+        box = make_container(discipline, f"node {self.name!r}", **params)
         self._items, self._push, self._pop = box.items, box.push, box.pop
         self._oldest = box.remove_oldest
 

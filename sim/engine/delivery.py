@@ -15,6 +15,7 @@ from collections import deque
 from sim.engine.broker import Buffer
 from sim.engine.events import Call
 from sim.engine.message import Msg, fail
+from sim.engine.shedding import shedding_class
 
 __all__ = ["TtlBuffer", "AtLeastOnceQueue", "PartitionedQueue", "make_buffer"]
 
@@ -249,6 +250,7 @@ def make_buffer(env, name: str, spec, uniform=None) -> Buffer:
         return PartitionedQueue(env, name, spec, uniform)
     if spec.delivery is not None and spec.delivery.mode == "at_least_once":
         return AtLeastOnceQueue(env, name, spec)
-    if spec.ttl is not None:
-        return TtlBuffer(env, name, spec)
-    return Buffer(env, name, spec)
+    base = TtlBuffer if spec.ttl is not None else Buffer
+    if spec.shed is not None:
+        return shedding_class(base)(env, name, spec)
+    return base(env, name, spec)

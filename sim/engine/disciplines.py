@@ -5,8 +5,9 @@ Each returns a :class:`Container`: the storage and its ``push(msg)``, ``pop()``
 (the next message to serve) and ``remove_oldest()`` (for ``overflow:
 drop_oldest``). The buffer binds ``push`` and ``pop`` once, so a discipline costs
 nothing per message beyond its own operations (W1 of benchmarks/throughput.py).
-Keyword parameters are the room a discipline with settings needs (none has any yet);
-an unknown name is an error, never a FIFO by default.
+Keyword parameters are a discipline's settings, named in :data:`PARAMETERS` (the
+buffer spec's fields of the same names); an unknown name is an error, never a FIFO
+by default.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections import deque
 from heapq import heapify, heappop, heappush
 from typing import Callable, NamedTuple
 
-__all__ = ["Container", "DISCIPLINES", "make_container"]
+__all__ = ["Container", "DISCIPLINES", "PARAMETERS", "make_container"]
 
 
 class Container(NamedTuple):
@@ -57,11 +58,29 @@ def priority() -> Container:
                      lambda: heappop(heap)[2], remove_oldest)
 
 
+def adaptive_lifo(lifo_above: int) -> Container:
+    """FIFO while at most ``lifo_above`` messages wait, LIFO (newest first) beyond, as
+    Facebook's adaptive LIFO (Maurer, "Fail at Scale", ACM Queue 2015): under a backlog
+    the newest requests, whose callers are still waiting, are served first. The length
+    is the storage's at the moment of taking (the message taken included)."""
+    items: deque = deque()
+    pop, popleft = items.pop, items.popleft
+
+    def take():
+        return pop() if len(items) > lifo_above else popleft()
+
+    return Container(items, items.append, take, popleft)
+
+
 DISCIPLINES: dict[str, Callable[..., Container]] = {
     "fifo": fifo,
     "lifo": lifo,
     "priority": priority,
+    "adaptive_lifo": adaptive_lifo,
 }
+
+PARAMETERS: dict[str, tuple[str, ...]] = {"adaptive_lifo": ("lifo_above",)}
+"""The settings each discipline takes, read from the buffer spec's fields of those names."""
 
 
 def make_container(name: str, where: str = "buffer", **params) -> Container:

@@ -18,7 +18,8 @@ from sim.metrics.stats import SampleStats
 __all__ = ["Sender", "CAUSES"]
 
 CAUSES = ("rejected", "dropped", "expired", "error", "crash", "timeout", "max_receives",
-          "circuit_open", "call_timeout", "call_failed")
+          "circuit_open", "call_timeout", "call_failed",
+          "shed")
 
 
 class Sender:

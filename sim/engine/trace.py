@@ -8,7 +8,8 @@ length. Columns: replication, request, attempt, kind (``attempt``, ``late`` or
 
 Visits are recorded at queues and services (routers take no time); an attempt's row
 is written when it is resolved (completed, timeout, or the cause of its loss), and
-a completion after that adds a ``late`` row (a duplicate).
+a completion after that adds a ``late`` row (a duplicate, or ``hedge_lost`` for the
+slower copy of a hedged attempt; a hedged attempt's row waits for its last copy).
 """
 
 from __future__ import annotations
@@ -156,6 +157,8 @@ class _TracedSender:
             pending = req.current == msg.attempt
             late = req.state != 0
             outcome = "duplicate" if late else "completed"
+            if late and self._hedge_copies(msg):
+                outcome = "hedge_lost"
             self.tracer.attempt(msg, outcome, self.env.now,
                                 kind="attempt" if pending else "late")
         super().complete(msg)
@@ -165,9 +168,14 @@ class _TracedSender:
         if req.traced:
             now = self.env.now
             self.tracer.leave(msg, cause, now)
-            if req.current == msg.attempt:
+            if req.current == msg.attempt and self._hedge_copies(msg) <= 1:
                 self.tracer.attempt(msg, cause, now)
         super().fail(msg, cause)
+
+    def _hedge_copies(self, msg) -> int:
+        """Live copies of a hedged attempt (sim.engine.hedging), 0 for other senders."""
+        copies = getattr(self, "hedge_copies", None)
+        return copies(msg) if copies is not None else 0
 
     def _on_timeout(self, event) -> None:
         msg = event._value

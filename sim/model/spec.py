@@ -29,14 +29,14 @@ if TYPE_CHECKING:
 Routing = Literal["probabilistic", "round_robin", "random", "least_loaded",
                   "power_of_two", "broadcast"]
 Overflow = Literal["reject", "drop_oldest", "block"]
-Discipline = Literal["fifo", "lifo", "priority"]
+Discipline = Literal["fifo", "lifo", "priority", "adaptive_lifo"]
 Jitter = Literal["none", "full", "equal", "decorrelated"]
 CallMode = Literal["sync", "async"]
 
 ROUTINGS: tuple[str, ...] = ("probabilistic", "round_robin", "random", "least_loaded",
                              "power_of_two", "broadcast")
 OVERFLOWS: tuple[str, ...] = ("reject", "drop_oldest", "block")
-DISCIPLINES: tuple[str, ...] = ("fifo", "lifo", "priority")
+DISCIPLINES: tuple[str, ...] = ("fifo", "lifo", "priority", "adaptive_lifo")
 JITTERS: tuple[str, ...] = ("none", "full", "equal", "decorrelated")
 
 
@@ -154,12 +154,23 @@ class Availability:
 
 
 @dataclass(frozen=True, slots=True)
+class Shed:
+    """CoDel load shedding at dequeue (Nichols & Jacobson 2012; RFC 8289): drop while
+    the sojourn has stayed above ``target`` seconds for ``interval`` seconds."""
+
+    target: float
+    interval: float
+
+
+@dataclass(frozen=True, slots=True)
 class BufferSpec:
     """A message buffer: a broker queue, or a service's own buffer.
 
     ``capacity`` counts messages waiting (not in service); ``math.inf`` is unbounded,
     0 makes a loss system. ``ttl`` (seconds) expires messages that wait longer;
-    ``latency`` is the broker's delay before a message can be taken.
+    ``latency`` is the broker's delay before a message can be taken. ``lifo_above``
+    (messages) is the parameter of ``discipline: adaptive_lifo``; ``shed`` turns on
+    CoDel shedding at dequeue.
     """
 
     capacity: float = math.inf
@@ -169,6 +180,8 @@ class BufferSpec:
     latency: Distribution | None = None
     delivery: Delivery | None = None
     partitions: int | None = None
+    lifo_above: int | None = None
+    shed: Shed | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,8 +22,11 @@ def row(rates, spec) -> dict:
 def reasons(model, spec, rates) -> list[str]:
     """Sender features are judged with the other senders (retries depend on where
     attempts fail, see :func:`sim.analytic.topology.model_reasons`); here only its
-    routing."""
-    return balancing_reasons(model, spec)
+    routing, and hedging (two racing copies: a minimum of response times)."""
+    out = balancing_reasons(model, spec)
+    if spec.hedge is not None:
+        out.append(f"sender {spec.name!r} hedges its attempts (hedge)")
+    return out
 
 
 def metrics(model, spec) -> tuple[str, ...]:

@@ -57,6 +57,8 @@ def reasons(model, spec, rates) -> list[str]:
         out.append(f"service {spec.name!r} breaks down (availability)")
     if spec.autoscale is not None:
         out.append(f"service {spec.name!r} autoscales (its servers change over time)")
+    if spec.slowdown is not None:
+        out.append(f"service {spec.name!r} slows down under load (slowdown)")
     return out + buffer_reasons(model, spec, rates) + balancing_reasons(model, spec)
 
 

@@ -34,7 +34,7 @@ def raw(rt) -> dict:
             "q_peak": rt.peak, "wait": rt.wait,
             "deliveries": getattr(rt, "deliveries", None),
             "redelivered": getattr(rt, "redelivered", None),
-            "stale": getattr(rt, "stale", None)}
+            "stale": getattr(rt, "stale", None), "shed": getattr(rt, "shed", None)}
 
 
 def state(rt) -> tuple:

@@ -6,6 +6,7 @@ from sim.distributions import Exponential
 from sim.engine.arrivals import gap_function
 from sim.engine.kinds.base import KindRuntime, bucket
 from sim.engine.kinds.routes import wire_sends
+from sim.engine.hedging import HedgingSender
 from sim.engine.sender import Sender, backoff_schedule
 from sim.errors import ConservationError
 from sim.rng import Purpose
@@ -25,8 +26,9 @@ def build(ctx, spec) -> Sender:
     backoff = None
     if spec.retry.backoff is not None:
         backoff = backoff_schedule(spec.retry, streams.rng(spec.name, Purpose.RETRY))
-    sender = Sender(env, spec, gaps=gaps, think=think, backoff=backoff, warmup=ctx.warmup,
-                    tracked=ctx.tracked)
+    cls = Sender if spec.hedge is None else HedgingSender
+    sender = cls(env, spec, gaps=gaps, think=think, backoff=backoff, warmup=ctx.warmup,
+                 tracked=ctx.tracked)
     sender.admit = bucket(env, spec.rate_limit)
     return sender
 
@@ -37,6 +39,8 @@ def wire(ctx, spec, runtimes: dict) -> None:
 
 def raw(rt) -> dict:
     return {"kind": "sender", "counts": rt.counts, "extras": rt.extras,
+            "hedges": getattr(rt, "hedges", None),
+            "hedge_wasted_work": getattr(rt, "hedge_wasted", None),
             "dead": dict(rt.dead), "latency": rt.latency}
 
 

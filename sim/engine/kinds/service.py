@@ -12,6 +12,7 @@ from sim.engine.kinds.routes import wire_sends
 from sim.engine.reliability import Crashes, Effects, autoscaler_process, availability_process
 from sim.engine.router import DelayedEdge
 from sim.engine.service import Service
+from sim.engine.slowdown import slowed
 from sim.engine.transit import PullTransit
 from sim.rng import Purpose
 
@@ -47,6 +48,8 @@ def build(ctx, spec) -> Service:
                   streams.draw(spec.service, spec.name, Purpose.SERVICE), own=own)
     if own is not None:
         own.consumers.append(service)
+    if spec.slowdown is not None:
+        slowed(service, spec.slowdown)
     if spec.error_rate > 0:
         service.plain = False
         service.error_rate = spec.error_rate
@@ -108,6 +111,7 @@ def raw(rt) -> dict:
     return {"kind": "service", "servers": rt.nominal, "arrivals": rt.total_arrivals(),
             "completed": rt.completed, "dropped": own.dropped if own else 0,
             "expired": own.expired if own else 0,
+            "shed": getattr(own, "shed", None),
             "errors": rt.errors, "busy_area": rt.busy_area, "servers_area": rt.prov_area,
             "q_area": own.area if own else 0.0, "q_peak": own.peak if own else 0,
             "wait": rt.wait, "sojourn": rt.sojourn,

@@ -18,6 +18,10 @@ def _at_least_once(spec) -> bool:
             and buffer.delivery.mode == "at_least_once")
 
 
+def _sheds(spec) -> bool:
+    return spec.buffer.shed is not None
+
+
 FIELDS: tuple[Field, ...] = (
     kind_field("queue"),
     *FLOW_FIELDS,
@@ -32,6 +36,8 @@ FIELDS: tuple[Field, ...] = (
           ("redelivered", "Messages made visible again after visibility_timeout."),
           ("stale", "Acknowledgements that came too late (the message had been "
                     "redelivered or dead-lettered)."))),
+    Field("shed", "messages", "Messages dropped by CoDel shedding (part of dropped).", "sum",
+          when=_sheds, condition="with shed"),
 )
 
 
@@ -49,7 +55,7 @@ def entry(raw: dict, duration: float) -> dict:
         "sojourn": {key: wait[key] for key in SOJOURN_KEYS},
         "expired": int(raw.get("expired", 0)),
     }
-    out.update(optional_counts(raw, ("deliveries", "redelivered", "stale")))
+    out.update(optional_counts(raw, ("deliveries", "redelivered", "stale", "shed")))
     return out
 
 

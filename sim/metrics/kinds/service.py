@@ -13,6 +13,10 @@ from sim.metrics.kinds.common import (FLOW_FIELDS, SOJOURN_KEYS, WAIT_KEYS, Kind
 
 __all__ = ["RESULT", "FIELDS", "entry"]
 
+def _sheds(spec) -> bool:
+    return spec.buffer is not None and spec.buffer.shed is not None
+
+
 FIELDS: tuple[Field, ...] = (
     kind_field("service"),
     Field("servers", "servers", "Servers configured (null for servers: inf).", "constant"),
@@ -40,6 +44,8 @@ FIELDS: tuple[Field, ...] = (
     Field("duplicate_effects", "messages", "Side effects applied more than once "
           "(redelivered or retried work on a service that is not idempotent).", "sum",
           when=lambda s: not s.idempotent, condition="with idempotent: false"),
+    Field("shed", "messages", "Messages its own buffer dropped by CoDel shedding (part of "
+          "dropped).", "sum", when=_sheds, condition="with shed"),
 )
 
 
@@ -67,7 +73,7 @@ def entry(raw: dict, duration: float) -> dict:
     }
     if not math.isinf(servers) and abs(servers_mean - servers) > 1e-9:
         out["servers_mean"] = servers_mean
-    out.update(optional_counts(raw, ("crashes", "duplicate_effects")))
+    out.update(optional_counts(raw, ("crashes", "duplicate_effects", "shed")))
     return out
 
 

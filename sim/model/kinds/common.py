@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from sim.model.keys import Key
-from sim.model.spec import DISCIPLINES, OVERFLOWS, ROUTINGS, BufferSpec, RateLimit
+from sim.model.checks import Ctx
+from sim.model.spec import DISCIPLINES, OVERFLOWS, ROUTINGS, BufferSpec, RateLimit, Shed
 
 __all__ = ["kind_key", "DESCRIPTION", "ROUTING", "RATE_LIMIT", "BUFFER_KEYS", "BUFFER_NAMES",
            "buffer_spec", "rate_limit_spec"]
@@ -50,21 +51,54 @@ BUFFER_KEYS: tuple[Key, ...] = (
         "producer until there is room: backpressure).",
         default="reject", choices=OVERFLOWS),
     Key("discipline", "choice",
-        "Order in which waiting messages are taken: fifo, lifo, or priority (the "
-        "sender's priority: lower is served first).",
+        "Order in which waiting messages are taken: fifo, lifo, priority (the "
+        "sender's priority: lower is served first) or adaptive_lifo (fifo while at most "
+        "lifo_above messages wait, lifo beyond, as Facebook's adaptive LIFO).",
         default="fifo", choices=DISCIPLINES),
+    Key("lifo_above", "integer",
+        "The queue length beyond which adaptive_lifo serves the newest message first.",
+        unit="messages", low=0, note="with discipline: adaptive_lifo, where it is required"),
     Key("ttl", "number", "A message waiting longer than this expires (the attempt fails).",
         default_text="none (never expires)", unit="s", low=0, low_open=True),
     Key("latency", "distribution",
         "The broker's delay before a message that arrived can be taken.",
         default_text="0", unit="s"),
+    Key("shed", "mapping",
+        "CoDel load shedding (Nichols & Jacobson 2012, RFC 8289): when a message is taken, "
+        "if the waits of the messages taken have stayed above target for at least interval, "
+        "it is dropped (cause shed) and the next one is examined; while dropping, the next "
+        "drop comes interval / sqrt(count) after the last; a wait below target, or taking the last "
+        "waiting message (never dropped), ends the dropping.",
+        default_text="none (never shed)",
+        keys=(Key("target", "number", "The standing wait tolerated: waits at or above it for interval start the "
+                  "dropping.", unit="s",
+                  low=0, low_open=True, required=True),
+              Key("interval", "number", "How long waits must stay above target before the "
+                  "first drop; also the base of the drop spacing.", default=0.1, unit="s",
+                  low=0, low_open=True))),
 )
 BUFFER_NAMES = tuple(k.name for k in BUFFER_KEYS)
 
 
-def buffer_spec(values: Mapping[str, Any]) -> BufferSpec:
-    """A buffer from the checked values of :data:`BUFFER_KEYS`."""
-    return BufferSpec(**{name: values[name] for name in BUFFER_NAMES})
+def buffer_spec(values: Mapping[str, Any], ctx: Ctx | None = None,
+                attrs: Mapping | None = None) -> BufferSpec:
+    """A buffer from the checked values of :data:`BUFFER_KEYS`; with ``ctx`` and the raw
+    ``attrs``, ``lifo_above`` is required with ``discipline: adaptive_lifo`` and refused
+    with any other discipline."""
+    if ctx is not None:
+        adaptive = values["discipline"] == "adaptive_lifo"
+        if adaptive and values["lifo_above"] is None:
+            raise ctx.error("lifo_above", "is required with 'discipline: adaptive_lifo' (the "
+                                          "queue length beyond which the newest is served "
+                                          "first, e.g. lifo_above: 10)")
+        if not adaptive and values["lifo_above"] is not None:
+            raise ctx.error("lifo_above", f"only applies with 'discipline: adaptive_lifo' (it "
+                                          f"is {values['discipline']})",
+                            value=(attrs or {}).get("lifo_above"))
+    shed = values["shed"]
+    fields = {name: values[name] for name in BUFFER_NAMES}
+    fields["shed"] = None if shed is None else Shed(**shed)
+    return BufferSpec(**fields)
 
 
 def rate_limit_spec(values: Mapping[str, Any] | None) -> RateLimit | None:

@@ -77,7 +77,9 @@ def build(ctx: Ctx, attrs: Mapping, wiring: Wiring) -> QueueSpec:
                 raise ctx.sub("delivery").error(
                     key, f"only applies when 'delivery.mode' is at_least_once (it is "
                          f"{delivery.mode}{default})", value=raw[key])
-    own = buffer_spec(v)
+    own = buffer_spec(v, ctx, attrs)
+    if own.shed is not None:
+        _check_shed(ctx, attrs, delivery, v["partitions"])
     if v["partitions"] is not None:
         given = attrs["partitions"]
         if delivery is not None and delivery.mode == "at_least_once":
@@ -92,6 +94,19 @@ def build(ctx: Ctx, attrs: Mapping, wiring: Wiring) -> QueueSpec:
                                           "them)", value=given)
     return QueueSpec(name=ctx.node, buffer=dataclasses.replace(
         own, delivery=delivery, partitions=v["partitions"]))
+
+
+def _check_shed(ctx: Ctx, attrs: Mapping, delivery: Delivery | None,
+                partitions: int | None) -> None:
+    """Shedding drops at the buffer's dequeue, which redelivery and partitions replace."""
+    if partitions is not None:
+        raise ctx.error("shed", "cannot be combined with 'partitions' on the same queue "
+                                "(engine limitation: a partitioned queue hands out messages "
+                                "per partition; drop one of them)", value=attrs["shed"])
+    if delivery is not None and delivery.mode == "at_least_once":
+        raise ctx.error("shed", "cannot be combined with 'delivery.mode: at_least_once' on the "
+                                "same queue (engine limitation: a shed message would still "
+                                "hold a receipt; drop one of them)", value=attrs["shed"])
 
 
 def out_edge(ctx: Ctx, attrs: Mapping, target_kind: str) -> None:

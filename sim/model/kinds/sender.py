@@ -22,7 +22,10 @@ __all__ = ["SENDER", "SenderSpec", "ARRIVAL_KEYS"]
 
 @dataclass(frozen=True, slots=True)
 class SenderSpec:
-    """Where requests are born: open (``rate``/``interarrival``/``trace``) or closed (``clients``)."""
+    """Where requests are born: open (``rate``/``interarrival``/``trace``) or closed (``clients``).
+
+    ``hedge`` is ``hedge.after`` (s): an attempt unanswered that long gets one more copy.
+    """
 
     name: str
     rate: float | None = None
@@ -38,6 +41,7 @@ class SenderSpec:
     rate_limit: RateLimit | None = None
     circuit_breaker: CircuitBreaker | None = None
     routing: Routing = "probabilistic"
+    hedge: float | None = None
     kind: Literal["sender"] = "sender"
 
     @property
@@ -154,6 +158,14 @@ KEYS: tuple[Key, ...] = (
         "priority, lower is served first (never preempting).", default=0, low=0),
     RATE_LIMIT,
     CIRCUIT_BREAKER,
+    Key("hedge", "mapping",
+        "Hedged requests (as Dean & Barroso's 'The Tail at Scale'): when an attempt has no "
+        "reply after seconds, one more copy of it is sent; the first copy to complete "
+        "completes the attempt, the other is wasted work, and the attempt fails only when "
+        "both copies have failed.",
+        default_text="none (no hedging)",
+        keys=(Key("after", "number", "Time after an attempt is sent before its copy is sent "
+                  "(0 sends both at once).", unit="s", low=0, required=True),)),
     ROUTING,
 )
 
@@ -187,7 +199,7 @@ def build(ctx: Ctx, attrs: Mapping, wiring: Wiring) -> SenderSpec:
         rate_limit=rate_limit_spec(v["rate_limit"]),
         circuit_breaker=None if v["circuit_breaker"] is None
         else CircuitBreaker(**v["circuit_breaker"]),
-        routing=v["routing"])
+        routing=v["routing"], hedge=None if v["hedge"] is None else v["hedge"]["after"])
 
 
 def _retry(values: Mapping[str, Any] | None) -> RetrySpec:

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Literal, get_args, get_type_hints
 
 from sim.errors import nearest
-from sim.model.checks import Ctx
+from sim.model.checks import Ctx, is_number
 from sim.model.keys import Key, Kind, Wiring, read
 from sim.model.kinds.common import (BUFFER_KEYS, BUFFER_NAMES, DESCRIPTION, ROUTING,
                                     buffer_spec, kind_key)
@@ -26,6 +26,8 @@ class ServiceSpec:
 
     ``inputs`` lists the queues it consumes from in strict priority order.
     ``buffer`` is its own buffer, present when anything other than a queue feeds it.
+    ``slowdown`` is ``((u, m), ...)`` by increasing utilisation u: each service time is
+    multiplied by m, interpolated linearly in u (constant beyond the ends).
     """
 
     name: str
@@ -38,6 +40,7 @@ class ServiceSpec:
     idempotent: bool = True
     autoscale: Autoscale | None = None
     routing: Routing = "probabilistic"
+    slowdown: tuple[tuple[float, float], ...] | None = None
     kind: Literal["service"] = "service"
 
 
@@ -81,6 +84,22 @@ AVAILABILITY = Key(
           Key("mttr", "distribution", "Time to repair.", unit="s", required=True,
               positive_mean=True)))
 
+_SLOWDOWN_JSON = {"type": "array", "minItems": 1,
+                  "items": {"type": "array",
+                            "prefixItems": [{"type": "number", "minimum": 0, "maximum": 1},
+                                            {"type": "number", "exclusiveMinimum": 0}],
+                            "minItems": 2, "maxItems": 2}}
+
+SLOWDOWN = Key(
+    "slowdown", "custom",
+    "Service time as a function of load: [[u, m], ...] with u increasing in [0, 1] and "
+    "m > 0; each service time is multiplied by m, interpolated linearly in the "
+    "utilisation u = (servers busy with other messages) / servers when the message takes "
+    "its server, and constant beyond the first and last points. One server always sees "
+    "u = 0; servers: inf sees u = 0.",
+    default_text="none (service times do not depend on load)", json=_SLOWDOWN_JSON,
+    type_text="list of [u, multiplier]")
+
 KEYS: tuple[Key, ...] = (
     kind_key("service"),
     DESCRIPTION,
@@ -99,6 +118,7 @@ KEYS: tuple[Key, ...] = (
         json={"type": "array", "items": {"type": "string"}, "uniqueItems": True},
         type_text="list of queue names"),
     ROUTING,
+    SLOWDOWN,
     *(dataclasses.replace(k, note="only on a service fed directly (not by queues)")
       for k in BUFFER_KEYS),
 )
@@ -125,10 +145,30 @@ def build(ctx: Ctx, attrs: Mapping, wiring: Wiring) -> ServiceSpec:
     return ServiceSpec(
         name=ctx.node, service=v["service"], servers=v["servers"],
         inputs=_inputs(ctx, attrs, queues),
-        buffer=buffer_spec(v) if fed_directly else None,
+        buffer=buffer_spec(v, ctx, attrs) if fed_directly else None,
         error_rate=v["error_rate"],
         availability=None if avail is None else Availability(avail["mtbf"], avail["mttr"]),
-        idempotent=v["idempotent"], autoscale=scale, routing=v["routing"])
+        idempotent=v["idempotent"], autoscale=scale, routing=v["routing"],
+        slowdown=None if v["slowdown"] is None else _slowdown(ctx, v["slowdown"]))
+
+
+def _slowdown(ctx: Ctx, value) -> tuple[tuple[float, float], ...]:
+    """``[[u, m], ...]``: u in [0, 1] strictly increasing, m > 0, finite numbers."""
+    if not isinstance(value, (list, tuple)) or not value:
+        raise ctx.error("slowdown", "must be a non-empty list of [u, multiplier] points, "
+                                    "e.g. [[0.5, 1], [1, 3]]", value=value)
+    points: list[tuple[float, float]] = []
+    for i, point in enumerate(value):
+        last = points[-1][0] if points else None
+        ok = isinstance(point, (list, tuple)) and len(point) == 2
+        ok = ok and all(is_number(x) and math.isfinite(x) for x in point)
+        ok = ok and 0 <= point[0] <= 1 and point[1] > 0 and (last is None or point[0] > last)
+        if not ok:
+            after = "" if last is None else f", greater than the previous u ({last:g})"
+            raise ctx.error(f"slowdown.{i}", f"must be a point [u, multiplier] with u in [0, 1]"
+                                             f"{after} and multiplier > 0", value=point)
+        points.append((float(point[0]), float(point[1])))
+    return tuple(points)
 
 
 def _autoscale(ctx: Ctx, raw: Mapping, values: Mapping) -> Autoscale:
