@@ -13,9 +13,13 @@ import math
 from sim.engine.events import Call
 from sim.engine.guards import Breaker, RetryBudgetGate
 from sim.engine.message import DONE, FAILED, PENDING, Msg, Request
+from sim.errors import ModelError
 from sim.metrics.stats import SampleStats
 
-__all__ = ["Sender", "CAUSES"]
+__all__ = ["Sender", "CAUSES", "SPIN_LIMIT"]
+
+SPIN_LIMIT = 10_000
+"""Zero-think sends per client at one instant before a closed sender is a livelock."""
 
 CAUSES = ("rejected", "dropped", "expired", "error", "crash", "timeout", "max_receives",
           "circuit_open", "call_timeout", "call_failed",
@@ -42,6 +46,7 @@ class Sender:
         self.timeout = spec.timeout
         self.max_attempts = spec.retry.max_attempts
         self.closed = spec.clients is not None
+        self._spin_at, self._spin = -1.0, 0
         self.send = None
         self.admit = None
         self.budget = RetryBudgetGate(spec.retry.budget) if spec.retry.budget else None
@@ -257,11 +262,31 @@ class Sender:
         self._settle(born, False)
 
     def _think(self) -> None:
+        """The client sends again after its think time. A zero think time still goes
+        through the event queue: emitting at once would recurse without bound when
+        the new request fails at once too (a full queue with drop_oldest or reject
+        in front of clients that never wait), and the consumers' pending takes at
+        the same instant must run first."""
         delay = self.think() if self.think is not None else 0.0
-        if delay > 0:
-            Call(self.env, delay, self._emit_event)
-        else:
-            self.emit()
+        if delay <= 0:
+            self._check_spin()
+        Call(self.env, delay, self._emit_event)
+
+    def _check_spin(self) -> None:
+        """Refuse a livelock: clients that never think, sending again and again at one
+        instant because every request fails at once (a full queue), would stop
+        simulated time for ever."""
+        now = self.env._now
+        if now != self._spin_at:
+            self._spin_at, self._spin = now, 0
+            return
+        self._spin += 1
+        if self._spin > SPIN_LIMIT * self.spec.clients:
+            raise ModelError(f"its {self.spec.clients} clients sent {self._spin:,} requests "
+                             f"at t = {now:g} s without simulated time passing: each fails "
+                             "at once (a full buffer in front of clients that never think); "
+                             "give 'think' a positive time or the buffer more room",
+                             node=self.spec.name, key="think")
 
     @property
     def counts(self) -> dict:

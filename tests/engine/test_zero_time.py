@@ -3,6 +3,9 @@ Python's recursion limit after a few hundred hops)."""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import pytest
 
 from sim.engine import simulate
@@ -42,3 +45,44 @@ def test_deferred_hops_keep_the_time_and_the_count():
     a, b = result["nodes"]["a"], result["nodes"]["b"]
     assert a["arrivals"] == b["arrivals"] == a["completed"]
     assert result["requests"]["latency"]["max"] == pytest.approx(0.001)
+
+
+
+def _closed_into_full_queue(overflow: str, think: float) -> dict:
+    return {"nodes": {"c": {"kind": "sender", "clients": 5, "think": think},
+                      "q": {"kind": "queue", "capacity": 2, "overflow": overflow},
+                      "w": {"kind": "service", "servers": 2,
+                            "service": {"dist": "deterministic", "value": 1.0}}},
+            "edges": [["c", "q"], ["q", "w"]], "run": {"duration": 100.0}}
+
+
+@pytest.mark.parametrize("overflow", ["drop_oldest", "reject"])
+def test_clients_that_never_think_in_front_of_a_full_queue_are_a_livelock(overflow, capsys):
+    """5 clients with zero think time, 2 places and 2 servers busy for 1 s: every new
+    request is refused or pushes out another at once, whose client sends again at
+    the same instant, so simulated time can never pass (this used to recurse until
+    RecursionError). It is refused with the reason, exit 2."""
+    from sim.cli import main
+    from sim.errors import ModelError
+    from sim.model import save
+
+    model = validate(from_dict(_closed_into_full_queue(overflow, 0.0)))
+    with pytest.raises(ModelError, match=r"node 'c': 'think' .* without simulated time "
+                                         r"passing"):
+        simulate(model)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "m.yaml"
+        save(model.graph, path)
+        assert main(["run", str(path)]) == 2
+    assert "give 'think' a positive time" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("overflow", ["drop_oldest", "reject"])
+def test_clients_that_think_a_little_keep_the_servers_busy(overflow):
+    """The same with think time 0.01 s: more clients than servers and places, so the
+    servers never idle: 2 completions a second from t = 1 s, and the one at t = 100 s
+    falls after the run, so throughput is c (T - S) / (S T) = 2 * 99 / 100."""
+    out = simulate(validate(from_dict(_closed_into_full_queue(overflow, 0.01)))).to_dict()
+    req = out["requests"]
+    assert req["offered"] == req["completed"] + req["failed"] + req["in_flight"]
+    assert out["nodes"]["w"]["throughput"] == pytest.approx(2 * 99 / 100, abs=1e-9)
