@@ -22,6 +22,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
 from sim.reports.shapes import group_by_shape
@@ -169,6 +170,14 @@ def _layers(graph: nx.DiGraph) -> dict:
     return {n: int(dist.get(n, 0)) for n in graph.nodes}
 
 
+CALL_STYLES = {None: {"edge_color": "0.5", "style": "solid"},
+               "sync": {"edge_color": "tab:blue", "style": "dashed"},
+               "async": {"edge_color": "tab:purple", "style": "dotted"}}
+"""How each edge is drawn: a path (solid grey), a sync call (dashed blue, the caller
+waits), an async call (dotted purple, fire-and-forget)."""
+CALL_LABELS = {None: "path", "sync": "sync call (caller waits)", "async": "async call"}
+
+
 def topology(graph: nx.DiGraph, ax: Axes | None = None, utilization: dict | None = None
              ) -> Axes:
     """The model's graph, left to right from the senders, services coloured by utilisation.
@@ -190,8 +199,15 @@ def topology(graph: nx.DiGraph, ax: Axes | None = None, utilization: dict | None
     layered.add_edges_from(graph.edges)
     pos = nx.multipartite_layout(layered, subset_key="layer")
     mapper = ScalarMappable(Normalize(0, 1), CMAP)
-    nx.draw_networkx_edges(layered, pos, ax=ax, arrows=True, arrowsize=14, edge_color="0.5",
-                           node_size=900)
+    for call, style in CALL_STYLES.items():
+        edges = [(u, v) for u, v, d in graph.edges(data=True) if d.get("call") == call]
+        if edges:
+            nx.draw_networkx_edges(layered, pos, edgelist=edges, ax=ax, arrows=True,
+                                   arrowsize=14, node_size=900, **style)
+    if any(d.get("call") for _u, _v, d in graph.edges(data=True)):
+        ax.legend(handles=[Line2D([], [], color=s["edge_color"], linestyle=s["style"],
+                                  label=CALL_LABELS[c]) for c, s in CALL_STYLES.items()],
+                  loc="upper left", fontsize=7, frameon=False)
     shapes = group_by_shape((n, d.get("kind")) for n, d in graph.nodes(data=True))
     for shape, nodes in shapes.items():
         colours = [mapper.to_rgba(min(float(utilization[n]), 1.0))

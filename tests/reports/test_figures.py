@@ -73,3 +73,24 @@ def test_empty_input_gives_a_note_not_an_error(draw, empty):
 
 def test_dollar_signs_are_literal():
     assert figures.literal("a$b$") == r"a\$b\$"
+
+
+def test_topology_draws_calls_apart_from_paths():
+    """Paths solid, sync calls dashed, async calls dotted, with a legend saying so."""
+    from matplotlib.patches import FancyArrowPatch
+
+    from pathlib import Path
+
+    from sim.model import load
+
+    models = Path(__file__).resolve().parents[2] / "models"
+    ax = figures.topology(load(models / "sync_calls.yaml"))
+    arrows = [p for p in ax.patches if isinstance(p, FancyArrowPatch)]
+    styles = sorted(p.get_linestyle() for p in arrows)
+    assert styles.count("solid") == 3      # client->api, api->responses, responses->callback
+    assert styles.count("dashed") == 1     # api -> db, sync
+    assert styles.count("dotted") == 1     # api -> audit, async
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "path", "sync call (caller waits)", "async call"]
+    plain = figures.topology(load(models / "request_reply.yaml"))
+    assert plain.get_legend() is None
