@@ -22,6 +22,14 @@ EDGE_FIELDS: tuple[Field, ...] = (
           "timeout (the caller's execution failed; the callee's work was wasted).", "sum"),
     Field("failures.call_failed", "calls", "Calls whose execution at the callee failed (its "
           "error_rate, a full buffer, a crash, a ttl).", "sum"),
+    Field("failures.bulkhead", "calls", "Calls refused because max_in_flight calls were "
+          "outstanding on the edge (the caller's execution failed; async: the call was not "
+          "sent). With retry, every failure count is of calls whose last attempt failed.",
+          "sum"),
+    Field("retries", "calls", "Attempts made again after a failure, timeout or refusal "
+          "(retry on the edge); counted in calls.", "sum"),
+    Field("hedges", "calls", "Hedged copies sent (hedge on the edge); counted in calls.",
+          "sum"),
     *(Field(f"response.{k}", "s", f"{stat(k)} time from sending a call to its reply (calls "
             "that timed out left out).") for k in RESPONSE_KEYS),
     Field("in_flight.mean", "calls", "Time-averaged calls outstanding: awaited by their "
@@ -41,6 +49,8 @@ def call_entry(raw: dict, duration: float) -> dict:
         "calls": int(raw["calls"]),
         "throughput": raw["calls"] / duration,
         "failures": {cause: int(n) for cause, n in raw["failures"].items()},
+        "retries": int(raw["retries"]),
+        "hedges": int(raw["hedges"]),
         "response": resp.summary(RESPONSE_KEYS) if resp.count else empty_wait(RESPONSE_KEYS),
         "in_flight": {"mean": raw["area"] / duration, "max": int(raw["peak"])},
     }

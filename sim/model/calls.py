@@ -12,10 +12,18 @@ from collections.abc import Mapping
 
 from sim.errors import ModelError
 from sim.model.checks import Ctx, is_number
-from sim.model.format import CALL_MODES
+from sim.model.format import CALL_MODES, EDGE
+from sim.model.keys import check_value
+from sim.model.kinds.sender import _retry
 from sim.model.spec import EdgeSpec
 
-__all__ = ["call_edge", "check_call_cycles"]
+__all__ = ["CALL_KEYS", "call_edge", "check_call_cycles"]
+
+CALL_KEYS: tuple[str, ...] = ("call", "visits", "timeout", "max_in_flight", "hedge", "retry")
+"""An edge's keys that make sense only on a call edge (any of them asks for one)."""
+
+_SYNC_ONLY = ("timeout", "hedge", "retry")
+_KEY = {k.name: k for k in EDGE}
 
 _NOT_A_CALL = "only applies to a call edge (add call: sync or call: async)"
 
@@ -25,7 +33,7 @@ def call_edge(ctx: Ctx, attrs: Mapping, source_kind: str, target_kind: str) -> E
     naming the edge and the key for each rule broken (checked in key order)."""
     u, v = ctx.edge
     if "call" not in attrs:
-        key = "visits" if "visits" in attrs else "timeout"
+        key = next(k for k in CALL_KEYS if k in attrs)
         raise ctx.error(key, _NOT_A_CALL, value=attrs[key])
     mode = ctx.choice("call", attrs["call"], CALL_MODES)
     if source_kind != "service":
@@ -46,15 +54,25 @@ def call_edge(ctx: Ctx, attrs: Mapping, source_kind: str, target_kind: str) -> E
         raise ctx.error("p", "does not apply to a call edge: a call is made at every "
                              "execution of the caller, not routed (give visits for how many "
                              "calls)", value=attrs["p"])
-    if "timeout" in attrs and mode != "sync":
-        raise ctx.error("timeout", "only applies with call: sync (an async call is not "
-                                   "waited for)", value=attrs["timeout"])
+    for key in _SYNC_ONLY:
+        if key in attrs and mode != "sync":
+            raise ctx.error(key, "only applies with call: sync (an async call is not "
+                                 "waited for)", value=attrs[key])
+    g = {k: check_value(ctx, _KEY[k], attrs[k]) for k in ("max_in_flight", "hedge", "retry")
+         if k in attrs}
+    if g.get("retry") is not None and g["retry"].get("budget") is not None:
+        raise ctx.error("retry.budget", "is not supported on a call edge (retries there are "
+                                        "bounded by max_attempts only); remove it",
+                        value=attrs["retry"]["budget"])
     return EdgeSpec(source=u, target=v, call=mode,
                     latency=ctx.distribution("latency", attrs["latency"])
                     if "latency" in attrs else None,
                     visits=_visits(ctx, attrs.get("visits", 1)),
                     timeout=ctx.number("timeout", attrs["timeout"], positive=True)
-                    if "timeout" in attrs else None)
+                    if "timeout" in attrs else None,
+                    max_in_flight=g.get("max_in_flight"),
+                    hedge=g["hedge"]["after"] if g.get("hedge") is not None else None,
+                    retry=_retry(g["retry"]) if g.get("retry") is not None else None)
 
 
 def _visits(ctx: Ctx, value):

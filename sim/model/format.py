@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sim.model.keys import Key
+from sim.model.kinds.sender import RETRY
 
 __all__ = ["TOP", "RUN", "EDGE", "Dist", "DISTS", "INF_PATTERN", "CALL_MODES"]
 
@@ -57,6 +58,20 @@ EDGE: tuple[Key, ...] = (
         "is freed and its execution fails (cause call_timeout); the callee's work goes on, "
         "wasted. Only with call: sync.", default_text="none (wait for the reply)", unit="s",
         low=0, low_open=True),
+    Key("max_in_flight", "integer", "A bulkhead (as resilience4j's): at most this many calls "
+        "outstanding on the edge at once; a call beyond it is refused at once and the "
+        "caller's execution fails (cause bulkhead). Only on a call edge.",
+        default_text="none (unbounded)", low=1),
+    Key("hedge", "mapping", "Hedged calls: when a sync call has no reply after seconds, one "
+        "more copy is sent; the first reply wins, the other copy is wasted work, and the call "
+        "fails only when both copies have failed. Only with call: sync.",
+        default_text="none (no hedging)",
+        keys=(Key("after", "number", "Time after a call is sent before its copy is sent (0 "
+                  "sends both at once).", unit="s", low=0, required=True),)),
+    Key("retry", "mapping", "How a failed or timed-out sync call is retried before the "
+        "caller's execution fails, in the sender's form (the caller's server stays held "
+        "through the backoff; budget is not supported on a call edge). Only with call: sync.",
+        default_text="no retry (one attempt)", keys=RETRY.keys),
 )
 
 TOP: tuple[Key, ...] = (
@@ -68,7 +83,7 @@ TOP: tuple[Key, ...] = (
     Key("nodes", "custom", "The components, by name: each a mapping with `kind` and the "
         "keys of that kind.", required=True, type_text="mapping of name to node"),
     Key("edges", "custom", "The paths messages take: `[from, to]`, `[from, to, p]` or "
-        "`{from, to, p, latency, call, visits, timeout}`, in the order that routing, "
+        "`{from, to, p, latency, call, visits, timeout, max_in_flight, hedge, retry}`, in the order that routing, "
         "`inputs` and calls follow.",
         required=True, type_text="list of edges"),
 )

@@ -192,6 +192,8 @@ class EdgeSpec:
     A call edge has ``call`` set (``sync`` or ``async``): ``visits`` calls per
     execution of the caller (an int, or a distribution rounded at each execution),
     ``timeout`` (s) on each reply of a sync call or None; it is never routed along.
+    ``max_in_flight`` caps the calls outstanding on it (a bulkhead), ``hedge`` (s) sends
+    one more copy of an unanswered sync call, ``retry`` retries a failed sync call.
     """
 
     source: str
@@ -201,6 +203,15 @@ class EdgeSpec:
     call: CallMode | None = None
     visits: int | Distribution = 1
     timeout: float | None = None
+    max_in_flight: int | None = None
+    hedge: float | None = None
+    retry: RetrySpec | None = None
+
+    @property
+    def guarded(self) -> bool:
+        """Whether the edge has a bulkhead, hedging or retries (its own runtime)."""
+        return (self.max_in_flight is not None or self.hedge is not None
+                or self.retry is not None)
 
     @property
     def name(self) -> str:
