@@ -60,10 +60,8 @@ def call_edge(ctx: Ctx, attrs: Mapping, source_kind: str, target_kind: str) -> E
                                  "waited for)", value=attrs[key])
     g = {k: check_value(ctx, _KEY[k], attrs[k]) for k in ("max_in_flight", "hedge", "retry")
          if k in attrs}
-    if g.get("retry") is not None and g["retry"].get("budget") is not None:
-        raise ctx.error("retry.budget", "is not supported on a call edge (retries there are "
-                                        "bounded by max_attempts only); remove it",
-                        value=attrs["retry"]["budget"])
+    if "retry" in g:
+        g["retry"]["budget"] = None  # not a call edge's key (refused as unknown above)
     return EdgeSpec(source=u, target=v, call=mode,
                     latency=ctx.distribution("latency", attrs["latency"])
                     if "latency" in attrs else None,

@@ -70,8 +70,9 @@ EDGE: tuple[Key, ...] = (
                   "sends both at once).", unit="s", low=0, required=True),)),
     Key("retry", "mapping", "How a failed or timed-out sync call is retried before the "
         "caller's execution fails, in the sender's form (the caller's server stays held "
-        "through the backoff; budget is not supported on a call edge). Only with call: sync.",
-        default_text="no retry (one attempt)", keys=RETRY.keys),
+        "through the backoff; no budget on a call edge). Only with call: sync.",
+        default_text="no retry (one attempt)",
+        keys=tuple(k for k in RETRY.keys if k.name != "budget")),
 )
 
 TOP: tuple[Key, ...] = (

@@ -82,6 +82,21 @@ With `call: async` the caller sends `visits` copies when its execution succeeds
 and does not wait: the callee's work neither delays nor fails the request, and
 the copy ends at the callee (fire-and-forget).
 
+Three keys guard a call edge, as resilience4j and Envoy do. `max_in_flight: N` is a
+bulkhead: a call made while N calls are outstanding on the edge (awaited by their
+callers, or still at the callee for async ones) is refused at once; a sync call so
+refused fails the caller's execution with cause `bulkhead`, an async one is not
+sent. `hedge: {after: T}` (sync only) sends one more copy of a call that has had no
+reply T seconds after it was sent (not past the bulkhead); the first reply wins,
+the other copy is no longer awaited and its work is wasted, and the call fails only
+when both copies have failed. `retry` (sync only) has the sender's form
+(`max_attempts`, `backoff`, `jitter`; no `budget`): a call that failed, timed out
+or was refused by the bulkhead is made again after its backoff while the caller's
+server stays held, and the caller's execution fails only when the last attempt
+does. An edge's `calls` count every attempt and copy; its `retries` and `hedges`
+say how many of them were extra, and its `failures` count calls whose last attempt
+failed.
+
 A call goes from a service to a service (calls through a queue are not supported
 yet); a call edge has no `p` and takes no part in routing or in the reach-a-sink
 check; calls may not form a cycle. A service fed only by calls has a buffer of its
@@ -131,7 +146,10 @@ def model_reference() -> str:
                  + ", and takes that kind's keys only.\n")
     for name in KIND_NAMES:
         parts += _kind_section(name)
-    parts += ["## Edges\n", _EDGES, _table(EDGE), "", _CALLS]
+    parts += ["## Edges\n", _EDGES, _table(EDGE), ""]
+    for key in EDGE:
+        parts += _nested(key, key.name)
+    parts.append(_CALLS)
     parts += _distributions()
     parts.append(_LIFE)
     return "\n".join(parts).rstrip("\n") + "\n"
