@@ -7,6 +7,8 @@
   more copy (Dean & Barroso, "The Tail at Scale", CACM 2013); the first reply wins,
   the other copy stops being awaited and its work is wasted; the attempt fails only
   when its live copies have all failed. A copy is not sent past the bulkhead.
+- ``max_in_flight: {adaptive: ...}``: the limit moves after each attempt that ended
+  (:mod:`sim.engine.limits`).
 - ``retry``: a failed, timed-out or refused attempt is made again after the sender's
   backoff while the caller's server stays held; the caller's execution fails only
   when the last attempt does.
@@ -22,6 +24,7 @@ import math
 
 from sim.engine.calls import CallEdge, CallMsg, Execution
 from sim.engine.events import Call
+from sim.engine.limits import limiter
 
 __all__ = ["GuardedCallEdge"]
 
@@ -61,11 +64,41 @@ class GuardedCallEdge(CallEdge):
     """
 
     def __init__(self, env, spec, caller, target, count, backoff=None) -> None:
+        cap = spec.max_in_flight
+        self.limiter = None if cap is None or isinstance(cap, int) else limiter(cap, spec.timeout)
+        self.limit = (math.inf if cap is None else cap if self.limiter is None
+                      else int(self.limiter.value))
         super().__init__(env, spec, caller, target, count)
-        self.limit = math.inf if spec.max_in_flight is None else spec.max_in_flight
         self.after = spec.hedge
         self.max_attempts = 1 if spec.retry is None else spec.retry.max_attempts
         self.backoff = backoff
+
+    # -- the adaptive limit (time-averaged, lowest and highest since the reset) ---------
+    def reset(self, now: float) -> None:
+        super().reset(now)
+        self.lim_area, self.lim_t = 0.0, now
+        self.lim_lo = self.lim_hi = self.limit
+
+    def close(self, now: float) -> None:
+        super().close(now)
+        self.lim_area += self.limit * (now - self.lim_t)
+        self.lim_t = now
+
+    def _sample(self, rtt: float, ok: bool) -> None:
+        limit = self.limiter.sample(rtt, ok, self.n)
+        if limit != self.limit:
+            now = self.env._now
+            self.lim_area += self.limit * (now - self.lim_t)
+            self.lim_t = now
+            self.limit = limit
+            self.lim_lo = min(self.lim_lo, limit)
+            self.lim_hi = max(self.lim_hi, limit)
+
+    def raw(self) -> dict:
+        out = super().raw()
+        if self.limiter is not None:
+            out["limit"] = {"area": self.lim_area, "lowest": self.lim_lo, "max": self.lim_hi}
+        return out
 
     # -- making calls -------------------------------------------------------------------
     def call(self, ex: Execution) -> None:
@@ -126,6 +159,8 @@ class GuardedCallEdge(CallEdge):
             self._back(now)
         attempt.live.clear()
         self._resp_buf.append(now - attempt.t0)
+        if self.limiter is not None:
+            self._sample(now - attempt.t0, True)
         ex = attempt.logical.ex
         ex.current = None
         ex.msg.work += call.work
@@ -147,6 +182,8 @@ class GuardedCallEdge(CallEdge):
             return
         attempt.over = True
         self._resp_buf.append(now - attempt.t0)
+        if self.limiter is not None:
+            self._sample(now - attempt.t0, False)
         self._failed(attempt.logical, "call_failed")
 
     def _expire(self, event) -> None:
@@ -158,6 +195,8 @@ class GuardedCallEdge(CallEdge):
         for _ in attempt.live:
             self._back(now)
         attempt.live.clear()
+        if self.limiter is not None:
+            self._sample(now - attempt.t0, False)
         self._failed(attempt.logical, "call_timeout")
 
     def _failed(self, logical: _Logical, cause: str) -> None:

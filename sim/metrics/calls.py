@@ -35,6 +35,10 @@ EDGE_FIELDS: tuple[Field, ...] = (
     Field("in_flight.mean", "calls", "Time-averaged calls outstanding: awaited by their "
           "caller (sync; a timed-out call no longer is) or at the callee (async)."),
     Field("in_flight.max", "calls", "Most calls outstanding at once.", "max"),
+    Field("limit.mean", "calls", "Time-averaged limit of an adaptive max_in_flight (only on "
+          "an edge with one)."),
+    Field("limit.lowest", "calls", "Lowest limit an adaptive max_in_flight reached."),
+    Field("limit.max", "calls", "Highest limit an adaptive max_in_flight reached.", "max"),
 )
 """The fields of each call edge's entry, ``edges."caller->callee"`` (models with calls)."""
 
@@ -53,4 +57,7 @@ def call_entry(raw: dict, duration: float) -> dict:
         "hedges": int(raw["hedges"]),
         "response": resp.summary(RESPONSE_KEYS) if resp.count else empty_wait(RESPONSE_KEYS),
         "in_flight": {"mean": raw["area"] / duration, "max": int(raw["peak"])},
+        **({"limit": {"mean": raw["limit"]["area"] / duration,
+                      "lowest": int(raw["limit"]["lowest"]), "max": int(raw["limit"]["max"])}}
+           if "limit" in raw else {}),
     }

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from sim.model.format import DISTS, EDGE, RUN, TOP
+from sim.model.format import ADAPTIVE_LIMIT, DISTS, EDGE, RUN, TOP
 from sim.model.keys import Key
 from sim.model.kinds import KIND_NAMES, KINDS
 
@@ -93,7 +93,10 @@ when both copies have failed. `retry` (sync only) has the sender's form
 (`max_attempts`, `backoff`, `jitter`; no `budget`): a call that failed, timed out
 or was refused by the bulkhead is made again after its backoff while the caller's
 server stays held, and the caller's execution fails only when the last attempt
-does. An edge's `calls` count every attempt and copy; its `retries` and `hedges`
+does. `max_in_flight: {adaptive: aimd | gradient, min, max, initial}` moves the
+limit after each attempt that ends, as Netflix's concurrency-limits does (the table
+below); the edge's `limit` reports its time-averaged, lowest and highest values.
+An edge's `calls` count every attempt and copy; its `retries` and `hedges`
 say how many of them were extra, and its `failures` count calls whose last attempt
 failed.
 
@@ -149,6 +152,7 @@ def model_reference() -> str:
     parts += ["## Edges\n", _EDGES, _table(EDGE), ""]
     for key in EDGE:
         parts += _nested(key, key.name)
+    parts += _nested(ADAPTIVE_LIMIT, "max_in_flight (adaptive)")
     parts.append(_CALLS)
     parts += _distributions()
     parts.append(_LIFE)

@@ -89,6 +89,21 @@ class RetrySpec:
 
 
 @dataclass(frozen=True, slots=True)
+class AdaptiveLimit:
+    """An adaptive bulkhead on a call edge (as Netflix's concurrency-limits): the
+    ``adaptive`` algorithm (``aimd`` or ``gradient``) moves the limit (calls
+    outstanding) within ``[min, max]`` from ``initial``; AIMD multiplies it by
+    ``backoff`` on a failure, a timeout or a round trip above ``threshold`` (s)."""
+
+    adaptive: str
+    min: int = 1
+    max: int = 200
+    initial: int = 20
+    backoff: float = 0.9
+    threshold: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class CircuitBreaker:
     """Sender-side breaker (as resilience4j): opens when the failure ratio of the
     attempts resolved in the last ``window`` seconds reaches ``failure_ratio`` (with at
@@ -203,7 +218,7 @@ class EdgeSpec:
     call: CallMode | None = None
     visits: int | Distribution = 1
     timeout: float | None = None
-    max_in_flight: int | None = None
+    max_in_flight: int | AdaptiveLimit | None = None
     hedge: float | None = None
     retry: RetrySpec | None = None
 

@@ -120,3 +120,41 @@ def test_a_timed_out_call_is_retried_after_its_backoff():
     assert r["requests"]["completed"] == 0
     assert edge["retries"] == pytest.approx(edge["calls"] / 2, abs=1)
     assert r["nodes"]["api"]["sojourn"]["mean"] == pytest.approx(0.141, rel=1e-9)
+
+
+def _adaptive_run(alg, time, servers, **limit):
+    cap = {"adaptive": alg, "min": 2, "max": 50, "initial": 10, **limit}
+    return run_model({"client": {"kind": "sender", "rate": 150.0},
+                      "api": service(det(0.001)), "db": service(det(time), servers=servers)},
+                     [["client", "api"], sync("api", "db", timeout=1.0, max_in_flight=cap)],
+                     duration=100)["edges"]["api->db"]
+
+
+def test_aimd_limit_stays_within_bounds_and_shrinks_on_a_slow_callee():
+    """AIMD with threshold 0.05 s: a callee answering in 0.01 s never shrinks the limit
+    (only successes below the threshold), one answering in 0.1 s shrinks it at every
+    reply, x0.9 down to min = 2, where it stays: each of the 2 slots is busy d = 0.1 s
+    then free until the next Poisson arrival (mean 1/150 s), so the calls outstanding
+    average 2 d / (d + 1/150) = 1.875."""
+    fast = _adaptive_run("aimd", 0.01, "inf", threshold=0.05)
+    slow = _adaptive_run("aimd", 0.1, "inf", threshold=0.05)
+    for e in (fast, slow):
+        assert 2 <= e["limit"]["lowest"] <= e["limit"]["max"] <= 50
+        assert e["in_flight"]["max"] <= e["limit"]["max"]
+    assert fast["limit"]["lowest"] == 10 and fast["failures"]["bulkhead"] == 0
+    assert slow["limit"]["lowest"] == 2
+    assert slow["limit"]["mean"] == pytest.approx(2, rel=0.02)
+    assert slow["in_flight"]["mean"] == pytest.approx(2 * 0.1 / (0.1 + 1 / 150), rel=0.02)
+
+
+def test_gradient_limit_grows_without_queueing_and_shrinks_when_the_callee_queues():
+    """Gradient: with infinite servers every round trip is d, the ratio is 1 and the limit
+    grows by sqrt(limit) steps to max = 50; with one server offered 1.5x its capacity
+    the smoothed round trip grows with the calls queued, the ratio hits its 0.5 clamp
+    and the limit settles at the fixed point of L = L/2 + sqrt(L), L = 4."""
+    free = _adaptive_run("gradient", 0.01, "inf")
+    queued = _adaptive_run("gradient", 0.01, 1)
+    assert free["limit"]["max"] == 50 and free["limit"]["mean"] > 45
+    assert 2 <= queued["limit"]["lowest"] <= queued["limit"]["max"] <= 50
+    assert queued["limit"]["mean"] == pytest.approx(4, rel=0.05)
+    assert queued["failures"]["bulkhead"] > 0

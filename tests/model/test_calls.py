@@ -130,3 +130,18 @@ def test_guard_keys_are_checked_and_kept():
                         "unknown key 'retry.budget'")]:
         with pytest.raises(ModelError, match=match):
             validate(from_dict(model({"from": "api", "to": "db", "call": "sync", **bad})))
+
+
+def test_an_adaptive_max_in_flight_is_checked_and_kept():
+    m = validate(from_dict(model({"from": "api", "to": "db", "call": "sync",
+                                  "max_in_flight": {"adaptive": "gradient", "max": 40}})))
+    cap = m.calls[0].max_in_flight
+    assert (cap.adaptive, cap.min, cap.max, cap.initial) == ("gradient", 1, 40, 20)
+    for bad, match in [({"adaptive": "aimdd"}, "did you mean 'aimd'"),
+                       ({"min": 3}, "'adaptive' is required"),
+                       ({"adaptive": "aimd", "min": 5, "initial": 2}, "min <= initial <= max"),
+                       ({"adaptive": "aimd", "backoff": 1.5}, "at most 1"),
+                       ("many", "integer >= 1 or a mapping")]:
+        with pytest.raises(ModelError, match=match):
+            validate(from_dict(model({"from": "api", "to": "db", "call": "sync",
+                                      "max_in_flight": bad})))
