@@ -120,8 +120,8 @@ when every copy of it (after a `broadcast`) has left a sink; its latency runs fr
 the first attempt's departure to that moment, across retries. An attempt fails
 when a queue rejects or drops it, it expires (`ttl`), processing errs
 (`error_rate`), its server goes down (`availability`), a rate limit or an open
-circuit breaker refuses it, a sync call times out or fails (`call_timeout`,
-`call_failed`), or the sender's `timeout` fires first. A failed
+circuit breaker refuses it, a sync call times out, fails or is refused by a
+bulkhead (`call_timeout`, `call_failed`, `bulkhead`), or the sender's `timeout` fires first. A failed
 attempt is retried after its backoff while attempts remain; when the last one
 fails the request has failed. An attempt that timed out is not cancelled: it
 still takes capacity, and if it completes while the request is pending the
