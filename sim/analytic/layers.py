@@ -15,7 +15,10 @@ caller's holding time, the callees counted inside it).
 
 Calls add arrivals at their callees that do not follow the callee's paths:
 ``visits(callee) += visits(caller) * visits_e`` (times the caller's success share for
-an async call, sent only when the execution succeeds), callers before callees.
+an async call, sent only when the execution succeeds), callers before callees. A
+sync call edge with ``retry`` makes ``(1 - e^k) / (1 - e)`` attempts per call on
+average (``k`` its max_attempts, ``e`` the callee's error_rate); hedged copies,
+timeouts and bulkheads are left out.
 """
 
 from __future__ import annotations
@@ -59,6 +62,16 @@ def _order(model) -> list[str]:
     return out
 
 
+def _calls(model, e) -> float:
+    """Mean attempts made on call edge ``e`` per execution of its caller: visits times
+    the attempts per call of its ``retry`` against the callee's error_rate."""
+    if e.retry is None or e.retry.max_attempts == 1:
+        return e.mean_visits
+    err = getattr(model.node(e.target), "error_rate", 0.0)
+    k = e.retry.max_attempts
+    return e.mean_visits * (k if err >= 1.0 else (1.0 - err ** k) / (1.0 - err))
+
+
 def _add_calls(model, added: dict[str, float], caller: str, v: float) -> None:
     """Add the arrivals that ``v`` executions of ``caller`` send along its calls."""
     if v <= 0:
@@ -66,7 +79,7 @@ def _add_calls(model, added: dict[str, float], caller: str, v: float) -> None:
     ok = 1.0 - getattr(model.node(caller), "error_rate", 0.0)
     for e in model.calls_from(caller):
         share = 1.0 if e.call == "sync" else ok
-        added[e.target] = added.get(e.target, 0.0) + v * e.mean_visits * share
+        added[e.target] = added.get(e.target, 0.0) + v * _calls(model, e) * share
 
 
 def call_visits(model, visits: dict[str, float]) -> dict[str, float]:
@@ -100,7 +113,7 @@ def call_time(model, name: str) -> float:
             continue
         lat = e.latency.mean if e.latency is not None else 0.0
         response = holding_time(model, model.node(e.target)) + waits.get(e.target, 0.0)
-        total += e.mean_visits * (lat + response)
+        total += _calls(model, e) * (lat + response)
     return total
 
 
@@ -123,7 +136,7 @@ def _variance(model, svc) -> float:
     own = svc.service.mean ** 2 * svc.service.scv
     for e in model.calls_from(svc.name):
         if e.call == "sync":
-            own += e.mean_visits * _variance(model, model.node(e.target))
+            own += _calls(model, e) * _variance(model, model.node(e.target))
     return own
 
 

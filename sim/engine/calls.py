@@ -82,7 +82,9 @@ class CallEdge:
     def reset(self, now: float) -> None:
         """Start the figures afresh at ``now`` (end of warm-up)."""
         self.calls = 0
-        self.failures = {"call_timeout": 0, "call_failed": 0}
+        self.failures = {"call_timeout": 0, "call_failed": 0, "bulkhead": 0}
+        self.retries = 0
+        self.hedges = 0
         self.span = -self.n * now
         self.area = 0.0
         self.peak = self.n
@@ -175,7 +177,8 @@ class CallEdge:
 
     def raw(self) -> dict:
         return {"call": self.mode, "calls": self.calls, "failures": dict(self.failures),
-                "response": self.response, "area": self.area, "peak": self.peak}
+                "response": self.response, "area": self.area, "peak": self.peak,
+                "retries": self.retries, "hedges": self.hedges}
 
 
 class Calls:

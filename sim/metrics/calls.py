@@ -22,11 +22,23 @@ EDGE_FIELDS: tuple[Field, ...] = (
           "timeout (the caller's execution failed; the callee's work was wasted).", "sum"),
     Field("failures.call_failed", "calls", "Calls whose execution at the callee failed (its "
           "error_rate, a full buffer, a crash, a ttl).", "sum"),
+    Field("failures.bulkhead", "calls", "Calls refused because max_in_flight calls were "
+          "outstanding on the edge (the caller's execution failed; async: the call was not "
+          "sent). With retry, every failure count is of calls whose last attempt failed.",
+          "sum"),
+    Field("retries", "calls", "Attempts made again after a failure, timeout or refusal "
+          "(retry on the edge); counted in calls.", "sum"),
+    Field("hedges", "calls", "Hedged copies sent (hedge on the edge); counted in calls.",
+          "sum"),
     *(Field(f"response.{k}", "s", f"{stat(k)} time from sending a call to its reply (calls "
             "that timed out left out).") for k in RESPONSE_KEYS),
     Field("in_flight.mean", "calls", "Time-averaged calls outstanding: awaited by their "
           "caller (sync; a timed-out call no longer is) or at the callee (async)."),
     Field("in_flight.max", "calls", "Most calls outstanding at once.", "max"),
+    Field("limit.mean", "calls", "Time-averaged limit of an adaptive max_in_flight (only on "
+          "an edge with one)."),
+    Field("limit.lowest", "calls", "Lowest limit an adaptive max_in_flight reached."),
+    Field("limit.max", "calls", "Highest limit an adaptive max_in_flight reached.", "max"),
 )
 """The fields of each call edge's entry, ``edges."caller->callee"`` (models with calls)."""
 
@@ -41,6 +53,11 @@ def call_entry(raw: dict, duration: float) -> dict:
         "calls": int(raw["calls"]),
         "throughput": raw["calls"] / duration,
         "failures": {cause: int(n) for cause, n in raw["failures"].items()},
+        "retries": int(raw["retries"]),
+        "hedges": int(raw["hedges"]),
         "response": resp.summary(RESPONSE_KEYS) if resp.count else empty_wait(RESPONSE_KEYS),
         "in_flight": {"mean": raw["area"] / duration, "max": int(raw["peak"])},
+        **({"limit": {"mean": raw["limit"]["area"] / duration,
+                      "lowest": int(raw["limit"]["lowest"]), "max": int(raw["limit"]["max"])}}
+           if "limit" in raw else {}),
     }

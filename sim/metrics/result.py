@@ -22,7 +22,7 @@ COUNT_KEYS = frozenset({"offered", "completed", "failed", "in_flight", "rejected
                         "retries", "duplicates", "arrivals", "dropped", "errors", "attempts",
                         "expired", "error", "crash", "timeout", "deliveries", "max_receives",
                         "circuit_open", "retries_denied", "redelivered",
-                        "duplicate_effects", "crashes", "stale", "calls", "call_timeout",
+                        "duplicate_effects", "crashes", "stale", "calls", "call_timeout", "bulkhead",
                         "call_failed", "shed", "hedges"})
 _CONSTANT_KEYS = frozenset({"kind", "servers"})
 _META = ("model", "seed", "replications", "duration", "warmup")

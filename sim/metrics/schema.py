@@ -104,8 +104,10 @@ def metric_paths(model, *, text: bool = False) -> list[str]:
         names += [f"nodes.{spec.name}.{f.path}" for f in node_fields(spec)
                   if text or f.path != "kind"]
     for edge in getattr(model, "calls", ()):
+        adaptive = hasattr(getattr(edge, "max_in_flight", None), "adaptive")
         names += [f"edges.{edge.name}.{f.path}" for f in EDGE_FIELDS
-                  if text or f.path != "call"]
+                  if (text or f.path != "call")
+                  and (adaptive or not f.path.startswith("limit."))]
     return names
 
 

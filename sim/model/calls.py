@@ -12,10 +12,18 @@ from collections.abc import Mapping
 
 from sim.errors import ModelError
 from sim.model.checks import Ctx, is_number
-from sim.model.format import CALL_MODES
-from sim.model.spec import EdgeSpec
+from sim.model.format import ADAPTIVE_LIMIT, CALL_MODES, EDGE
+from sim.model.keys import check_value, read
+from sim.model.kinds.sender import _retry
+from sim.model.spec import AdaptiveLimit, EdgeSpec
 
-__all__ = ["call_edge", "check_call_cycles"]
+__all__ = ["CALL_KEYS", "call_edge", "check_call_cycles"]
+
+CALL_KEYS: tuple[str, ...] = ("call", "visits", "timeout", "max_in_flight", "hedge", "retry")
+"""An edge's keys that make sense only on a call edge (any of them asks for one)."""
+
+_SYNC_ONLY = ("timeout", "hedge", "retry")
+_KEY = {k.name: k for k in EDGE}
 
 _NOT_A_CALL = "only applies to a call edge (add call: sync or call: async)"
 
@@ -25,7 +33,7 @@ def call_edge(ctx: Ctx, attrs: Mapping, source_kind: str, target_kind: str) -> E
     naming the edge and the key for each rule broken (checked in key order)."""
     u, v = ctx.edge
     if "call" not in attrs:
-        key = "visits" if "visits" in attrs else "timeout"
+        key = next(k for k in CALL_KEYS if k in attrs)
         raise ctx.error(key, _NOT_A_CALL, value=attrs[key])
     mode = ctx.choice("call", attrs["call"], CALL_MODES)
     if source_kind != "service":
@@ -46,15 +54,39 @@ def call_edge(ctx: Ctx, attrs: Mapping, source_kind: str, target_kind: str) -> E
         raise ctx.error("p", "does not apply to a call edge: a call is made at every "
                              "execution of the caller, not routed (give visits for how many "
                              "calls)", value=attrs["p"])
-    if "timeout" in attrs and mode != "sync":
-        raise ctx.error("timeout", "only applies with call: sync (an async call is not "
-                                   "waited for)", value=attrs["timeout"])
+    for key in _SYNC_ONLY:
+        if key in attrs and mode != "sync":
+            raise ctx.error(key, "only applies with call: sync (an async call is not "
+                                 "waited for)", value=attrs[key])
+    g = {k: check_value(ctx, _KEY[k], attrs[k]) for k in ("hedge", "retry") if k in attrs}
+    if "max_in_flight" in attrs:
+        g["max_in_flight"] = _max_in_flight(ctx, attrs["max_in_flight"])
+    if "retry" in g:
+        g["retry"]["budget"] = None  # not a call edge's key (refused as unknown above)
     return EdgeSpec(source=u, target=v, call=mode,
                     latency=ctx.distribution("latency", attrs["latency"])
                     if "latency" in attrs else None,
                     visits=_visits(ctx, attrs.get("visits", 1)),
                     timeout=ctx.number("timeout", attrs["timeout"], positive=True)
-                    if "timeout" in attrs else None)
+                    if "timeout" in attrs else None,
+                    max_in_flight=g.get("max_in_flight"),
+                    hedge=g["hedge"]["after"] if g.get("hedge") is not None else None,
+                    retry=_retry(g["retry"]) if g.get("retry") is not None else None)
+
+
+def _max_in_flight(ctx: Ctx, value):
+    """A fixed limit (an integer >= 1) or an :class:`AdaptiveLimit`."""
+    if isinstance(value, Mapping):
+        v = read(ctx, ADAPTIVE_LIMIT.keys, value, "max_in_flight")
+        if not v["min"] <= v["initial"] <= v["max"]:
+            raise ctx.error("max_in_flight", f"needs min <= initial <= max, got min "
+                                             f"{v['min']}, initial {v['initial']}, max "
+                                             f"{v['max']}", value=value)
+        return AdaptiveLimit(**v)
+    if isinstance(value, bool) or not is_number(value):
+        raise ctx.error("max_in_flight", "must be an integer >= 1 or a mapping with adaptive: "
+                                         "aimd or gradient", value=value)
+    return int(ctx.integer("max_in_flight", value, low=1))
 
 
 def _visits(ctx: Ctx, value):

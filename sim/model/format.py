@@ -12,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sim.model.keys import Key
+from sim.model.kinds.sender import RETRY
 
-__all__ = ["TOP", "RUN", "EDGE", "Dist", "DISTS", "INF_PATTERN", "CALL_MODES"]
+__all__ = ["TOP", "RUN", "EDGE", "ADAPTIVE_LIMIT", "ADAPTIVE_MODES", "Dist", "DISTS", "INF_PATTERN", "CALL_MODES"]
 
 CALL_MODES: tuple[str, ...] = ("sync", "async")
 """The values of an edge's ``call`` key."""
@@ -57,7 +58,59 @@ EDGE: tuple[Key, ...] = (
         "is freed and its execution fails (cause call_timeout); the callee's work goes on, "
         "wasted. Only with call: sync.", default_text="none (wait for the reply)", unit="s",
         low=0, low_open=True),
+    Key("max_in_flight", "custom", "A bulkhead (as resilience4j's): at most this many calls "
+        "outstanding on the edge at once; a call beyond it is refused at once and the "
+        "caller's execution fails (cause bulkhead). A mapping with `adaptive` (see below) "
+        "adapts the limit to the round trips seen, as Netflix's concurrency-limits. Only "
+        "on a call edge.",
+        default_text="none (unbounded)", type_text="integer >= 1 or adaptive mapping",
+        json={"anyOf": [{"type": "integer", "minimum": 1},
+                        {"type": "object", "required": ["adaptive"],
+                         "additionalProperties": False,
+                         "properties": {
+                             "adaptive": {"enum": ["aimd", "gradient"]},
+                             "min": {"type": "integer", "minimum": 1},
+                             "max": {"type": "integer", "minimum": 1},
+                             "initial": {"type": "integer", "minimum": 1},
+                             "backoff": {"type": "number", "exclusiveMinimum": 0,
+                                         "maximum": 1},
+                             "threshold": {"type": "number", "exclusiveMinimum": 0}}}]}),
+    Key("hedge", "mapping", "Hedged calls: when a sync call has no reply after seconds, one "
+        "more copy is sent; the first reply wins, the other copy is wasted work, and the call "
+        "fails only when both copies have failed. Only with call: sync.",
+        default_text="none (no hedging)",
+        keys=(Key("after", "number", "Time after a call is sent before its copy is sent (0 "
+                  "sends both at once).", unit="s", low=0, required=True),)),
+    Key("retry", "mapping", "How a failed or timed-out sync call is retried before the "
+        "caller's execution fails, in the sender's form (the caller's server stays held "
+        "through the backoff; no budget on a call edge). Only with call: sync.",
+        default_text="no retry (one attempt)",
+        keys=tuple(k for k in RETRY.keys if k.name != "budget")),
 )
+
+ADAPTIVE_MODES: tuple[str, ...] = ("aimd", "gradient")
+"""The algorithms of an adaptive ``max_in_flight``."""
+
+ADAPTIVE_LIMIT = Key(
+    "max_in_flight", "mapping", "An adaptive bulkhead: the limit moves within [min, max] "
+    "after each attempt that ended. aimd adds 1 per success while at least half the limit "
+    "is outstanding and multiplies it by backoff on a failure, a timeout or a round trip "
+    "above threshold; gradient sets new = limit * clamp(shortest round trip / this one, "
+    "0.5, 1) + sqrt(limit) and moves a fifth of the way to it (a failure counts as a round "
+    "trip of the edge's timeout, or twice the last one).",
+    keys=(Key("adaptive", "choice", "The algorithm.", choices=ADAPTIVE_MODES, required=True),
+          Key("min", "integer", "Lowest limit.", default=1, low=1),
+          Key("max", "integer", "Highest limit.", default=200, low=1),
+          Key("initial", "integer", "Limit at the start (within min and max).", default=20,
+              low=1),
+          Key("backoff", "number", "aimd: factor applied on a failure or a slow round trip "
+              "(in (0, 1]).", default=0.9, low=0, low_open=True, high=1,
+              high_why="a factor above 1 would grow the limit on failures"),
+          Key("threshold", "number", "aimd: round trip above which the limit shrinks.",
+              default_text="none (only failures and timeouts shrink it)", unit="s", low=0,
+              low_open=True)))
+"""The keys of an adaptive ``max_in_flight`` (checked by sim.model.calls, listed in the
+reference)."""
 
 TOP: tuple[Key, ...] = (
     Key("name", "string", "The model's name, shown in results.",
@@ -68,7 +121,7 @@ TOP: tuple[Key, ...] = (
     Key("nodes", "custom", "The components, by name: each a mapping with `kind` and the "
         "keys of that kind.", required=True, type_text="mapping of name to node"),
     Key("edges", "custom", "The paths messages take: `[from, to]`, `[from, to, p]` or "
-        "`{from, to, p, latency, call, visits, timeout}`, in the order that routing, "
+        "`{from, to, p, latency, call, visits, timeout, max_in_flight, hedge, retry}`, in the order that routing, "
         "`inputs` and calls follow.",
         required=True, type_text="list of edges"),
 )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from sim.model.format import DISTS, EDGE, RUN, TOP
+from sim.model.format import ADAPTIVE_LIMIT, DISTS, EDGE, RUN, TOP
 from sim.model.keys import Key
 from sim.model.kinds import KIND_NAMES, KINDS
 
@@ -82,6 +82,24 @@ With `call: async` the caller sends `visits` copies when its execution succeeds
 and does not wait: the callee's work neither delays nor fails the request, and
 the copy ends at the callee (fire-and-forget).
 
+Three keys guard a call edge, as resilience4j and Envoy do. `max_in_flight: N` is a
+bulkhead: a call made while N calls are outstanding on the edge (awaited by their
+callers, or still at the callee for async ones) is refused at once; a sync call so
+refused fails the caller's execution with cause `bulkhead`, an async one is not
+sent. `hedge: {after: T}` (sync only) sends one more copy of a call that has had no
+reply T seconds after it was sent (not past the bulkhead); the first reply wins,
+the other copy is no longer awaited and its work is wasted, and the call fails only
+when both copies have failed. `retry` (sync only) has the sender's form
+(`max_attempts`, `backoff`, `jitter`; no `budget`): a call that failed, timed out
+or was refused by the bulkhead is made again after its backoff while the caller's
+server stays held, and the caller's execution fails only when the last attempt
+does. `max_in_flight: {adaptive: aimd | gradient, min, max, initial}` moves the
+limit after each attempt that ends, as Netflix's concurrency-limits does (the table
+below); the edge's `limit` reports its time-averaged, lowest and highest values.
+An edge's `calls` count every attempt and copy; its `retries` and `hedges`
+say how many of them were extra, and its `failures` count calls whose last attempt
+failed.
+
 A call goes from a service to a service (calls through a queue are not supported
 yet); a call edge has no `p` and takes no part in routing or in the reach-a-sink
 check; calls may not form a cycle. A service fed only by calls has a buffer of its
@@ -102,8 +120,8 @@ when every copy of it (after a `broadcast`) has left a sink; its latency runs fr
 the first attempt's departure to that moment, across retries. An attempt fails
 when a queue rejects or drops it, it expires (`ttl`), processing errs
 (`error_rate`), its server goes down (`availability`), a rate limit or an open
-circuit breaker refuses it, a sync call times out or fails (`call_timeout`,
-`call_failed`), or the sender's `timeout` fires first. A failed
+circuit breaker refuses it, a sync call times out, fails or is refused by a
+bulkhead (`call_timeout`, `call_failed`, `bulkhead`), or the sender's `timeout` fires first. A failed
 attempt is retried after its backoff while attempts remain; when the last one
 fails the request has failed. An attempt that timed out is not cancelled: it
 still takes capacity, and if it completes while the request is pending the
@@ -131,7 +149,11 @@ def model_reference() -> str:
                  + ", and takes that kind's keys only.\n")
     for name in KIND_NAMES:
         parts += _kind_section(name)
-    parts += ["## Edges\n", _EDGES, _table(EDGE), "", _CALLS]
+    parts += ["## Edges\n", _EDGES, _table(EDGE), ""]
+    for key in EDGE:
+        parts += _nested(key, key.name)
+    parts += _nested(ADAPTIVE_LIMIT, "max_in_flight (adaptive)")
+    parts.append(_CALLS)
     parts += _distributions()
     parts.append(_LIFE)
     return "\n".join(parts).rstrip("\n") + "\n"

@@ -89,6 +89,21 @@ class RetrySpec:
 
 
 @dataclass(frozen=True, slots=True)
+class AdaptiveLimit:
+    """An adaptive bulkhead on a call edge (as Netflix's concurrency-limits): the
+    ``adaptive`` algorithm (``aimd`` or ``gradient``) moves the limit (calls
+    outstanding) within ``[min, max]`` from ``initial``; AIMD multiplies it by
+    ``backoff`` on a failure, a timeout or a round trip above ``threshold`` (s)."""
+
+    adaptive: str
+    min: int = 1
+    max: int = 200
+    initial: int = 20
+    backoff: float = 0.9
+    threshold: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class CircuitBreaker:
     """Sender-side breaker (as resilience4j): opens when the failure ratio of the
     attempts resolved in the last ``window`` seconds reaches ``failure_ratio`` (with at
@@ -192,6 +207,8 @@ class EdgeSpec:
     A call edge has ``call`` set (``sync`` or ``async``): ``visits`` calls per
     execution of the caller (an int, or a distribution rounded at each execution),
     ``timeout`` (s) on each reply of a sync call or None; it is never routed along.
+    ``max_in_flight`` caps the calls outstanding on it (a bulkhead), ``hedge`` (s) sends
+    one more copy of an unanswered sync call, ``retry`` retries a failed sync call.
     """
 
     source: str
@@ -201,6 +218,15 @@ class EdgeSpec:
     call: CallMode | None = None
     visits: int | Distribution = 1
     timeout: float | None = None
+    max_in_flight: int | AdaptiveLimit | None = None
+    hedge: float | None = None
+    retry: RetrySpec | None = None
+
+    @property
+    def guarded(self) -> bool:
+        """Whether the edge has a bulkhead, hedging or retries (its own runtime)."""
+        return (self.max_in_flight is not None or self.hedge is not None
+                or self.retry is not None)
 
     @property
     def name(self) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 import networkx as nx
 
 from sim.errors import ModelError, nearest
-from sim.model.calls import call_edge, check_call_cycles
+from sim.model.calls import CALL_KEYS, call_edge, check_call_cycles
 from sim.model.checks import Ctx
 from sim.model.format import EDGE
 from sim.model.keys import Wiring, suggest_kind
@@ -121,7 +121,7 @@ def _edge(u: str, v: str, attrs: Mapping, kinds: Mapping[str, str],
     refusal = KINDS[kinds[v]].in_edge_refusal
     if refusal is not None:
         raise ctx.error(None, f"goes into {kinds[v]} {v!r}, but {refusal}")
-    if "call" in attrs or "visits" in attrs or "timeout" in attrs:
+    if any(k in attrs for k in CALL_KEYS):
         return call_edge(ctx, attrs, kinds[u], kinds[v])
     out_edge = KINDS[kinds[u]].out_edge
     if out_edge is not None:

@@ -96,3 +96,52 @@ def test_calls_may_not_form_a_cycle():
     with pytest.raises(ModelError, match=r"calls form a cycle \('api' -> 'db' -> 'auth' -> "
                                          r"'api'\)"):
         validate(from_dict(d))
+
+
+@pytest.mark.parametrize("key, value", [("max_in_flight", 4), ("hedge", {"after": 0.1}),
+                                        ("retry", {"max_attempts": 2})])
+def test_guard_keys_need_a_call_edge(key, value):
+    d = model()
+    d["edges"].append({"from": "api", "to": "db", key: value})
+    with pytest.raises(ModelError, match=f"{key}.*only applies to a call edge"):
+        validate(from_dict(d))
+
+
+@pytest.mark.parametrize("key, value", [("hedge", {"after": 0.1}),
+                                        ("retry", {"max_attempts": 2})])
+def test_hedge_and_retry_need_a_sync_call(key, value):
+    d = model({"from": "api", "to": "db", "call": "async", key: value})
+    with pytest.raises(ModelError, match=f"{key}.*only applies with call: sync"):
+        validate(from_dict(d))
+
+
+def test_guard_keys_are_checked_and_kept():
+    m = validate(from_dict(model({"from": "api", "to": "db", "call": "sync",
+                                  "max_in_flight": 3, "hedge": {"after": 0.2},
+                                  "retry": {"max_attempts": 3, "jitter": "full",
+                                            "backoff": {"initial": 0.01}}})))
+    (e,) = m.calls
+    assert (e.max_in_flight, e.hedge, e.retry.max_attempts, e.retry.jitter) == (3, 0.2, 3,
+                                                                               "full")
+    assert e.guarded
+    for bad, match in [({"max_in_flight": 0}, "max_in_flight"),
+                       ({"hedge": {"afte": 1}}, "after"),
+                       ({"retry": {"max_attempts": 2, "budget": {"ratio": 0.1}}},
+                        "unknown key 'retry.budget'")]:
+        with pytest.raises(ModelError, match=match):
+            validate(from_dict(model({"from": "api", "to": "db", "call": "sync", **bad})))
+
+
+def test_an_adaptive_max_in_flight_is_checked_and_kept():
+    m = validate(from_dict(model({"from": "api", "to": "db", "call": "sync",
+                                  "max_in_flight": {"adaptive": "gradient", "max": 40}})))
+    cap = m.calls[0].max_in_flight
+    assert (cap.adaptive, cap.min, cap.max, cap.initial) == ("gradient", 1, 40, 20)
+    for bad, match in [({"adaptive": "aimdd"}, "did you mean 'aimd'"),
+                       ({"min": 3}, "'adaptive' is required"),
+                       ({"adaptive": "aimd", "min": 5, "initial": 2}, "min <= initial <= max"),
+                       ({"adaptive": "aimd", "backoff": 1.5}, "at most 1"),
+                       ("many", "integer >= 1 or a mapping")]:
+        with pytest.raises(ModelError, match=match):
+            validate(from_dict(model({"from": "api", "to": "db", "call": "sync",
+                                      "max_in_flight": bad})))

@@ -6,11 +6,13 @@ from __future__ import annotations
 import math
 
 from sim.engine.calls import CallEdge, Calls, fixed, rounded
+from sim.engine.guarded_calls import GuardedCallEdge
 from sim.engine.kinds.base import KindRuntime
 from sim.engine.kinds.queue import make_owned_buffer
 from sim.engine.kinds.routes import wire_sends
 from sim.engine.reliability import Crashes, Effects, autoscaler_process, availability_process
 from sim.engine.router import DelayedEdge
+from sim.engine.sender import backoff_schedule
 from sim.engine.service import Service
 from sim.engine.slowdown import slowed
 from sim.engine.transit import PullTransit
@@ -89,7 +91,13 @@ def _wire_calls(ctx, spec, runtimes: dict) -> None:
                                  ctx.streams.draw(e.latency, e.name, Purpose.EDGE))
         count = (fixed(e.visits) if isinstance(e.visits, int)
                  else rounded(ctx.streams.draw(e.visits, e.name, Purpose.MISC)))
-        edges.append(CallEdge(ctx.env, e, service, target, count))
+        if not e.guarded:
+            edges.append(CallEdge(ctx.env, e, service, target, count))
+            continue
+        backoff = None
+        if e.retry is not None and e.retry.backoff is not None:
+            backoff = backoff_schedule(e.retry, ctx.streams.rng(e.name, Purpose.RETRY))
+        edges.append(GuardedCallEdge(ctx.env, e, service, target, count, backoff))
     service.sync = tuple(e for e in edges if e.mode == "sync")
     service.casts = tuple(e for e in edges if e.mode == "async")
 
