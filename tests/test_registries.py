@@ -95,7 +95,7 @@ class _Cache:
 
 def test_engine_refuses_an_unknown_kind():
     with pytest.raises(ModelError, match=r"node 'memo': 'kind' must be a kind the engine "
-                                         r"knows: one of sender, queue, service, router "
+                                         r"knows: one of sender, queue, service, router, pool "
                                          r"\(got 'cache'\)"):
         runtime_of(_Cache())
 

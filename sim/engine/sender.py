@@ -22,7 +22,7 @@ SPIN_LIMIT = 10_000
 """Zero-think sends per client at one instant before a closed sender is a livelock."""
 
 CAUSES = ("rejected", "dropped", "expired", "error", "crash", "timeout", "max_receives",
-          "circuit_open", "call_timeout", "call_failed",
+          "circuit_open", "call_timeout", "call_failed", "pool_timeout",
           "shed")
 
 

@@ -38,7 +38,7 @@ def kind_field(name: str) -> Field:
 REQUEST_COUNTS = ("offered", "completed", "failed", "in_flight", "rejected", "timed_out",
                   "retries", "duplicates")
 CAUSES = ("rejected", "dropped", "expired", "error", "crash", "timeout", "max_receives",
-          "circuit_open", "call_timeout", "call_failed",
+          "circuit_open", "call_timeout", "call_failed", "pool_timeout",
           "shed")
 EXTRAS = ("attempts", "circuit_open", "retries_denied", "wasted_work")
 LATENCY_KEYS = ("mean", "p50", "p90", "p95", "p99", "p999", "max")
@@ -54,6 +54,8 @@ _CAUSE_TEXT = {
     "circuit_open": "refused by an open circuit breaker on the last attempt",
     "call_timeout": "failed on the last attempt because a sync call timed out",
     "call_failed": "failed on the last attempt because a sync call failed at its callee",
+    "pool_timeout": "failed on the last attempt because it waited longer than a pool's "
+                    "timeout for a unit",
     "shed": "dropped by a buffer's CoDel shedding (shed)",
 }
 
