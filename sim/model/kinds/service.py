@@ -151,6 +151,10 @@ def build(ctx: Ctx, attrs: Mapping, wiring: Wiring) -> ServiceSpec:
     if scale is not None:
         _check_initial_servers(ctx, attrs, v["servers"], scale)
     avail = v["availability"]
+    if avail is not None and "uses" in attrs:
+        raise ctx.error("uses", "cannot be combined with 'availability' yet (a crash would "
+                                "have to give back the units of the executions it loses)",
+                        value=attrs["uses"])
     return ServiceSpec(
         name=ctx.node, service=v["service"], servers=v["servers"],
         inputs=_inputs(ctx, attrs, queues),
