@@ -54,9 +54,13 @@ POOL = Kind(
     summary="A shared, passive resource of `size` units (database connections, locks, "
             "licences). A service with `uses: [pool, ...]` acquires one unit of each, in "
             "that order, after it takes a server and before its service time (waiting "
-            "holds the server), and releases them when its execution, sync calls "
-            "included, ends. A unit is handed to the longest waiter first. A pool has no "
-            "edges.",
+            "holds the server and counts in its `held`), and releases them when its "
+            "execution, sync calls included, ends. A freed unit goes to the longest "
+            "waiter. An execution that waits longer than `timeout` for a unit fails with "
+            "cause `pool_timeout`, giving back its server and the units it already had. "
+            "A pool has no edges. `check` and `analyze` give its utilisation, the sum "
+            "over its users of arrival rate x holding time (sync calls included) / "
+            "`size`, flagged approx; no formula gives the wait for a unit.",
     keys=KEYS,
     build=build,
     in_edge_refusal=NO_EDGES,
