@@ -48,6 +48,15 @@ def test_analyze_flags_the_pool_utilisation_approximate_and_the_simulation_agree
     assert sim["utilization"] == pytest.approx(0.5, rel=0.03)
 
 
+def test_the_pool_is_the_bottleneck_when_its_units_run_out_first():
+    """Per request (5/s in all): the pool takes (2 x 0.2 + 3 x 0.2) / 5 / 2 = 0.1 s of
+    its capacity, a's servers 0.4 x 0.2 / 4 = 0.02 s, b's 0.6 x 0.2 / 4 = 0.03 s: the
+    pool saturates first, at X = 1 / 0.1 = 10 requests/s."""
+    from sim.analytic.network import bottleneck
+
+    assert bottleneck(shared_pool()) == ("db", pytest.approx(10.0))
+
+
 def test_an_overloaded_pool_is_unstable_in_check():
     """Size 1 with 1.0 unit held on average: utilisation 1.0, not stable."""
     raw = from_dict({"nodes": {"sa": {"kind": "sender", "rate": 2},

@@ -31,6 +31,17 @@ def row(rates, spec) -> dict:
             "stable": u < FULL}
 
 
+def demand(model, spec, visits: float) -> float | None:
+    """Seconds of the pool's capacity a request takes, ``sum_u V_u * H_u / size`` (V_u
+    the user's visits per request in the current mix): its utilisation over the
+    requests offered per second (sim.analytic.network.bottleneck)."""
+    from sim.analytic.network import traffic  # the network solver imports this registry
+
+    rows = {row["node"]: row for row in traffic(model)}
+    offered = sum(rows[s.name]["arrival_rate"] for s in model.senders)
+    return rows[spec.name]["utilization"] / offered if offered > 0 else None
+
+
 def reasons(model, spec, rates) -> list[str]:
     names = ", ".join(repr(u.name) for u in users(model, spec.name)) or "no service"
     return [f"pool {spec.name!r} is shared by {names} (no closed form for the wait for a "
@@ -38,7 +49,7 @@ def reasons(model, spec, rates) -> list[str]:
 
 
 STATION = StationKind(shares=lambda model, spec: {}, keep=keep_all, row=row,
-                      demand=lambda model, spec, visits: None, reasons=reasons,
+                      demand=demand, reasons=reasons,
                       metrics=lambda model, spec: ("utilization",),
                       closed_form=f"{NO_CLOSED_FORM}: the wait for a unit of a pool shared "
                                   f"by services; its utilisation is sum(lambda * holding "
