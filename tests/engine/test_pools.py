@@ -103,3 +103,20 @@ def test_pool_units_are_held_through_sync_calls():
     assert r["nodes"]["db"]["utilization"] == pytest.approx(1.0, abs=0.01)
     # held: 4 servers busy all along, 0.1 of each 0.5 s holding doing work
     assert api["held"]["mean"] == pytest.approx(4 - 0.1 * api["throughput"], abs=0.05)
+
+
+def test_an_overloaded_pool_warns_that_its_users_queues_grow(capsys, tmp_path):
+    """Check: 5/s x 0.5 s = 2.5 units held on average from a pool of 1 (>= 1)."""
+    from sim.cli import main
+
+    path = tmp_path / "m.yaml"
+    path.write_text("nodes:\n  a: {kind: sender, rate: 5}\n"
+                    "  svc: {kind: service, servers: 3, uses: [db],\n"
+                    "        service: {dist: deterministic, value: 0.5}}\n"
+                    "  db: {kind: pool, size: 1}\nedges:\n  - [a, svc]\n")
+    assert main(["run", str(path), "--duration", "5", "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert ("warning: node 'db' is unstable (offered load >= capacity): the queues of the "
+            "services that use it grow without bound") in err
+    assert main(["check", str(path)]) == 0
+    assert "UNSTABLE: node 'db'" in capsys.readouterr().out
