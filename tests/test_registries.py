@@ -95,7 +95,7 @@ class _Cache:
 
 def test_engine_refuses_an_unknown_kind():
     with pytest.raises(ModelError, match=r"node 'memo': 'kind' must be a kind the engine "
-                                         r"knows: one of sender, queue, service, router "
+                                         r"knows: one of sender, queue, service, router, pool "
                                          r"\(got 'cache'\)"):
         runtime_of(_Cache())
 
@@ -145,3 +145,10 @@ def test_unknown_routing_and_discipline_are_refused_by_name():
         make_send("round_robbin", [object()], [1.0], None, "node 'lb'")
     with pytest.raises(ValueError, match=r"node 'q': unknown discipline 'lifo2'"):
         make_container("lifo2", "node 'q'")
+
+
+def test_the_pool_kind_is_in_every_registry():
+    """``kind: pool`` (a passive resource with no edges) has its entry in each layer."""
+    assert "pool" in KIND_NAMES
+    for name, registry in KIND_REGISTRIES.items():
+        assert "pool" in registry, name

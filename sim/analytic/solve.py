@@ -21,10 +21,10 @@ import networkx as nx
 import numpy as np
 
 from sim.analytic.closednet import solve_closed, success_closed
-from sim.analytic.figures import refused_entry, shift_p99
+from sim.analytic.figures import entry, refused_entry, shift_p99
 from sim.analytic.kinds import error_rate
 from sim.analytic.layers import path_visits
-from sim.analytic.network import bottleneck, flows
+from sim.analytic.network import bottleneck, flows, traffic
 from sim.analytic.opennet import fork_join, solve_open, success
 from sim.analytic.topology import digraph, latency_reasons, model_reasons, stations
 from sim.model.spec import Model
@@ -93,7 +93,23 @@ def analyze(model: Model) -> dict:
             body = solve_open(model, sts, refused)
             out["requests"] = _open_requests(model, body)
         out["nodes"] = body["nodes"]
+    _pool_entries(model, out["nodes"])
     return _summary(model, out)
+
+
+def _pool_entries(model: Model, nodes: dict) -> None:
+    """A pool's utilisation, sum over its users of arrival rate x holding time / size
+    (sim.analytic.kinds.pool), flagged approximate; no formula gives its wait."""
+    pools = [n.name for n in model.nodes if n.kind == "pool"]
+    if not pools:
+        return
+    rows = {r["node"]: r for r in traffic(model)}
+    for name in pools:
+        row = rows[name]
+        nodes[name] = entry("pool", offered_load=row["offered_load"],
+                            utilization=row["utilization"], stable=row["stable"],
+                            exact=False, method="units held / size: sum over its users "
+                                                "of arrival rate x holding time")
 
 
 def _rates(model: Model) -> dict[str, float]:

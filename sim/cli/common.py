@@ -112,5 +112,7 @@ def warn_unstable(model) -> None:
     from sim.analytic import unstable_nodes
 
     for name in unstable_nodes(model):
+        grows = ("the queues of the services that use it grow without bound"
+                 if model.node(name).kind == "pool" else "its queue grows without bound")
         print(f"asyncsim: warning: node {name!r} is unstable (offered load >= capacity): "
-              f"its queue grows without bound", file=sys.stderr)
+              f"{grows}", file=sys.stderr)

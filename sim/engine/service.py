@@ -110,9 +110,14 @@ class Service:
             self._wait_buf.append(0.0)
         self.busy_span -= now
         self.busy += 1
+        self._work(msg)
+
+    def _work(self, msg: Msg) -> None:
+        """The server taken, do the work of ``msg`` (pools, if any, acquired first:
+        sim.engine.pool.Pooled)."""
         work = self.draw()
         msg.work += work
-        Call(env, work, self._done_cb, msg)
+        Call(self.env, work, self._done_cb, msg)
 
     def _done(self, event) -> None:
         msg = event._value
@@ -157,9 +162,7 @@ class Service:
             self.arrivals += 1
             msg.t = now
             self._wait_buf.append(0.0)
-        work = self.draw()
-        msg.work += work
-        Call(self.env, work, self._done_cb, msg)
+        self._work(msg)
 
     def provision(self, servers: int) -> None:
         """Change the number of provisioned servers (autoscaling); start idle ones."""

@@ -92,9 +92,11 @@ class Key:
 class Wiring:
     """What a node's builder may know of the graph around it: its feeders, in model
     order, as ``(name, kind)`` pairs (a service learns from them which queues it
-    consumes and whether it has a buffer of its own)."""
+    consumes and whether it has a buffer of its own), and every node's kind by name
+    (a service checks that the names in its ``uses`` are pools)."""
 
     feeders: tuple[tuple[str, str], ...] = ()
+    kinds: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

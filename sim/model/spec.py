@@ -6,7 +6,8 @@ formulas, planner) reads these objects, never raw attribute dicts.
 All times are seconds, all rates per second. ``math.inf`` stands for unbounded.
 
 This module holds the value types several kinds share and the :class:`Model`; each
-kind's own spec (``SenderSpec``, ``QueueSpec``, ``ServiceSpec``, ``RouterSpec``) lives
+kind's own spec (``SenderSpec``, ``QueueSpec``, ``ServiceSpec``, ``RouterSpec``,
+``PoolSpec``) lives
 in its module of :mod:`sim.model.kinds`, next to its key table and builder, and
 ``NodeSpec`` (their union) in :mod:`sim.model.kinds`. They can still be imported from
 here: :func:`__getattr__` fetches them on first use, so the kind modules (which import
@@ -44,7 +45,7 @@ RunSpec = RunSettings  # the former name, kept for code that imports it
 
 _MOVED = {"SenderSpec": "sim.model.kinds.sender", "QueueSpec": "sim.model.kinds.queue",
           "ServiceSpec": "sim.model.kinds.service", "RouterSpec": "sim.model.kinds.router",
-          "NodeSpec": "sim.model.kinds"}
+          "PoolSpec": "sim.model.kinds.pool", "NodeSpec": "sim.model.kinds"}
 """Names that moved to the kind modules, and where each lives now."""
 
 

@@ -70,7 +70,7 @@ def validate(G: nx.DiGraph) -> Model:
     for e in edges:
         outs[e.source].append(e)
     specs = tuple(KINDS[kinds[n]].build(Ctx(node=n, base_dir=base_dir), attrs,
-                                        Wiring(tuple(feeders[n])))
+                                        Wiring(tuple(feeders[n]), kinds))
                   for n, attrs in G.nodes(data=True))
     for spec in specs:
         _check_p(spec, outs[spec.name])

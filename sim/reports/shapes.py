@@ -27,6 +27,7 @@ SHAPES: dict[str, Shape] = {
     "queue": Shape("D", "diamond: a broker queue"),
     "service": Shape("o", "circle: a worker pool"),
     "router": Shape("^", "triangle: routes, takes no time"),
+    "pool": Shape("h", "hexagon: a pool of units services hold (no edges)"),
 }
 
 

@@ -118,3 +118,19 @@ def test_call_edges_are_declared_and_reach_sweeps_and_plans():
     assert "edges.api->audit.calls" in metric_values(rep)
     assert "edges.api->db.in_flight.max" in flat_metrics(rep)
     assert "edges.api->db.calls" in result.replications_frame().columns
+
+
+def test_pool_metrics_are_declared_and_reported():
+    """A model with a pool: ``nodes.<pool>.*`` and the cause ``pool_timeout`` in the
+    declared names, in the simulated result and in the flattened metrics."""
+    from sim.planner.evaluate import flat_metrics
+
+    model = load_model(ROOT / "models" / "connection_pool.yaml")
+    names = metric_paths(model)
+    for name in ("nodes.db_connections.utilization", "nodes.db_connections.wait.p99",
+                 "nodes.db_connections.timed_out", "nodes.db_connections.acquisitions",
+                 "requests.dead_lettered.pool_timeout"):
+        assert name in names
+    result = _short(model)
+    _check(model, result)
+    assert "nodes.db_connections.wait.mean" in flat_metrics(result.replications[0])

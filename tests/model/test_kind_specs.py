@@ -14,7 +14,7 @@ from sim.model.kinds import KIND_NAMES, KINDS, NodeSpec
 MODULES = ["sim.model.spec", "sim.model.kinds", *(f"sim.model.kinds.{k}" for k in KIND_NAMES),
            "sim.model.validate", "sim.model"]
 SPECS = {"sender": "SenderSpec", "queue": "QueueSpec", "service": "ServiceSpec",
-         "router": "RouterSpec"}
+         "router": "RouterSpec", "pool": "PoolSpec"}
 
 
 @pytest.mark.parametrize("module", MODULES)

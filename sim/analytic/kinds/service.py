@@ -59,6 +59,8 @@ def reasons(model, spec, rates) -> list[str]:
         out.append(f"service {spec.name!r} autoscales (its servers change over time)")
     if spec.slowdown is not None:
         out.append(f"service {spec.name!r} slows down under load (slowdown)")
+    if spec.uses:
+        out.append(f"service {spec.name!r} waits for units of {', '.join(spec.uses)} (uses)")
     return out + buffer_reasons(model, spec, rates) + balancing_reasons(model, spec)
 
 

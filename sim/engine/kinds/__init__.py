@@ -8,7 +8,7 @@ line below.
 
 from __future__ import annotations
 
-from sim.engine.kinds import queue, router, sender, service
+from sim.engine.kinds import pool, queue, router, sender, service
 from sim.engine.kinds.base import Context, KindRuntime, Streams, lookup
 
 __all__ = ["RUNTIMES", "runtime_of", "Context", "KindRuntime", "Streams"]
@@ -18,6 +18,7 @@ RUNTIMES: dict[str, KindRuntime] = {
     "queue": queue.RUNTIME,
     "service": service.RUNTIME,
     "router": router.RUNTIME,
+    "pool": pool.RUNTIME,
 }
 
 

@@ -10,6 +10,7 @@ from sim.engine.guarded_calls import GuardedCallEdge
 from sim.engine.kinds.base import KindRuntime
 from sim.engine.kinds.queue import make_owned_buffer
 from sim.engine.kinds.routes import wire_sends
+from sim.engine.pool import Pooled
 from sim.engine.reliability import Crashes, Effects, autoscaler_process, availability_process
 from sim.engine.router import DelayedEdge
 from sim.engine.sender import backoff_schedule
@@ -23,13 +24,15 @@ __all__ = ["RUNTIME", "service_class"]
 _CLASSES: dict = {}
 
 
-def service_class(crashes: bool, effects: bool, transit: bool, calls: bool = False) -> type:
+def service_class(crashes: bool, effects: bool, transit: bool, calls: bool = False,
+                  pools: bool = False) -> type:
     """The Service class with the behaviours a node needs (built once per combination):
-    a service that neither calls nor is called gets no call handling at all."""
-    key = (crashes, effects, transit, calls)
+    a service that neither calls nor is called gets no call handling at all, one
+    without ``uses`` no pool handling."""
+    key = (crashes, effects, transit, calls, pools)
     if key not in _CLASSES:
         mixins = ((crashes, Crashes), (effects, Effects), (transit, PullTransit),
-                  (calls, Calls))
+                  (pools, Pooled), (calls, Calls))
         bases = tuple(b for flag, b in mixins if flag)
         _CLASSES[key] = type("Service", bases + (Service,), {}) if bases else Service
     return _CLASSES[key]
@@ -45,7 +48,8 @@ def build(ctx, spec) -> Service:
     own = make_owned_buffer(ctx, spec.name, spec.buffer) if spec.buffer is not None else None
     transit = _pulls_with_latency(ctx.model, spec.name)
     calls = bool(ctx.model.calls_from(spec.name) or ctx.model.calls_into(spec.name))
-    cls = service_class(spec.availability is not None, not spec.idempotent, transit, calls)
+    cls = service_class(spec.availability is not None, not spec.idempotent, transit, calls,
+                        bool(spec.uses))
     service = cls(env, spec.name, spec.servers,
                   streams.draw(spec.service, spec.name, Purpose.SERVICE), own=own)
     if own is not None:
@@ -106,6 +110,8 @@ def wire(ctx, spec, runtimes: dict) -> None:
     if spec.inputs:
         _wire_inputs(ctx, spec, runtimes)
     wire_sends(ctx, spec, runtimes)
+    if spec.uses:
+        runtimes[spec.name].pools = tuple(runtimes[name] for name in spec.uses)
     if isinstance(runtimes[spec.name], Calls):
         _wire_calls(ctx, spec, runtimes)
 

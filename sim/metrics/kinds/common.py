@@ -39,6 +39,7 @@ REQUEST_COUNTS = ("offered", "completed", "failed", "in_flight", "rejected", "ti
                   "retries", "duplicates")
 CAUSES = ("rejected", "dropped", "expired", "error", "crash", "timeout", "max_receives",
           "circuit_open", "call_timeout", "call_failed", "bulkhead",
+          "pool_timeout",
           "shed")
 EXTRAS = ("attempts", "circuit_open", "retries_denied", "wasted_work")
 LATENCY_KEYS = ("mean", "p50", "p90", "p95", "p99", "p999", "max")
@@ -56,6 +57,8 @@ _CAUSE_TEXT = {
     "call_failed": "failed on the last attempt because a sync call failed at its callee",
     "bulkhead": "failed on the last attempt because a call edge's max_in_flight refused "
                 "a sync call",
+    "pool_timeout": "failed on the last attempt because it waited longer than a pool's "
+                    "timeout for a unit",
     "shed": "dropped by a buffer's CoDel shedding (shed)",
 }
 

@@ -28,8 +28,8 @@ FIELDS: tuple[Field, ...] = (
     Field("busy.mean", "servers", "Time-averaged number of servers in use (held on calls "
           "included)."),
     Field("held.mean", "servers", "Time-averaged number of servers held waiting on sync "
-          "calls (server-seconds per second, part of busy.mean; 0 for a service that makes "
-          "none)."),
+          "calls or for pool units (server-seconds per second, part of busy.mean; 0 for a "
+          "service that does neither)."),
     *queueing_fields(lambda k: f"{stat(k)} time a message waits in the service's own "
                      "buffer (0 when only queues feed it).",
                      lambda k: f"{stat(k)} time from arrival to the end of service (wait + "

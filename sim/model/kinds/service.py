@@ -28,6 +28,8 @@ class ServiceSpec:
     ``buffer`` is its own buffer, present when anything other than a queue feeds it.
     ``slowdown`` is ``((u, m), ...)`` by increasing utilisation u: each service time is
     multiplied by m, interpolated linearly in u (constant beyond the ends).
+    ``uses`` names the pools of which it holds one unit each per execution, acquired in
+    that order after taking a server.
     """
 
     name: str
@@ -41,6 +43,7 @@ class ServiceSpec:
     autoscale: Autoscale | None = None
     routing: Routing = "probabilistic"
     slowdown: tuple[tuple[float, float], ...] | None = None
+    uses: tuple[str, ...] = ()
     kind: Literal["service"] = "service"
 
 
@@ -119,6 +122,12 @@ KEYS: tuple[Key, ...] = (
         type_text="list of queue names"),
     ROUTING,
     SLOWDOWN,
+    Key("uses", "custom", "Pools (kind: pool) of which each execution holds one unit: "
+        "acquired in this order after the message takes a server and before its service "
+        "time (waiting for a unit holds the server, counted in held), released when the "
+        "execution, sync calls included, ends.", default_text="none",
+        json={"type": "array", "items": {"type": "string"}, "uniqueItems": True},
+        type_text="list of pool names"),
     *(dataclasses.replace(k, note="only on a service fed directly (not by queues)")
       for k in BUFFER_KEYS),
 )
@@ -142,6 +151,10 @@ def build(ctx: Ctx, attrs: Mapping, wiring: Wiring) -> ServiceSpec:
     if scale is not None:
         _check_initial_servers(ctx, attrs, v["servers"], scale)
     avail = v["availability"]
+    if avail is not None and "uses" in attrs:
+        raise ctx.error("uses", "cannot be combined with 'availability' yet (a crash would "
+                                "have to give back the units of the executions it loses)",
+                        value=attrs["uses"])
     return ServiceSpec(
         name=ctx.node, service=v["service"], servers=v["servers"],
         inputs=_inputs(ctx, attrs, queues),
@@ -149,7 +162,32 @@ def build(ctx: Ctx, attrs: Mapping, wiring: Wiring) -> ServiceSpec:
         error_rate=v["error_rate"],
         availability=None if avail is None else Availability(avail["mtbf"], avail["mttr"]),
         idempotent=v["idempotent"], autoscale=scale, routing=v["routing"],
-        slowdown=None if v["slowdown"] is None else _slowdown(ctx, v["slowdown"]))
+        slowdown=None if v["slowdown"] is None else _slowdown(ctx, v["slowdown"]),
+        uses=_uses(ctx, attrs, wiring.kinds))
+
+
+def _uses(ctx: Ctx, attrs: Mapping, kinds: Mapping[str, str]) -> tuple[str, ...]:
+    """The pools named in ``uses``: a list of distinct names of nodes of kind pool."""
+    if "uses" not in attrs:
+        return ()
+    given = attrs["uses"]
+    pools = [name for name, kind in kinds.items() if kind == "pool"]
+    known = ", ".join(map(repr, pools)) or "none in this model"
+    if not isinstance(given, (list, tuple)):
+        raise ctx.error("uses", f"must be a list of pool names (pools: {known})", value=given)
+    seen: set = set()
+    for name in given:
+        if not isinstance(name, str) or name not in kinds:
+            raise ctx.error("uses", f"must name pools of this model (pools: {known})",
+                            value=name, suggestion=nearest(str(name), pools))
+        if kinds[name] != "pool":
+            raise ctx.error("uses", f"must name pools, and {name!r} is a {kinds[name]} "
+                                    f"(pools: {known})", value=name)
+        if name in seen:
+            raise ctx.error("uses", "must name each pool once (one unit of each is held)",
+                            value=name)
+        seen.add(name)
+    return tuple(given)
 
 
 def _slowdown(ctx: Ctx, value) -> tuple[tuple[float, float], ...]:
