@@ -21,12 +21,12 @@ Bounds, and why:
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from sim.errors import ModelError, nearest
+from sim.model.checks import is_number
 
 __all__ = ["RunSettings", "RUN_KEYS", "MAX_SECONDS", "MAX_REPLICATIONS", "check_setting",
            "check_settings", "run_settings"]
@@ -61,13 +61,9 @@ def _refuse(name: str, key: str, value: Any, wanted: str | None = None) -> Model
     return exc
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
-
 def _integer(value: Any) -> int | None:
     """The int a number stands for (``3`` or ``3.0``), or None (1.5, nan, inf, text)."""
-    if not _is_number(value) or not math.isfinite(value) or float(value) != int(value):
+    if not is_number(value) or not math.isfinite(value) or float(value) != int(value):
         return None
     return int(value)
 
@@ -84,7 +80,7 @@ def check_setting(key: str, value: Any, spelling: str = MODEL_SPELLING) -> Any:
     if key == "warmup" and value == "auto":
         return "auto"
     if key in ("duration", "warmup"):
-        ok = _is_number(value) and math.isfinite(value) and \
+        ok = is_number(value) and math.isfinite(value) and \
             (value > 0 if key == "duration" else value >= 0)
         if not ok:
             raise _refuse(name, key, value)
