@@ -154,10 +154,7 @@ class GuardedCallEdge(CallEdge):
             call.root.waste(call.born, call.work)
             return
         now = self.env._now
-        attempt.over = True
-        for _ in attempt.live:
-            self._back(now)
-        attempt.live.clear()
+        self._close(attempt, now)
         self._resp_buf.append(now - attempt.t0)
         if self.limiter is not None:
             self._sample(now - attempt.t0, True)
@@ -186,15 +183,19 @@ class GuardedCallEdge(CallEdge):
             self._sample(now - attempt.t0, False)
         self._failed(attempt.logical, "call_failed")
 
+    def _close(self, attempt, now: float) -> None:
+        """The attempt is over: its copies still out no longer count as in flight."""
+        attempt.over = True
+        for _ in attempt.live:
+            self._back(now)
+        attempt.live.clear()
+
     def _expire(self, event) -> None:
         attempt = event._value
         if attempt.over:
             return
         now = self.env._now
-        attempt.over = True
-        for _ in attempt.live:
-            self._back(now)
-        attempt.live.clear()
+        self._close(attempt, now)
         if self.limiter is not None:
             self._sample(now - attempt.t0, False)
         self._failed(attempt.logical, "call_timeout")
