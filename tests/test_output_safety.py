@@ -122,20 +122,15 @@ def test_markdown_report_has_no_live_link_from_a_node_name(tmp_path):
     assert 'href="javascript' not in html and "<b>bold" not in html
 
 
-def test_result_files_have_the_ordinary_mode(tmp_path):
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o077, 0o600)])
+def test_result_files_have_the_ordinary_mode(tmp_path, umask, mode):
     """0666 less the umask, as ``open()`` gives (mkstemp alone gives 0600)."""
-    old = os.umask(0o022)
+    old = os.umask(umask)
     try:
         path = write_text(tmp_path / "result.json", "{}")
     finally:
         os.umask(old)
-    assert stat.S_IMODE(path.stat().st_mode) == 0o644
-    old = os.umask(0o077)
-    try:
-        private = write_text(tmp_path / "private.json", "{}")
-    finally:
-        os.umask(old)
-    assert stat.S_IMODE(private.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.stat().st_mode) == mode
 
 
 def test_run_out_files_match_model_yaml_mode(tmp_path):
