@@ -42,23 +42,44 @@ def in_calls(model, name: str) -> bool:
                                      for e in model.calls)
 
 
+def _consumers(model, queue: str) -> dict[str, float]:
+    """A called queue's consumers and the share of its calls each serves (the queue
+    kind's split: :func:`sim.analytic.kinds.queue.consumer_shares`)."""
+    from sim.analytic.kinds.queue import consumer_shares  # the kinds import this module
+
+    return consumer_shares(model, model.node(queue))
+
+
+def _called_queues(model) -> list[str]:
+    return sorted({e.target for e in model.calls if model.node(e.target).kind == "queue"})
+
+
+def _successors(model, name: str) -> list[str]:
+    """Where calls go from ``name``: its callees, or a called queue's consumers."""
+    if model.node(name).kind == "queue":
+        return list(_consumers(model, name))
+    return [e.target for e in model.calls_from(name)]
+
+
 def _order(model) -> list[str]:
-    """Callers before their callees (the call graph is acyclic: validation refuses
-    cycles)."""
-    into = {e.target: 0 for e in model.calls}
-    for e in model.calls:
-        into.setdefault(e.source, 0)
-    for e in model.calls:
-        into[e.target] += 1
-    ready = [n for n, k in into.items() if k == 0]
+    """Callers before their callees, a called queue before its consumers (the call
+    graph is acyclic: validation refuses cycles, through queues too)."""
+    nodes = {e.source for e in model.calls} | {e.target for e in model.calls}
+    for q in _called_queues(model):
+        nodes.update(_consumers(model, q))
+    into = dict.fromkeys(nodes, 0)
+    for n in nodes:
+        for t in _successors(model, n):
+            into[t] += 1
+    ready = sorted((n for n, k in into.items() if k == 0), reverse=True)
     out = []
     while ready:
         n = ready.pop()
         out.append(n)
-        for e in model.calls_from(n):
-            into[e.target] -= 1
-            if not into[e.target]:
-                ready.append(e.target)
+        for t in _successors(model, n):
+            into[t] -= 1
+            if not into[t]:
+                ready.append(t)
     return out
 
 
@@ -67,17 +88,32 @@ def _calls(model, e) -> float:
     the attempts per call of its ``retry`` against the callee's error_rate."""
     if e.retry is None or e.retry.max_attempts == 1:
         return e.mean_visits
-    err = getattr(model.node(e.target), "error_rate", 0.0)
+    err = _error_rate(model, e.target)
     k = e.retry.max_attempts
     return e.mean_visits * (k if err >= 1.0 else (1.0 - err ** k) / (1.0 - err))
 
 
-def _add_calls(model, added: dict[str, float], caller: str, v: float) -> None:
-    """Add the arrivals that ``v`` executions of ``caller`` send along its calls."""
+def _error_rate(model, callee: str) -> float:
+    """The share of a callee's executions that fail by ``error_rate`` (for a called
+    queue, its consumers' weighted by their shares)."""
+    if model.node(callee).kind == "queue":
+        return sum(s * _error_rate(model, c) for c, s in _consumers(model, callee).items())
+    return getattr(model.node(callee), "error_rate", 0.0)
+
+
+def _add_calls(model, added: dict[str, float], node: str, v: float) -> None:
+    """Add the arrivals that ``v`` executions of ``node`` send along its calls; a
+    called queue passes the calls it received (only those: its path arrivals
+    follow the routing) on to its consumers."""
+    if model.node(node).kind == "queue":
+        v = added.get(node, 0.0)
+        for c, share in _consumers(model, node).items():
+            added[c] = added.get(c, 0.0) + v * share
+        return
     if v <= 0:
         return
-    ok = 1.0 - getattr(model.node(caller), "error_rate", 0.0)
-    for e in model.calls_from(caller):
+    ok = 1.0 - getattr(model.node(node), "error_rate", 0.0)
+    for e in model.calls_from(node):
         share = 1.0 if e.call == "sync" else ok
         added[e.target] = added.get(e.target, 0.0) + v * _calls(model, e) * share
 
@@ -112,9 +148,20 @@ def call_time(model, name: str) -> float:
         if e.call != "sync":
             continue
         lat = e.latency.mean if e.latency is not None else 0.0
-        response = holding_time(model, model.node(e.target)) + waits.get(e.target, 0.0)
+        response = _served(model, e.target, holding_time) + waits.get(e.target, 0.0)
         total += _calls(model, e) * (lat + response)
     return total
+
+
+def _served(model, callee: str, figure) -> float:
+    """``figure(model, svc)`` of a callee; for a called queue, its broker latency plus
+    its consumers' figures weighted by their shares."""
+    spec = model.node(callee)
+    if spec.kind != "queue":
+        return figure(model, spec)
+    latency = spec.buffer.latency.mean if spec.buffer.latency is not None else 0.0
+    return latency + sum(s * figure(model, model.node(c))
+                         for c, s in _consumers(model, callee).items())
 
 
 def holding_law(model, svc):
@@ -136,7 +183,7 @@ def _variance(model, svc) -> float:
     own = svc.service.mean ** 2 * svc.service.scv
     for e in model.calls_from(svc.name):
         if e.call == "sync":
-            own += _calls(model, e) * _variance(model, model.node(e.target))
+            own += _calls(model, e) * _served(model, e.target, _variance)
     return own
 
 
@@ -162,16 +209,19 @@ def _waits(model) -> dict[str, float]:
 
 
 def _wait(model, svc, lam: float) -> float:
-    """Allen-Cunneen wait of a callee (Poisson calls assumed); inf when overloaded."""
-    from sim.analytic.capacity import holding_time
+    """Allen-Cunneen wait of a callee (Poisson calls assumed); inf when overloaded. A
+    called queue waits as the station of its consumers together (their servers
+    summed, the first consumer's holding law: the queue kind's pool)."""
     from sim.analytic.stations import ggc
 
-    if svc.servers == math.inf or lam <= 0:
+    if svc.kind == "queue":
+        consumers = [model.node(c) for c in _consumers(model, svc.name)]
+        servers = sum(c.servers for c in consumers)
+        law = holding_law(model, consumers[0]) if consumers else None
+    else:
+        servers, law = svc.servers, holding_law(model, svc)
+    if law is None or servers == math.inf or lam <= 0 or law.mean <= 0:
         return 0.0
-    law = holding_law(model, svc)
-    if law.mean <= 0:
-        return 0.0
-    if lam * law.mean >= svc.servers:
+    if lam * law.mean >= servers:
         return math.inf
-    mean = holding_time(model, svc)
-    return ggc(lam, mean, int(svc.servers), 1.0, law.scv).mean_wait
+    return ggc(lam, law.mean, int(servers), 1.0, law.scv).mean_wait

@@ -25,9 +25,18 @@ __all__ = ["CallMsg", "CallEdge", "Calls", "Execution", "fixed", "rounded"]
 class CallMsg(Msg):
     """One call: ``ex`` the caller's :class:`Execution` waiting for it (None for an
     async call), ``root`` the sender of the request (wasted work is charged to it),
-    ``sent`` when it left the caller (s)."""
+    ``sent`` when it left the caller (s), ``first`` the call itself, or for a copy
+    (a redelivery by an at-least-once queue the call went through) the call it
+    copies: the caller awaits that one."""
 
-    __slots__ = ("ex", "root", "sent")
+    __slots__ = ("ex", "root", "sent", "first")
+
+    def copy(self) -> "CallMsg":
+        twin = CallMsg(self.src, self.req, self.born, self.attempt, self.prio, self.t,
+                       self.join)
+        twin.work = self.work
+        twin.ex, twin.root, twin.sent, twin.first = self.ex, self.root, self.sent, self.first
+        return twin
 
 
 class Execution:
@@ -109,6 +118,7 @@ class CallEdge:
     def _new(self, parent: Msg, ex, now: float) -> CallMsg:
         call = CallMsg(self, parent.req, parent.born, parent.attempt, parent.prio, now)
         call.ex, call.root, call.sent = ex, _root(parent), now
+        call.first = call
         self._out(now)
         return call
 
@@ -137,7 +147,7 @@ class CallEdge:
         if ex is None:
             self._settle(call)
             return
-        if ex.current is not call:  # it timed out before: the work was wasted
+        if ex.current is not call.first:  # it timed out before: the work was wasted
             call.root.waste(call.born, call.work)
             return
         ex.current = None
@@ -153,7 +163,7 @@ class CallEdge:
             self.failures["call_failed"] += 1
             self._settle(call)
             return
-        if ex.current is not call:
+        if ex.current is not call.first:
             return
         ex.current = None
         self.failures["call_failed"] += 1

@@ -173,7 +173,7 @@ class GuardedCallEdge(CallEdge):
         if attempt.over:
             return
         now = self.env._now
-        attempt.live.remove(call)
+        attempt.live.remove(call.first)
         self._back(now)
         if attempt.live:  # another copy may still reply
             return

@@ -17,7 +17,7 @@ from sim.model.keys import check_value, read
 from sim.model.kinds.sender import _retry
 from sim.model.spec import AdaptiveLimit, EdgeSpec
 
-__all__ = ["CALL_KEYS", "call_edge", "check_call_cycles"]
+__all__ = ["CALL_KEYS", "call_edge", "check_calls"]
 
 CALL_KEYS: tuple[str, ...] = ("call", "visits", "timeout", "max_in_flight", "hedge", "retry")
 """An edge's keys that make sense only on a call edge (any of them asks for one)."""
@@ -40,13 +40,10 @@ def call_edge(ctx: Ctx, attrs: Mapping, source_kind: str, target_kind: str) -> E
         raise ctx.error("call", f"must leave a service: only a service makes calls (a call "
                                 f"holds the caller's server while it waits), and {u!r} is a "
                                 f"{source_kind}", value=mode)
-    if target_kind == "queue":
-        raise ctx.error("call", f"goes into queue {v!r}: calls through a queue (the consumer "
-                                f"replies) are not supported yet; call the service that "
-                                f"consumes from it", value=mode)
-    if target_kind != "service":
-        raise ctx.error("call", f"must go into a service (which serves the call and replies), "
-                                f"and {v!r} is a {target_kind}", value=mode)
+    if target_kind not in ("service", "queue"):
+        raise ctx.error("call", f"must go into a service (which serves the call and replies) "
+                                f"or a queue (whose consumer replies), and {v!r} is a "
+                                f"{target_kind}", value=mode)
     if u == v:
         raise ctx.error("call", "cannot go from a service to itself (its held server would "
                                 "wait on itself)", value=mode)
@@ -102,12 +99,21 @@ def _visits(ctx: Ctx, value):
     return ctx.distribution("visits", value, positive_mean=True)
 
 
-def check_call_cycles(calls: tuple[EdgeSpec, ...]) -> None:
-    """Refuse calls that form a cycle (a call chain must end: a cycle of sync calls
-    holds servers that wait on each other)."""
+def check_calls(calls: tuple[EdgeSpec, ...], consumers: Mapping[str, list[str]]) -> None:
+    """Refuse a call into a queue that no service consumes (nobody would reply), and
+    calls that form a cycle (a call chain must end: a cycle of sync calls holds
+    servers that wait on each other). ``consumers`` maps each queue to the services
+    its edges lead to; a call into a queue is served by them."""
     out: dict[str, list[str]] = {}
     for e in calls:
         out.setdefault(e.source, []).append(e.target)
+        if e.target in consumers:
+            if not consumers[e.target]:
+                raise ModelError(f"goes into queue {e.target!r}, which no service consumes "
+                                 f"(its consumer serves the call and replies); add an edge "
+                                 f"from {e.target!r} to a service", edge=(e.source, e.target),
+                                 key="call")
+            out.setdefault(e.target, []).extend(consumers[e.target])
     state: dict[str, int] = {}
     for start in out:
         if start in state:

@@ -45,7 +45,8 @@ EDGE: tuple[Key, ...] = (
         "request leg; the reply comes back at once).", default_text="0", unit="s"),
     Key("call", "choice", "Makes the edge a call instead of a path: sync holds the caller's "
         "server after its own service time until the callee replies; async sends a copy and "
-        "does not wait. Only from a service to a service. A call edge takes no part in "
+        "does not wait. From a service to a service, or to a queue (one of its consumers "
+        "serves the call and replies). A call edge takes no part in "
         "routing (no p) and the call does not follow the callee's outgoing edges.",
         choices=CALL_MODES, default_text="none (a path)"),
     Key("visits", "custom", "Calls made on the edge per execution of the caller, one after "

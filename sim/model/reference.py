@@ -100,10 +100,13 @@ An edge's `calls` count every attempt and copy; its `retries` and `hedges`
 say how many of them were extra, and its `failures` count calls whose last attempt
 failed.
 
-A call goes from a service to a service (calls through a queue are not supported
-yet); a call edge has no `p` and takes no part in routing or in the reach-a-sink
-check; calls may not form a cycle. A service fed only by calls has a buffer of its
-own and takes the buffer keys.
+A call goes from a service to a service, or to a queue: then the call waits in the
+queue like any message, one of the queue's consumers serves it, and it replies
+when that execution ends (through an at-least-once queue, the first delivery
+acknowledged in time replies; a stale one is wasted work). A call edge has no `p`
+and takes no part in routing or in the reach-a-sink check; calls may not form a
+cycle, counting a queue's consumers as its callees. A service fed only by calls
+has a buffer of its own and takes the buffer keys.
 
 `asyncsim check` and `asyncsim analyze` treat sync calls by the method of layers:
 a caller's holding time is its own service time plus, per call edge, `visits` x

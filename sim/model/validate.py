@@ -17,7 +17,7 @@ from typing import Any
 import networkx as nx
 
 from sim.errors import ModelError, nearest
-from sim.model.calls import CALL_KEYS, call_edge, check_call_cycles
+from sim.model.calls import CALL_KEYS, call_edge, check_calls
 from sim.model.checks import Ctx
 from sim.model.format import EDGE
 from sim.model.keys import Wiring, suggest_kind
@@ -62,7 +62,12 @@ def validate(G: nx.DiGraph) -> Model:
     every = tuple(_edge(u, v, attrs, kinds, base_dir) for u, v, attrs in ordered_edges(G))
     edges = tuple(e for e in every if e.call is None)
     calls = tuple(e for e in every if e.call is not None)
-    check_call_cycles(calls)
+    consumers: dict[str, list[str]] = {n: [] for n in {e.target for e in calls}
+                                       if kinds[n] == "queue"}
+    for e in edges:
+        if e.source in consumers:
+            consumers[e.source].append(e.target)
+    check_calls(calls, consumers)
     feeders: dict[str, list[tuple[str, str]]] = {n: [] for n in kinds}
     outs: dict[str, list[EdgeSpec]] = {n: [] for n in kinds}
     for e in every:  # a call feeds its callee (which then has a buffer of its own)

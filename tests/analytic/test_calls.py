@@ -152,3 +152,25 @@ def test_check_counts_the_retries_of_a_call_edge():
     sim = simulate(validate(from_dict({"name": "calls", "nodes": nodes, "edges": edges,
                                        "run": {"duration": 2000}}))).to_dict()
     assert sim["nodes"]["db"]["throughput"] == pytest.approx(LAM * V * tries, rel=0.03)
+
+
+def test_a_call_through_a_queue_holds_the_caller_for_the_consumers_sojourn():
+    """api (inf servers, d) calls through ``jobs`` whose one consumer is M/M/1
+    (mu = 10, lam = 4): the call's response is the M/M/1 sojourn 1/(mu - lam), so
+    api's holding time is d + 1/(mu - lam) (exact here: the calls are Poisson); the
+    queue and the consumer receive lam, the consumer's path successor nothing."""
+    lam, d, mu = 4.0, 0.01, 10.0
+    m = model({"client": {"kind": "sender", "rate": lam},
+               "api": {"kind": "service", "service": det(d), "servers": "inf"},
+               "jobs": {"kind": "queue"},
+               "worker": {"kind": "service", "service": exp(1 / mu)},
+               "after": {"kind": "service", "service": det(d), "servers": "inf"}},
+              [["client", "api"], {"from": "api", "to": "jobs", "call": "sync"},
+               ["jobs", "worker"], ["worker", "after"]])
+    rows = {r["node"]: r for r in traffic(m)}
+    assert rows["api"]["mean_service"] == pytest.approx(d + 1 / (mu - lam), rel=1e-9)
+    assert rows["jobs"]["arrival_rate"] == pytest.approx(lam)
+    assert rows["worker"]["arrival_rate"] == pytest.approx(lam)
+    assert rows["after"]["arrival_rate"] == pytest.approx(0.0)
+    out = analyze(m)
+    assert out["requests"]["latency"]["mean"] == pytest.approx(d + 1 / (mu - lam), rel=1e-9)

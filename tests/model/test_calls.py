@@ -73,13 +73,21 @@ def test_a_callee_only_on_calls_needs_no_path_to_a_sink():
     ({"from": "gw", "to": "db", "call": "sync"}, ("'call' must leave a service", "router")),
     ({"from": "api", "to": "q", "call": "sync"}, ("edge 'api' -> 'q'",)),
     ({"from": "worker", "to": "q", "call": "sync"},
-     ("calls through a queue", "not supported yet")),
+     ("calls form a cycle ('worker' -> 'q' -> 'worker')",)),
+    ({"from": "api", "to": "gw", "call": "sync"},
+     ("'call' must go into a service", "or a queue", "'gw' is a router")),
 ])
 def test_refusals(edge, fragments):
     with pytest.raises(ModelError) as info:
         validate(from_dict(model(edge)))
     for fragment in fragments:
         assert fragment in str(info.value)
+
+
+def test_a_call_may_go_through_a_queue_to_its_consumer():
+    m = validate(from_dict(model({"from": "db", "to": "q", "call": "sync", "visits": 2})))
+    assert [(e.source, e.target, e.visits) for e in m.calls] == [("db", "q", 2)]
+    assert [e.target for e in m.out_edges("q")] == ["worker"]
 
 
 def test_a_service_cannot_call_itself():

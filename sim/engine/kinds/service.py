@@ -43,11 +43,17 @@ def _pulls_with_latency(model, name: str) -> bool:
                for e in model.in_edges(name))
 
 
+def _queues_in(model, name: str) -> list[str]:
+    """The queues ``name`` consumes from (a call into one is served by its consumers)."""
+    return [e.source for e in model.in_edges(name) if model.node(e.source).kind == "queue"]
+
+
 def build(ctx, spec) -> Service:
     env, streams = ctx.env, ctx.streams
     own = make_owned_buffer(ctx, spec.name, spec.buffer) if spec.buffer is not None else None
     transit = _pulls_with_latency(ctx.model, spec.name)
-    calls = bool(ctx.model.calls_from(spec.name) or ctx.model.calls_into(spec.name))
+    calls = bool(ctx.model.calls_from(spec.name) or ctx.model.calls_into(spec.name)
+                 or any(ctx.model.calls_into(q) for q in _queues_in(ctx.model, spec.name)))
     cls = service_class(spec.availability is not None, not spec.idempotent, transit, calls,
                         bool(spec.uses))
     service = cls(env, spec.name, spec.servers,
