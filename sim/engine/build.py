@@ -33,12 +33,19 @@ def build(env, model, seed: int, replication: int, warmup: float, end: float,
                   tracked=tracked, hops=Hops())
     kinds = [(spec, runtime_of(spec)) for spec in model.nodes]
     runtimes = {spec.name: kind.build(ctx, spec) for spec, kind in kinds}
-    if trace is not None:
+    tracer = None
+    if trace is not None:  # before wiring, so that wiring binds the traced methods
         writer, sample = trace
         tracer = Tracer(writer, replication, sample,
                         streams.uniform("trace", Purpose.MISC), warmup)
-        trace_runtimes([part for spec, kind in kinds for part in kind.traced(runtimes[spec.name])],
-                       tracer)
+        _trace(kinds, runtimes, tracer)
     for spec, kind in kinds:
         kind.wire(ctx, spec, runtimes)
+    if tracer is not None:  # and the parts that wiring made (call edges)
+        _trace(kinds, runtimes, tracer)
     return runtimes
+
+
+def _trace(kinds, runtimes: dict, tracer) -> None:
+    trace_runtimes([part for spec, kind in kinds for part in kind.traced(runtimes[spec.name])
+                    if getattr(part[0], "tracer", None) is not tracer], tracer)

@@ -27,15 +27,17 @@ class CallMsg(Msg):
     async call), ``root`` the sender of the request (wasted work is charged to it),
     ``sent`` when it left the caller (s), ``first`` the call itself, or for a copy
     (a redelivery by an at-least-once queue the call went through) the call it
-    copies: the caller awaits that one."""
+    copies: the caller awaits that one. ``cid`` numbers a traced call (set only
+    when tracing, sim.engine.trace)."""
 
-    __slots__ = ("ex", "root", "sent", "first")
+    __slots__ = ("ex", "root", "sent", "first", "cid")
 
     def copy(self) -> "CallMsg":
         twin = CallMsg(self.src, self.req, self.born, self.attempt, self.prio, self.t,
                        self.join)
         twin.work = self.work
         twin.ex, twin.root, twin.sent, twin.first = self.ex, self.root, self.sent, self.first
+        twin.cid = getattr(self, "cid", 0)
         return twin
 
 

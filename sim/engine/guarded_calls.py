@@ -109,6 +109,7 @@ class GuardedCallEdge(CallEdge):
         ex = logical.ex
         if self.n >= self.limit:
             ex.current = None
+            self._refused(ex.msg)
             self._failed(logical, "bulkhead")
             return
         attempt = _Attempt(logical, self.env._now)
@@ -120,6 +121,10 @@ class GuardedCallEdge(CallEdge):
             Call(self.env, self.timeout, self._expire, attempt)
         if self.after is not None:
             Call(self.env, self.after, self._hedge, attempt)
+
+    def _refused(self, parent) -> None:
+        """The bulkhead refused a call made by ``parent``'s execution (a hook for
+        tracing: sim.engine.trace)."""
 
     def _copy(self, attempt: _Attempt) -> None:
         call = self._new(attempt.logical.ex.msg, attempt, self.env._now)
@@ -141,6 +146,7 @@ class GuardedCallEdge(CallEdge):
         for _ in range(self.count()):
             if self.n >= self.limit:
                 self.failures["bulkhead"] += 1
+                self._refused(parent)
                 continue
             self.arrive(self._new(parent, None, now), None)
 

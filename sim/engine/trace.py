@@ -1,15 +1,18 @@
-"""Tracing: one row per attempt and per node visit, as a tracing system shows a request.
+"""Tracing: one row per attempt, per node visit and per call, as a tracing system
+shows a request.
 
 Tracing is opt-in and costs nothing when off: ``traced_class`` derives subclasses of
 the runtime classes whose methods record and then call the originals. Rows are
 written to CSV or Parquet in chunks, so memory stays bounded whatever the run
-length. Columns: replication, request, attempt, kind (``attempt``, ``late`` or
-``visit``), node, arrival, start, departure (s), outcome.
+length. The columns are declared in :mod:`sim.metrics.trace_columns`.
 
 Visits are recorded at queues and services (routers take no time); an attempt's row
 is written when it is resolved (completed, timeout, or the cause of its loss), and
 a completion after that adds a ``late`` row (a duplicate, or ``hedge_lost`` for the
 slower copy of a hedged attempt; a hedged attempt's row waits for its last copy).
+A call's row is written when its caller stops waiting for it (reply, failure,
+timeout, another copy's reply); the callee's visits carry the call's number and
+a call row its parent's, so one request's tree of calls can be followed.
 """
 
 from __future__ import annotations
@@ -17,12 +20,13 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from sim.engine.calls import CallMsg
 from sim.files import safe_cell
+from sim.metrics.trace_columns import COLUMN_NAMES
 
 __all__ = ["TraceWriter", "Tracer", "traced_class", "COLUMNS"]
 
-COLUMNS = ["replication", "request", "attempt", "kind", "node", "arrival", "start",
-           "departure", "outcome"]
+COLUMNS = list(COLUMN_NAMES)
 _CHUNK = 20_000
 
 
@@ -66,7 +70,7 @@ class TraceWriter:
 
         columns = list(zip(*self.rows)) if self.rows else [[] for _ in COLUMNS]
         types = [pa.int64(), pa.int64(), pa.int64(), pa.string(), pa.string(), pa.float64(),
-                 pa.float64(), pa.float64(), pa.string()]
+                 pa.float64(), pa.float64(), pa.string(), pa.int64(), pa.int64()]
         table = pa.table({name: pa.array(list(col), type=t)
                           for name, col, t in zip(COLUMNS, columns, types)})
         if self._writer is None:
@@ -91,7 +95,9 @@ class Tracer:
         self.visits: dict = {}
         self.sent: dict = {}
         self.owner: dict = {}
+        self.calls: dict = {}
         self.next_id = 0
+        self.next_call = 0
 
     def admit(self, req) -> None:
         """Give a new request its id; decide whether it is traced (sampled)."""
@@ -120,18 +126,46 @@ class Tracer:
             self.owner.pop(key, None)
         self._row(msg, kind, msg.src.name, sent, None, now, outcome)
 
+    def open_call(self, call, edge: str, parent, now: float) -> None:
+        """A traced execution (``parent``, a message or a call) made ``call``."""
+        self.next_call += 1
+        call.cid = self.next_call
+        self.calls[call] = (edge, getattr(parent, "cid", 0))
+
+    def close_call(self, call, outcome: str, now: float) -> None:
+        """The caller stopped waiting for ``call`` (or never sent it: ``bulkhead``)."""
+        opened = self.calls.pop(call, None)
+        if opened is not None:
+            self._call_row(call, opened, call.sent, now, outcome)
+
+    def refused_call(self, parent, edge: str, now: float) -> None:
+        """The bulkhead of ``edge`` refused a call of ``parent``'s execution."""
+        self.next_call += 1
+        self.writer.add((self.replication, parent.req.rid, parent.attempt, "call", edge, now,
+                         None, now, "bulkhead", self.next_call, getattr(parent, "cid", 0)))
+
+    def _call_row(self, call, opened, sent, now, outcome) -> None:
+        edge, parent = opened
+        self.writer.add((self.replication, call.req.rid, call.attempt, "call", edge, sent,
+                         None, now, outcome, call.cid, parent))
+
     def finish(self, end: float) -> None:
-        """Rows for the attempts still unresolved at the end (outcome ``in_flight``)."""
+        """Rows for the attempts and calls still unresolved at the end (outcome
+        ``in_flight``)."""
         for (rid, attempt), sent in sorted(self.sent.items()):
             self.writer.add((self.replication, rid, attempt, "attempt",
-                             self.owner.get((rid, attempt), ""), sent, None, end, "in_flight"))
+                             self.owner.get((rid, attempt), ""), sent, None, end, "in_flight",
+                             0, None))
+        for call, opened in sorted(self.calls.items(), key=lambda item: item[0].cid):
+            self._call_row(call, opened, call.sent, end, "in_flight")
         self.sent.clear()
         self.owner.clear()
         self.visits.clear()
+        self.calls.clear()
 
     def _row(self, msg, kind, node, arrival, start, departure, outcome) -> None:
         self.writer.add((self.replication, msg.req.rid, msg.attempt, kind, node, arrival,
-                         start, departure, outcome))
+                         start, departure, outcome, getattr(msg, "cid", 0), None))
 
 
 def _on(msg) -> bool:
@@ -230,7 +264,54 @@ class _TracedService:
         return ok
 
 
-_MIXINS = {"sender": _TracedSender, "buffer": _TracedBuffer, "service": _TracedService}
+class _TracedCallEdge:
+    """A call edge (sim.engine.calls, sim.engine.guarded_calls) that writes a row per
+    call of a traced request."""
+
+    tracer: Tracer
+
+    def _new(self, parent, ex, now: float):
+        call = super()._new(parent, ex, now)
+        if _on(parent):
+            self.tracer.open_call(call, self.name, parent, now)
+        return call
+
+    def complete(self, call) -> None:
+        if _on(call):
+            self.tracer.close_call(call.first, "completed", self.env.now)
+        super().complete(call)
+
+    def fail(self, call, cause: str) -> None:
+        if _on(call):
+            now = self.env.now
+            self.tracer.leave(call, cause, now)
+            self.tracer.close_call(call.first, "call_failed", now)
+        super().fail(call, cause)
+
+    def _expire(self, event) -> None:
+        waited = event._value
+        now = self.env.now
+        if waited.__class__ is CallMsg:
+            if waited.ex.current is waited:
+                self.tracer.close_call(waited, "call_timeout", now)
+        elif not waited.over:  # a guarded edge's attempt: its copies still awaited
+            for call in waited.live:
+                self.tracer.close_call(call, "call_timeout", now)
+        super()._expire(event)
+
+    def _close(self, attempt, now: float) -> None:
+        for call in attempt.live:
+            self.tracer.close_call(call, "hedge_lost", now)
+        super()._close(attempt, now)
+
+    def _refused(self, parent) -> None:
+        if _on(parent):
+            self.tracer.refused_call(parent, self.name, self.env.now)
+        super()._refused(parent)
+
+
+_MIXINS = {"sender": _TracedSender, "buffer": _TracedBuffer, "service": _TracedService,
+           "call": _TracedCallEdge}
 _CACHE: dict = {}
 
 

@@ -24,6 +24,7 @@ from sim.metrics.calls import EDGE_FIELDS
 from sim.metrics.fields import Aggregate, Field
 from sim.metrics.kinds import NODE_FIELDS
 from sim.metrics.kinds.common import REQUEST_FIELDS
+from sim.metrics.trace_columns import trace_section
 from sim.model.kinds import KIND_NAMES
 
 __all__ = ["Field", "RUN_FIELDS", "EXTRA_FIELDS", "REQUEST_FIELDS", "NODE_FIELDS",
@@ -225,7 +226,7 @@ def reference_page() -> str:
               "Only in a model with call edges (`call: sync | async`): one entry per call "
               "edge, keyed `\"caller->callee\"` (flattened: `edges.api->db.response.p99`). "
               "`ci95.edges` mirrors it.", "", *_table(EDGE_FIELDS)]
-    lines += [*_ci95_section(), *_series_section(), *_csv_section()]
+    lines += [*_ci95_section(), *_series_section(), *_csv_section(), *trace_section()]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

@@ -156,7 +156,8 @@ def parts(rt) -> list:
 
 
 def traced(rt) -> list:
-    return [(rt, "service", False)] + ([] if rt.own is None else [(rt.own, "buffer", True)])
+    own = [] if rt.own is None else [(rt.own, "buffer", True)]
+    return [(rt, "service", False)] + own + [(e, "call", False) for e in _edges(rt)]
 
 
 RUNTIME = KindRuntime(build=build, wire=wire, raw=raw, state=state, samples=samples,
