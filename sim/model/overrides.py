@@ -1,7 +1,8 @@
 """Overriding model keys by dotted path, as ``--set nodes.worker.servers=12`` does.
 
 Paths: ``nodes.<node>.<key>[.<subkey>|.<index>...]``, ``edges.<i>.<key>`` (``i`` the
-edge's position in the model), ``run.<key>``, ``name``, ``description``. Only the
+edge's position in the model) or ``edges.<from>-><to>.<key>`` (the edge by its ends,
+as results name call edges), ``run.<key>``, ``name``, ``description``. Only the
 node or edge is checked here; the keys and values are checked by ``validate``.
 A value of ``None`` (``null`` on the command line) removes the key, restoring its
 default.
@@ -77,8 +78,9 @@ def _apply(G: nx.DiGraph, path: str, value: Any) -> None:
     elif head in ("name", "description") and not rest:
         G.graph[head] = value
     else:
-        raise ModelError(f"{path!r} must start with nodes.<node>, edges.<i>, run, name or "
-                         "description", suggestion=nearest(head, _HEADS))
+        raise ModelError(f"{path!r} must start with nodes.<node>, edges.<i> (or "
+                         f"edges.<from>-><to>), run, name or description",
+                         suggestion=nearest(head, _HEADS))
 
 
 def _node(G: nx.DiGraph, parts: list[str], path: str) -> tuple[str, list[str]]:
@@ -95,13 +97,23 @@ def _node(G: nx.DiGraph, parts: list[str], path: str) -> tuple[str, list[str]]:
 
 
 def _edge(G: nx.DiGraph, parts: list[str], path: str) -> tuple[tuple, dict, list[str]]:
-    """The edge numbered by ``parts[0]`` (model order), its attributes, the rest."""
+    """The edge numbered by ``parts[0]`` (model order) or named ``<from>-><to>`` by the
+    first parts (names may hold dots), its attributes, the rest."""
     edges = ordered_edges(G)
-    if len(parts) < 2 or not parts[0].isdigit() or int(parts[0]) >= len(edges):
-        raise ModelError(f"{path!r} must be edges.<i>.<key> with i from 0 to "
-                         f"{len(edges) - 1} (the edge's position in the model)")
-    u, v, attrs = edges[int(parts[0])]
-    return (u, v), attrs, parts[1:]
+    if len(parts) >= 2 and parts[0].isdigit() and int(parts[0]) < len(edges):
+        u, v, attrs = edges[int(parts[0])]
+        return (u, v), attrs, parts[1:]
+    for cut in range(len(parts) - 1, 0, -1):
+        u, arrow, v = ".".join(parts[:cut]).partition("->")
+        if arrow and G.has_edge(u, v):
+            return (u, v), G.edges[u, v], parts[cut:]
+    named = next((".".join(parts[:cut]) for cut in range(len(parts) - 1, 0, -1)
+                  if "->" in ".".join(parts[:cut])), None)
+    if named is not None:
+        raise ModelError(f"no edge {named!r} in {path!r}", suggestion=nearest(
+            named, [f"{u}->{v}" for u, v, _ in edges]))
+    raise ModelError(f"{path!r} must be edges.<i>.<key> with i from 0 to {len(edges) - 1} "
+                     f"(the edge's position in the model) or edges.<from>-><to>.<key>")
 
 
 def _set(container: MutableMapping, keys: list[str], value: Any, path: str,
