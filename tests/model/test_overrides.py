@@ -103,6 +103,8 @@ def test_keys_are_left_to_validate():
     ("edges.9.p", r"'edges.9.p' must be edges.<i>.<key> with i from 0 to 3"),
     ("edges.first.p", r"'edges.first.p' must be edges.<i>.<key>"),
     ("edges.0.to", r"edge 'client' -> 'requests': 'to' cannot be overridden"),
+    ("edges.client->reqests.latency",
+     r"no edge 'client->reqests' in .* \(did you mean 'client->requests'\?\)"),
     ("nodes.callback.service.mean",
      r"node 'callback': 'service' is not a mapping, so 'nodes.callback.service.mean' cannot "
      r"be set \(got 0.005\)"),
@@ -110,6 +112,13 @@ def test_keys_are_left_to_validate():
 def test_override_refusals(path, message):
     with pytest.raises(ModelError, match=message):
         apply_overrides(request_reply(), {path: 1})
+
+
+def test_an_edge_is_addressed_by_its_ends_or_its_position():
+    by_name = apply_overrides(request_reply(), {"edges.client->requests.latency": 0.25})
+    by_index = apply_overrides(request_reply(), {"edges.0.latency": 0.25})
+    assert by_name.edges["client", "requests"]["latency"] == 0.25
+    assert by_index.edges["client", "requests"]["latency"] == 0.25
 
 
 def test_override_list_index_out_of_range():
