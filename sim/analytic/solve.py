@@ -98,8 +98,9 @@ def analyze(model: Model) -> dict:
 
 
 def _pool_entries(model: Model, nodes: dict) -> None:
-    """A pool's utilisation, sum over its users of arrival rate x holding time / size
-    (sim.analytic.kinds.pool), flagged approximate; no formula gives its wait."""
+    """A pool's utilisation, sum over its users of arrival rate x holding time / size,
+    and its wait for a unit, G/G/size by Allen-Cunneen (sim.analytic.kinds.pool),
+    flagged approximate."""
     pools = [n.name for n in model.nodes if n.kind == "pool"]
     if not pools:
         return
@@ -108,8 +109,10 @@ def _pool_entries(model: Model, nodes: dict) -> None:
         row = rows[name]
         nodes[name] = entry("pool", offered_load=row["offered_load"],
                             utilization=row["utilization"], stable=row["stable"],
+                            wait={"mean": row["unit_wait"]},
                             exact=False, method="units held / size: sum over its users "
-                                                "of arrival rate x holding time")
+                                                "of arrival rate x holding time; wait for "
+                                                "a unit: G/G/size (Allen-Cunneen)")
 
 
 def _rates(model: Model) -> dict[str, float]:

@@ -1,5 +1,6 @@
 """Pools in ``check`` and ``analyze``: utilisation = sum over users of arrival rate x
-holding time of the unit / size, flagged approximate (no formula for the wait)."""
+holding time of the unit / size; the wait for a unit G/G/size (Allen-Cunneen), both
+flagged approximate."""
 
 from __future__ import annotations
 
@@ -66,3 +67,27 @@ def test_an_overloaded_pool_is_unstable_in_check():
                      "edges": [["sa", "a"]]})
     rows = {r["node"]: r for r in traffic(validate(raw))}
     assert rows["db"]["utilization"] == pytest.approx(1.0) and not rows["db"]["stable"]
+
+
+def test_the_wait_for_a_unit_is_erlang_c_when_the_users_have_servers_to_spare():
+    """A service with infinite servers and exponential holding times (lam = 2/s,
+    mean 1 s) using a pool of 3 units: the executions waiting for a unit form an
+    M/M/3 queue, Wq = C(3, 2) / (3 mu - lam) = (4/9) / 1 = 0.444 s (Erlang C; the
+    estimate reduces to it exactly). The simulation, 80,000 executions in two
+    replications: the mean wait's standard error is about 3.5% at rho = 2/3 (measured
+    over 320,000), so within 15%."""
+    from sim.analytic.stations import erlang_c
+
+    lam, c = 2.0, 3
+    exact = erlang_c(lam * 1.0, c) / (c * 1.0 - lam)
+    assert exact == pytest.approx(4 / 9)
+    m = validate(from_dict({
+        "name": "mmc-pool", "run": {"duration": 20000, "warmup": 100, "replications": 2},
+        "nodes": {"s": {"kind": "sender", "rate": lam},
+                  "api": {"kind": "service", "servers": "inf", "uses": ["conn"],
+                          "service": {"dist": "exponential", "mean": 1.0}},
+                  "conn": {"kind": "pool", "size": c}},
+        "edges": [["s", "api"]]}))
+    assert analyze(m)["nodes"]["conn"]["wait"]["mean"] == pytest.approx(exact, rel=1e-9)
+    sim = simulate(m).to_dict()
+    assert sim["nodes"]["conn"]["wait"]["mean"] == pytest.approx(exact, rel=0.15)

@@ -60,7 +60,10 @@ POOL = Kind(
             "cause `pool_timeout`, giving back its server and the units it already had. "
             "A pool has no edges. `check` and `analyze` give its utilisation, the sum "
             "over its users of arrival rate x holding time (sync calls included) / "
-            "`size`, flagged approx; no formula gives the wait for a unit.",
+            "`size`, and `analyze` the mean wait for a unit as a G/G/`size` queue fed by "
+            "every user's executions (Allen-Cunneen: Erlang C when the users have servers "
+            "to spare and exponential times; users with few servers wait less), both "
+            "flagged approx.",
     keys=KEYS,
     build=build,
     in_edge_refusal=NO_EDGES,
