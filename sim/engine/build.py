@@ -12,6 +12,7 @@ from __future__ import annotations
 from sim.engine.kinds import Context, Streams, runtime_of
 from sim.engine.kinds.service import service_class
 from sim.engine.router import Hops
+from sim.engine.scenario import start_scenario
 from sim.engine.trace import Tracer, trace_runtimes
 from sim.rng import Purpose
 
@@ -43,6 +44,7 @@ def build(env, model, seed: int, replication: int, warmup: float, end: float,
         kind.wire(ctx, spec, runtimes)
     if tracer is not None:  # and the parts that wiring made (call edges)
         _trace(kinds, runtimes, tracer)
+    start_scenario(ctx, runtimes)
     return runtimes
 
 

@@ -2,7 +2,8 @@
 
 Paths: ``nodes.<node>.<key>[.<subkey>|.<index>...]``, ``edges.<i>.<key>`` (``i`` the
 edge's position in the model) or ``edges.<from>-><to>.<key>`` (the edge by its ends,
-as results name call edges), ``run.<key>``, ``name``, ``description``. Only the
+as results name call edges), ``run.<key>``, ``scenario`` or
+``scenario.<i>.<key>`` (a step of the scenario), ``name``, ``description``. Only the
 node or edge is checked here; the keys and values are checked by ``validate``.
 A value of ``None`` (``null`` on the command line) removes the key, restoring its
 default.
@@ -20,9 +21,9 @@ from sim.errors import ModelError, nearest
 from sim.model.load import from_dict, ordered_edges
 from sim.model.readers import read_yaml
 
-__all__ = ["apply_overrides", "parse_set"]
+__all__ = ["apply_overrides", "parse_set", "locate"]
 
-_HEADS = ("nodes", "edges", "run", "name", "description")
+_HEADS = ("nodes", "edges", "run", "scenario", "name", "description")
 
 
 def parse_set(text: str) -> tuple[str, Any]:
@@ -61,6 +62,20 @@ def apply_overrides(model: nx.DiGraph | Mapping,
     return G
 
 
+def locate(G: nx.DiGraph, path: str) -> tuple[str, Any, list[str]]:
+    """Where a node or edge path points: ``("node", name, keys)`` or
+    ``("edge", (from, to), keys)``; a ModelError for any other path."""
+    head, *rest = path.split(".")
+    if head == "nodes":
+        name, rest = _node(G, rest, path)
+        return "node", name, rest
+    if head == "edges":
+        edge, _attrs, rest = _edge(G, rest, path)
+        return "edge", edge, rest
+    raise ModelError(f"{path!r} must start with nodes.<node> or edges.<i> (or "
+                     f"edges.<from>-><to>)", suggestion=nearest(head, ("nodes", "edges")))
+
+
 def _apply(G: nx.DiGraph, path: str, value: Any) -> None:
     head, *rest = path.split(".")
     if head == "nodes":
@@ -75,11 +90,16 @@ def _apply(G: nx.DiGraph, path: str, value: Any) -> None:
     elif head == "run" and rest:
         G.graph["run"] = dict(G.graph.get("run") or {})
         _set(G.graph["run"], rest, value, path)
-    elif head in ("name", "description") and not rest:
+    elif head in ("name", "description", "scenario") and not rest:
         G.graph[head] = value
+    elif head == "scenario":
+        G.graph["scenario"] = steps = copy.deepcopy(list(G.graph.get("scenario") or []))
+        if len(rest) > 2 and rest[1] == "set":  # a step's set keys are dotted themselves
+            rest = rest[:2] + [".".join(rest[2:])]
+        _set(steps, rest, value, path)
     else:
         raise ModelError(f"{path!r} must start with nodes.<node>, edges.<i> (or "
-                         f"edges.<from>-><to>), run, name or description",
+                         f"edges.<from>-><to>), run, scenario, name or description",
                          suggestion=nearest(head, _HEADS))
 
 

@@ -246,7 +246,8 @@ class Model:
     edges (``calls``, in file order) apart, so routing and traffic never see them.
 
     ``graph`` is the networkx DiGraph it was validated from (kept for drawing and
-    for writing back); code reads ``nodes`` and ``edges``.
+    for writing back); code reads ``nodes`` and ``edges``. ``scenario`` is its
+    :class:`sim.model.scenario.Scenario` (timed changes), or None.
     """
 
     name: str
@@ -256,6 +257,7 @@ class Model:
     description: str = ""
     graph: object = field(default=None, compare=False, repr=False)
     calls: tuple[EdgeSpec, ...] = ()
+    scenario: object = None
 
     _by_name: dict = field(default=None, init=False, compare=False, repr=False)
     _out: dict = field(default=None, init=False, compare=False, repr=False)

@@ -10,6 +10,7 @@ that can be taken). Every step is linear in the model's size.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -23,6 +24,7 @@ from sim.model.format import EDGE
 from sim.model.keys import Wiring, suggest_kind
 from sim.model.kinds import KIND_NAMES, KINDS, NodeSpec
 from sim.model.load import ordered_edges
+from sim.model.scenario import scenario_of
 from sim.model.settings import RUN_KEYS, RunSettings, run_settings
 from sim.model.spec import EdgeSpec, Model
 
@@ -80,8 +82,11 @@ def validate(G: nx.DiGraph) -> Model:
     for spec in specs:
         _check_p(spec, outs[spec.name])
     _check_topology(kinds, outs)
-    return Model(name=name, nodes=specs, edges=edges, run=run, description=description, graph=G,
-                 calls=calls)
+    model = Model(name=name, nodes=specs, edges=edges, run=run, description=description,
+                  graph=G, calls=calls)
+    if G.graph.get("scenario"):
+        model = dataclasses.replace(model, scenario=scenario_of(G, model, validate))
+    return model
 
 
 def _header(graph: Mapping) -> tuple[str, str]:

@@ -24,6 +24,8 @@ def wire_sends(ctx, spec, runtimes: dict) -> list:
     given = [e.p for e in edges]
     probs = given if edges and None not in given else [1.0 / max(len(edges), 1)] * len(edges)
     u = ctx.streams.uniform(spec.name, Purpose.ROUTING) if len(targets) > 1 else None
-    runtimes[spec.name].send = make_send(spec.routing, targets, probs, u,
-                                          f"node {spec.name!r}")
+    rt = runtimes[spec.name]
+    rt.send = make_send(spec.routing, targets, probs, u, f"node {spec.name!r}")
+    if ctx.model.scenario is not None:  # a scenario may re-route it (sim.engine.scenario)
+        rt.targets, rt.route_uniform = targets, u
     return targets

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from sim.distributions import Exponential
 from sim.engine.arrivals import gap_function
 from sim.engine.kinds.base import KindRuntime, bucket
 from sim.engine.kinds.routes import wire_sends
 from sim.engine.hedging import HedgingSender
+from sim.engine.scenario import rate_profile
 from sim.engine.sender import Sender, backoff_schedule
 from sim.errors import ConservationError
 from sim.rng import Purpose
@@ -21,7 +24,12 @@ def build(ctx, spec) -> Sender:
         gaps = gap_function(spec, None, env)
     elif not spec.is_closed:
         base = spec.interarrival or Exponential(mean=1.0 / spec.rate)
-        gaps = gap_function(spec, streams.draw(base, spec.name, Purpose.ARRIVAL), env)
+        timed = spec
+        scenario = ctx.model.scenario
+        if scenario is not None and scenario.touches(spec.name, "rate"):
+            profile, period = rate_profile(spec, scenario.for_node(spec.name, "rate"), ctx.end)
+            timed = dataclasses.replace(spec, profile=profile, period=period)
+        gaps = gap_function(timed, streams.draw(base, spec.name, Purpose.ARRIVAL), env)
     think = streams.draw(spec.think, spec.name, Purpose.THINK) if spec.think is not None else None
     backoff = None
     if spec.retry.backoff is not None:

@@ -54,8 +54,10 @@ def build(ctx, spec) -> Service:
     transit = _pulls_with_latency(ctx.model, spec.name)
     calls = bool(ctx.model.calls_from(spec.name) or ctx.model.calls_into(spec.name)
                  or any(ctx.model.calls_into(q) for q in _queues_in(ctx.model, spec.name)))
-    cls = service_class(spec.availability is not None, not spec.idempotent, transit, calls,
-                        bool(spec.uses))
+    scenario = ctx.model.scenario
+    crashes = spec.availability is not None or (
+        scenario is not None and scenario.touches(spec.name, "action"))
+    cls = service_class(crashes, not spec.idempotent, transit, calls, bool(spec.uses))
     service = cls(env, spec.name, spec.servers,
                   streams.draw(spec.service, spec.name, Purpose.SERVICE), own=own)
     if own is not None:

@@ -1,0 +1,107 @@
+"""Scenarios: timed changes applied while the model runs, checked by hand on
+deterministic models (exact) and against Poisson counts."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from sim.engine import simulate
+from tests.conftest import make_model
+
+
+def det(value):
+    return {"dist": "deterministic", "value": value}
+
+
+def _run(tmp_path, nodes, edges, scenario, **run):
+    model = make_model(nodes, edges, **{"warmup": 0, "replications": 1, **run})
+    graph = model.graph.copy()
+    graph.graph["scenario"] = scenario
+    from sim.model import validate
+    path = tmp_path / "trace.csv"
+    result = simulate(validate(graph), trace=str(path)).to_dict()
+    return result, pd.read_csv(path)
+
+
+def _dd1():
+    """One arrival a second (at 1, 2, ...), 0.5 s of service, one server."""
+    return ({"client": {"kind": "sender", "interarrival": det(1.0)},
+             "db": {"kind": "service", "servers": 1, "service": det(0.5)}},
+            [["client", "db"]])
+
+
+def test_a_crash_and_recover_by_hand(tmp_path):
+    """Crashed at 100.75 (idle) and recovered 100 s later: nothing completes in
+    between, the 100 arrivals of the window (101 ... 200) wait, and the backlog
+    drains at c mu - lam = 2 - 1 = 1 message/s: B(t) = 100 - (t - 200.75) is empty
+    at 300.75, so an arrival from 301 on waits nothing and one at 300 still waits."""
+    nodes, edges = _dd1()
+    _r, t = _run(tmp_path, nodes, edges,
+                 [{"at": 100.75, "for": 100, "node": "db", "action": "crash"}],
+                 duration=400)
+    v = t[(t.kind == "visit") & (t.node == "db")]
+    assert not ((v.departure > 100.75) & (v.departure < 200.75)).any()
+    window = v[(v.arrival > 100.75) & (v.arrival < 200.75)]
+    assert len(window) == 100 and (window.start >= 200.75).all()
+    wait = (v.start - v.arrival).round(9)
+    assert (wait[v.arrival >= 301] == 0).all()
+    assert wait[v.arrival == 300].iloc[0] > 0
+    assert wait[v.arrival == 201].iloc[0] == pytest.approx(200.75 + 100 * 0.5 - 201)
+
+
+def test_a_capacity_step_changes_the_ceiling_at_its_time(tmp_path):
+    """Overloaded (10 arrivals/s, 1 s of service): 2 servers complete 2/s until the
+    step at 300, then 4 servers complete 4/s, exactly (deterministic times)."""
+    nodes = {"client": {"kind": "sender", "interarrival": det(0.1)},
+             "db": {"kind": "service", "servers": 2, "service": det(1.0)}}
+    _r, t = _run(tmp_path, nodes, [["client", "db"]],
+                 [{"at": 300, "set": {"nodes.db.servers": 4}}], duration=400)
+    done = t[(t.kind == "visit") & (t.node == "db") & (t.outcome == "done")].departure
+    assert ((done > 250) & (done <= 300)).sum() == 100
+    assert ((done > 301) & (done <= 351)).sum() == 200
+
+
+def test_a_slow_period_is_undone_after_for(tmp_path):
+    """service 0.5 s -> 0.8 s from 100 for 50 s: executions starting in [100, 150)
+    take 0.8 s, the others 0.5 s (deterministic)."""
+    nodes, edges = _dd1()
+    _r, t = _run(tmp_path, nodes, edges,
+                 [{"at": 100, "for": 50, "set": {"nodes.db.service": det(0.8)}}],
+                 duration=300)
+    v = t[(t.kind == "visit") & (t.node == "db") & (t.outcome == "done")]
+    took = (v.departure - v.start).round(9)
+    inside = (v.start >= 100) & (v.start < 150)
+    assert (took[inside] == 0.8).all() and inside.sum() == 50
+    assert (took[~inside] == 0.5).all()
+
+
+def test_a_rate_step_is_exact_for_poisson_counts(tmp_path):
+    """rate 5/s, then 15/s from 1000 s: offered counts are Poisson with means 5000
+    and 15000 (sd 71 and 122): within 4 sd."""
+    nodes = {"client": {"kind": "sender", "rate": 5.0},
+             "db": {"kind": "service", "servers": "inf", "service": det(0.001)}}
+    _r, t = _run(tmp_path, nodes, [["client", "db"]],
+                 [{"at": 1000, "set": {"nodes.client.rate": 15}}], duration=2000)
+    born = t[t.kind == "attempt"].arrival
+    assert (born < 1000).sum() == pytest.approx(5000, abs=4 * 71)
+    assert (born >= 1000).sum() == pytest.approx(15000, abs=4 * 122)
+
+
+def test_routing_probabilities_change_and_come_back(tmp_path):
+    """p 0.5/0.5, then 0.9/0.1 over [1000, 2000): the share of a is within 3 sd of
+    its binomial mean in each period (about 5000 requests each)."""
+    nodes = {"client": {"kind": "sender", "rate": 5.0},
+             "lb": {"kind": "router"},
+             "a": {"kind": "service", "servers": "inf", "service": det(0.001)},
+             "b": {"kind": "service", "servers": "inf", "service": det(0.001)}}
+    edges = [["client", "lb"], ["lb", "a", 0.5], ["lb", "b", 0.5]]
+    _r, t = _run(tmp_path, nodes, edges,
+                 [{"at": 1000, "for": 1000, "set": {"edges.lb->a.p": 0.9,
+                                                    "edges.lb->b.p": 0.1}}],
+                 duration=3000)
+    v = t[t.kind == "visit"]
+    for lo, hi, p in [(0, 1000, 0.5), (1000, 2000, 0.9), (2000, 3000, 0.5)]:
+        part = v[(v.arrival >= lo) & (v.arrival < hi)]
+        n, share = len(part), (part.node == "a").mean()
+        assert share == pytest.approx(p, abs=3 * (p * (1 - p) / n) ** 0.5)
