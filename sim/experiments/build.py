@@ -127,7 +127,8 @@ def load_experiment(source: str | Path | Mapping, *, run: Mapping | None = None,
                             label)
     run_cfg.update(_run_settings(check_mapping(run, "run settings", "run", allowed=RUN_KEYS),
                                  "run settings", unset=True))
-    fixed = check_mapping(data.get("set"), label, "set")
+    fixed = {} if data.get("scenario") is None else {"scenario": data["scenario"]}
+    fixed.update(check_mapping(data.get("set"), label, "set"))
     fixed.update(check_mapping(overrides, "overrides", "set"))
     design = parse_design(data, label)
     for key in design.params:

@@ -41,7 +41,8 @@ from sim.model.settings import RUN_KEYS
 __all__ = ["TOP_KEYS", "RUN_KEYS", "read_source", "parse_design", "check_top",
            "check_mapping", "fail"]
 
-TOP_KEYS = ("name", "description", "model", "run", "set", "grid", "samples", "metrics", "out")
+TOP_KEYS = ("name", "description", "model", "run", "scenario", "set", "grid", "samples",
+            "metrics", "out")
 SAMPLE_KEYS = ("count", "seed", "params")
 RANGE_KEYS = ("low", "high", "integer", "log", "choices")
 _NAME = re.compile(r"^[A-Za-z0-9_.-]+$")

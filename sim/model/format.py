@@ -113,6 +113,25 @@ ADAPTIVE_LIMIT = Key(
 """The keys of an adaptive ``max_in_flight`` (checked by sim.model.calls, listed in the
 reference)."""
 
+STEP: tuple[Key, ...] = (
+    Key("at", "number", "When the step happens: simulated seconds from the start (the "
+        "warm-up included).", unit="s", low=0, required=True),
+    Key("for", "number", "Undo the step this long after it (a crash is then recovered); "
+        "without it the change stays.", unit="s", low=0, low_open=True,
+        default_text="none (it stays)"),
+    Key("set", "custom", "Keys to change, dotted as for `--set`: a sender's `rate`, a "
+        "service's `servers`, `service` (or one of its parameters, e.g. "
+        "`nodes.db.service.mean`), `error_rate`, `capacity`, a queue's `capacity`, an "
+        "edge's `p` and `latency` (`edges.<from>-><to>.p`). Validated as at load.",
+        json={"type": "object", "minProperties": 1},
+        type_text="mapping of dotted key to value"),
+    Key("node", "string", "The node an action acts on."),
+    Key("action", "choice", "crash (a service loses the messages in service and stops), "
+        "recover (it restarts), flush (a cache empties).",
+        choices=("crash", "recover", "flush")),
+)
+"""The keys of one step of a model's ``scenario`` (sim.model.scenario)."""
+
 TOP: tuple[Key, ...] = (
     Key("name", "string", "The model's name, shown in results.",
         default_text="the file's name"),
@@ -125,6 +144,9 @@ TOP: tuple[Key, ...] = (
         "`{from, to, p, latency, call, visits, timeout, max_in_flight, hedge, retry}`, in the order that routing, "
         "`inputs` and calls follow.",
         required=True, type_text="list of edges"),
+    Key("scenario", "custom", "Timed changes while the model runs: a list of steps, each "
+        "`{at, for, set}` or `{at, for, node, action}` (the table below).",
+        json={"type": "array"}, type_text="list of steps", default_text="none"),
 )
 
 

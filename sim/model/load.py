@@ -30,7 +30,7 @@ from sim.model.readers import read_json, read_yaml
 
 __all__ = ["load", "from_dict", "to_dict", "save", "ordered_edges", "TOP_KEYS", "EDGE_KEYS"]
 
-TOP_KEYS = ("name", "description", "run", "scenario", "nodes", "edges")
+TOP_KEYS = ("name", "description", "run", "nodes", "edges", "scenario")
 EDGE_KEYS = ("from", "to", "p", "latency", "call", "visits", "timeout", "max_in_flight", "hedge",
              "retry")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from sim.model.format import ADAPTIVE_LIMIT, DISTS, EDGE, RUN, TOP
+from sim.model.format import ADAPTIVE_LIMIT, DISTS, EDGE, RUN, STEP, TOP
 from sim.model.keys import Key
 from sim.model.kinds import KIND_NAMES, KINDS
 
@@ -115,6 +115,33 @@ with the flows to a fixed point; the callers' utilisation uses it, and the
 figures are flagged approximate. `analyze` does so for open senders only.
 """
 
+_SCENARIO = """\
+`scenario:` lists timed changes to the running model, for replaying an incident
+or rehearsing one (a model's, or an experiment's, which replaces the model's):
+
+```yaml
+scenario:
+  - {at: 600, for: 120, set: {nodes.db.service.mean: 0.25}}   # the database slows 5x for 2 minutes
+  - {at: 900, node: worker, action: crash, for: 60}           # crash, recovered a minute later
+  - {at: 1200, set: {nodes.worker.servers: 4}}                 # a capacity step that stays
+```
+
+Each step's keys are validated as at load (the model with them applied must be
+valid; a mistake names the step: `scenario[2].set: node 'worker': 'servers' must be
+a positive integer or inf (got 0)`). When steps overlap on one key, the latest
+started step still in force wins, and when it ends the value goes back to what
+was in force before it. What a change does: new `servers` start idle servers at
+once, and a busy server above a smaller count stops when its message is done;
+a new `service` law applies to executions that start after the step; a
+`capacity` change keeps the messages already waiting; a sender's new `rate`
+takes effect at the step's time exactly (Poisson arrivals stay Poisson); new
+`p` apply to messages routed after the step, and all `p` of a node must change
+together so that they still sum to 1. A crashed service loses the messages in
+service (cause `crash`) and keeps its buffer; `recover` restarts its servers.
+In an experiment, `scenario.<i>.<key>` is a sweepable path (e.g.
+`scenario.0.for`, `scenario.0.set.nodes.db.service.mean`).
+"""
+
 _LIFE = """\
 ## Life of a request
 
@@ -157,6 +184,7 @@ def model_reference() -> str:
         parts += _nested(key, key.name)
     parts += _nested(ADAPTIVE_LIMIT, "max_in_flight (adaptive)")
     parts.append(_CALLS)
+    parts += ["## Scenario\n", _SCENARIO, _table(STEP), ""]
     parts += _distributions()
     parts.append(_LIFE)
     return "\n".join(parts).rstrip("\n") + "\n"
