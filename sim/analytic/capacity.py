@@ -43,6 +43,10 @@ def holding_time(model: Model, svc) -> float:
     pulls = [e.latency.mean for e in model.in_edges(svc.name)
              if e.latency is not None and model.node(e.source).kind == "queue"]
     own = svc.service.mean + (sum(pulls) / len(pulls) if pulls else 0.0)
+    batch = getattr(svc, "batch", None)
+    if batch is not None:  # full batches: (service + size x per_item) / size a message
+        per_item = batch.per_item.mean if batch.per_item is not None else 0.0
+        own = own / batch.size + per_item
     if not model.calls:
         return own
     from sim.analytic.layers import call_time  # it reads the flows, which read this

@@ -263,6 +263,19 @@ class _TracedService:
             self.tracer.leave(msg, outcome, self.env.now)
         return ok
 
+    def _batch_started(self, batch, now: float) -> None:  # a batching service's
+        for msg in batch:
+            if _on(msg):
+                self.tracer.start(msg, now)
+        super()._batch_started(batch, now)
+
+    def _item_done(self, msg, failed: bool) -> bool:  # a batching service's
+        ok = super()._item_done(msg, failed)
+        if _on(msg) and msg in self.tracer.visits:
+            outcome = "done" if ok else ("error" if failed else "stale")
+            self.tracer.leave(msg, outcome, self.env.now)
+        return ok
+
 
 class _TracedCallEdge:
     """A call edge (sim.engine.calls, sim.engine.guarded_calls) that writes a row per

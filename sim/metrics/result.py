@@ -24,7 +24,7 @@ COUNT_KEYS = frozenset({"offered", "completed", "failed", "in_flight", "rejected
                         "circuit_open", "retries_denied", "redelivered",
                         "duplicate_effects", "crashes", "stale", "calls", "call_timeout", "bulkhead",
                         "call_failed", "shed", "hedges", "pool_timeout",
-                        "acquisitions"})
+                        "acquisitions", "batches"})
 _CONSTANT_KEYS = frozenset({"kind", "servers", "size"})
 _META = ("model", "seed", "replications", "duration", "warmup")
 

@@ -164,6 +164,9 @@ def _action_step(model, i: int, raw: Mapping, at: float, duration: float | None)
     if kind not in ACTIONS[action]:
         raise ModelError(f"action {action} applies to a {' or '.join(ACTIONS[action])}, "
                          f"and {node!r} is a {kind}", key=_where(i, "action"), value=action)
+    if action == "crash" and getattr(model.node(node), "batch", None) is not None:
+        raise ModelError(f"action crash cannot apply to {node!r}, which serves batches",
+                         key=_where(i, "action"), value=action)
     if duration is not None and action != "crash":
         raise ModelError(f"for applies to set and crash steps (undone, or recovered, after "
                          f"it), not to {action}", key=_where(i, "for"), value=duration)

@@ -162,6 +162,19 @@ class RateLimit:
 
 
 @dataclass(frozen=True, slots=True)
+class Batch:
+    """Batched service: a server takes up to ``size`` messages at once, waiting at most
+    ``window`` seconds after the first for more; the batch takes the service time plus
+    ``per_item`` for each message; ``partial`` makes an error fail each message on its
+    own instead of the whole batch."""
+
+    size: int
+    window: float = 0.0
+    per_item: Distribution | None = None
+    partial: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Availability:
     """Up times (``mtbf``) and repair times (``mttr``) of a service, in seconds."""
 

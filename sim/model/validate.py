@@ -81,12 +81,33 @@ def validate(G: nx.DiGraph) -> Model:
                   for n, attrs in G.nodes(data=True))
     for spec in specs:
         _check_p(spec, outs[spec.name])
+    _check_batches(specs, edges, calls)
     _check_topology(kinds, outs)
     model = Model(name=name, nodes=specs, edges=edges, run=run, description=description,
                   graph=G, calls=calls)
     if G.graph.get("scenario"):
         model = dataclasses.replace(model, scenario=scenario_of(G, model, validate))
     return model
+
+
+def _check_batches(specs, edges, calls) -> None:
+    """A batching service makes and serves no calls, and sends into no buffer that
+    blocks (its server would be held for one message of a batch)."""
+    by_name = {spec.name: spec for spec in specs}
+    batching = {n for n, spec in by_name.items() if getattr(spec, "batch", None) is not None}
+    if not batching:
+        return
+    for e in calls:
+        for end in (e.source, e.target):
+            if end in batching:
+                raise ModelError("cannot be combined with call edges (a batch is not one "
+                                 "execution to call from or reply to)", node=end, key="batch")
+    for e in edges:
+        buffer = getattr(by_name[e.target], "buffer", None)
+        if e.source in batching and buffer is not None and buffer.overflow == "block":
+            raise ModelError(f"cannot send into {e.target!r}, whose buffer blocks "
+                             f"(overflow: block); use reject or drop_oldest there",
+                             node=e.source, key="batch")
 
 
 def _header(graph: Mapping) -> tuple[str, str]:

@@ -84,3 +84,29 @@ def test_a_step_is_reachable_by_a_dotted_override():
 def test_refusals(scenario, message):
     with pytest.raises(ModelError, match=message):
         validate(from_dict(model(scenario)))
+
+
+@pytest.mark.parametrize("extra, message", [
+    ({"uses": ["p"]}, r"node 'w': 'batch' cannot be combined with 'uses'"),
+    ({"slowdown": [[0, 1], [1, 2]]}, r"'batch' cannot be combined with 'slowdown'"),
+])
+def test_batch_refusals(extra, message):
+    d = model([{"at": 1, "set": {"nodes.db.servers": 3}}])
+    d["nodes"]["w"].update(batch={"size": 3}, **extra)
+    d["nodes"]["p"] = {"kind": "pool", "size": 2}
+    with pytest.raises(ModelError, match=message):
+        validate(from_dict(d))
+
+
+def test_a_batching_service_makes_no_calls_and_does_not_crash():
+    d = model([{"at": 1, "node": "w", "action": "crash"}])
+    d["nodes"]["w"]["batch"] = {"size": 3}
+    with pytest.raises(ModelError, match=r"action crash cannot apply to 'w', which serves "
+                                         r"batches"):
+        validate(from_dict(d))
+    d = model([])
+    d["nodes"]["w"]["batch"] = {"size": 3}
+    d["edges"].append({"from": "w", "to": "db", "call": "sync"})
+    with pytest.raises(ModelError, match=r"node 'w': 'batch' cannot be combined with call "
+                                         r"edges"):
+        validate(from_dict(d))

@@ -61,6 +61,9 @@ def reasons(model, spec, rates) -> list[str]:
         out.append(f"service {spec.name!r} slows down under load (slowdown)")
     if spec.uses:
         out.append(f"service {spec.name!r} waits for units of {', '.join(spec.uses)} (uses)")
+    if getattr(spec, "batch", None) is not None:
+        out.append(f"service {spec.name!r} serves batches (its capacity assumes full "
+                   f"batches)")
     return out + buffer_reasons(model, spec, rates) + balancing_reasons(model, spec)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+from sim.engine.batching import Batching
 from sim.engine.calls import CallEdge, Calls, fixed, rounded
 from sim.engine.guarded_calls import GuardedCallEdge
 from sim.engine.kinds.base import KindRuntime
@@ -25,14 +26,14 @@ _CLASSES: dict = {}
 
 
 def service_class(crashes: bool, effects: bool, transit: bool, calls: bool = False,
-                  pools: bool = False) -> type:
+                  pools: bool = False, batches: bool = False) -> type:
     """The Service class with the behaviours a node needs (built once per combination):
     a service that neither calls nor is called gets no call handling at all, one
-    without ``uses`` no pool handling."""
-    key = (crashes, effects, transit, calls, pools)
+    without ``uses`` no pool handling, one without ``batch`` no batching."""
+    key = (crashes, effects, transit, calls, pools, batches)
     if key not in _CLASSES:
-        mixins = ((crashes, Crashes), (effects, Effects), (transit, PullTransit),
-                  (pools, Pooled), (calls, Calls))
+        mixins = ((batches, Batching), (crashes, Crashes), (effects, Effects),
+                  (transit, PullTransit), (pools, Pooled), (calls, Calls))
         bases = tuple(b for flag, b in mixins if flag)
         _CLASSES[key] = type("Service", bases + (Service,), {}) if bases else Service
     return _CLASSES[key]
@@ -57,11 +58,18 @@ def build(ctx, spec) -> Service:
     scenario = ctx.model.scenario
     crashes = spec.availability is not None or (
         scenario is not None and scenario.touches(spec.name, "action"))
-    cls = service_class(crashes, not spec.idempotent, transit, calls, bool(spec.uses))
+    cls = service_class(crashes, not spec.idempotent, transit, calls, bool(spec.uses),
+                        spec.batch is not None)
     service = cls(env, spec.name, spec.servers,
                   streams.draw(spec.service, spec.name, Purpose.SERVICE), own=own)
+    if spec.batch is not None:
+        b = spec.batch
+        service.size, service.window, service.partial = b.size, b.window, b.partial
+        if b.per_item is not None:
+            service.per_item = streams.draw(b.per_item, spec.name, Purpose.MISC, 1)
     if own is not None:
         own.consumers.append(service)
+    service.breaks_down = spec.availability is not None  # counted in results only then
     if spec.slowdown is not None:
         slowed(service, spec.slowdown)
     if spec.error_rate > 0:
@@ -139,7 +147,8 @@ def raw(rt) -> dict:
             "wait": rt.wait, "sojourn": rt.sojourn,
             "held_area": getattr(rt, "held_area", 0.0),
             "calls": {e.name: e.raw() for e in _edges(rt)},
-            "crashes": getattr(rt, "crashes", None),
+            "crashes": getattr(rt, "crashes", None) if rt.breaks_down else None,
+            "batches": getattr(rt, "batches", None), "batched": getattr(rt, "batched", None),
             "duplicate_effects": getattr(rt, "duplicate_effects", None)}
 
 

@@ -46,6 +46,10 @@ FIELDS: tuple[Field, ...] = (
           when=lambda s: not s.idempotent, condition="with idempotent: false"),
     Field("shed", "messages", "Messages its own buffer dropped by CoDel shedding (part of "
           "dropped).", "sum", when=_sheds, condition="with shed"),
+    Field("batches", "-", "Batches served (started).", "sum",
+          when=lambda s: getattr(s, "batch", None) is not None, condition="with batch"),
+    Field("batch_size.mean", "messages", "Mean messages per batch (null without batches).",
+          when=lambda s: getattr(s, "batch", None) is not None, condition="with batch"),
 )
 
 
@@ -74,6 +78,10 @@ def entry(raw: dict, duration: float) -> dict:
     if not math.isinf(servers) and abs(servers_mean - servers) > 1e-9:
         out["servers_mean"] = servers_mean
     out.update(optional_counts(raw, ("crashes", "duplicate_effects", "shed")))
+    if raw.get("batches") is not None:
+        out["batches"] = int(raw["batches"])
+        out["batch_size"] = {"mean": raw["batched"] / raw["batches"] if raw["batches"]
+                             else None}
     return out
 
 

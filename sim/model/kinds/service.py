@@ -15,7 +15,7 @@ from sim.model.keys import Key, Kind, Wiring, read
 from sim.model.kinds.common import (BUFFER_KEYS, BUFFER_NAMES, DESCRIPTION, ROUTING,
                                     buffer_spec, kind_key)
 from sim.distributions import Distribution
-from sim.model.spec import Autoscale, Availability, BufferSpec, Routing
+from sim.model.spec import Autoscale, Availability, Batch, BufferSpec, Routing
 
 __all__ = ["SERVICE", "ServiceSpec", "AUTOSCALE_METRICS", "MAX_SERVERS"]
 
@@ -44,6 +44,7 @@ class ServiceSpec:
     routing: Routing = "probabilistic"
     slowdown: tuple[tuple[float, float], ...] | None = None
     uses: tuple[str, ...] = ()
+    batch: Batch | None = None
     kind: Literal["service"] = "service"
 
 
@@ -103,6 +104,22 @@ SLOWDOWN = Key(
     default_text="none (service times do not depend on load)", json=_SLOWDOWN_JSON,
     type_text="list of [u, multiplier]")
 
+BATCH = Key(
+    "batch", "mapping",
+    "Batched service: a free server takes up to size messages at once, waiting at most "
+    "window seconds after the first for more (0: it takes what is waiting); the batch "
+    "takes the service time plus per_item for each message, and all its messages "
+    "complete together. With error_rate the whole batch fails unless partial.",
+    keys=(Key("size", "integer", "Most messages in one batch.", unit="messages", low=1,
+              high=MAX_SERVERS, high_why="a batch is held in memory", required=True),
+          Key("window", "number", "Longest wait for a full batch after its first message.",
+              unit="s", low=0, default=0.0),
+          Key("per_item", "distribution", "Extra time per message in the batch.", unit="s",
+              default_text="none (0)"),
+          Key("partial", "boolean", "true: each message of a batch fails on its own (with "
+              "error_rate); false: the whole batch fails together.", default=False)),
+    default_text="none (one message at a time)")
+
 KEYS: tuple[Key, ...] = (
     kind_key("service"),
     DESCRIPTION,
@@ -122,6 +139,7 @@ KEYS: tuple[Key, ...] = (
         type_text="list of queue names"),
     ROUTING,
     SLOWDOWN,
+    BATCH,
     Key("uses", "custom", "Pools (kind: pool) of which each execution holds one unit: "
         "acquired in this order after the message takes a server and before its service "
         "time (waiting for a unit holds the server, counted in held), released when the "
@@ -155,6 +173,13 @@ def build(ctx: Ctx, attrs: Mapping, wiring: Wiring) -> ServiceSpec:
         raise ctx.error("uses", "cannot be combined with 'availability' yet (a crash would "
                                 "have to give back the units of the executions it loses)",
                         value=attrs["uses"])
+    batch = v["batch"]
+    if batch is not None:
+        for key, why in (("uses", "pools"), ("availability", "crashes"),
+                         ("slowdown", "slowdown")):
+            if key in attrs:
+                raise ctx.error("batch", f"cannot be combined with {key!r} ({why} of batches "
+                                         f"are not modelled)", value=attrs["batch"])
     return ServiceSpec(
         name=ctx.node, service=v["service"], servers=v["servers"],
         inputs=_inputs(ctx, attrs, queues),
@@ -163,7 +188,9 @@ def build(ctx: Ctx, attrs: Mapping, wiring: Wiring) -> ServiceSpec:
         availability=None if avail is None else Availability(avail["mtbf"], avail["mttr"]),
         idempotent=v["idempotent"], autoscale=scale, routing=v["routing"],
         slowdown=None if v["slowdown"] is None else _slowdown(ctx, v["slowdown"]),
-        uses=_uses(ctx, attrs, wiring.kinds))
+        uses=_uses(ctx, attrs, wiring.kinds),
+        batch=None if batch is None else Batch(int(batch["size"]), batch["window"],
+                                               batch["per_item"], batch["partial"]))
 
 
 def _uses(ctx: Ctx, attrs: Mapping, kinds: Mapping[str, str]) -> tuple[str, ...]:
