@@ -2,8 +2,9 @@
 
 The shipped model (experiments/cascading_failure.yaml sweeps it) at the 20x
 database slowdown, unprotected and with the experiment's protection on the API's
-database calls. The bounds are far from the figures the argument gives, so they
-hold for any seed.
+database calls. Each bound is far from both the figure the argument gives and
+the figures measured over several seeds, so a change of seed or of the random
+streams cannot flip it; only a change in the story can.
 """
 
 from __future__ import annotations
@@ -59,8 +60,9 @@ def test_a_slow_database_takes_the_unrelated_route_down_unless_the_calls_are_gua
     2 ms) needs 100/s x 0.004 s = 0.4 threads, so it never runs out of threads,
     never queues, and /orders holds about as many gateway threads as the API
     holds (at most about 13 of 32). /catalog (100/s x 6 ms = 0.6 threads) always
-    finds one: success 1.0 measured (seeds 1 to 11). Bound: above 0.99. /orders still loses about
-    half its requests (the database's 50/s bound): the damage stays local.
+    finds one: success 1.0 measured (seeds 1 to 11). Bound: above 0.99. /orders
+    still loses about half its requests (the database's 50/s bound): the damage
+    stays local.
     """
     result = run({**SLOW_DB, **(PROTECTION if protected else {})})
     catalog, orders = success(result, "catalog_clients"), success(result, "orders_clients")
