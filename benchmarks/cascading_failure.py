@@ -30,7 +30,7 @@ EXPERIMENT = ROOT / "experiments" / "cascading_failure.yaml"
 FIGURE = ROOT / "docs" / "img" / "cascading_failure.png"
 BASE_QUERY = 0.005          # s: the database's mean query time at 1x, as in the model
 SLOWDOWN = "nodes.db.service.mean"
-TIMEOUT, BULKHEAD = "edges.5.timeout", "edges.5.max_in_flight"
+TIMEOUT, BULKHEAD = "edges.api->db.timeout", "edges.api->db.max_in_flight"
 PROTECTIONS = ("none", "timeout", "bulkhead", "both")
 ROUTES = {"catalog": "nodes.catalog_clients", "orders": "nodes.orders_clients"}
 

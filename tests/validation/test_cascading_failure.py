@@ -17,7 +17,7 @@ import sim
 
 MODEL = Path(__file__).resolve().parents[2] / "models" / "cascading_failure.yaml"
 SLOW_DB = {"nodes.db.service.mean": 0.1}            # 20 x the normal 5 ms per query
-PROTECTION = {"edges.5.timeout": 0.25, "edges.5.max_in_flight": 12}
+PROTECTION = {"edges.api->db.timeout": 0.25, "edges.api->db.max_in_flight": 12}
 
 
 def run(overrides: dict) -> dict:
@@ -31,8 +31,8 @@ def success(result: dict, sender: str) -> float:
     return node["completed"] / (node["completed"] + node["failed"])
 
 
-def test_the_edge_the_experiment_guards_is_the_database_call():
-    """experiments/cascading_failure.yaml sets edges.5: it must stay api -> db."""
+def test_the_protection_lands_on_the_database_call():
+    """The experiment and the README set edges.api->db: the protection is there."""
     model = sim.load(MODEL, PROTECTION)
     assert model.description.strip()
     attrs = model.graph.edges["api", "db"]
