@@ -144,8 +144,13 @@ def test_the_report_shows_the_classes(tmp_path, capsys):
     assert "Request classes" in (tmp_path / "report.md").read_text(encoding="utf-8")
 
 
-def test_analyze_and_check_give_the_classes():
+def test_analyze_and_check_give_the_classes(capsys):
     from sim.analytic import analyze
+
+    assert main(["check", EXAMPLE]) == 0
+    out = capsys.readouterr().out
+    assert "class 'read': 60/s; visits readers 1, api 1, replica 0.9, primary 0.1" in out
+    assert "class 'write': 15/s" in out
 
     out = analyze(sim.load(EXAMPLE))
     assert out["classes"]["write"]["visits"]["worker"] == {"write": 1.0}
