@@ -157,3 +157,17 @@ def test_analyze_and_check_give_the_classes(capsys):
     assert out["classes"]["read"]["visits"]["primary"] == {"read": pytest.approx(0.1)}
     assert out["classes"]["read"]["exact"] is False
     assert "by_class" in out["classes"]["read"]["reason"]
+
+
+def test_sweeps_and_plans_know_the_class_metrics():
+    """Per-class figures reach sweeps and plans by name (classes.<class>.<field>)."""
+    from sim.experiments.build import metric_names, metric_values
+    from sim.planner.evaluate import flat_metrics
+
+    model = sim.load(EXAMPLE)
+    names = metric_names(model)
+    assert "classes.read.latency.p99" in names
+    assert "nodes.primary.classes.write.wait.p95" in names
+    rep = simulate(model, duration=20, warmup=2, seed=1).replications[0]
+    assert "classes.write.latency.p99" in metric_values(rep)
+    assert "classes.write.latency.p99" in flat_metrics(rep)
