@@ -35,8 +35,8 @@ import numpy as np
 from sim.analytic.flowsolve import RoutingMatrix, solve_visits
 from sim.distributions import Constant, Gamma, Hyperexponential
 
-__all__ = ["class_visits", "class_rates", "aggregate_shares", "effective_model",
-           "class_figures", "classed_edges"]
+__all__ = ["class_visits", "class_rates", "aggregate_shares", "call_share",
+           "effective_model", "class_figures", "classed_edges"]
 
 _CACHE: dict[int, tuple[object, dict]] = {}
 
@@ -139,6 +139,15 @@ def class_rates(model) -> dict[tuple[str, str], float]:
     return out
 
 
+def call_share(model, edge) -> float:
+    """The share of its caller's executions that make the calls of a call edge with
+    ``classes``: those serving its classes, by arrival rate."""
+    rates = class_rates(model)
+    here = [(c, rates.get((c, edge.source), 0.0)) for c in model.classes_at(edge.source)]
+    total = sum(lam for _c, lam in here)
+    return sum(lam for c, lam in here if edge.takes(c)) / total if total > 0 else 0.0
+
+
 def aggregate_shares(model, spec) -> dict[str, float]:
     """Messages passed to each successor per message received, over every class that
     reaches the node, weighted by the classes' arrival rates there."""
@@ -207,6 +216,10 @@ def _per_visit(model, spec, cls: str, entry: dict) -> float | None:
         if sojourn is None:
             return None
         own = spec.law_of(cls).mean - spec.service.mean if spec.by_class else 0.0
+        if any(e.classes is not None for e in model.calls_from(spec.name)):
+            from sim.analytic.layers import call_time  # the class's own calls, not the mix
+
+            own += call_time(model, spec.name, cls) - call_time(model, spec.name)
         return sojourn + own + delay
     if spec.kind == "queue":
         return None if wait is None else wait + delay
@@ -231,54 +244,68 @@ def _not_product_form(model, visited: set[str]) -> str | None:
     return None
 
 
+def _sender_latency(model, sol: dict, nodes: dict, sender) -> tuple[float, str | None, set]:
+    """Mean latency (s) of a sender's requests, why there is none, and the nodes where
+    they spend time. Path visits only: a caller's sojourn holds its calls."""
+    paths = sol["paths"][sender.name]
+    if not paths:
+        return 0.0, f"requests of sender {sender.name!r} multiply without bound", set()
+    mean, visited = 0.0, set()
+    for (c, n), v in paths.items():
+        t = _per_visit(model, model.node(n), c, nodes.get(n, {}))
+        if t is None or t == math.inf:
+            return 0.0, f"node {n!r} has no finite mean time per visit", visited
+        mean += v * t
+        if t > 0:
+            visited.add(n)
+    return mean + _edge_delay(model, sol, paths), None, visited
+
+
+def _losses(model, nodes: dict, visited: set[str]) -> str | None:
+    from sim.analytic.kinds import error_rate
+
+    for n in sorted(visited):
+        if error_rate(model.node(n)) > 0 or (nodes.get(n) or {}).get("p_block"):
+            return (f"requests can fail at {n!r} (error_rate or a full buffer): the mean "
+                    f"per class counts every visit, not only those of completed requests")
+    return None
+
+
 def class_figures(model, nodes: dict, exact: bool, reason: str | None) -> dict:
     """``{class: {arrival_rate, visits, latency: {mean, p99}, exact, method, reason}}``
     for the classes senders have; ``nodes`` is the aggregate analysis (per node
     entries), ``exact`` and ``reason`` whether it and why not. ``visits`` maps each
-    node to the visits per request of the class there, by the class it has there."""
+    node to the visits per request of the class there, by the class it has there
+    (calls included); a class with several senders averages them by rate."""
     sol = _solve(model)
-    out: dict[str, dict] = {}
     groups: dict[str, list] = {}
     for s in model.senders:
         groups.setdefault(s.cls, []).append(s)
+    out: dict[str, dict] = {}
     for cls, senders in groups.items():
         weights = [_weight(s) for s in senders]
         total = sum(weights)
         visits: dict[str, dict[str, float]] = {}
-        mean, why = 0.0, reason
-        visited: set[str] = set()
+        mean, why, visited = 0.0, reason, set()
         for s, w in zip(senders, weights):
             share = w / total if total > 0 else 1.0 / len(senders)
-            per = sol["visits"][s.name]
-            paths = sol["paths"][s.name]
-            if not per:
-                why = why or f"requests of sender {s.name!r} multiply without bound"
-            for (c, n), v in per.items():
-                visits.setdefault(n, {})
-                visits[n][c] = visits[n].get(c, 0.0) + share * v
-                if v <= 0 or why is not None:
-                    continue
-                if (c, n) not in paths:  # a call: the caller's sojourn holds it
-                    continue
-                t = _per_visit(model, model.node(n), c, nodes.get(n, {}))
-                if t is None or t == math.inf:
-                    why = why or f"node {n!r} has no finite mean time per visit"
-                    continue
-                mean += share * v * t
-                if t > 0:
-                    visited.add(n)
-            if why is None:
-                mean += share * _edge_delay(model, sol, paths)
-        bcmp = _not_product_form(model, visited) if why is None else None
-        out[cls] = {"arrival_rate": total if not any(s.is_closed for s in senders)
-                    else None,
-                    "visits": {n: visits[n] for n in (x.name for x in model.nodes)
-                               if n in visits},
+            for (c, n), v in sol["visits"][s.name].items():
+                visits.setdefault(n, {})[c] = visits.get(n, {}).get(c, 0.0) + share * v
+            m, no, seen = _sender_latency(model, sol, nodes, s)
+            mean, why, visited = mean + share * m, why or no, visited | seen
+        closed = any(s.is_closed for s in senders)
+        approx = None if why else (_not_product_form(model, visited)
+                                   or _losses(model, nodes, visited)
+                                   or ("closed senders: classes weighed by population"
+                                       if closed else None))
+        out[cls] = {"arrival_rate": None if closed else total,
+                    "visits": {x.name: visits[x.name] for x in model.nodes
+                               if x.name in visits},
                     "latency": {"mean": None if why else mean, "p99": None},
-                    "exact": why is None and bcmp is None and exact,
+                    "exact": why is None and approx is None and exact,
                     "method": "multiclass traffic equations; BCMP (Baskett et al. 1975) "
                               "response time per class",
-                    "reason": why or bcmp}
+                    "reason": why or approx}
     return out
 
 

@@ -171,3 +171,24 @@ def test_sweeps_and_plans_know_the_class_metrics():
     rep = simulate(model, duration=20, warmup=2, seed=1).replications[0]
     assert "classes.write.latency.p99" in metric_values(rep)
     assert "classes.write.latency.p99" in flat_metrics(rep)
+
+
+def test_the_traffic_equations_count_calls_only_for_their_classes():
+    """A sync call edge with classes [write] adds visits = 1 per write at the callee and
+    none per read; the latency of a write adds the callee's time (infinite servers,
+    deterministic: 0.05 + 0.001 + 0.02 s)."""
+    from sim.analytic import analyze
+
+    data = api_model()
+    data["nodes"]["audit"] = {"kind": "service", "servers": "inf", "service": _const(0.001)}
+    data["edges"].append({"from": "api", "to": "audit", "call": "sync", "classes": ["write"]})
+    out = analyze(build(data))["classes"]
+    assert out["write"]["visits"]["audit"] == {"write": 1.0}
+    assert "audit" not in out["read"]["visits"]
+    assert out["read"]["latency"]["mean"] == pytest.approx(0.012)
+    assert out["write"]["latency"]["mean"] == pytest.approx(0.071)
+    # the aggregate flow counts the calls of writes only: 10 writes/s -> 10 calls/s
+    from sim.analytic import traffic
+
+    rows = {r["node"]: r for r in traffic(build(data))}
+    assert rows["audit"]["arrival_rate"] == pytest.approx(10.0)
