@@ -30,7 +30,6 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-
 from sim.analytic.flowsolve import RoutingMatrix, solve_visits
 from sim.distributions import Constant, Gamma, Hyperexponential
 
