@@ -107,10 +107,16 @@ def routing_shares(model: Model, spec) -> dict[str, float]:
     """Messages passed to each successor per message received by a node that routes
     (sender, service, router): ``broadcast`` copies to all, ``probabilistic`` with
     ``p`` passes ``p``, every other policy splits evenly (their long-run shares
-    over identical successors)."""
+    over identical successors); where the edges route request classes apart, the
+    class-weighted shares (:func:`sim.analytic.classes.aggregate_shares`)."""
     edges = model.out_edges(spec.name)
     if not edges:
         return {}
+    if model.classed and any(e.classes is not None or e.p_by_class is not None
+                             for e in edges):
+        from sim.analytic.classes import aggregate_shares  # it reads the kinds' shares
+
+        return aggregate_shares(model, spec)
     if spec.routing == "broadcast":
         return {e.target: 1.0 for e in edges}
     if spec.routing == "probabilistic" and edges[0].p is not None:

@@ -83,14 +83,21 @@ def _order(model) -> list[str]:
     return out
 
 
-def _calls(model, e) -> float:
+def _calls(model, e, shared: bool = True) -> float:
     """Mean attempts made on call edge ``e`` per execution of its caller: visits times
-    the attempts per call of its ``retry`` against the callee's error_rate."""
+    the attempts per call of its ``retry`` against the callee's error_rate; for an edge
+    with ``classes`` (``shared``), times the share of the caller's executions that serve
+    those classes (:func:`sim.analytic.classes.call_share`)."""
+    share = 1.0
+    if shared and getattr(e, "classes", None) is not None:
+        from sim.analytic.classes import call_share  # it solves the flows per class
+
+        share = call_share(model, e)
     if e.retry is None or e.retry.max_attempts == 1:
-        return e.mean_visits
+        return e.mean_visits * share
     err = _error_rate(model, e.target)
     k = e.retry.max_attempts
-    return e.mean_visits * (k if err >= 1.0 else (1.0 - err ** k) / (1.0 - err))
+    return share * e.mean_visits * (k if err >= 1.0 else (1.0 - err ** k) / (1.0 - err))
 
 
 def _error_rate(model, callee: str) -> float:
@@ -138,18 +145,20 @@ def path_visits(model, total: dict[str, float]) -> dict[str, float]:
     return path
 
 
-def call_time(model, name: str) -> float:
-    """Seconds a server of ``name`` is held on sync calls per execution (0 without)."""
+def call_time(model, name: str, cls: str | None = None) -> float:
+    """Seconds a server of ``name`` is held on sync calls per execution (0 without);
+    with ``cls``, per execution serving a request of that class (only the call edges
+    that class takes, each in full)."""
     waits = _waits(model)
     from sim.analytic.capacity import holding_time
 
     total = 0.0
     for e in model.calls_from(name):
-        if e.call != "sync":
+        if e.call != "sync" or (cls is not None and not e.takes(cls)):
             continue
         lat = e.latency.mean if e.latency is not None else 0.0
         response = _served(model, e.target, holding_time) + waits.get(e.target, 0.0)
-        total += _calls(model, e) * (lat + response)
+        total += _calls(model, e, shared=cls is None) * (lat + response)
     return total
 
 

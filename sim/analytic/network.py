@@ -60,6 +60,7 @@ import numpy as np
 
 from sim.analytic.capacity import (availability_factor, holding_time, input_queues,
                                    is_exponential)
+from sim.analytic.classes import effective_model
 from sim.analytic.flowsolve import RoutingMatrix, solve_visits
 from sim.analytic.kinds import Rates, station_of
 from sim.analytic.layers import call_visits, path_visits
@@ -270,6 +271,7 @@ _LAST_TRAFFIC: list = []
 
 
 def _traffic(model: Model) -> list[dict]:
+    model = effective_model(model)  # a service by class serves its classes' mixture
     visits, open_rate, closed_rate, sent, P, names = flows(model)
     total = {n: open_rate[n] + closed_rate[n] for n in names}
     rates = Rates(model, total, open_rate, sent, P, names)

@@ -20,6 +20,7 @@ import math
 import networkx as nx
 import numpy as np
 
+from sim.analytic.classes import class_figures, effective_model
 from sim.analytic.closednet import solve_closed, success_closed
 from sim.analytic.figures import entry, refused_entry, shift_p99
 from sim.analytic.kinds import error_rate
@@ -63,7 +64,11 @@ def analyze(model: Model) -> dict:
         ``sojourn.{mean, p99}``, ``p_block``, ``stable``, ``applies``, ``reason``,
         ``method``, ``exact`` (a sender's entry adds ``latency`` for its own
         requests); ``bottleneck``: ``{node, max_throughput}`` from asymptotic
-        bounds on the offered load (:func:`sim.analytic.network.bottleneck`).
+        bounds on the offered load (:func:`sim.analytic.network.bottleneck`);
+        in a model that names request classes, ``classes``: per class of a sender
+        its ``arrival_rate``, ``visits`` (node -> class there -> visits per request,
+        from the traffic equations per class), ``latency`` ``{mean, p99}``,
+        ``exact`` and ``reason`` (:func:`sim.analytic.classes.class_figures`).
 
     Notes
     -----
@@ -74,6 +79,7 @@ def analyze(model: Model) -> dict:
     Nelson & Tantawi (1988). An unstable node has ``stable: False`` and
     infinite waits.
     """
+    model = effective_model(model)  # a service by class serves its classes' mixture
     neck, xmax = bottleneck(model)
     out = {"model": model.name, "applies": True, "reason": None, "method": None,
            "exact": None, "requests": _requests(), "nodes": {},
@@ -94,7 +100,12 @@ def analyze(model: Model) -> dict:
             out["requests"] = _open_requests(model, body)
         out["nodes"] = body["nodes"]
     _pool_entries(model, out["nodes"])
-    return _summary(model, out)
+    out = _summary(model, out)
+    if model.classed:
+        req = out["requests"]
+        out["classes"] = class_figures(model, out["nodes"], bool(out["exact"]),
+                                       req["reason"] if not req["applies"] else None)
+    return out
 
 
 def _pool_entries(model: Model, nodes: dict) -> None:

@@ -81,8 +81,27 @@ def format_check(model) -> str:
         if row.get("servers_bound") in ("autoscale max", "partitions"):
             lines.append(f"node {row['node']!r}: judged at its {row['servers_bound']} "
                          f"({fmt(row['effective_servers'])} servers)")
+    if model.classed:
+        lines += _class_lines(model)
     lines.append(format_workload(model))
     return "\n".join(lines)
+
+
+def _class_lines(model) -> list[str]:
+    """One line per request class: its rate, visits per request by node (and the class
+    it has there), and the analytic mean latency, marked when approximate."""
+    from sim.analytic import analyze
+
+    lines = []
+    for cls, e in analyze(model).get("classes", {}).items():
+        visits = ", ".join(f"{node} {fmt(v)}" + ("" if list(per) == [cls] else f" ({c})")
+                           for node, per in e["visits"].items() for c, v in per.items())
+        mean = e["latency"]["mean"]
+        note = "" if e["exact"] else " (approximate)"
+        latency = f"mean latency {fmt(mean)} s{note}" if mean is not None else (
+            f"no latency formula: {e['reason']}")
+        lines.append(f"class {cls!r}: {fmt(e['arrival_rate'])}/s; visits {visits}; {latency}")
+    return lines
 
 
 def _columns(header: list[str], rows: list[list[str]]) -> str:

@@ -84,6 +84,8 @@ class CallEdge:
         self.caller = caller
         self.arrive = target.arrive
         self.count = count
+        self.classes = spec.classes  # only executions serving these classes call
+        self.classed = False         # copy the class onto calls (a model with classes)
         self.response = SampleStats()
         self._resp_buf = self.response.buf
         self.n = 0
@@ -121,6 +123,8 @@ class CallEdge:
         call = CallMsg(self, parent.req, parent.born, parent.attempt, parent.prio, now)
         call.ex, call.root, call.sent = ex, _root(parent), now
         call.first = call
+        if self.classed:
+            call.cls = parent.cls
         self._out(now)
         return call
 
@@ -135,6 +139,8 @@ class CallEdge:
 
     def cast(self, parent: Msg) -> None:
         """Send this execution's async calls (not waited for)."""
+        if self.classes is not None and parent.cls not in self.classes:
+            return
         now = self.env._now
         for _ in range(self.count()):
             self.arrive(self._new(parent, None, now), None)
@@ -232,7 +238,9 @@ class Calls:
                 self._release()
                 self._end(ex.msg)
                 return
-            ex.left = edges[ex.i].count()
+            edge = edges[ex.i]
+            ex.left = (edge.count() if edge.classes is None or ex.msg.cls in edge.classes
+                       else 0)
         ex.left -= 1
         edges[ex.i].call(ex)
 

@@ -142,6 +142,8 @@ class GuardedCallEdge(CallEdge):
         self._attempt(event._value)
 
     def cast(self, parent) -> None:
+        if self.classes is not None and parent.cls not in self.classes:
+            return
         now = self.env._now
         for _ in range(self.count()):
             if self.n >= self.limit:

@@ -53,9 +53,12 @@ class Msg:
     ``t`` the time it arrived where it is now (s), ``join`` its fork-join state,
     ``work`` the service time spent on this copy so far (s), ``rcpt`` the broker
     receipt a consumer must acknowledge (at-least-once or partitioned queues).
+    ``cls`` is its request class: set only in a model that names classes (its
+    sender's ``send`` stamps it, sim.engine.classes), never read elsewhere, so a
+    model without classes pays nothing for it (benchmarks/throughput.py, W1).
     """
 
-    __slots__ = ("src", "req", "born", "attempt", "prio", "t", "join", "work", "rcpt")
+    __slots__ = ("src", "req", "born", "attempt", "prio", "t", "join", "work", "rcpt", "cls")
 
     def __init__(self, src, req, born: float, attempt: int, prio: int, t: float,
                  join: Join | None = None) -> None:
@@ -73,6 +76,9 @@ class Msg:
         """Another copy of the same attempt (a broadcast branch or a redelivery)."""
         twin = Msg(self.src, self.req, self.born, self.attempt, self.prio, self.t, self.join)
         twin.work = self.work
+        cls = getattr(self, "cls", None)
+        if cls is not None:
+            twin.cls = cls
         return twin
 
 

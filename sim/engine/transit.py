@@ -73,6 +73,4 @@ class PullTransit:
     def _landed(self, event) -> None:
         msg = event._value
         msg.t = self.env._now
-        work = self.draw()
-        msg.work += work
-        Call(self.env, work, self._done_cb, msg)
+        self._work(msg)  # a service by class draws its class's time there

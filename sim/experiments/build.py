@@ -280,6 +280,8 @@ def metric_values(summary: Mapping) -> dict[str, Any]:
     blocks = {"requests": summary["requests"], "nodes": summary["nodes"]}
     if "edges" in summary:  # call edges (models with calls)
         blocks["edges"] = summary["edges"]
+    if "classes" in summary:  # per request class (classes.read.latency.p99)
+        blocks["classes"] = summary["classes"]
     flat = flatten(blocks)
     return {k: v for k, v in flat.items() if not isinstance(v, str)}
 

@@ -169,6 +169,23 @@ def _request_rows(requests: dict, nodes: dict, reps: list[dict], limits: dict) -
     return rows
 
 
+def _class_rows(classes: dict, reps: list[dict], limits: dict) -> list[dict]:
+    """Rows ``class <name>`` of each request class's arrival rate and mean latency (a
+    model that names classes; :func:`sim.analytic.classes.class_figures`)."""
+    rows = []
+    for cls, entry in classes.items():
+        scope = {"applies": entry["latency"]["mean"] is not None, "exact": entry["exact"],
+                 "method": entry["method"], "reason": entry["reason"],
+                 "stations_exact": entry["exact"]}
+        for metric in ("arrival_rate", "latency.mean"):
+            sims = [_simulated(r["classes"][cls], metric, r["duration"])
+                    for r in reps if cls in r.get("classes", {})]
+            row = _row(f"class {cls}", metric, get_path(entry, metric), sims, scope, limits)
+            if row is not None:
+                rows.append(row)
+    return rows
+
+
 def compare(model, *, result=None, analytic: dict | None = None,
             tolerance: float = TOLERANCE, resolution: float = RESOLUTION,
             **run_settings) -> pd.DataFrame:
@@ -195,7 +212,8 @@ def compare(model, *, result=None, analytic: dict | None = None,
     Returns
     -------
     pandas.DataFrame
-        Columns ``node`` (``"end-to-end"`` for the requests), ``metric`` (dotted,
+        Columns ``node`` (``"end-to-end"`` for the requests, ``"class <name>"`` for
+        a request class of a model that names classes), ``metric`` (dotted,
         as in the result: ``wait.mean``, ``latency.p99``...), ``analytic``,
         ``simulated`` (mean over replications), ``ci95`` (its half-width),
         ``rel_diff`` ((simulated - analytic) / analytic), ``flag`` (``ok``,
@@ -217,6 +235,7 @@ def compare(model, *, result=None, analytic: dict | None = None,
     for name, entry in ana["nodes"].items():
         rows.extend(_node_rows(model, name, entry, ana["requests"], reps, limits))
     rows.extend(_request_rows(ana["requests"], ana["nodes"], reps, limits))
+    rows.extend(_class_rows(ana.get("classes") or {}, reps, limits))
     frame = pd.DataFrame(rows, columns=COLUMNS)
     info = result.to_dict()
     frame.attrs.update({k: info.get(k) for k in ("model", "seed", "replications", "duration",

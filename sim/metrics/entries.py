@@ -10,6 +10,7 @@ another kind.
 from __future__ import annotations
 
 from sim.metrics.calls import call_entry
+from sim.metrics.classes import node_classes
 from sim.metrics.kinds import ENTRIES
 from sim.metrics.kinds.common import (CAUSES, EXTRAS, LATENCY_KEYS, REQUEST_COUNTS,
                                       SOJOURN_KEYS, WAIT_KEYS, requests_entry)
@@ -32,4 +33,7 @@ def node_entry(name: str, raw: dict, duration: float) -> dict:
     except KeyError:
         raise ValueError(f"node {name!r}: no result entry for kind {kind!r} "
                          f"(known: {', '.join(ENTRIES)})") from None
-    return summarise(raw, duration)
+    out = summarise(raw, duration)
+    if raw.get("classes"):  # a model with request classes: the node's figures per class
+        out["classes"] = node_classes(kind, raw["classes"], duration)
+    return out

@@ -75,6 +75,13 @@ def aggregate(reps: Sequence[dict]) -> dict:
         out["ci95"] = {"requests": _prune(ci_req), "nodes": _prune(ci_nodes)}
     else:
         out["ci95"] = {"requests": None, "nodes": None}
+    if "classes" in first:  # per request class: combined as requests are
+        classes, ci_classes = {}, {}
+        for name in first["classes"]:
+            classes[name], ci_classes[name] = _combine([r["classes"][name] for r in reps],
+                                                       ("classes", name))
+        out["classes"] = classes
+        out["ci95"]["classes"] = _prune(ci_classes) if len(reps) > 1 else None
     if "edges" in first:  # call edges: combined as nodes are
         edges, ci_edges = {}, {}
         for name in first["edges"]:
@@ -151,7 +158,9 @@ class Result:
         for i, rep in enumerate(self.replications):
             row = {"replication": i}
             row.update(flatten({"requests": rep["requests"], "nodes": rep["nodes"],
-                                **({"edges": rep["edges"]} if "edges" in rep else {})}))
+                                **({"edges": rep["edges"]} if "edges" in rep else {}),
+                                **({"classes": rep["classes"]} if "classes" in rep
+                                   else {})}))
             rows.append(row)
         return pd.DataFrame(rows)
 

@@ -21,6 +21,7 @@ current.
 from __future__ import annotations
 
 from sim.metrics.calls import EDGE_FIELDS
+from sim.metrics.classes import CLASS_NODE_FIELDS, class_node_paths, class_paths
 from sim.metrics.fields import Aggregate, Field
 from sim.metrics.kinds import NODE_FIELDS
 from sim.metrics.kinds.common import REQUEST_FIELDS
@@ -104,12 +105,13 @@ def metric_paths(model, *, text: bool = False) -> list[str]:
     for spec in model.nodes:
         names += [f"nodes.{spec.name}.{f.path}" for f in node_fields(spec)
                   if text or f.path != "kind"]
+        names += class_node_paths(model, spec)
     for edge in getattr(model, "calls", ()):
         adaptive = hasattr(getattr(edge, "max_in_flight", None), "adaptive")
         names += [f"edges.{edge.name}.{f.path}" for f in EDGE_FIELDS
                   if (text or f.path != "call")
                   and (adaptive or not f.path.startswith("limit."))]
-    return names
+    return names + class_paths(model)
 
 
 # -- the reference page -----------------------------------------------------------------
@@ -172,6 +174,22 @@ At the top of the result:
 """
 
 
+def _classes_section() -> list[str]:
+    lines = [
+        "## `classes`", "",
+        "One entry per request class (a sender's `class`, else its name), with the "
+        "fields of `requests` for the requests born in that class (a `switch` on the "
+        "way does not move a request to another class here): "
+        "`classes.read.latency.p99`. `ci95.classes` mirrors it.", "",
+        "In a model that names classes (`class`, `classes`, a `p` by class, `switch` or "
+        "a `service` by class), each queue, service and router entry ends with `classes`: "
+        "one entry per class that can reach the node, for the messages of that class "
+        "there (after any `switch`), e.g. `nodes.db.classes.write.wait.p95`:", ""]
+    for kind, fields in CLASS_NODE_FIELDS.items():
+        lines += [f"### {kind} classes", "", *_table(fields)]
+    return lines
+
+
 def _ci95_section() -> list[str]:
     return [
         "## `ci95`", "",
@@ -226,7 +244,8 @@ def reference_page() -> str:
               "Only in a model with call edges (`call: sync | async`): one entry per call "
               "edge, keyed `\"caller->callee\"` (flattened: `edges.api->db.response.p99`). "
               "`ci95.edges` mirrors it.", "", *_table(EDGE_FIELDS)]
-    lines += [*_ci95_section(), *_series_section(), *_csv_section(), *trace_section()]
+    lines += [*_classes_section(), *_ci95_section(), *_series_section(), *_csv_section(),
+              *trace_section()]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

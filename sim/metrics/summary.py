@@ -7,6 +7,7 @@ arithmetic is testable without SimPy.
 
 from __future__ import annotations
 
+from sim.metrics.classes import class_requests
 from sim.metrics.entries import (CAUSES, EXTRAS, REQUEST_COUNTS, call_entry, node_entry,
                                  requests_entry)
 from sim.metrics.stats import SampleStats
@@ -21,7 +22,8 @@ def summarize_replication(model_name: str, raw_nodes: dict, *, seed: int, durati
     ``raw_nodes`` maps node name -> raw counters with a ``kind`` key; senders carry
     ``counts``, ``attempts``, ``dead`` and a ``latency`` SampleStats; a calling
     service carries ``calls``, the raw figures of its call edges, which become the
-    top-level ``edges`` block.
+    top-level ``edges`` block. ``classes`` holds the requests of each class (by their
+    senders' ``class``).
     """
     nodes = {name: node_entry(name, raw, duration) for name, raw in raw_nodes.items()}
     senders = [raw for raw in raw_nodes.values() if raw["kind"] == "sender"]
@@ -33,6 +35,7 @@ def summarize_replication(model_name: str, raw_nodes: dict, *, seed: int, durati
     out = {"model": model_name, "seed": seed, "replications": 1, "duration": float(duration),
            "warmup": float(warmup), "requests": requests, "nodes": nodes,
            "ci95": {"requests": None, "nodes": None}}
+    out["classes"] = class_requests(senders, duration)
     edges = {name: call_entry(edge, duration) for raw in raw_nodes.values()
              for name, edge in raw.get("calls", {}).items()}
     if edges:  # only a model with call edges has the block

@@ -38,9 +38,16 @@ RUN: tuple[Key, ...] = (
 EDGE: tuple[Key, ...] = (
     Key("from", "string", "The node the messages leave.", required=True),
     Key("to", "string", "The node they go to.", required=True),
-    Key("p", "probability", "Share of the source's messages that take this edge when it "
+    Key("p", "custom", "Share of the source's messages that take this edge when it "
         "routes probabilistic; on all of its outgoing edges or none, summing to 1 (none: "
-        "an equal split). Not on an edge out of a queue.", default_text="equal split"),
+        "an equal split). A mapping class -> probability gives each request class its own "
+        "share: the p of the edges a class may take from a node sum to 1 for that class. "
+        "Not on an edge out of a queue.", default_text="equal split",
+        type_text="probability, or mapping of class to probability",
+        json={"anyOf": [{"type": "number", "minimum": 0, "maximum": 1},
+                        {"type": "object", "minProperties": 1,
+                         "additionalProperties": {"type": "number", "minimum": 0,
+                                                  "maximum": 1}}]}),
     Key("latency", "distribution", "Network transit time on the edge (on a call edge: of the "
         "request leg; the reply comes back at once).", default_text="0", unit="s"),
     Key("call", "choice", "Makes the edge a call instead of a path: sync holds the caller's "
@@ -87,6 +94,17 @@ EDGE: tuple[Key, ...] = (
         "through the backoff; no budget on a call edge). Only with call: sync.",
         default_text="no retry (one attempt)",
         keys=tuple(k for k in RETRY.keys if k.name != "budget")),
+    Key("classes", "custom", "The request classes that may take the edge; other classes "
+        "never take it. On a call edge: only executions serving these classes make the "
+        "call.", default_text="every class",
+        json={"type": "array", "minItems": 1, "uniqueItems": True,
+              "items": {"type": "string"}}, type_text="list of class names"),
+    Key("switch", "custom", "Changes a request's class as it takes the edge: {a: b} turns "
+        "class a into class b (classes not named keep theirs); the new class may be one no "
+        "sender has. Not on a call edge.", default_text="none (classes kept)",
+        json={"type": "object", "minProperties": 1,
+              "additionalProperties": {"type": "string"}},
+        type_text="mapping of class to class"),
 )
 
 ADAPTIVE_MODES: tuple[str, ...] = ("aimd", "gradient")
@@ -141,7 +159,7 @@ TOP: tuple[Key, ...] = (
     Key("nodes", "custom", "The components, by name: each a mapping with `kind` and the "
         "keys of that kind.", required=True, type_text="mapping of name to node"),
     Key("edges", "custom", "The paths messages take: `[from, to]`, `[from, to, p]` or "
-        "`{from, to, p, latency, call, visits, timeout, max_in_flight, hedge, retry}`, in the order that routing, "
+        "`{from, to, p, latency, call, visits, timeout, max_in_flight, hedge, retry, classes, switch}`, in the order that routing, "
         "`inputs` and calls follow.",
         required=True, type_text="list of edges"),
     Key("scenario", "custom", "Timed changes while the model runs: a list of steps, each "

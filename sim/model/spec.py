@@ -235,6 +235,32 @@ class EdgeSpec:
     max_in_flight: int | AdaptiveLimit | None = None
     hedge: float | None = None
     retry: RetrySpec | None = None
+    classes: tuple[str, ...] | None = None
+    p_by_class: tuple[tuple[str, float], ...] | None = None
+    switch: tuple[tuple[str, str], ...] | None = None
+
+    @property
+    def classed(self) -> bool:
+        """Whether the edge treats request classes apart (``classes``, a ``p`` by class
+        or ``switch``)."""
+        return (self.classes is not None or self.p_by_class is not None
+                or self.switch is not None)
+
+    def takes(self, cls: str) -> bool:
+        """Whether a request of class ``cls`` may take the edge."""
+        return self.classes is None or cls in self.classes
+
+    def p_for(self, cls: str) -> float | None:
+        """The routing probability of class ``cls`` on the edge (None where unset)."""
+        if self.p_by_class is not None:
+            return dict(self.p_by_class).get(cls)
+        return self.p
+
+    def switched(self, cls: str) -> str:
+        """The class a request of class ``cls`` has after taking the edge."""
+        if self.switch is None:
+            return cls
+        return dict(self.switch).get(cls, cls)
 
     @property
     def guarded(self) -> bool:
@@ -271,6 +297,9 @@ class Model:
     graph: object = field(default=None, compare=False, repr=False)
     calls: tuple[EdgeSpec, ...] = ()
     scenario: object = None
+    classes: tuple[str, ...] = ()
+    classed: bool = False
+    class_reach: dict = field(default=None, compare=False, repr=False)
 
     _by_name: dict = field(default=None, init=False, compare=False, repr=False)
     _out: dict = field(default=None, init=False, compare=False, repr=False)
@@ -292,6 +321,19 @@ class Model:
         object.__setattr__(self, "_in", {n: tuple(es) for n, es in into.items()})
         object.__setattr__(self, "_senders",
                            tuple(n for n in self.nodes if n.kind == "sender"))
+
+    def classes_at(self, name: str) -> tuple[str, ...]:
+        """The request classes that can reach node ``name`` (in :attr:`classes` order).
+
+        ``classes`` are the classes of requests: each sender's (its name unless it has
+        ``class``) and every class a ``switch`` turns one into; ``classed`` says whether
+        the model names classes at all (``class``, ``classes``, a ``p`` by class,
+        ``switch``, a ``service`` by class), so that a model without them is simulated
+        without any class bookkeeping.
+        """
+        if self.class_reach is None:
+            return ()
+        return self.class_reach.get(name, ())
 
     def calls_from(self, name: str) -> tuple[EdgeSpec, ...]:
         """The call edges leaving ``name``, in file order (empty for most nodes)."""

@@ -13,12 +13,15 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import networkx as nx
 
 from sim.errors import ModelError, nearest
 from sim.model.calls import CALL_KEYS, call_edge, check_calls
+from sim.model.class_keys import edge_class_fields
+from sim.model.classes import plan_classes
 from sim.model.checks import Ctx
 from sim.model.format import EDGE
 from sim.model.keys import Wiring, suggest_kind
@@ -80,23 +83,30 @@ def validate(G: nx.DiGraph) -> Model:
                                         Wiring(tuple(feeders[n]), kinds))
                   for n, attrs in G.nodes(data=True))
     for spec in specs:
-        _check_p(spec, outs[spec.name])
-    _check_batches(specs, edges, calls)
+        if not any(e.classed for e in outs[spec.name]):  # else checked per class below
+            _check_p(spec, outs[spec.name])
     _check_topology(kinds, outs)
+    plan = plan_classes(specs, edges, calls)
+    _check_batches(specs, edges, calls, plan.classed)
     model = Model(name=name, nodes=specs, edges=edges, run=run, description=description,
-                  graph=G, calls=calls)
+                  graph=G, calls=calls, classes=plan.names, classed=plan.classed,
+                  class_reach=plan.reach)
     if G.graph.get("scenario"):
         model = dataclasses.replace(model, scenario=scenario_of(G, model, validate))
     return model
 
 
-def _check_batches(specs, edges, calls) -> None:
-    """A batching service makes and serves no calls, and sends into no buffer that
-    blocks (its server would be held for one message of a batch)."""
+def _check_batches(specs, edges, calls, classed: bool) -> None:
+    """A batching service makes and serves no calls, sends into no buffer that blocks
+    (its server would be held for one message of a batch), and is not in a model
+    with request classes (per-class figures of batches are not kept)."""
     by_name = {spec.name: spec for spec in specs}
     batching = {n for n, spec in by_name.items() if getattr(spec, "batch", None) is not None}
     if not batching:
         return
+    if classed:
+        raise ModelError("cannot be used in a model with request classes yet (per-class "
+                         "figures of batches are not kept)", node=min(batching), key="batch")
     for e in calls:
         for end in (e.source, e.target):
             if end in batching:
@@ -153,14 +163,25 @@ def _edge(u: str, v: str, attrs: Mapping, kinds: Mapping[str, str],
     if refusal is not None:
         raise ctx.error(None, f"goes into {kinds[v]} {v!r}, but {refusal}")
     if any(k in attrs for k in CALL_KEYS):
-        return call_edge(ctx, attrs, kinds[u], kinds[v])
+        spec = call_edge(ctx, attrs, kinds[u], kinds[v])
+        return replace(spec, **edge_class_fields(ctx, attrs, call=True))
     out_edge = KINDS[kinds[u]].out_edge
     if out_edge is not None:
         out_edge(ctx, attrs, kinds[v])
+    if kinds[u] == "queue":
+        key = next((k for k in ("classes", "switch") if k in attrs), None)
+        if key is not None:
+            raise ctx.error(key, "means nothing on an edge out of a queue: its consumers take "
+                                 "messages whatever their class (route classes to separate "
+                                 "queues, or set it on the edge into the queue)",
+                            value=attrs[key])
+    by_class = isinstance(attrs.get("p"), Mapping)
     return EdgeSpec(source=u, target=v,
-                    p=ctx.probability("p", attrs["p"]) if "p" in attrs else None,
+                    p=ctx.probability("p", attrs["p"]) if "p" in attrs and not by_class
+                    else None,
                     latency=ctx.distribution("latency", attrs["latency"])
-                    if "latency" in attrs else None)
+                    if "latency" in attrs else None,
+                    **edge_class_fields(ctx, attrs, call=False))
 
 
 def _check_p(spec: NodeSpec, out: list[EdgeSpec]) -> None:

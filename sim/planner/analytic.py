@@ -120,7 +120,8 @@ def _analytic_ok(plan: Plan, model) -> bool | None:
     from sim.metrics.result import flatten
 
     answer = analyze(model)
-    flat = flatten({"requests": answer["requests"], "nodes": answer["nodes"]})
+    flat = flatten({"requests": answer["requests"], "nodes": answer["nodes"],
+                    "classes": answer.get("classes") or {}})
     judged = False
     for o in plan.objectives:
         value = _analytic_value(o, flat)

@@ -89,6 +89,8 @@ def flat_metrics(summary: Mapping) -> dict:
     blocks = {"requests": summary["requests"], "nodes": summary["nodes"]}
     if "edges" in summary:  # call edges (models with calls)
         blocks["edges"] = summary["edges"]
+    if "classes" in summary:  # per request class (classes.read.latency.p99)
+        blocks["classes"] = summary["classes"]
     return flatten(blocks)
 
 

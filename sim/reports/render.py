@@ -21,13 +21,14 @@ from pathlib import Path
 from sim.errors import SimError
 from sim.reports.data import ReportData, latency_frame, search_frame, slo_lines, \
     utilization_frame
+from sim.reports.classes import class_frame, class_latency, has_classes
 from sim.reports.sections import Section, Table, build_sections
 
 __all__ = ["draw_figures", "overview", "render_html", "render_markdown", "write_report",
            "FIGURES"]
 
 MAIN_FILE = {"plan": "plan.json", "sweep": "summary.csv", "run": "result.json"}
-FIGURES = ("latency", "queues", "utilization", "topology", "search")
+FIGURES = ("latency", "queues", "utilization", "topology", "search", "classes")
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:2rem auto;
 max-width:60rem;padding:0 1rem;color:#222;line-height:1.45}
@@ -53,6 +54,8 @@ def draw_figures(data: ReportData) -> dict[str, bytes]:
     }
     if data.kind == "plan":
         drawn["search"] = fig.search_path(search_frame(data))
+    if data.kind == "run" and has_classes(data.result):
+        drawn["classes"] = class_latency(class_frame(data.result))
     return {name: fig.to_png(ax) for name, ax in drawn.items()}
 
 

@@ -1,7 +1,8 @@
 """The content of a report, as sections of text and tables (rendered by :mod:`render`).
 
-Sections, in order, each with a stable ``id``: ``summary``, ``latency``,
-``queues``, ``utilization``, ``topology``, and for a plan ``search``. Text here
+Sections, in order, each with a stable ``id``: ``summary``, for a run with request
+classes ``classes``, ``latency``, ``queues``, ``utilization``, ``topology``, and for
+a plan ``search``. Text here
 is plain; the renderers escape it.
 """
 
@@ -192,6 +193,11 @@ def build_sections(data: ReportData) -> list[Section]:
            Section("topology", "Topology",
                    ["The model's graph from its senders; services coloured by utilisation."],
                    figure="topology")]
+    if data.kind == "run":
+        from sim.reports.classes import classes_section, has_classes  # it imports this
+
+        if has_classes(data.result):
+            out.insert(1, classes_section(data.result))
     if data.kind == "plan":
         out.append(_search_section(data))
     return out

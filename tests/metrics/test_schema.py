@@ -51,6 +51,7 @@ def _check(model, result) -> None:
     blocks = {"requests": d["requests"], "nodes": d["nodes"]}
     if "edges" in d:  # a model with call edges
         blocks["edges"] = d["edges"]
+    blocks["classes"] = d["classes"]  # per request class, last
     found = list(flatten(blocks))
     declared = metric_paths(model, text=True)
     sometimes = {f"nodes.{s.name}.{f.path}" for s in model.nodes for f in NODE_FIELDS[s.kind]

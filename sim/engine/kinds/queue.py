@@ -6,6 +6,7 @@ wired to it by the service's ``wire``).
 
 from __future__ import annotations
 
+from sim.engine.classes import figures_for, tap_buffer
 from sim.engine.delivery import make_buffer
 from sim.engine.kinds.base import KindRuntime, no_wiring
 from sim.engine.transit import with_broker_delay
@@ -25,7 +26,12 @@ def make_owned_buffer(ctx, name: str, spec):
 
 
 def build(ctx, spec):
-    return make_owned_buffer(ctx, spec.name, spec.buffer)
+    buffer = make_owned_buffer(ctx, spec.name, spec.buffer)
+    buffer.by_class = {}
+    if ctx.model.classed:
+        buffer.by_class = figures_for(ctx.model.classes_at(spec.name))
+        tap_buffer(ctx.env, buffer, buffer.by_class)
+    return buffer
 
 
 def raw(rt) -> dict:
@@ -34,7 +40,8 @@ def raw(rt) -> dict:
             "q_peak": rt.peak, "wait": rt.wait,
             "deliveries": getattr(rt, "deliveries", None),
             "redelivered": getattr(rt, "redelivered", None),
-            "stale": getattr(rt, "stale", None), "shed": getattr(rt, "shed", None)}
+            "stale": getattr(rt, "stale", None), "shed": getattr(rt, "shed", None),
+            "classes": rt.by_class}
 
 
 def state(rt) -> tuple:
@@ -42,5 +49,6 @@ def state(rt) -> tuple:
 
 
 RUNTIME = KindRuntime(build=build, wire=no_wiring, raw=raw, state=state,
-                      samples=lambda rt: [rt.wait],
+                      samples=lambda rt: [rt.wait, *(f.wait for f in rt.by_class.values())],
+                      parts=lambda rt: [rt, *rt.by_class.values()],
                       traced=lambda rt: [(rt, "buffer", False)])

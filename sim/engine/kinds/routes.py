@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sim.engine.classes import SwitchEdge, class_send
 from sim.engine.router import DelayedEdge
 from sim.engine.routing import make_send
 from sim.rng import Purpose
@@ -11,16 +12,26 @@ __all__ = ["wire_sends"]
 
 def _target(ctx, edge, runtimes: dict):
     target = runtimes[edge.target]
-    if edge.latency is None:
-        return target
-    draw = ctx.streams.draw(edge.latency, f"{edge.source}->{edge.target}", Purpose.EDGE)
-    return DelayedEdge(ctx.env, target, draw)
+    if edge.latency is not None:
+        draw = ctx.streams.draw(edge.latency, f"{edge.source}->{edge.target}", Purpose.EDGE)
+        target = DelayedEdge(ctx.env, target, draw)
+    if edge.switch is not None:
+        target = SwitchEdge(target, edge.switch)
+    return target
 
 
 def wire_sends(ctx, spec, runtimes: dict) -> list:
-    """Give the runtime of ``spec`` its ``send`` over its out-edges; returns the targets."""
+    """Give the runtime of ``spec`` its ``send`` over its out-edges; returns the targets.
+
+    Where the out-edges restrict classes or give a ``p`` by class, each class is routed
+    over its own edges (sim.engine.classes); elsewhere the send ignores classes."""
     edges = ctx.model.out_edges(spec.name)
     targets = [_target(ctx, e, runtimes) for e in edges]
+    if any(e.classes is not None or e.p_by_class is not None for e in edges):
+        u = ctx.streams.uniform(spec.name, Purpose.ROUTING)
+        runtimes[spec.name].send = class_send(spec, edges, targets,
+                                              ctx.model.classes_at(spec.name), u)
+        return targets
     given = [e.p for e in edges]
     probs = given if edges and None not in given else [1.0 / max(len(edges), 1)] * len(edges)
     u = ctx.streams.uniform(spec.name, Purpose.ROUTING) if len(targets) > 1 else None

@@ -6,6 +6,7 @@ import dataclasses
 
 from sim.distributions import Exponential
 from sim.engine.arrivals import gap_function
+from sim.engine.classes import stamp
 from sim.engine.kinds.base import KindRuntime, bucket
 from sim.engine.kinds.routes import wire_sends
 from sim.engine.hedging import HedgingSender
@@ -43,10 +44,13 @@ def build(ctx, spec) -> Sender:
 
 def wire(ctx, spec, runtimes: dict) -> None:
     wire_sends(ctx, spec, runtimes)
+    if ctx.model.classed:  # only then do messages carry a class (sim.engine.classes)
+        rt = runtimes[spec.name]
+        rt.send = stamp(rt.send, spec.cls)
 
 
 def raw(rt) -> dict:
-    return {"kind": "sender", "counts": rt.counts, "extras": rt.extras,
+    return {"kind": "sender", "class": rt.spec.cls, "counts": rt.counts, "extras": rt.extras,
             "hedges": getattr(rt, "hedges", None),
             "hedge_wasted_work": getattr(rt, "hedge_wasted", None),
             "dead": dict(rt.dead), "latency": rt.latency}

@@ -7,6 +7,8 @@ import math
 
 from sim.engine.batching import Batching
 from sim.engine.calls import CallEdge, Calls, fixed, rounded
+from sim.engine.classes import (ByClass, ByClassCalls, ClassDraws, figures_for,
+                                tap_buffer)
 from sim.engine.guarded_calls import GuardedCallEdge
 from sim.engine.kinds.base import KindRuntime
 from sim.engine.kinds.queue import make_owned_buffer
@@ -26,17 +28,36 @@ _CLASSES: dict = {}
 
 
 def service_class(crashes: bool, effects: bool, transit: bool, calls: bool = False,
-                  pools: bool = False, batches: bool = False) -> type:
+                  pools: bool = False, classes: bool = False, draws: bool = False,
+                  batches: bool = False) -> type:
     """The Service class with the behaviours a node needs (built once per combination):
     a service that neither calls nor is called gets no call handling at all, one
-    without ``uses`` no pool handling, one without ``batch`` no batching."""
-    key = (crashes, effects, transit, calls, pools, batches)
+    without ``uses`` no pool handling, one in a model without request classes no
+    per-class figures (``classes``), one without ``by_class`` no class draws and one
+    without ``batch`` no batching."""
+    key = (crashes, effects, transit, calls, pools, classes, draws, batches)
     if key not in _CLASSES:
-        mixins = ((batches, Batching), (crashes, Crashes), (effects, Effects),
-                  (transit, PullTransit), (pools, Pooled), (calls, Calls))
+        figures = ByClassCalls if calls else ByClass
+        mixins = ((batches, Batching), (crashes, Crashes), (classes, figures),
+                  (effects, Effects), (transit, PullTransit), (pools, Pooled),
+                  (calls, Calls), (draws, ClassDraws))
         bases = tuple(b for flag, b in mixins if flag)
         _CLASSES[key] = type("Service", bases + (Service,), {}) if bases else Service
     return _CLASSES[key]
+
+
+def _class_draws(ctx, spec, service) -> dict:
+    """Each listed class's draw (its own stream), slowed down like ``draw`` when the
+    service has ``slowdown``."""
+    draws = {}
+    base = service.draw
+    for i, (name, law) in enumerate(spec.by_class, start=1):
+        service.draw = ctx.streams.draw(law, spec.name, Purpose.SERVICE, i)
+        if spec.slowdown is not None:
+            slowed(service, spec.slowdown)
+        draws[name] = service.draw
+    service.draw = base
+    return draws
 
 
 def _pulls_with_latency(model, name: str) -> bool:
@@ -58,8 +79,9 @@ def build(ctx, spec) -> Service:
     scenario = ctx.model.scenario
     crashes = spec.availability is not None or (
         scenario is not None and scenario.touches(spec.name, "action"))
+    classed = ctx.model.classed
     cls = service_class(crashes, not spec.idempotent, transit, calls, bool(spec.uses),
-                        spec.batch is not None)
+                        classed, spec.by_class is not None, spec.batch is not None)
     service = cls(env, spec.name, spec.servers,
                   streams.draw(spec.service, spec.name, Purpose.SERVICE), own=own)
     if spec.batch is not None:
@@ -70,6 +92,13 @@ def build(ctx, spec) -> Service:
     if own is not None:
         own.consumers.append(service)
     service.breaks_down = spec.availability is not None  # counted in results only then
+    if classed:
+        service.by_class = figures_for(ctx.model.classes_at(spec.name))
+        if own is not None:
+            tap_buffer(env, own, service.by_class, taken=False)
+            service.rebind()
+    if spec.by_class is not None:
+        service.draws = _class_draws(ctx, spec, service)
     if spec.slowdown is not None:
         slowed(service, spec.slowdown)
     if spec.error_rate > 0:
@@ -113,11 +142,12 @@ def _wire_calls(ctx, spec, runtimes: dict) -> None:
                  else rounded(ctx.streams.draw(e.visits, e.name, Purpose.MISC)))
         if not e.guarded:
             edges.append(CallEdge(ctx.env, e, service, target, count))
-            continue
-        backoff = None
-        if e.retry is not None and e.retry.backoff is not None:
-            backoff = backoff_schedule(e.retry, ctx.streams.rng(e.name, Purpose.RETRY))
-        edges.append(GuardedCallEdge(ctx.env, e, service, target, count, backoff))
+        else:
+            backoff = None
+            if e.retry is not None and e.retry.backoff is not None:
+                backoff = backoff_schedule(e.retry, ctx.streams.rng(e.name, Purpose.RETRY))
+            edges.append(GuardedCallEdge(ctx.env, e, service, target, count, backoff))
+        edges[-1].classed = ctx.model.classed
     service.sync = tuple(e for e in edges if e.mode == "sync")
     service.casts = tuple(e for e in edges if e.mode == "async")
 
@@ -136,6 +166,10 @@ def _edges(rt) -> tuple:
     return rt.sync + rt.casts if isinstance(rt, Calls) else ()
 
 
+def _classes(rt) -> dict:
+    return rt.by_class if isinstance(rt, ByClass) else {}
+
+
 def raw(rt) -> dict:
     own = rt.own
     return {"kind": "service", "servers": rt.nominal, "arrivals": rt.total_arrivals(),
@@ -149,7 +183,8 @@ def raw(rt) -> dict:
             "calls": {e.name: e.raw() for e in _edges(rt)},
             "crashes": getattr(rt, "crashes", None) if rt.breaks_down else None,
             "batches": getattr(rt, "batches", None), "batched": getattr(rt, "batched", None),
-            "duplicate_effects": getattr(rt, "duplicate_effects", None)}
+            "duplicate_effects": getattr(rt, "duplicate_effects", None),
+            "classes": _classes(rt)}
 
 
 def state(rt) -> tuple:
@@ -159,11 +194,13 @@ def state(rt) -> tuple:
 
 def samples(rt) -> list:
     own = [rt.own.wait] if rt.own is not None else []
-    return [rt.wait, rt.sojourn] + own + [e.response for e in _edges(rt)]
+    return ([rt.wait, rt.sojourn] + own + [e.response for e in _edges(rt)]
+            + [s for f in _classes(rt).values() for s in (f.wait, f.sojourn)])
 
 
 def parts(rt) -> list:
-    return ([rt] if rt.own is None else [rt, rt.own]) + list(_edges(rt))
+    return (([rt] if rt.own is None else [rt, rt.own]) + list(_edges(rt))
+            + list(_classes(rt).values()))
 
 
 def traced(rt) -> list:

@@ -42,7 +42,13 @@ class SenderSpec:
     circuit_breaker: CircuitBreaker | None = None
     routing: Routing = "probabilistic"
     hedge: float | None = None
+    request_class: str | None = None
     kind: Literal["sender"] = "sender"
+
+    @property
+    def cls(self) -> str:
+        """The class of its requests: ``class``, or its name when not given."""
+        return self.request_class if self.request_class is not None else self.name
 
     @property
     def is_closed(self) -> bool:
@@ -167,6 +173,9 @@ KEYS: tuple[Key, ...] = (
         keys=(Key("after", "number", "Time after an attempt is sent before its copy is sent "
                   "(0 sends both at once).", unit="s", low=0, required=True),)),
     ROUTING,
+    Key("class", "string", "The class of the requests it sends: edges with classes, a p "
+        "by class, switch and a service's by_class treat classes apart, and the results "
+        "give figures per class.", default_text="the sender's name"),
 )
 
 
@@ -199,7 +208,8 @@ def build(ctx: Ctx, attrs: Mapping, wiring: Wiring) -> SenderSpec:
         rate_limit=rate_limit_spec(v["rate_limit"]),
         circuit_breaker=None if v["circuit_breaker"] is None
         else CircuitBreaker(**v["circuit_breaker"]),
-        routing=v["routing"], hedge=None if v["hedge"] is None else v["hedge"]["after"])
+        routing=v["routing"], hedge=None if v["hedge"] is None else v["hedge"]["after"],
+        request_class=v["class"])
 
 
 def _retry(values: Mapping[str, Any] | None) -> RetrySpec:

@@ -14,6 +14,7 @@ from sim.model.checks import Ctx, is_number
 from sim.model.keys import Key, Kind, Wiring, read
 from sim.model.kinds.common import (BUFFER_KEYS, BUFFER_NAMES, DESCRIPTION, ROUTING,
                                     buffer_spec, kind_key)
+from sim.model.class_keys import service_law
 from sim.distributions import Distribution
 from sim.model.spec import Autoscale, Availability, Batch, BufferSpec, Routing
 
@@ -30,6 +31,9 @@ class ServiceSpec:
     multiplied by m, interpolated linearly in u (constant beyond the ends).
     ``uses`` names the pools of which it holds one unit each per execution, acquired in
     that order after taking a server.
+    ``by_class`` gives the service time of some request classes, ``(class, law)`` in
+    file order; ``service`` is then the ``default`` law, or (``has_default`` False,
+    every class reaching the node listed) the first class's.
     """
 
     name: str
@@ -45,7 +49,18 @@ class ServiceSpec:
     slowdown: tuple[tuple[float, float], ...] | None = None
     uses: tuple[str, ...] = ()
     batch: Batch | None = None
+    by_class: tuple[tuple[str, Distribution], ...] | None = None
+    has_default: bool = True
     kind: Literal["service"] = "service"
+
+    def law_of(self, cls: str) -> Distribution:
+        """The service time of a request of class ``cls`` (``by_class``, else
+        ``service``: the default)."""
+        if self.by_class is not None:
+            for name, law in self.by_class:
+                if name == cls:
+                    return law
+        return self.service
 
 
 AUTOSCALE_METRICS: tuple[str, ...] = get_args(get_type_hints(Autoscale)["metric"])
@@ -125,8 +140,19 @@ KEYS: tuple[Key, ...] = (
     DESCRIPTION,
     Key("servers", "integer", "Messages processed at once; inf for an unbounded pool.",
         default=1, unit="servers", low=1, inf=True, high=MAX_SERVERS, high_why=_SERVERS_WHY),
-    Key("service", "distribution", "Time one server takes to process one message.",
-        unit="s", required=True),
+    Key("service", "custom", "Time one server takes to process one message: a "
+        "distribution, or {by_class: {class: distribution, ...}, default: distribution} "
+        "for a time that depends on the request's class (default serves the classes not "
+        "listed; without it every class reaching the service must be listed).",
+        unit="s", required=True, type_text="distribution, or by_class mapping",
+        json={"anyOf": [{"$ref": "#/$defs/distribution"},
+                        {"type": "object", "required": ["by_class"],
+                         "additionalProperties": False,
+                         "properties": {
+                             "by_class": {"type": "object", "minProperties": 1,
+                                          "additionalProperties":
+                                              {"$ref": "#/$defs/distribution"}},
+                             "default": {"$ref": "#/$defs/distribution"}}}]}),
     Key("error_rate", "probability", "Probability that processing a message fails.",
         default=0.0),
     AVAILABILITY,
@@ -173,6 +199,7 @@ def build(ctx: Ctx, attrs: Mapping, wiring: Wiring) -> ServiceSpec:
         raise ctx.error("uses", "cannot be combined with 'availability' yet (a crash would "
                                 "have to give back the units of the executions it loses)",
                         value=attrs["uses"])
+    service, by_class, has_default = service_law(ctx, v["service"])
     batch = v["batch"]
     if batch is not None:
         for key, why in (("uses", "pools"), ("availability", "crashes"),
@@ -181,7 +208,8 @@ def build(ctx: Ctx, attrs: Mapping, wiring: Wiring) -> ServiceSpec:
                 raise ctx.error("batch", f"cannot be combined with {key!r} ({why} of batches "
                                          f"are not modelled)", value=attrs["batch"])
     return ServiceSpec(
-        name=ctx.node, service=v["service"], servers=v["servers"],
+        name=ctx.node, service=service, by_class=by_class, has_default=has_default,
+        servers=v["servers"],
         inputs=_inputs(ctx, attrs, queues),
         buffer=buffer_spec(v, ctx, attrs) if fed_directly else None,
         error_rate=v["error_rate"],
