@@ -86,6 +86,9 @@ EDGE: tuple[Key, ...] = (
         "through the backoff; no budget on a call edge). Only with call: sync.",
         default_text="no retry (one attempt)",
         keys=tuple(k for k in RETRY.keys if k.name != "budget")),
+    Key("when", "choice", "On the two edges out of a cache: hit is taken by a request "
+        "whose key is cached, miss by any other. Only (and required) on an edge out of a "
+        "cache.", choices=("hit", "miss"), default_text="none"),
 )
 
 ADAPTIVE_MODES: tuple[str, ...] = ("aimd", "gradient")
@@ -121,7 +124,7 @@ TOP: tuple[Key, ...] = (
     Key("nodes", "custom", "The components, by name: each a mapping with `kind` and the "
         "keys of that kind.", required=True, type_text="mapping of name to node"),
     Key("edges", "custom", "The paths messages take: `[from, to]`, `[from, to, p]` or "
-        "`{from, to, p, latency, call, visits, timeout, max_in_flight, hedge, retry}`, in the order that routing, "
+        "`{from, to, p, latency, call, visits, timeout, max_in_flight, hedge, retry, when}`, in the order that routing, "
         "`inputs` and calls follow.",
         required=True, type_text="list of edges"),
 )

@@ -28,14 +28,14 @@ if TYPE_CHECKING:
     from sim.model.kinds.sender import SenderSpec
 
 Routing = Literal["probabilistic", "round_robin", "random", "least_loaded",
-                  "power_of_two", "broadcast"]
+                  "power_of_two", "broadcast", "consistent_hash"]
 Overflow = Literal["reject", "drop_oldest", "block"]
 Discipline = Literal["fifo", "lifo", "priority", "adaptive_lifo"]
 Jitter = Literal["none", "full", "equal", "decorrelated"]
 CallMode = Literal["sync", "async"]
 
 ROUTINGS: tuple[str, ...] = ("probabilistic", "round_robin", "random", "least_loaded",
-                             "power_of_two", "broadcast")
+                             "power_of_two", "broadcast", "consistent_hash")
 OVERFLOWS: tuple[str, ...] = ("reject", "drop_oldest", "block")
 DISCIPLINES: tuple[str, ...] = ("fifo", "lifo", "priority", "adaptive_lifo")
 JITTERS: tuple[str, ...] = ("none", "full", "equal", "decorrelated")
@@ -45,7 +45,8 @@ RunSpec = RunSettings  # the former name, kept for code that imports it
 
 _MOVED = {"SenderSpec": "sim.model.kinds.sender", "QueueSpec": "sim.model.kinds.queue",
           "ServiceSpec": "sim.model.kinds.service", "RouterSpec": "sim.model.kinds.router",
-          "PoolSpec": "sim.model.kinds.pool", "NodeSpec": "sim.model.kinds"}
+          "PoolSpec": "sim.model.kinds.pool", "CacheSpec": "sim.model.kinds.cache",
+          "NodeSpec": "sim.model.kinds"}
 """Names that moved to the kind modules, and where each lives now."""
 
 
@@ -210,6 +211,7 @@ class EdgeSpec:
     ``timeout`` (s) on each reply of a sync call or None; it is never routed along.
     ``max_in_flight`` caps the calls outstanding on it (a bulkhead), ``hedge`` (s) sends
     one more copy of an unanswered sync call, ``retry`` retries a failed sync call.
+    ``when`` (``hit`` or ``miss``) marks the two edges out of a cache.
     """
 
     source: str
@@ -222,6 +224,7 @@ class EdgeSpec:
     max_in_flight: int | AdaptiveLimit | None = None
     hedge: float | None = None
     retry: RetrySpec | None = None
+    when: Literal["hit", "miss"] | None = None
 
     @property
     def guarded(self) -> bool:
@@ -300,3 +303,9 @@ class Model:
 
     def is_sink(self, name: str) -> bool:
         return name not in self._out
+
+    @property
+    def key_count(self) -> int:
+        """Keys in the largest key space of the senders (0 when none has keys): keys are
+        the integers below it, shared by every keyed sender."""
+        return max((s.keys.count for s in self._senders if s.keys is not None), default=0)

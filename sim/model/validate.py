@@ -20,8 +20,10 @@ from sim.errors import ModelError, nearest
 from sim.model.calls import CALL_KEYS, call_edge, check_call_cycles
 from sim.model.checks import Ctx
 from sim.model.format import EDGE
+from sim.model.keyed import check_keyed
 from sim.model.keys import Wiring, suggest_kind
 from sim.model.kinds import KIND_NAMES, KINDS, NodeSpec
+from sim.model.kinds.cache import WHENS
 from sim.model.load import ordered_edges
 from sim.model.settings import RUN_KEYS, RunSettings, run_settings
 from sim.model.spec import EdgeSpec, Model
@@ -30,6 +32,8 @@ __all__ = ["validate", "run_spec", "RUN_KEYS", "P_TOLERANCE"]
 
 EDGE_ATTRS = tuple(k.name for k in EDGE[2:]) + ("order",)  # the edge table's keys, no ends
 P_TOLERANCE = 1e-9  # how far the p's of a node's out-edges may sum from 1
+OWNED_EDGE_KEYS = tuple(sorted({k for d in KINDS.values() for k in d.out_edge_keys}))
+"""Edge keys only edges out of some kinds take (a cache's ``when``)."""
 
 
 def validate(G: nx.DiGraph) -> Model:
@@ -74,7 +78,11 @@ def validate(G: nx.DiGraph) -> Model:
                   for n, attrs in G.nodes(data=True))
     for spec in specs:
         _check_p(spec, outs[spec.name])
+        check_edges = KINDS[spec.kind].out_edges
+        if check_edges is not None:
+            check_edges(spec.name, outs[spec.name])
     _check_topology(kinds, outs)
+    check_keyed(specs, every)
     return Model(name=name, nodes=specs, edges=edges, run=run, description=description, graph=G,
                  calls=calls)
 
@@ -121,6 +129,11 @@ def _edge(u: str, v: str, attrs: Mapping, kinds: Mapping[str, str],
     refusal = KINDS[kinds[v]].in_edge_refusal
     if refusal is not None:
         raise ctx.error(None, f"goes into {kinds[v]} {v!r}, but {refusal}")
+    for key in OWNED_EDGE_KEYS:
+        if key in attrs and key not in KINDS[kinds[u]].out_edge_keys:
+            owners = " or ".join(k for k, d in KINDS.items() if key in d.out_edge_keys)
+            raise ctx.error(key, f"only applies to an edge out of a {owners} (this one leaves "
+                                 f"{kinds[u]} {u!r})", value=attrs[key])
     if any(k in attrs for k in CALL_KEYS):
         return call_edge(ctx, attrs, kinds[u], kinds[v])
     out_edge = KINDS[kinds[u]].out_edge
@@ -129,7 +142,8 @@ def _edge(u: str, v: str, attrs: Mapping, kinds: Mapping[str, str],
     return EdgeSpec(source=u, target=v,
                     p=ctx.probability("p", attrs["p"]) if "p" in attrs else None,
                     latency=ctx.distribution("latency", attrs["latency"])
-                    if "latency" in attrs else None)
+                    if "latency" in attrs else None,
+                    when=ctx.choice("when", attrs["when"], WHENS) if "when" in attrs else None)
 
 
 def _check_p(spec: NodeSpec, out: list[EdgeSpec]) -> None:

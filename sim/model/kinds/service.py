@@ -12,8 +12,8 @@ from typing import Literal, get_args, get_type_hints
 from sim.errors import nearest
 from sim.model.checks import Ctx, is_number
 from sim.model.keys import Key, Kind, Wiring, read
-from sim.model.kinds.common import (BUFFER_KEYS, BUFFER_NAMES, DESCRIPTION, ROUTING,
-                                    buffer_spec, kind_key)
+from sim.model.kinds.common import (BUFFER_KEYS, BUFFER_NAMES, DESCRIPTION, REPLICAS,
+                                    ROUTING, buffer_spec, kind_key, replicas_of)
 from sim.distributions import Distribution
 from sim.model.spec import Autoscale, Availability, BufferSpec, Routing
 
@@ -44,6 +44,7 @@ class ServiceSpec:
     routing: Routing = "probabilistic"
     slowdown: tuple[tuple[float, float], ...] | None = None
     uses: tuple[str, ...] = ()
+    replicas: int = 100
     kind: Literal["service"] = "service"
 
 
@@ -121,6 +122,7 @@ KEYS: tuple[Key, ...] = (
         json={"type": "array", "items": {"type": "string"}, "uniqueItems": True},
         type_text="list of queue names"),
     ROUTING,
+    REPLICAS,
     SLOWDOWN,
     Key("uses", "custom", "Pools (kind: pool) of which each execution holds one unit: "
         "acquired in this order after the message takes a server and before its service "
@@ -163,7 +165,7 @@ def build(ctx: Ctx, attrs: Mapping, wiring: Wiring) -> ServiceSpec:
         availability=None if avail is None else Availability(avail["mtbf"], avail["mttr"]),
         idempotent=v["idempotent"], autoscale=scale, routing=v["routing"],
         slowdown=None if v["slowdown"] is None else _slowdown(ctx, v["slowdown"]),
-        uses=_uses(ctx, attrs, wiring.kinds))
+        uses=_uses(ctx, attrs, wiring.kinds), replicas=replicas_of(ctx, v, attrs))
 
 
 def _uses(ctx: Ctx, attrs: Mapping, kinds: Mapping[str, str]) -> tuple[str, ...]:
