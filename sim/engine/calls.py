@@ -109,6 +109,7 @@ class CallEdge:
     def _new(self, parent: Msg, ex, now: float) -> CallMsg:
         call = CallMsg(self, parent.req, parent.born, parent.attempt, parent.prio, now)
         call.ex, call.root, call.sent = ex, _root(parent), now
+        call.key = parent.key
         self._out(now)
         return call
 

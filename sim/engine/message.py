@@ -30,9 +30,10 @@ class Request:
     """
 
     __slots__ = ("born", "counted", "state", "current", "sent", "last_backoff", "seen", "rid",
-                 "traced")
+                 "traced", "key")
 
     def __init__(self, born: float, counted: bool) -> None:
+        self.key = None
         self.rid = 0
         self.traced = False
         self.born = born
@@ -52,10 +53,11 @@ class Msg:
     ``attempt`` the attempt number from 1, ``prio`` its priority (lower first),
     ``t`` the time it arrived where it is now (s), ``join`` its fork-join state,
     ``work`` the service time spent on this copy so far (s), ``rcpt`` the broker
-    receipt a consumer must acknowledge (at-least-once or partitioned queues).
+    receipt a consumer must acknowledge (at-least-once or partitioned queues), ``key``
+    the request's key (an int below the model's key count) or None.
     """
 
-    __slots__ = ("src", "req", "born", "attempt", "prio", "t", "join", "work", "rcpt")
+    __slots__ = ("src", "req", "born", "attempt", "prio", "t", "join", "work", "rcpt", "key")
 
     def __init__(self, src, req, born: float, attempt: int, prio: int, t: float,
                  join: Join | None = None) -> None:
@@ -68,11 +70,13 @@ class Msg:
         self.join = join
         self.work = 0.0
         self.rcpt = None
+        self.key = None
 
     def copy(self) -> "Msg":
         """Another copy of the same attempt (a broadcast branch or a redelivery)."""
         twin = Msg(self.src, self.req, self.born, self.attempt, self.prio, self.t, self.join)
         twin.work = self.work
+        twin.key = self.key
         return twin
 
 

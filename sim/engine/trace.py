@@ -4,7 +4,8 @@ Tracing is opt-in and costs nothing when off: ``traced_class`` derives subclasse
 the runtime classes whose methods record and then call the originals. Rows are
 written to CSV or Parquet in chunks, so memory stays bounded whatever the run
 length. Columns: replication, request, attempt, kind (``attempt``, ``late`` or
-``visit``), node, arrival, start, departure (s), outcome.
+``visit``), node, arrival, start, departure (s), outcome, key (the request's key;
+empty for requests without one).
 
 Visits are recorded at queues and services (routers take no time); an attempt's row
 is written when it is resolved (completed, timeout, or the cause of its loss), and
@@ -22,7 +23,7 @@ from sim.files import safe_cell
 __all__ = ["TraceWriter", "Tracer", "traced_class", "COLUMNS"]
 
 COLUMNS = ["replication", "request", "attempt", "kind", "node", "arrival", "start",
-           "departure", "outcome"]
+           "departure", "outcome", "key"]
 _CHUNK = 20_000
 
 
@@ -66,7 +67,7 @@ class TraceWriter:
 
         columns = list(zip(*self.rows)) if self.rows else [[] for _ in COLUMNS]
         types = [pa.int64(), pa.int64(), pa.int64(), pa.string(), pa.string(), pa.float64(),
-                 pa.float64(), pa.float64(), pa.string()]
+                 pa.float64(), pa.float64(), pa.string(), pa.int64()]
         table = pa.table({name: pa.array(list(col), type=t)
                           for name, col, t in zip(COLUMNS, columns, types)})
         if self._writer is None:
@@ -124,14 +125,15 @@ class Tracer:
         """Rows for the attempts still unresolved at the end (outcome ``in_flight``)."""
         for (rid, attempt), sent in sorted(self.sent.items()):
             self.writer.add((self.replication, rid, attempt, "attempt",
-                             self.owner.get((rid, attempt), ""), sent, None, end, "in_flight"))
+                             self.owner.get((rid, attempt), ""), sent, None, end, "in_flight",
+                             None))
         self.sent.clear()
         self.owner.clear()
         self.visits.clear()
 
     def _row(self, msg, kind, node, arrival, start, departure, outcome) -> None:
         self.writer.add((self.replication, msg.req.rid, msg.attempt, kind, node, arrival,
-                         start, departure, outcome))
+                         start, departure, outcome, msg.key))
 
 
 def _on(msg) -> bool:

@@ -24,6 +24,7 @@ def wire_sends(ctx, spec, runtimes: dict) -> list:
     given = [e.p for e in edges]
     probs = given if edges and None not in given else [1.0 / max(len(edges), 1)] * len(edges)
     u = ctx.streams.uniform(spec.name, Purpose.ROUTING) if len(targets) > 1 else None
-    runtimes[spec.name].send = make_send(spec.routing, targets, probs, u,
-                                          f"node {spec.name!r}")
+    runtimes[spec.name].send = make_send(
+        spec.routing, targets, probs, u, f"node {spec.name!r}", names=[e.target for e in edges],
+        replicas=spec.replicas, key_count=ctx.model.key_count)
     return targets

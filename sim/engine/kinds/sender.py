@@ -7,6 +7,7 @@ from sim.engine.arrivals import gap_function
 from sim.engine.kinds.base import KindRuntime, bucket
 from sim.engine.kinds.routes import wire_sends
 from sim.engine.hedging import HedgingSender
+from sim.engine.keys import key_draws, keyed_send
 from sim.engine.sender import Sender, backoff_schedule
 from sim.errors import ConservationError
 from sim.rng import Purpose
@@ -34,7 +35,12 @@ def build(ctx, spec) -> Sender:
 
 
 def wire(ctx, spec, runtimes: dict) -> None:
+    """Its routing; a keyed sender's ``send`` draws each new request's key first."""
     wire_sends(ctx, spec, runtimes)
+    if spec.keys is not None:
+        rt = runtimes[spec.name]
+        rt.send = keyed_send(rt.send, key_draws(ctx.streams.rng(spec.name, Purpose.KEY),
+                                                spec.keys))
 
 
 def raw(rt) -> dict:
