@@ -6,10 +6,12 @@ from sim.engine.router import DelayedEdge
 from sim.engine.routing import make_send
 from sim.rng import Purpose
 
-__all__ = ["wire_sends"]
+__all__ = ["wire_sends", "edge_target"]
 
 
-def _target(ctx, edge, runtimes: dict):
+def edge_target(ctx, edge, runtimes: dict):
+    """What a message on ``edge`` arrives at: the target's runtime, or a delayed edge
+    in front of it when the edge has a latency."""
     target = runtimes[edge.target]
     if edge.latency is None:
         return target
@@ -20,7 +22,7 @@ def _target(ctx, edge, runtimes: dict):
 def wire_sends(ctx, spec, runtimes: dict) -> list:
     """Give the runtime of ``spec`` its ``send`` over its out-edges; returns the targets."""
     edges = ctx.model.out_edges(spec.name)
-    targets = [_target(ctx, e, runtimes) for e in edges]
+    targets = [edge_target(ctx, e, runtimes) for e in edges]
     given = [e.p for e in edges]
     probs = given if edges and None not in given else [1.0 / max(len(edges), 1)] * len(edges)
     u = ctx.streams.uniform(spec.name, Purpose.ROUTING) if len(targets) > 1 else None
