@@ -78,6 +78,10 @@ def format_check(model) -> str:
     if not unstable:
         lines.append("stable: every node's utilisation is below 1")
     for row in rows:
+        if row.get("hit_ratio") is not None:
+            lines.append(f"cache {row['node']!r}: expected hit ratio {row['hit_ratio']:.3f} "
+                         f"({row['hit_method']}); miss path {row['miss_node']!r} gets "
+                         f"{fmt(row['miss_rate'])}/s")
         if row.get("servers_bound") in ("autoscale max", "partitions"):
             lines.append(f"node {row['node']!r}: judged at its {row['servers_bound']} "
                          f"({fmt(row['effective_servers'])} servers)")
