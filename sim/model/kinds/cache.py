@@ -87,9 +87,10 @@ def check_cache_edges(name: str, edges: list) -> None:
     from sim.errors import ModelError
 
     whens = [e.when for e in edges]
+    if not whens:
+        raise ModelError(f"has no outgoing edge: {EDGES_NEEDED}", node=name)
     if sorted(whens) != ["hit", "miss"]:
-        raise ModelError(f"has outgoing edges with when = {whens or 'none'}: {EDGES_NEEDED}",
-                         node=name)
+        raise ModelError(f"has outgoing edges with when = {whens}: {EDGES_NEEDED}", node=name)
 
 
 CACHE = Kind(
