@@ -52,6 +52,20 @@ def format_table(result) -> str:
     table = frame[cols].rename(columns=_NODE_COLUMNS)
     table = table.map(fmt) if hasattr(table, "map") else table.applymap(fmt)
     lines.append(table.to_string())
+    ci_nodes = d["ci95"].get("nodes") or {}
+    for name, node in d["nodes"].items():
+        if node.get("kind") == "cache":
+            half = (ci_nodes.get(name) or {}).get("hit_ratio")
+            lines.append(f"cache {name}: hit_ratio {_with_ci(node['hit_ratio'], half)}  hits "
+                         f"{node['hits']}  misses {node['misses']}  evictions "
+                         f"{node['evictions']}  expired {node['expired']}")
+        parts = node.get("partitions")
+        if parts:
+            busy, mean = parts["busiest"], parts["mean"]
+            lines.append(f"queue {name}: {parts['count']} partitions; busiest "
+                         f"{fmt(busy['throughput'])}/s (share {fmt(busy['share'])}), queue "
+                         f"{fmt(busy['queue_length'])}; mean {fmt(mean['throughput'])}/s, "
+                         f"queue {fmt(mean['queue_length'])}")
     return "\n".join(lines)
 
 
