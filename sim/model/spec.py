@@ -7,7 +7,7 @@ All times are seconds, all rates per second. ``math.inf`` stands for unbounded.
 
 This module holds the value types several kinds share and the :class:`Model`; each
 kind's own spec (``SenderSpec``, ``QueueSpec``, ``ServiceSpec``, ``RouterSpec``,
-``PoolSpec``) lives
+``PoolSpec``, ``CacheSpec``) lives
 in its module of :mod:`sim.model.kinds`, next to its key table and builder, and
 ``NodeSpec`` (their union) in :mod:`sim.model.kinds`. They can still be imported from
 here: :func:`__getattr__` fetches them on first use, so the kind modules (which import
