@@ -23,7 +23,7 @@ from sim.model.format import EDGE
 from sim.model.keyed import check_keyed
 from sim.model.keys import Wiring, suggest_kind
 from sim.model.kinds import KIND_NAMES, KINDS, NodeSpec
-from sim.model.kinds.cache import WHENS
+from sim.model.kinds.cache import WHENS, check_cache_loops
 from sim.model.load import ordered_edges
 from sim.model.settings import RUN_KEYS, RunSettings, run_settings
 from sim.model.spec import EdgeSpec, Model
@@ -83,6 +83,7 @@ def validate(G: nx.DiGraph) -> Model:
             check_edges(spec.name, outs[spec.name])
     _check_topology(kinds, outs)
     check_keyed(specs, every)
+    check_cache_loops(kinds, edges)
     return Model(name=name, nodes=specs, edges=edges, run=run, description=description, graph=G,
                  calls=calls)
 

@@ -147,3 +147,25 @@ def test_replicas_only_with_consistent_hash():
 def test_replicas_bounds():
     with pytest.raises(ModelError, match=r"node 'lb': 'replicas' must be"):
         check(_ring(replicas=0))
+
+
+def test_a_loop_of_caches_is_refused():
+    """Two caches whose miss edges point at each other: a request missing both would
+    go round at one instant for ever."""
+    raw = model()
+    raw["nodes"]["l2"] = {"kind": "cache", "capacity": 10}
+    raw["edges"][2] = {"from": "cache", "to": "l2", "when": "miss"}
+    raw["edges"].append({"from": "l2", "to": "cache", "when": "miss"})
+    raw["edges"].append({"from": "l2", "to": "db", "when": "hit"})
+    with pytest.raises(ModelError, match=r"node 'cache': is on a loop of caches \('cache' "
+                                         r"-> 'l2' -> 'cache'\), which takes no time"):
+        check(raw)
+
+
+def test_a_chain_of_caches_is_accepted():
+    raw = model()
+    raw["nodes"]["l2"] = {"kind": "cache", "capacity": 10}
+    raw["edges"][2] = {"from": "cache", "to": "l2", "when": "miss"}
+    raw["edges"] += [{"from": "l2", "to": "api", "when": "hit"},
+                     {"from": "l2", "to": "db", "when": "miss"}]
+    assert check(raw).node("l2").capacity == 10

@@ -14,7 +14,7 @@ from sim.model.keys import Key, Kind, Wiring, read
 from sim.model.keyspace import MAX_KEYS
 from sim.model.kinds.common import DESCRIPTION, kind_key
 
-__all__ = ["CACHE", "CacheSpec", "POLICIES", "WHENS", "check_cache_edges"]
+__all__ = ["CACHE", "CacheSpec", "POLICIES", "WHENS", "check_cache_edges", "check_cache_loops"]
 
 POLICIES: tuple[str, ...] = ("lru", "lfu", "fifo")
 WHENS: tuple[str, ...] = ("hit", "miss")
@@ -91,6 +91,40 @@ def check_cache_edges(name: str, edges: list) -> None:
         raise ModelError(f"has no outgoing edge: {EDGES_NEEDED}", node=name)
     if sorted(whens) != ["hit", "miss"]:
         raise ModelError(f"has outgoing edges with when = {whens}: {EDGES_NEEDED}", node=name)
+
+
+def check_cache_loops(kinds, edges) -> None:
+    """Refuse a cycle made only of caches: they take no time, so a request could go
+    round it for ever at one instant (a cycle through a router or a service is fine:
+    routers defer deep chains, services take time). O(caches + their edges)."""
+    from sim.errors import ModelError
+
+    succ: dict[str, list[str]] = {}
+    for e in edges:
+        if kinds[e.source] == "cache" and kinds[e.target] == "cache":
+            succ.setdefault(e.source, []).append(e.target)
+    state: dict[str, int] = {}
+    for start in succ:
+        if state.get(start):
+            continue
+        state[start] = 1          # 1: on the current path, 2: done
+        stack, path = [(start, iter(succ[start]))], [start]
+        while stack:
+            node, it = stack[-1]
+            nxt = next(it, None)
+            if nxt is None:
+                state[node] = 2
+                stack.pop()
+                path.pop()
+            elif state.get(nxt) == 1:
+                loop = path[path.index(nxt):] + [nxt]
+                raise ModelError("is on a loop of caches (" + " -> ".join(map(repr, loop))
+                                 + "), which takes no time: a request could go round it "
+                                   "for ever; put a service on the loop", node=nxt)
+            elif not state.get(nxt):
+                state[nxt] = 1
+                stack.append((nxt, iter(succ.get(nxt, ()))))
+                path.append(nxt)
 
 
 CACHE = Kind(
