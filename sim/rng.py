@@ -32,6 +32,7 @@ class Purpose(IntEnum):
     THINK = 9
     EDGE = 10
     MISC = 11
+    KEY = 12
 
 
 def node_key(name: str) -> int:

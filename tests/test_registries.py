@@ -50,7 +50,7 @@ def test_a_registry_missing_a_kind_is_caught(name):
     that the model does not declare."""
     lacking = {kind: v for kind, v in KIND_REGISTRIES[name].items() if kind != "router"}
     assert _mismatch(name, lacking) == f"{name}: missing ['router'], extra []"
-    assert "extra ['cache']" in _mismatch(name, {**KIND_REGISTRIES[name], "cache": None})
+    assert "extra ['tank']" in _mismatch(name, {**KIND_REGISTRIES[name], "tank": None})
 
 
 def test_each_metrics_kind_module_is_its_own_kind():
@@ -89,20 +89,20 @@ class _Cache:
     """A node of a kind no layer knows yet."""
 
     name: str = "memo"
-    kind: str = "cache"
+    kind: str = "tank"
     routing: str = "probabilistic"
 
 
 def test_engine_refuses_an_unknown_kind():
     with pytest.raises(ModelError, match=r"node 'memo': 'kind' must be a kind the engine "
-                                         r"knows: one of sender, queue, service, router, pool "
-                                         r"\(got 'cache'\)"):
+                                         r"knows: one of sender, queue, service, router, pool, cache "
+                                         r"\(got 'tank'\)"):
         runtime_of(_Cache())
 
 
 def test_analytic_refuses_an_unknown_kind():
     with pytest.raises(ModelError, match=r"node 'memo': 'kind' must be a kind the analytic "
-                                         r"layer knows.*\(got 'cache'\)"):
+                                         r"layer knows.*\(got 'tank'\)"):
         station_of(_Cache())
 
 
@@ -113,18 +113,18 @@ def test_typo_of_a_kind_gets_a_suggestion():
 
 def test_result_entry_refuses_an_unknown_kind():
     """It used to summarise any unknown runtime as a router."""
-    raw = {"kind": "cache", "arrivals": 1, "completed": 1, "dropped": 0}
-    with pytest.raises(ValueError, match=r"node 'memo': no result entry for kind 'cache'"):
+    raw = {"kind": "tank", "arrivals": 1, "completed": 1, "dropped": 0}
+    with pytest.raises(ValueError, match=r"node 'memo': no result entry for kind 'tank'"):
         node_entry("memo", raw, 10.0)
-    with pytest.raises(ValueError, match="no result entry for kind 'cache'"):
+    with pytest.raises(ValueError, match="no result entry for kind 'tank'"):
         summarize_replication("m", {"memo": raw}, seed=1, duration=10.0, warmup=0.0)
 
 
 def test_figure_refuses_an_unknown_kind():
     """It used to leave such nodes out of the drawing silently."""
     with pytest.raises(ModelError, match=r"node 'memo': 'kind' must be a kind the topology "
-                                         r"figure can draw.*\(got 'cache'\)"):
-        shape_of("memo", "cache")
+                                         r"figure can draw.*\(got 'tank'\)"):
+        shape_of("memo", "tank")
 
 
 def test_topology_figure_refuses_a_graph_with_an_unknown_kind():
@@ -134,7 +134,7 @@ def test_topology_figure_refuses_a_graph_with_an_unknown_kind():
 
     g = nx.DiGraph()
     g.add_node("s", kind="sender")
-    g.add_node("memo", kind="cache")
+    g.add_node("memo", kind="tank")
     g.add_edge("s", "memo")
     with pytest.raises(ModelError, match="node 'memo'"):
         topology(g)

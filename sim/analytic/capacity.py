@@ -106,7 +106,8 @@ def capacity(model: Model, svc) -> float:
 def routing_shares(model: Model, spec) -> dict[str, float]:
     """Messages passed to each successor per message received by a node that routes
     (sender, service, router): ``broadcast`` copies to all, ``probabilistic`` with
-    ``p`` passes ``p``, every other policy splits evenly (their long-run shares
+    ``p`` passes ``p``, ``consistent_hash`` the popularity of the keys each successor
+    owns (sim.analytic.keys), every other policy splits evenly (their long-run shares
     over identical successors); where the edges route request classes apart, the
     class-weighted shares (:func:`sim.analytic.classes.aggregate_shares`)."""
     edges = model.out_edges(spec.name)
@@ -121,4 +122,8 @@ def routing_shares(model: Model, spec) -> dict[str, float]:
         return {e.target: 1.0 for e in edges}
     if spec.routing == "probabilistic" and edges[0].p is not None:
         return {e.target: float(e.p) for e in edges}
+    if spec.routing == "consistent_hash":
+        from sim.analytic.keys import hash_shares
+
+        return hash_shares(model, spec)
     return {e.target: 1.0 / len(edges) for e in edges}

@@ -100,12 +100,36 @@ def analyze(model: Model) -> dict:
             out["requests"] = _open_requests(model, body)
         out["nodes"] = body["nodes"]
     _pool_entries(model, out["nodes"])
+    _cache_entries(model, out["nodes"])
     out = _summary(model, out)
     if model.classed:
         req = out["requests"]
         out["classes"] = class_figures(model, out["nodes"], bool(out["exact"]),
                                        req["reason"] if not req["applies"] else None)
     return out
+
+
+def _cache_entries(model: Model, nodes: dict) -> None:
+    """A cache's expected hit ratio and the load its misses leave on the miss path
+    (``miss_rate``, 1/s, the miss edge's traffic: (1 - hit ratio) x arrivals), with
+    the formula used (sim.analytic.cache); exact only where the formula is."""
+    caches = [n.name for n in model.nodes if n.kind == "cache"]
+    if not caches:
+        return
+    rows = {r["node"]: r for r in traffic(model)}
+    for name in caches:
+        row, node = rows[name], nodes.get(name) or {}
+        exact = bool(node.get("exact", True))
+        nodes[name] = {**node, "kind": "cache", "hit_ratio": row["hit_ratio"],
+                       "miss_rate": row["miss_rate"], "miss_node": row["miss_node"],
+                       "method": row["hit_method"],
+                       "exact": exact and _cache_exact(model, name)}
+
+
+def _cache_exact(model: Model, name: str) -> bool:
+    from sim.analytic.kinds.cache import expected
+
+    return expected(model, model.node(name)).exact
 
 
 def _pool_entries(model: Model, nodes: dict) -> None:

@@ -52,6 +52,20 @@ def format_table(result) -> str:
     table = frame[cols].rename(columns=_NODE_COLUMNS)
     table = table.map(fmt) if hasattr(table, "map") else table.applymap(fmt)
     lines.append(table.to_string())
+    ci_nodes = d["ci95"].get("nodes") or {}
+    for name, node in d["nodes"].items():
+        if node.get("kind") == "cache":
+            half = (ci_nodes.get(name) or {}).get("hit_ratio")
+            lines.append(f"cache {name}: hit_ratio {_with_ci(node['hit_ratio'], half)}  hits "
+                         f"{node['hits']}  misses {node['misses']}  evictions "
+                         f"{node['evictions']}  expired {node['expired']}")
+        parts = node.get("partitions")
+        if parts:
+            busy, mean = parts["busiest"], parts["mean"]
+            lines.append(f"queue {name}: {parts['count']} partitions; busiest "
+                         f"{fmt(busy['throughput'])}/s (share {fmt(busy['share'])}), queue "
+                         f"{fmt(busy['queue_length'])}; mean {fmt(mean['throughput'])}/s, "
+                         f"queue {fmt(mean['queue_length'])}")
     return "\n".join(lines)
 
 
@@ -78,6 +92,10 @@ def format_check(model) -> str:
     if not unstable:
         lines.append("stable: every node's utilisation is below 1")
     for row in rows:
+        if row.get("hit_ratio") is not None:
+            lines.append(f"cache {row['node']!r}: expected hit ratio {row['hit_ratio']:.3f} "
+                         f"({row['hit_method']}); miss path {row['miss_node']!r} gets "
+                         f"{fmt(row['miss_rate'])}/s")
         if row.get("servers_bound") in ("autoscale max", "partitions"):
             lines.append(f"node {row['node']!r}: judged at its {row['servers_bound']} "
                          f"({fmt(row['effective_servers'])} servers)")

@@ -125,6 +125,7 @@ class CallEdge:
         call.first = call
         if self.classed:
             call.cls = parent.cls
+        call.key = parent.key
         self._out(now)
         return call
 

@@ -14,10 +14,12 @@ from collections import deque
 
 from sim.engine.broker import Buffer
 from sim.engine.events import Call
+from sim.engine.keys import partition_table
 from sim.engine.message import Msg, fail
 from sim.engine.shedding import shedding_class
 
-__all__ = ["TtlBuffer", "AtLeastOnceQueue", "PartitionedQueue", "make_buffer"]
+__all__ = ["TtlBuffer", "AtLeastOnceQueue", "PartitionedQueue", "KeyedPartitionedQueue",
+           "make_buffer"]
 
 
 class TtlBuffer(Buffer):
@@ -172,9 +174,10 @@ class _PartitionLock:
 
 
 class PartitionedQueue(Buffer):
-    """``partitions`` FIFO partitions; a message goes to a random partition (its key's
-    hash) and a partition serves one message at a time, in order, so consumer
-    parallelism is at most the partition count."""
+    """``partitions`` FIFO partitions; a message goes to a random partition, and a
+    partition serves one message at a time, in order, so consumer parallelism is at
+    most the partition count. Keeps each partition's messages taken and
+    message-seconds waited, for the busiest-partition figures."""
 
     acknowledged = True
 
@@ -186,9 +189,30 @@ class PartitionedQueue(Buffer):
         self.uniform = uniform
         self.turn = 0
         self._push = self._push_partition
+        self.reset_parts(0.0)
+
+    def reset(self, now: float) -> None:
+        super().reset(now)
+        if hasattr(self, "parts"):
+            self.reset_parts(now)
+
+    def reset_parts(self, now: float) -> None:
+        """Per-partition figures afresh at ``now`` (as :meth:`Buffer.reset`)."""
+        self.part_taken = [0] * self.count
+        self.part_span = [-len(q) * now for q in self.parts]
+        self.part_area = [0.0] * self.count
+
+    def close(self, now: float) -> None:
+        super().close(now)
+        self.part_area = [span + len(q) * now for span, q in zip(self.part_span, self.parts)]
+
+    def _partition(self, msg: Msg) -> int:
+        return int(self.uniform() * self.count)
 
     def _push_partition(self, msg: Msg) -> None:
-        self.parts[int(self.uniform() * self.count)].append(msg)
+        p = self._partition(msg)
+        self.parts[p].append(msg)
+        self.part_span[p] -= self.env._now
 
     def put(self, msg: Msg, producer=None, arrived: float | None = None) -> bool:
         now = self.env._now
@@ -217,6 +241,8 @@ class PartitionedQueue(Buffer):
         now = self.env._now
         msg = self.parts[p].popleft()
         self._leave(now)
+        self.part_span[p] += now
+        self.part_taken[p] += 1
         self.taken += 1
         self.wait.buf.append(now - msg.t)
         self.locked[p] = True
@@ -228,6 +254,7 @@ class PartitionedQueue(Buffer):
     def _remove_oldest(self) -> Msg:
         p = min((q for q in range(self.count) if self.parts[q]),
                 key=lambda q: self.parts[q][0].t)
+        self.part_span[p] += self.env._now
         return self.parts[p].popleft()
 
     def release(self, partition: int) -> None:
@@ -244,9 +271,26 @@ class PartitionedQueue(Buffer):
                 consumer.begin(msg, self)
 
 
-def make_buffer(env, name: str, spec, uniform=None) -> Buffer:
-    """The buffer class that ``spec`` (a BufferSpec) asks for."""
+class KeyedPartitionedQueue(PartitionedQueue):
+    """Partitions by key: a message with a key goes to partition ``key_hash(key) %
+    partitions`` (sim.model.keyspace), so one key's messages are served in order; one
+    without a key to a random partition. Chosen at build time when any sender has keys."""
+
+    def __init__(self, env, name: str, spec, uniform, key_count: int) -> None:
+        super().__init__(env, name, spec, uniform)
+        self.table = partition_table(key_count, self.count)
+
+    def _partition(self, msg: Msg) -> int:
+        key = msg.key
+        return self.table[key] if key is not None else int(self.uniform() * self.count)
+
+
+def make_buffer(env, name: str, spec, uniform=None, key_count: int = 0) -> Buffer:
+    """The buffer class that ``spec`` (a BufferSpec) asks for; ``key_count`` is the
+    model's (0 when no sender has keys)."""
     if spec.partitions:
+        if key_count:
+            return KeyedPartitionedQueue(env, name, spec, uniform, key_count)
         return PartitionedQueue(env, name, spec, uniform)
     if spec.delivery is not None and spec.delivery.mode == "at_least_once":
         return AtLeastOnceQueue(env, name, spec)

@@ -30,9 +30,10 @@ class Request:
     """
 
     __slots__ = ("born", "counted", "state", "current", "sent", "last_backoff", "seen", "rid",
-                 "traced")
+                 "traced", "key")
 
     def __init__(self, born: float, counted: bool) -> None:
+        self.key = None
         self.rid = 0
         self.traced = False
         self.born = born
@@ -52,13 +53,15 @@ class Msg:
     ``attempt`` the attempt number from 1, ``prio`` its priority (lower first),
     ``t`` the time it arrived where it is now (s), ``join`` its fork-join state,
     ``work`` the service time spent on this copy so far (s), ``rcpt`` the broker
-    receipt a consumer must acknowledge (at-least-once or partitioned queues).
+    receipt a consumer must acknowledge (at-least-once or partitioned queues), ``key``
+    the request's key (an int below the model's key count) or None.
     ``cls`` is its request class: set only in a model that names classes (its
     sender's ``send`` stamps it, sim.engine.classes), never read elsewhere, so a
     model without classes pays nothing for it (benchmarks/throughput.py, W1).
     """
 
-    __slots__ = ("src", "req", "born", "attempt", "prio", "t", "join", "work", "rcpt", "cls")
+    __slots__ = ("src", "req", "born", "attempt", "prio", "t", "join", "work", "rcpt", "cls",
+                 "key")
 
     def __init__(self, src, req, born: float, attempt: int, prio: int, t: float,
                  join: Join | None = None) -> None:
@@ -71,6 +74,7 @@ class Msg:
         self.join = join
         self.work = 0.0
         self.rcpt = None
+        self.key = None
 
     def copy(self) -> "Msg":
         """Another copy of the same attempt (a broadcast branch or a redelivery)."""
@@ -79,6 +83,7 @@ class Msg:
         cls = getattr(self, "cls", None)
         if cls is not None:
             twin.cls = cls
+        twin.key = self.key
         return twin
 
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 import itertools
 from bisect import bisect_right
 
+from sim.engine.keys import owner_table
 from sim.engine.message import Join, finish
 
-__all__ = ["make_send", "POLICIES"]
+__all__ = ["make_send", "POLICIES", "PARAMETERS"]
 
 
 def _probabilistic(targets, probs, u):
@@ -97,6 +98,20 @@ def _broadcast(targets, probs, u):
     return send
 
 
+def _consistent_hash(targets, probs, u, *, names, replicas, key_count):
+    """Each key to the successor owning it on a hash ring with ``replicas`` virtual
+    nodes per successor (Karger et al., STOC 1997; sim.model.keyspace.ring_owner):
+    the owner of every key is tabled once here, so a message costs one list lookup.
+    Validation ensures every message arriving here has a key."""
+    arrives = [t.arrive for t in targets]
+    owner = [arrives[i] for i in owner_table(key_count, names, replicas)]
+
+    def send(msg, producer=None):
+        return owner[msg.key](msg, producer)
+
+    return send
+
+
 POLICIES = {
     "probabilistic": _probabilistic,
     "random": _random,
@@ -104,12 +119,20 @@ POLICIES = {
     "least_loaded": _least_loaded,
     "power_of_two": _power_of_two,
     "broadcast": _broadcast,
+    "consistent_hash": _consistent_hash,
 }
 
+PARAMETERS: dict[str, tuple[str, ...]] = {
+    "consistent_hash": ("names", "replicas", "key_count")}
+"""The settings a policy's factory takes by keyword, beyond targets, probs and u:
+``names`` (the successors' names, in edge order), ``replicas`` (the node's key) and
+``key_count`` (the model's)."""
 
-def make_send(policy: str, targets: list, probs: list[float], u, where: str = "node"
-              ) -> callable:
-    """The ``send`` function of a node with routing ``policy`` to ``targets``.
+
+def make_send(policy: str, targets: list, probs: list[float], u, where: str = "node",
+              **params) -> callable:
+    """The ``send`` function of a node with routing ``policy`` to ``targets``;
+    ``params`` holds at least the policy's :data:`PARAMETERS`.
 
     An unknown policy is a ValueError naming ``where``, never another policy.
     """
@@ -120,4 +143,4 @@ def make_send(policy: str, targets: list, probs: list[float], u, where: str = "n
                          f"(known: {', '.join(POLICIES)})") from None
     if not targets:
         return finish
-    return factory(targets, probs, u)
+    return factory(targets, probs, u, **{k: params[k] for k in PARAMETERS.get(policy, ())})

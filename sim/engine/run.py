@@ -62,7 +62,8 @@ class _Series:
     def __init__(self, env, runtimes: dict, readers: dict, end: float, replication: int,
                  tick: Callable[[float], None] | None = None) -> None:
         self.env, self.runtimes, self.replication = env, runtimes, replication
-        self.states = [(name, rt, readers[name].state) for name, rt in runtimes.items()]
+        self.states = [(name, rt, readers[name].state, readers[name].counters)
+                       for name, rt in runtimes.items()]
         self.end, self.tick = end, tick
         self.taken = 0
         self.rows: list[tuple] = []
@@ -71,15 +72,16 @@ class _Series:
 
     def carry(self) -> None:
         """Called before the warm-up reset zeroes the departure counters."""
-        for name, rt, state in self.states:
+        for name, rt, state, _ in self.states:
             self.carried[name] += state(rt)[3]
 
     def _snapshot(self) -> None:
         now = self.env.now
-        for name, rt, state in self.states:
+        for name, rt, state, counters in self.states:
             q, busy, servers, done = state(rt)
+            hits, misses = counters(rt) if counters is not None else (None, None)
             self.rows.append((self.replication, now, name, q, busy, servers,
-                              done + self.carried[name]))
+                              done + self.carried[name], hits, misses))
         self.taken += 1
         if self.tick is not None:
             self.tick(now / self.end if self.end > 0 else 1.0)
@@ -174,7 +176,8 @@ def run_replication(model, replication: int, *, seed: int, duration: float,
 
 
 SERIES_COLUMNS = ["replication", "time", "node", "queue_length", "busy", "servers",
-                  "departures"]
+                  "departures", "hits", "misses"]
+"""``hits`` and ``misses`` are a cache's, counted from the start (empty elsewhere)."""
 
 
 def _report_progress(progress, replication: int, total: int, fraction: float) -> None:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 
 from sim.engine.events import Call
+from sim.engine.kinds.routes import route_params
 from sim.engine.router import DelayedEdge
 from sim.engine.routing import make_send
 from sim.engine.slowdown import slowed
@@ -120,7 +121,7 @@ class _Applier:
         if None in probs:
             probs = [1.0 / len(edges)] * len(edges)
         rt.send = make_send(spec.routing, rt.targets, probs, rt.route_uniform,
-                            f"node {source!r}")
+                            f"node {source!r}", **route_params(self.ctx, spec, edges))
 
 
 def rate_profile(spec, assignments, end: float):

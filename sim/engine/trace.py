@@ -70,7 +70,8 @@ class TraceWriter:
 
         columns = list(zip(*self.rows)) if self.rows else [[] for _ in COLUMNS]
         types = [pa.int64(), pa.int64(), pa.int64(), pa.string(), pa.string(), pa.float64(),
-                 pa.float64(), pa.float64(), pa.string(), pa.int64(), pa.int64()]
+                 pa.float64(), pa.float64(), pa.string(), pa.int64(), pa.int64(),
+                 pa.int64()]
         table = pa.table({name: pa.array(list(col), type=t)
                           for name, col, t in zip(COLUMNS, columns, types)})
         if self._writer is None:
@@ -142,12 +143,13 @@ class Tracer:
         """The bulkhead of ``edge`` refused a call of ``parent``'s execution."""
         self.next_call += 1
         self.writer.add((self.replication, parent.req.rid, parent.attempt, "call", edge, now,
-                         None, now, "bulkhead", self.next_call, getattr(parent, "cid", 0)))
+                         None, now, "bulkhead", self.next_call, getattr(parent, "cid", 0),
+                         parent.key))
 
     def _call_row(self, call, opened, sent, now, outcome) -> None:
         edge, parent = opened
         self.writer.add((self.replication, call.req.rid, call.attempt, "call", edge, sent,
-                         None, now, outcome, call.cid, parent))
+                         None, now, outcome, call.cid, parent, call.key))
 
     def finish(self, end: float) -> None:
         """Rows for the attempts and calls still unresolved at the end (outcome
@@ -155,7 +157,7 @@ class Tracer:
         for (rid, attempt), sent in sorted(self.sent.items()):
             self.writer.add((self.replication, rid, attempt, "attempt",
                              self.owner.get((rid, attempt), ""), sent, None, end, "in_flight",
-                             0, None))
+                             0, None, None))
         for call, opened in sorted(self.calls.items(), key=lambda item: item[0].cid):
             self._call_row(call, opened, call.sent, end, "in_flight")
         self.sent.clear()
@@ -165,7 +167,7 @@ class Tracer:
 
     def _row(self, msg, kind, node, arrival, start, departure, outcome) -> None:
         self.writer.add((self.replication, msg.req.rid, msg.attempt, kind, node, arrival,
-                         start, departure, outcome, getattr(msg, "cid", 0), None))
+                         start, departure, outcome, getattr(msg, "cid", 0), None, msg.key))
 
 
 def _on(msg) -> bool:

@@ -24,8 +24,8 @@ COUNT_KEYS = frozenset({"offered", "completed", "failed", "in_flight", "rejected
                         "circuit_open", "retries_denied", "redelivered",
                         "duplicate_effects", "crashes", "stale", "calls", "call_timeout", "bulkhead",
                         "call_failed", "shed", "hedges", "pool_timeout",
-                        "acquisitions", "batches"})
-_CONSTANT_KEYS = frozenset({"kind", "servers", "size"})
+                        "acquisitions", "batches", "hits", "misses", "evictions"})
+_CONSTANT_KEYS = frozenset({"kind", "servers", "size", "count"})
 _META = ("model", "seed", "replications", "duration", "warmup")
 
 

@@ -73,6 +73,10 @@ SERIES_FIELDS: tuple[Field, ...] = (
     _f("servers", "servers", "Servers provisioned at that instant (services)."),
     _f("departures", "messages", "Messages completed since time 0 (cumulative; a sender "
        "counts its completed requests)."),
+    _f("hits", "messages", "A cache's hits since time 0 (cumulative; empty for other "
+       "kinds): the hit ratio over an interval is its hits over its hits + misses."),
+    _f("misses", "messages", "A cache's misses since time 0 (cumulative; empty for other "
+       "kinds)."),
 )
 
 

@@ -29,6 +29,7 @@ TRACE_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("parent", "integer", "Call rows only: the call whose execution made this one (0: made "
      "on the request's own path). Following parent links gives a request's tree of "
      "calls."),
+    ("key", "integer", "The request's key (senders with keys); empty otherwise."),
 )
 """(name, unit or type, meaning) of each column, in file order."""
 

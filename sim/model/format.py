@@ -105,6 +105,9 @@ EDGE: tuple[Key, ...] = (
         json={"type": "object", "minProperties": 1,
               "additionalProperties": {"type": "string"}},
         type_text="mapping of class to class"),
+    Key("when", "choice", "On the two edges out of a cache: hit is taken by a request "
+        "whose key is cached, miss by any other. Only (and required) on an edge out of a "
+        "cache.", choices=("hit", "miss"), default_text="none"),
 )
 
 ADAPTIVE_MODES: tuple[str, ...] = ("aimd", "gradient")
@@ -159,7 +162,8 @@ TOP: tuple[Key, ...] = (
     Key("nodes", "custom", "The components, by name: each a mapping with `kind` and the "
         "keys of that kind.", required=True, type_text="mapping of name to node"),
     Key("edges", "custom", "The paths messages take: `[from, to]`, `[from, to, p]` or "
-        "`{from, to, p, latency, call, visits, timeout, max_in_flight, hedge, retry, classes, switch}`, in the order that routing, "
+        "`{from, to, p, latency, call, visits, timeout, max_in_flight, hedge, retry, classes, "
+        "switch, when}`, in the order that routing, "
         "`inputs` and calls follow.",
         required=True, type_text="list of edges"),
     Key("scenario", "custom", "Timed changes while the model runs: a list of steps, each "

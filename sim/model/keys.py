@@ -127,6 +127,11 @@ class Kind:
     out_edge : callable, optional
         ``out_edge(ctx, attrs, target_kind)``: checks an edge leaving a node of the
         kind, with the edge's attributes and the kind of its target.
+    out_edge_keys : tuple of str
+        Edge keys only edges leaving this kind take (a cache's ``when``).
+    out_edges : callable, optional
+        ``out_edges(name, edges)``: checks the node's outgoing path edges together
+        (a cache needs one hit and one miss edge).
     """
 
     name: str
@@ -138,6 +143,8 @@ class Kind:
     in_edge_refusal: str | None = None
     sink_refusal: str | None = None
     out_edge: Callable[[Ctx, Mapping, str], None] | None = None
+    out_edge_keys: tuple[str, ...] = ()
+    out_edges: Callable[[str, list], None] | None = None
 
     @property
     def key_names(self) -> tuple[str, ...]:

@@ -32,7 +32,7 @@ __all__ = ["load", "from_dict", "to_dict", "save", "ordered_edges", "TOP_KEYS", 
 
 TOP_KEYS = ("name", "description", "run", "nodes", "edges", "scenario")
 EDGE_KEYS = ("from", "to", "p", "latency", "call", "visits", "timeout", "max_in_flight", "hedge",
-             "retry", "classes", "switch")
+             "retry", "classes", "switch", "when")
 
 
 def load(path: str | Path) -> nx.DiGraph:

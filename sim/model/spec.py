@@ -7,7 +7,7 @@ All times are seconds, all rates per second. ``math.inf`` stands for unbounded.
 
 This module holds the value types several kinds share and the :class:`Model`; each
 kind's own spec (``SenderSpec``, ``QueueSpec``, ``ServiceSpec``, ``RouterSpec``,
-``PoolSpec``) lives
+``PoolSpec``, ``CacheSpec``) lives
 in its module of :mod:`sim.model.kinds`, next to its key table and builder, and
 ``NodeSpec`` (their union) in :mod:`sim.model.kinds`. They can still be imported from
 here: :func:`__getattr__` fetches them on first use, so the kind modules (which import
@@ -28,14 +28,14 @@ if TYPE_CHECKING:
     from sim.model.kinds.sender import SenderSpec
 
 Routing = Literal["probabilistic", "round_robin", "random", "least_loaded",
-                  "power_of_two", "broadcast"]
+                  "power_of_two", "broadcast", "consistent_hash"]
 Overflow = Literal["reject", "drop_oldest", "block"]
 Discipline = Literal["fifo", "lifo", "priority", "adaptive_lifo"]
 Jitter = Literal["none", "full", "equal", "decorrelated"]
 CallMode = Literal["sync", "async"]
 
 ROUTINGS: tuple[str, ...] = ("probabilistic", "round_robin", "random", "least_loaded",
-                             "power_of_two", "broadcast")
+                             "power_of_two", "broadcast", "consistent_hash")
 OVERFLOWS: tuple[str, ...] = ("reject", "drop_oldest", "block")
 DISCIPLINES: tuple[str, ...] = ("fifo", "lifo", "priority", "adaptive_lifo")
 JITTERS: tuple[str, ...] = ("none", "full", "equal", "decorrelated")
@@ -45,7 +45,8 @@ RunSpec = RunSettings  # the former name, kept for code that imports it
 
 _MOVED = {"SenderSpec": "sim.model.kinds.sender", "QueueSpec": "sim.model.kinds.queue",
           "ServiceSpec": "sim.model.kinds.service", "RouterSpec": "sim.model.kinds.router",
-          "PoolSpec": "sim.model.kinds.pool", "NodeSpec": "sim.model.kinds"}
+          "PoolSpec": "sim.model.kinds.pool", "CacheSpec": "sim.model.kinds.cache",
+          "NodeSpec": "sim.model.kinds"}
 """Names that moved to the kind modules, and where each lives now."""
 
 
@@ -223,6 +224,7 @@ class EdgeSpec:
     ``timeout`` (s) on each reply of a sync call or None; it is never routed along.
     ``max_in_flight`` caps the calls outstanding on it (a bulkhead), ``hedge`` (s) sends
     one more copy of an unanswered sync call, ``retry`` retries a failed sync call.
+    ``when`` (``hit`` or ``miss``) marks the two edges out of a cache.
     """
 
     source: str
@@ -235,6 +237,7 @@ class EdgeSpec:
     max_in_flight: int | AdaptiveLimit | None = None
     hedge: float | None = None
     retry: RetrySpec | None = None
+    when: Literal["hit", "miss"] | None = None
     classes: tuple[str, ...] | None = None
     p_by_class: tuple[tuple[str, float], ...] | None = None
     switch: tuple[tuple[str, str], ...] | None = None
@@ -357,3 +360,9 @@ class Model:
 
     def is_sink(self, name: str) -> bool:
         return name not in self._out
+
+    @property
+    def key_count(self) -> int:
+        """Keys in the largest key space of the senders (0 when none has keys): keys are
+        the integers below it, shared by every keyed sender."""
+        return max((s.keys.count for s in self._senders if s.keys is not None), default=0)

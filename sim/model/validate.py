@@ -24,8 +24,10 @@ from sim.model.class_keys import edge_class_fields
 from sim.model.classes import plan_classes
 from sim.model.checks import Ctx
 from sim.model.format import EDGE
+from sim.model.keyed import check_keyed
 from sim.model.keys import Wiring, suggest_kind
 from sim.model.kinds import KIND_NAMES, KINDS, NodeSpec
+from sim.model.kinds.cache import WHENS, check_cache_loops
 from sim.model.load import ordered_edges
 from sim.model.scenario import scenario_of
 from sim.model.settings import RUN_KEYS, RunSettings, run_settings
@@ -35,6 +37,8 @@ __all__ = ["validate", "run_spec", "RUN_KEYS", "P_TOLERANCE"]
 
 EDGE_ATTRS = tuple(k.name for k in EDGE[2:]) + ("order",)  # the edge table's keys, no ends
 P_TOLERANCE = 1e-9  # how far the p's of a node's out-edges may sum from 1
+OWNED_EDGE_KEYS = tuple(sorted({k for d in KINDS.values() for k in d.out_edge_keys}))
+"""Edge keys only edges out of some kinds take (a cache's ``when``)."""
 
 
 def validate(G: nx.DiGraph) -> Model:
@@ -85,7 +89,12 @@ def validate(G: nx.DiGraph) -> Model:
     for spec in specs:
         if not any(e.classed for e in outs[spec.name]):  # else checked per class below
             _check_p(spec, outs[spec.name])
+        check_edges = KINDS[spec.kind].out_edges
+        if check_edges is not None:
+            check_edges(spec.name, outs[spec.name])
     _check_topology(kinds, outs)
+    check_keyed(specs, every)
+    check_cache_loops(kinds, edges)
     plan = plan_classes(specs, edges, calls)
     _check_batches(specs, edges, calls, plan.classed)
     model = Model(name=name, nodes=specs, edges=edges, run=run, description=description,
@@ -162,6 +171,11 @@ def _edge(u: str, v: str, attrs: Mapping, kinds: Mapping[str, str],
     refusal = KINDS[kinds[v]].in_edge_refusal
     if refusal is not None:
         raise ctx.error(None, f"goes into {kinds[v]} {v!r}, but {refusal}")
+    for key in OWNED_EDGE_KEYS:
+        if key in attrs and key not in KINDS[kinds[u]].out_edge_keys:
+            owners = " or ".join(k for k, d in KINDS.items() if key in d.out_edge_keys)
+            raise ctx.error(key, f"only applies to an edge out of a {owners} (this one leaves "
+                                 f"{kinds[u]} {u!r})", value=attrs[key])
     if any(k in attrs for k in CALL_KEYS):
         spec = call_edge(ctx, attrs, kinds[u], kinds[v])
         return replace(spec, **edge_class_fields(ctx, attrs, call=True))
@@ -181,6 +195,7 @@ def _edge(u: str, v: str, attrs: Mapping, kinds: Mapping[str, str],
                     else None,
                     latency=ctx.distribution("latency", attrs["latency"])
                     if "latency" in attrs else None,
+                    when=ctx.choice("when", attrs["when"], WHENS) if "when" in attrs else None,
                     **edge_class_fields(ctx, attrs, call=False))
 
 

@@ -28,6 +28,7 @@ SHAPES: dict[str, Shape] = {
     "service": Shape("o", "circle: a worker pool"),
     "router": Shape("^", "triangle: routes, takes no time"),
     "pool": Shape("h", "hexagon: a pool of units services hold (no edges)"),
+    "cache": Shape("p", "pentagon: a cache, splits hits from misses, takes no time"),
 }
 
 

@@ -14,7 +14,7 @@ from sim.model.kinds import KIND_NAMES, KINDS, NodeSpec
 MODULES = ["sim.model.spec", "sim.model.kinds", *(f"sim.model.kinds.{k}" for k in KIND_NAMES),
            "sim.model.validate", "sim.model"]
 SPECS = {"sender": "SenderSpec", "queue": "QueueSpec", "service": "ServiceSpec",
-         "router": "RouterSpec", "pool": "PoolSpec"}
+         "router": "RouterSpec", "pool": "PoolSpec", "cache": "CacheSpec"}
 
 
 @pytest.mark.parametrize("module", MODULES)
@@ -39,5 +39,5 @@ def test_every_kind_module_declares_its_spec():
         assert getattr(spec, name) is cls
         assert cls in NodeSpec.__args__
         assert cls.__dataclass_fields__["kind"].default == kind == KINDS[kind].name
-    with pytest.raises(AttributeError, match="has no attribute 'CacheSpec'"):
-        spec.CacheSpec  # noqa: B018
+    with pytest.raises(AttributeError, match="has no attribute 'TankSpec'"):
+        spec.TankSpec  # noqa: B018

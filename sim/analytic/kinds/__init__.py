@@ -6,7 +6,7 @@ formulas or :data:`NO_CLOSED_FORM`); one module per kind, keyed by
 
 from __future__ import annotations
 
-from sim.analytic.kinds import pool, queue, router, sender, service
+from sim.analytic.kinds import cache, pool, queue, router, sender, service
 from sim.analytic.kinds.base import NO_CLOSED_FORM, Rates, StationKind, lookup
 
 __all__ = ["STATIONS", "station_of", "error_rate", "can_fail", "NO_CLOSED_FORM", "Rates",
@@ -18,6 +18,7 @@ STATIONS: dict[str, StationKind] = {
     "service": service.STATION,
     "router": router.STATION,
     "pool": pool.STATION,
+    "cache": cache.STATION,
 }
 
 

@@ -8,7 +8,7 @@ line below.
 
 from __future__ import annotations
 
-from sim.engine.kinds import pool, queue, router, sender, service
+from sim.engine.kinds import cache, pool, queue, router, sender, service
 from sim.engine.kinds.base import Context, KindRuntime, Streams, lookup
 
 __all__ = ["RUNTIMES", "runtime_of", "Context", "KindRuntime", "Streams"]
@@ -19,6 +19,7 @@ RUNTIMES: dict[str, KindRuntime] = {
     "service": service.RUNTIME,
     "router": router.RUNTIME,
     "pool": pool.RUNTIME,
+    "cache": cache.RUNTIME,
 }
 
 

@@ -81,6 +81,7 @@ class KindRuntime:
     start: Callable[[object], None] = lambda rt: None
     check: Callable[[str, object], None] = lambda name, rt: None
     traced: Callable[[object], list] = lambda rt: []
+    counters: Callable[[object], tuple] | None = None
 
 
 def lookup(registry: dict, spec, what: str):

@@ -19,7 +19,8 @@ def make_owned_buffer(ctx, name: str, spec):
     """The buffer a BufferSpec asks for, with its broker latency (queues and services'
     own buffers alike)."""
     streams = ctx.streams
-    buffer = make_buffer(ctx.env, name, spec, streams.uniform(name, Purpose.MISC))
+    buffer = make_buffer(ctx.env, name, spec, streams.uniform(name, Purpose.MISC),
+                         ctx.model.key_count)
     if spec.latency is not None:
         with_broker_delay(buffer, streams.draw(spec.latency, name, Purpose.LATENCY))
     return buffer
@@ -41,7 +42,9 @@ def raw(rt) -> dict:
             "deliveries": getattr(rt, "deliveries", None),
             "redelivered": getattr(rt, "redelivered", None),
             "stale": getattr(rt, "stale", None), "shed": getattr(rt, "shed", None),
-            "classes": rt.by_class}
+            "classes": rt.by_class,
+            "part_taken": getattr(rt, "part_taken", None),
+            "part_area": getattr(rt, "part_area", None)}
 
 
 def state(rt) -> tuple:

@@ -11,6 +11,7 @@ from sim.engine.kinds.base import KindRuntime, bucket
 from sim.engine.kinds.routes import wire_sends
 from sim.engine.hedging import HedgingSender
 from sim.engine.scenario import rate_profile
+from sim.engine.keys import key_draws, keyed_send
 from sim.engine.sender import Sender, backoff_schedule
 from sim.errors import ConservationError
 from sim.rng import Purpose
@@ -43,10 +44,15 @@ def build(ctx, spec) -> Sender:
 
 
 def wire(ctx, spec, runtimes: dict) -> None:
+    """Its routing; a keyed sender's ``send`` draws each new request's key first."""
     wire_sends(ctx, spec, runtimes)
     if ctx.model.classed:  # only then do messages carry a class (sim.engine.classes)
         rt = runtimes[spec.name]
         rt.send = stamp(rt.send, spec.cls)
+    if spec.keys is not None:
+        rt = runtimes[spec.name]
+        rt.send = keyed_send(rt.send, key_draws(ctx.streams.rng(spec.name, Purpose.KEY),
+                                                spec.keys))
 
 
 def raw(rt) -> dict:

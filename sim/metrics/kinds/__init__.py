@@ -10,7 +10,7 @@ Adding a kind here is one module with a ``RESULT`` and one line below.
 from __future__ import annotations
 
 from sim.metrics.fields import Field
-from sim.metrics.kinds import pool, queue, router, sender, service
+from sim.metrics.kinds import cache, pool, queue, router, sender, service
 from sim.metrics.kinds.common import KindResult
 
 __all__ = ["RESULTS", "ENTRIES", "NODE_FIELDS", "KindResult"]
@@ -21,6 +21,7 @@ RESULTS: dict[str, KindResult] = {
     "service": service.RESULT,
     "router": router.RESULT,
     "pool": pool.RESULT,
+    "cache": cache.RESULT,
 }
 
 ENTRIES = {kind: result.entry for kind, result in RESULTS.items()}

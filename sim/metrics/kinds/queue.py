@@ -22,6 +22,13 @@ def _sheds(spec) -> bool:
     return spec.buffer.shed is not None
 
 
+def _partitioned(spec) -> bool:
+    return bool(spec.buffer.partitions)
+
+
+PARTITION_FIGURES = ("busiest", "mean")
+
+
 FIELDS: tuple[Field, ...] = (
     kind_field("queue"),
     *FLOW_FIELDS,
@@ -38,6 +45,18 @@ FIELDS: tuple[Field, ...] = (
                     "redelivered or dead-lettered)."))),
     Field("shed", "messages", "Messages dropped by CoDel shedding (part of dropped).", "sum",
           when=_sheds, condition="with shed"),
+    Field("partitions.count", "partitions", "Partitions of the queue.", "constant",
+          when=_partitioned, condition="with partitions"),
+    *(Field(f"partitions.{which}.{what}", unit,
+            f"{text} of the {'busiest partition (the one that handed out the most messages)' if which == 'busiest' else 'mean partition (the average over partitions)'}.",
+            when=_partitioned, condition="with partitions")
+      for which in PARTITION_FIGURES
+      for what, unit, text in (("throughput", "1/s", "Messages taken per second"),
+                               ("queue_length", "messages",
+                                "Time-averaged messages waiting"))),
+    Field("partitions.busiest.share", "ratio", "The busiest partition's share of the "
+          "messages taken (1 / count when the load is even; a hot key makes it larger).",
+          when=_partitioned, condition="with partitions"),
 )
 
 
@@ -56,7 +75,23 @@ def entry(raw: dict, duration: float) -> dict:
         "expired": int(raw.get("expired", 0)),
     }
     out.update(optional_counts(raw, ("deliveries", "redelivered", "stale", "shed")))
+    if raw.get("part_taken") is not None:
+        out["partitions"] = partitions_entry(raw["part_taken"], raw["part_area"], duration)
     return out
+
+
+def partitions_entry(taken: list, area: list, duration: float) -> dict:
+    """Throughput and time-averaged queue length of the busiest partition (most
+    messages taken; the lowest index of ties) and of the mean partition."""
+    count = len(taken)
+    busiest = max(range(count), key=lambda p: (taken[p], -p))
+    total = sum(taken)
+    return {"count": count,
+            "busiest": {"throughput": taken[busiest] / duration,
+                        "queue_length": area[busiest] / duration,
+                        "share": taken[busiest] / total if total else None},
+            "mean": {"throughput": total / count / duration,
+                     "queue_length": sum(area) / count / duration}}
 
 
 RESULT = KindResult(name="queue", fields=FIELDS, entry=entry)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Union
 
 from sim.model.keys import Kind
+from sim.model.kinds.cache import CACHE, CacheSpec
 from sim.model.kinds.pool import POOL, PoolSpec
 from sim.model.kinds.queue import QUEUE, QueueSpec
 from sim.model.kinds.router import ROUTER, RouterSpec
@@ -22,10 +23,11 @@ from sim.model.kinds.service import SERVICE, ServiceSpec
 
 __all__ = ["KIND_NAMES", "KINDS", "NodeSpec"]
 
-KINDS: dict[str, Kind] = {kind.name: kind for kind in (SENDER, QUEUE, SERVICE, ROUTER, POOL)}
+KINDS: dict[str, Kind] = {kind.name: kind for kind in (SENDER, QUEUE, SERVICE, ROUTER, POOL,
+                                                          CACHE)}
 
 KIND_NAMES: tuple[str, ...] = tuple(KINDS)
-"""("sender", "queue", "service", "router", "pool"): the order of :data:`KINDS`."""
+"""("sender", "queue", "service", "router", "pool", "cache"): the order of :data:`KINDS`."""
 
-NodeSpec = Union[SenderSpec, QueueSpec, ServiceSpec, RouterSpec, PoolSpec]
+NodeSpec = Union[SenderSpec, QueueSpec, ServiceSpec, RouterSpec, PoolSpec, CacheSpec]
 """The frozen spec of a node of any kind (each declared in its kind's module)."""

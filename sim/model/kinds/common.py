@@ -10,7 +10,7 @@ from sim.model.keys import Key
 from sim.model.checks import Ctx
 from sim.model.spec import DISCIPLINES, OVERFLOWS, ROUTINGS, BufferSpec, RateLimit, Shed
 
-__all__ = ["kind_key", "DESCRIPTION", "ROUTING", "RATE_LIMIT", "BUFFER_KEYS", "BUFFER_NAMES",
+__all__ = ["kind_key", "DESCRIPTION", "ROUTING", "REPLICAS", "replicas_of", "RATE_LIMIT", "BUFFER_KEYS", "BUFFER_NAMES",
            "buffer_spec", "rate_limit_spec"]
 
 
@@ -28,8 +28,24 @@ ROUTING = Key(
     "(by each edge's p; an equal split when no edge has one), round_robin, random, "
     "least_loaded (join the shortest queue), "
     "power_of_two (the less loaded of two successors picked at random) or broadcast "
-    "(a copy to every successor; the request completes when every copy has).",
+    "(a copy to every successor; the request completes when every copy has) or "
+    "consistent_hash (each key to the same successor, by a hash ring with replicas "
+    "virtual nodes per successor; needs keyed requests).",
     default="probabilistic", choices=ROUTINGS)
+
+REPLICAS = Key("replicas", "integer",
+               "Virtual nodes per successor on the consistent-hash ring: more spread keys "
+               "more evenly.", default=100, low=1, high=10_000,
+               high_why="the ring holds successors x replicas points",
+               note="only with routing: consistent_hash")
+
+
+def replicas_of(ctx: Ctx, values: Mapping[str, Any], attrs: Mapping) -> int:
+    """``replicas`` from checked values; refused unless routing is consistent_hash."""
+    if "replicas" in attrs and values["routing"] != "consistent_hash":
+        raise ctx.error("replicas", f"only applies with 'routing: consistent_hash' (it is "
+                                    f"{values['routing']})", value=attrs["replicas"])
+    return values["replicas"]
 
 RATE_LIMIT = Key(
     "rate_limit", "mapping",

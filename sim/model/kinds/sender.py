@@ -13,7 +13,9 @@ from sim.distributions import Distribution
 from sim.files import read_text_file
 from sim.model.checks import Ctx, is_number
 from sim.model.keys import Key, Kind, Wiring, read
-from sim.model.kinds.common import DESCRIPTION, RATE_LIMIT, ROUTING, kind_key, rate_limit_spec
+from sim.model.keyspace import MAX_KEYS, KeySpace
+from sim.model.kinds.common import (DESCRIPTION, RATE_LIMIT, REPLICAS, ROUTING, kind_key,
+                                    rate_limit_spec, replicas_of)
 from sim.model.spec import (JITTERS, Backoff, CircuitBreaker, RateLimit, RetryBudget,
                             RetrySpec, Routing)
 
@@ -25,6 +27,7 @@ class SenderSpec:
     """Where requests are born: open (``rate``/``interarrival``/``trace``) or closed (``clients``).
 
     ``hedge`` is ``hedge.after`` (s): an attempt unanswered that long gets one more copy.
+    ``keys`` is the key space each request draws its key from at birth (None: no keys).
     """
 
     name: str
@@ -43,6 +46,8 @@ class SenderSpec:
     routing: Routing = "probabilistic"
     hedge: float | None = None
     request_class: str | None = None
+    keys: KeySpace | None = None
+    replicas: int = 100
     kind: Literal["sender"] = "sender"
 
     @property
@@ -172,11 +177,46 @@ KEYS: tuple[Key, ...] = (
         default_text="none (no hedging)",
         keys=(Key("after", "number", "Time after an attempt is sent before its copy is sent "
                   "(0 sends both at once).", unit="s", low=0, required=True),)),
+    Key("keys", "mapping",
+        "Gives each request a key drawn independently at birth (the independent reference "
+        "model): partitions place it by key, consistent_hash routing sends each key to "
+        "the same successor, caches hold keys.",
+        default_text="none (requests have no key)",
+        keys=(Key("count", "integer", "Keys in the key space: the integers 0 .. count - 1, "
+                  "0 the most popular.", low=1, high=MAX_KEYS, required=True,
+                  high_why="the engine keeps a table entry per key"),
+              Key("popularity", "custom", "uniform (each key equally likely) or {zipf: s}: "
+                  "key i is drawn with probability (i + 1)^-s / sum_j (j + 1)^-s.",
+                  default="uniform", type_text="uniform or {zipf: s}",
+                  json={"anyOf": [{"const": "uniform"},
+                                  {"type": "object", "required": ["zipf"],
+                                   "additionalProperties": False,
+                                   "properties": {"zipf": {"type": "number",
+                                                           "exclusiveMinimum": 0}}}]}))),
     ROUTING,
     Key("class", "string", "The class of the requests it sends: edges with classes, a p "
         "by class, switch and a service's by_class treat classes apart, and the results "
         "give figures per class.", default_text="the sender's name"),
+    REPLICAS,
 )
+
+
+def _keys(ctx: Ctx, values: Mapping[str, Any] | None) -> KeySpace | None:
+    """The key space from the checked ``keys`` mapping; popularity uniform or {zipf: s}."""
+    if values is None:
+        return None
+    sub = ctx.sub("keys")
+    popularity = values["popularity"]
+    if popularity == "uniform":
+        return KeySpace(count=values["count"])
+    if isinstance(popularity, Mapping) and set(popularity) == {"zipf"}:
+        s = popularity["zipf"]
+        if is_number(s) and not isinstance(s, bool) and math.isfinite(s) and s > 0:
+            return KeySpace(count=values["count"], zipf=float(s))
+        raise sub.sub("popularity").error("zipf", "must be a finite number > 0 (the Zipf "
+                                                  "exponent s, e.g. zipf: 0.9)", value=s)
+    raise sub.error("popularity", "must be uniform or {zipf: s} (e.g. popularity: {zipf: "
+                                  "0.9})", value=popularity)
 
 
 def build(ctx: Ctx, attrs: Mapping, wiring: Wiring) -> SenderSpec:
@@ -209,7 +249,8 @@ def build(ctx: Ctx, attrs: Mapping, wiring: Wiring) -> SenderSpec:
         circuit_breaker=None if v["circuit_breaker"] is None
         else CircuitBreaker(**v["circuit_breaker"]),
         routing=v["routing"], hedge=None if v["hedge"] is None else v["hedge"]["after"],
-        request_class=v["class"])
+        request_class=v["class"],
+        keys=_keys(ctx, v["keys"]), replicas=replicas_of(ctx, v, attrs))
 
 
 def _retry(values: Mapping[str, Any] | None) -> RetrySpec:

@@ -12,8 +12,8 @@ from typing import Literal, get_args, get_type_hints
 from sim.errors import nearest
 from sim.model.checks import Ctx, is_number
 from sim.model.keys import Key, Kind, Wiring, read
-from sim.model.kinds.common import (BUFFER_KEYS, BUFFER_NAMES, DESCRIPTION, ROUTING,
-                                    buffer_spec, kind_key)
+from sim.model.kinds.common import (BUFFER_KEYS, BUFFER_NAMES, DESCRIPTION, REPLICAS,
+                                    ROUTING, buffer_spec, kind_key, replicas_of)
 from sim.model.class_keys import service_law
 from sim.distributions import Distribution
 from sim.model.spec import Autoscale, Availability, Batch, BufferSpec, Routing
@@ -51,6 +51,7 @@ class ServiceSpec:
     batch: Batch | None = None
     by_class: tuple[tuple[str, Distribution], ...] | None = None
     has_default: bool = True
+    replicas: int = 100
     kind: Literal["service"] = "service"
 
     def law_of(self, cls: str) -> Distribution:
@@ -164,6 +165,7 @@ KEYS: tuple[Key, ...] = (
         json={"type": "array", "items": {"type": "string"}, "uniqueItems": True},
         type_text="list of queue names"),
     ROUTING,
+    REPLICAS,
     SLOWDOWN,
     BATCH,
     Key("uses", "custom", "Pools (kind: pool) of which each execution holds one unit: "
@@ -216,7 +218,7 @@ def build(ctx: Ctx, attrs: Mapping, wiring: Wiring) -> ServiceSpec:
         availability=None if avail is None else Availability(avail["mtbf"], avail["mttr"]),
         idempotent=v["idempotent"], autoscale=scale, routing=v["routing"],
         slowdown=None if v["slowdown"] is None else _slowdown(ctx, v["slowdown"]),
-        uses=_uses(ctx, attrs, wiring.kinds),
+        uses=_uses(ctx, attrs, wiring.kinds), replicas=replicas_of(ctx, v, attrs),
         batch=None if batch is None else Batch(int(batch["size"]), batch["window"],
                                                batch["per_item"], batch["partial"]))
 
