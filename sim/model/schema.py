@@ -17,6 +17,7 @@ import math
 from typing import Any
 
 from sim.model.format import DISTS, EDGE, INF_PATTERN, TOP
+from sim.model.slo import SLO
 from sim.model.keys import Key
 from sim.model.kinds import KIND_NAMES, KINDS
 
@@ -43,6 +44,9 @@ def model_schema() -> dict[str, Any]:
     top["properties"]["edges"] = {
         "type": "array", "description": _describe(TOP[4]),
         "items": {"$ref": "#/$defs/edge"}}
+    top["properties"]["slo"] = {
+        "type": "array", "description": _describe(TOP[5]),
+        "items": _object(SLO, "an objective")}
     return {"$schema": DRAFT, "title": "asyncsim model",
             "description": "A model of a message-driven system for asyncsim: nodes (senders, "
                            "queues, services, routers) and the edges between them. Times "

@@ -256,6 +256,8 @@ class Model:
     description: str = ""
     graph: object = field(default=None, compare=False, repr=False)
     calls: tuple[EdgeSpec, ...] = ()
+    slo: tuple = ()
+    """The service-level objectives judged window by window (sim.model.slo.SloSpec)."""
 
     _by_name: dict = field(default=None, init=False, compare=False, repr=False)
     _out: dict = field(default=None, init=False, compare=False, repr=False)

@@ -24,6 +24,7 @@ from sim.model.keys import Wiring, suggest_kind
 from sim.model.kinds import KIND_NAMES, KINDS, NodeSpec
 from sim.model.load import ordered_edges
 from sim.model.settings import RUN_KEYS, RunSettings, run_settings
+from sim.model.slo import slo_specs
 from sim.model.spec import EdgeSpec, Model
 
 __all__ = ["validate", "run_spec", "RUN_KEYS", "P_TOLERANCE"]
@@ -58,6 +59,7 @@ def validate(G: nx.DiGraph) -> Model:
     base_dir = G.graph.get("base_dir")
     name, description = _header(G.graph)
     run = run_spec(G.graph.get("run"))
+    slo = slo_specs(G.graph.get("slo"))
     kinds = _kinds(G)
     every = tuple(_edge(u, v, attrs, kinds, base_dir) for u, v, attrs in ordered_edges(G))
     edges = tuple(e for e in every if e.call is None)
@@ -76,7 +78,7 @@ def validate(G: nx.DiGraph) -> Model:
         _check_p(spec, outs[spec.name])
     _check_topology(kinds, outs)
     return Model(name=name, nodes=specs, edges=edges, run=run, description=description, graph=G,
-                 calls=calls)
+                 calls=calls, slo=slo)
 
 
 def _header(graph: Mapping) -> tuple[str, str]:
