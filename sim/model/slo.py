@@ -23,9 +23,10 @@ from typing import Any, Literal
 from sim.errors import ModelError, nearest
 from sim.model.checks import Ctx, is_number
 from sim.model.keys import Key, read
+from sim.model.settings import MAX_SERIES_INTERVALS
 
 __all__ = ["SloSpec", "BurnAlert", "WindowObjective", "SLO", "ALERT", "WINDOW_METRICS",
-           "DEFAULT_ALERTS", "slo_specs", "parse_window_objective"]
+           "DEFAULT_ALERTS", "slo_specs", "parse_window_objective", "check_slo_windows"]
 
 WINDOW_METRICS: tuple[str, ...] = (
     "latency.mean", "latency.p50", "latency.p90", "latency.p95", "latency.p99",
@@ -218,6 +219,21 @@ def _entry(i: int, item: Any, names: set[str]) -> SloSpec:
     names.add(name)
     alerts = DEFAULT_ALERTS if got["alerts"] is None else _alerts(ctx, got["alerts"])
     return SloSpec(name, objective, got["window"], float(target), alerts)
+
+
+def check_slo_windows(specs: tuple[SloSpec, ...], duration: float) -> None:
+    """Refuse an objective whose windows would cut ``duration`` (s) into more than
+    :data:`sim.model.settings.MAX_SERIES_INTERVALS` windows, or into none."""
+    for i, spec in enumerate(specs):
+        count = duration / spec.window
+        if count > MAX_SERIES_INTERVALS:
+            raise ModelError(f"must be at least {duration / MAX_SERIES_INTERVALS:.6g} s for a "
+                             f"run of {duration:g} s: at most {MAX_SERIES_INTERVALS:,} windows "
+                             "are judged", key=f"slo[{i}].window", value=spec.window)
+        if count < 1:
+            raise ModelError(f"must be at most the run's duration ({duration:g} s): no "
+                             "window would be judged", key=f"slo[{i}].window",
+                             value=spec.window)
 
 
 def slo_specs(value: Any) -> tuple[SloSpec, ...]:
