@@ -218,7 +218,9 @@ class PartitionedQueue(Buffer):
         msg = self.parts[p].popleft()
         self._leave(now)
         self.taken += 1
-        self.wait.buf.append(now - msg.t)
+        waited = now - msg.t
+        self.wait.buf.append(waited)
+        msg.waited += waited
         self.locked[p] = True
         msg.rcpt = _PartitionLock(self, p)
         if self.blocked:

@@ -51,11 +51,13 @@ class Msg:
     sender without timeout or retry, ``born`` the request's first departure (s),
     ``attempt`` the attempt number from 1, ``prio`` its priority (lower first),
     ``t`` the time it arrived where it is now (s), ``join`` its fork-join state,
-    ``work`` the service time spent on this copy so far (s), ``rcpt`` the broker
+    ``work`` the service time spent on this copy so far (s), ``waited`` the time it
+    spent waiting in buffers and for pool units so far (s), ``rcpt`` the broker
     receipt a consumer must acknowledge (at-least-once or partitioned queues).
     """
 
-    __slots__ = ("src", "req", "born", "attempt", "prio", "t", "join", "work", "rcpt")
+    __slots__ = ("src", "req", "born", "attempt", "prio", "t", "join", "work", "waited",
+                 "rcpt")
 
     def __init__(self, src, req, born: float, attempt: int, prio: int, t: float,
                  join: Join | None = None) -> None:
@@ -67,12 +69,14 @@ class Msg:
         self.t = t
         self.join = join
         self.work = 0.0
+        self.waited = 0.0
         self.rcpt = None
 
     def copy(self) -> "Msg":
         """Another copy of the same attempt (a broadcast branch or a redelivery)."""
         twin = Msg(self.src, self.req, self.born, self.attempt, self.prio, self.t, self.join)
         twin.work = self.work
+        twin.waited = self.waited
         return twin
 
 
