@@ -60,7 +60,8 @@ def test_the_interval_count_is_bounded_by_warmup_plus_duration():
 
 
 def test_series_flag_sets_the_instants(capsys, tmp_path):
-    assert main(["run", RR, "--duration", "10", "--warmup", "0", "--series", "4",
+    assert main(["run", RR, "--duration", "10", "--warmup", "0", "--replications", "1",
+                 "--series", "4",
                  "--out", str(tmp_path),
                  "--quiet", "--format", "json"]) == 0
     import pandas as pd
