@@ -70,3 +70,18 @@ def test_series_flag_sets_the_instants(capsys, tmp_path):
     assert sorted(series["time"].unique()) == [0.0, 4.0, 8.0, 10.0]
     requests = pd.read_csv(tmp_path / "requests_series.csv")
     assert list(requests["time"]) == [4.0, 8.0, 10.0]
+
+
+def test_the_table_shows_each_objective(tmp_path, capsys):
+    """One line per objective with its good windows and burn rate, and the alerts that
+    fired: every 60 s window of a saturated M/M/1 misses p99 <= 0.001 s, so 5 of 5 bad,
+    burn (5 / 5) / (1 - 0.99) = 100, and the default alerts fire at the first window."""
+    path = tmp_path / "m.yaml"
+    path.write_text("nodes:\n  c: {kind: sender, rate: 9}\n"
+                    "  w: {kind: service, service: {dist: exponential, mean: 0.1}}\n"
+                    "edges: [[c, w]]\n"
+                    "slo: [{objective: 'requests.latency.p99 <= 0.001', window: 60}]\n")
+    assert main(["run", str(path), "--duration", "300", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "slo slo1: requests.latency.p99 <= 0.001  good windows 0/5  burn rate 100" in out
+    assert "alert 3600 s / 300 s at 14.4x fired at 60 s" in out
