@@ -6,13 +6,17 @@ import argparse
 import sys
 
 from sim.cli.common import (add_run_flags, announce_workload, load_cli_model,
-                             progress_callback, warn_unstable)
+                             progress_callback, run_setting, warn_unstable)
 
 
 def add(sub) -> None:
     p = sub.add_parser("run", help="simulate a model and print the results")
     p.add_argument("model", help="model file (YAML or JSON)")
     add_run_flags(p)
+    p.add_argument("--series", type=run_setting("series"), metavar="SECONDS",
+                   help="seconds between the time series' instants; each interval also gets "
+                   "its requests' completions, failures, goodput and p50/p99 latency "
+                   "(default: the model's run.series, else 200 intervals over the run)")
     p.add_argument("--format", choices=("table", "json", "csv"), default="table",
                    help="what is printed: a table, the result as JSON, or CSV rows "
                    "(default table)")
@@ -69,7 +73,7 @@ def run(args) -> int:
                           progress=progress_callback(args, model.name),
                           trace=args.trace, trace_sample=args.trace_sample,
                           precision=args.precision, max_replications=args.max_replications,
-                          precision_metrics=args.metrics)
+                          precision_metrics=args.metrics, series=args.series)
     if out is not None:
         write_run_outputs(result, model, out)
     if args.format == "json":

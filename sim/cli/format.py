@@ -66,7 +66,27 @@ def format_table(result) -> str:
                          f"{fmt(busy['throughput'])}/s (share {fmt(busy['share'])}), queue "
                          f"{fmt(busy['queue_length'])}; mean {fmt(mean['throughput'])}/s, "
                          f"queue {fmt(mean['queue_length'])}")
+    lines += _slo_lines(d.get("slo") or {})
     return "\n".join(lines)
+
+
+def _slo_lines(slo: dict) -> list[str]:
+    """One line per objective (good windows, burn rate) and per alert that fired."""
+    lines = [""] if slo else []
+    for name, entry in slo.items():
+        lines.append(f"slo {name}: {entry['objective']}  good windows "
+                     f"{entry['good_windows']}/{entry['windows']}  burn rate "
+                     f"{fmt(entry['burn_rate'])}")
+        for alert in entry["alerts"]:
+            if alert["fired"]:
+                several = any(f["replication"] for f in alert["fired"])
+                times = ", ".join(fmt(f["at"]) + (f" (replication {f['replication']})"
+                                                  if several else "")
+                                  for f in alert["fired"][:10])
+                more = " ..." if len(alert["fired"]) > 10 else ""
+                lines.append(f"  alert {fmt(alert['long'])} s / {fmt(alert['short'])} s at "
+                             f"{fmt(alert['burn'])}x fired at {times}{more} s")
+    return lines
 
 
 def format_check(model) -> str:

@@ -71,6 +71,7 @@ def _write(result, model, out: Path, report: bool) -> list[Path]:
         "nodes.csv": safe_frame(result.nodes_frame()).to_csv(),
         "replications.csv": safe_frame(result.replications_frame()).to_csv(index=False),
         "timeseries.csv": safe_frame(result.timeseries).to_csv(index=False),
+        "requests_series.csv": result.requests_series.to_csv(index=False),
     }
     for name, text in files.items():
         write_text(out / name, text)

@@ -92,7 +92,9 @@ class Buffer:
     def _hand_over(self, msg: Msg, consumer) -> None:
         """Give a message straight to an idle ``consumer`` (it waited only for the broker)."""
         self.taken += 1
-        self._wait_buf.append(self.env._now - msg.t)
+        waited = self.env._now - msg.t
+        self._wait_buf.append(waited)
+        msg.waited += waited
         consumer.begin(msg, self)
 
     arrive = put
@@ -133,7 +135,9 @@ class Buffer:
         self.span += now
         self.n -= 1
         self.taken += 1
-        self._wait_buf.append(now - msg.t)
+        waited = now - msg.t
+        self._wait_buf.append(waited)
+        msg.waited += waited
         if self.blocked:
             self._admit_blocked(now)
         return msg
@@ -141,7 +145,9 @@ class Buffer:
     def _take_blocked(self) -> Msg:
         msg, producer = self.blocked.popleft()
         self.taken += 1
-        self._wait_buf.append(self.env._now - msg.t)
+        waited = self.env._now - msg.t
+        self._wait_buf.append(waited)
+        msg.waited += waited
         if producer is not None:
             producer.unblocked()
         return msg

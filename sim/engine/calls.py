@@ -273,7 +273,7 @@ class Calls:
             if msg.__class__ is CallMsg:
                 msg.src.complete(msg)
             elif self.send(msg, self):
-                self.blocked += 1
+                self._block(now)
                 return
         self._next(now)
 

@@ -244,7 +244,9 @@ class PartitionedQueue(Buffer):
         self.part_span[p] += now
         self.part_taken[p] += 1
         self.taken += 1
-        self.wait.buf.append(now - msg.t)
+        waited = now - msg.t
+        self.wait.buf.append(waited)
+        msg.waited += waited
         self.locked[p] = True
         msg.rcpt = _PartitionLock(self, p)
         if self.blocked:

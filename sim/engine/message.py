@@ -52,7 +52,8 @@ class Msg:
     sender without timeout or retry, ``born`` the request's first departure (s),
     ``attempt`` the attempt number from 1, ``prio`` its priority (lower first),
     ``t`` the time it arrived where it is now (s), ``join`` its fork-join state,
-    ``work`` the service time spent on this copy so far (s), ``rcpt`` the broker
+    ``work`` the service time spent on this copy so far (s), ``waited`` the time it
+    spent waiting in buffers and for pool units so far (s), ``rcpt`` the broker
     receipt a consumer must acknowledge (at-least-once or partitioned queues), ``key``
     the request's key (an int below the model's key count) or None.
     ``cls`` is its request class: set only in a model that names classes (its
@@ -60,8 +61,8 @@ class Msg:
     model without classes pays nothing for it (benchmarks/throughput.py, W1).
     """
 
-    __slots__ = ("src", "req", "born", "attempt", "prio", "t", "join", "work", "rcpt", "cls",
-                 "key")
+    __slots__ = ("src", "req", "born", "attempt", "prio", "t", "join", "work", "waited",
+                 "rcpt", "cls", "key")
 
     def __init__(self, src, req, born: float, attempt: int, prio: int, t: float,
                  join: Join | None = None) -> None:
@@ -73,6 +74,7 @@ class Msg:
         self.t = t
         self.join = join
         self.work = 0.0
+        self.waited = 0.0
         self.rcpt = None
         self.key = None
 
@@ -84,6 +86,7 @@ class Msg:
         if cls is not None:
             twin.cls = cls
         twin.key = self.key
+        twin.waited = self.waited
         return twin
 
 

@@ -84,7 +84,9 @@ class Pool:
             if waiter.live:
                 waiter.live = False
                 self.acquisitions += 1
-                self._wait_buf.append(now - waiter.since)
+                waited = now - waiter.since
+                self._wait_buf.append(waited)
+                waiter.msg.waited += waited
                 waiter.user.granted(waiter.msg, waiter.i)
                 return
         self.used -= 1

@@ -25,6 +25,7 @@ import simpy
 
 from sim.engine.build import build
 from sim.engine.run import SERIES_COLUMNS, resolve_run, run_replication
+from sim.metrics.windows import REQUEST_SERIES_COLUMNS
 from sim.engine.sender import Sender
 from sim.engine.trace import TraceWriter
 from sim.errors import ModelError, nearest
@@ -223,18 +224,22 @@ class _Runner:
         self.trace = trace
         self.reps: list[dict] = []
         self.rows: list[tuple] = []
+        self.requests: list[tuple] = []
 
     def add(self) -> None:
         summary, series = run_replication(self.model, len(self.reps), seed=self.run.seed,
                                           duration=self.run.duration, warmup=self.run.warmup,
-                                          trace=self.trace)
+                                          trace=self.trace, series=self.run.series,
+                                          requests_series=self.requests)
         self.reps.append(summary)
         self.rows.extend(series)
         if self.progress is not None:
             self.progress(len(self.reps), self.total)
 
     def result(self, extra: dict) -> Result:
-        return Result(self.reps, pd.DataFrame(self.rows, columns=SERIES_COLUMNS), extra)
+        return Result(self.reps, pd.DataFrame(self.rows, columns=SERIES_COLUMNS), extra,
+                      requests_series=pd.DataFrame(self.requests,
+                                                   columns=REQUEST_SERIES_COLUMNS))
 
 
 def _until_precise(runner: _Runner, target: float, cap: int, metrics) -> dict:
@@ -253,7 +258,8 @@ def _until_precise(runner: _Runner, target: float, cap: int, metrics) -> dict:
 
 def simulate_precise(model, *, duration=None, warmup=None, replications=None, seed=None,
                      progress=None, precision=None, max_replications=None,
-                     precision_metrics=None, trace=None, trace_sample=1.0) -> Result:
+                     precision_metrics=None, trace=None, trace_sample=1.0,
+                     series=None) -> Result:
     """Simulate with automatic warm-up and/or replications until a relative precision.
 
     Parameters
@@ -275,6 +281,8 @@ def simulate_precise(model, *, duration=None, warmup=None, replications=None, se
         Dotted result metrics (default end-to-end mean and p99 latency).
     trace, trace_sample :
         As :func:`sim.engine.simulate` (the pilots are not traced).
+    series : float, optional
+        As :func:`sim.engine.simulate`.
 
     Returns
     -------
@@ -290,7 +298,7 @@ def simulate_precise(model, *, duration=None, warmup=None, replications=None, se
         warmup = info["warmup"]
         extra.update(warmup_method=info["method"], warmup_detection=info)
     run = resolve_run(model, duration=duration, warmup=warmup, replications=replications,
-                      seed=seed)
+                      seed=seed, series=series)
     cap = DEFAULT_MAX_REPLICATIONS if max_replications is None else max_replications
     if precision is not None:
         _check_settings(precision, cap)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import replace
 from typing import Callable
 
@@ -13,22 +14,28 @@ from simpy.events import Timeout
 from sim.engine.build import build
 from sim.engine.kinds import runtime_of
 from sim.engine.trace import TraceWriter
+from sim.engine.windows import RequestTaps, SloWindows
 from sim.errors import ModelError
 from sim.metrics.result import Result
 from sim.metrics.summary import summarize_replication
+from sim.metrics.windows import REQUEST_SERIES_COLUMNS, WindowStats, series_row
+from sim.model.settings import DEFAULT_SERIES_INTERVALS
+from sim.model.slo import check_slo_windows
 
 __all__ = ["simulate", "run_replication", "resolve_run", "check_workload"]
 
-SERIES_POINTS = 200
-"""Intervals of the time series: ``SERIES_POINTS + 1`` instants, both ends included."""
+SERIES_POINTS = DEFAULT_SERIES_INTERVALS
+"""Intervals of the default time series: ``SERIES_POINTS + 1`` instants, both ends
+included (``series`` sets the interval instead)."""
 
 
-def resolve_run(model, *, duration=None, warmup=None, replications=None, seed=None):
+def resolve_run(model, *, duration=None, warmup=None, replications=None, seed=None,
+                series=None):
     """The model's run settings with the given ones winning (None keeps the model's),
     validated by :mod:`sim.model.settings` (a ModelError naming the argument); a
     warm-up of ``"auto"`` is replaced by the seconds MSER-5 picks."""
     run = model.run.merged(duration=duration, warmup=warmup, replications=replications,
-                           seed=seed)
+                           seed=seed, series=series)
     if run.warmup == "auto":
         from sim.engine.precision import auto_warmup  # imports this module: import here
 
@@ -51,22 +58,34 @@ def _readers(model) -> dict:
 
 
 class _Series:
-    """Regular snapshots of every node: ``SERIES_POINTS + 1`` instants per replication,
-    ``k * end / SERIES_POINTS`` for k = 0..SERIES_POINTS, both ends included.
+    """Regular snapshots of every node, and the requests of each interval between them.
 
-    Each instant is scheduled at its absolute time (no drift from adding steps); the
-    last one, at ``end``, is taken by :meth:`finish` once the run has stopped there
-    (``env.run(until=end)`` stops before the events due at ``end``).
+    With ``interval`` None: ``SERIES_POINTS + 1`` instants per replication,
+    ``k * end / SERIES_POINTS`` for k = 0..SERIES_POINTS; with an interval T: the
+    instants ``k * T`` before ``end``, then ``end`` (a last interval cut short).
+    Both ends are included. Each instant is scheduled at its absolute time (no drift
+    from adding steps); the last one, at ``end``, is taken by :meth:`finish` once the
+    run has stopped there (``env.run(until=end)`` stops before the events due then).
+    Each instant after the first also closes the interval before it: the requests
+    offered, completed and failed in it and the latencies of those completed in it
+    (``requests``, rows of ``REQUEST_SERIES_COLUMNS``).
     """
 
     def __init__(self, env, runtimes: dict, readers: dict, end: float, replication: int,
-                 tick: Callable[[float], None] | None = None) -> None:
+                 tick: Callable[[float], None] | None = None, interval: float | None = None,
+                 taps: RequestTaps | None = None) -> None:
         self.env, self.runtimes, self.replication = env, runtimes, replication
         self.states = [(name, rt, readers[name].state, readers[name].counters)
                        for name, rt in runtimes.items()]
         self.end, self.tick = end, tick
+        self.interval = interval
+        self.points = SERIES_POINTS if interval is None else \
+            max(1, math.ceil(end / interval * (1 - 1e-12)))
         self.taken = 0
         self.rows: list[tuple] = []
+        self.requests: list[tuple] = []
+        self.taps = taps
+        self.window = taps.watch(WindowStats(0.0)) if taps is not None else None
         self.carried = dict.fromkeys(runtimes, 0)
         self._tick(None)
 
@@ -74,6 +93,8 @@ class _Series:
         """Called before the warm-up reset zeroes the departure counters."""
         for name, rt, state, _ in self.states:
             self.carried[name] += state(rt)[3]
+        if self.taps is not None:
+            self.taps.carry()
 
     def _snapshot(self) -> None:
         now = self.env.now
@@ -82,19 +103,28 @@ class _Series:
             hits, misses = counters(rt) if counters is not None else (None, None)
             self.rows.append((self.replication, now, name, q, busy, servers,
                               done + self.carried[name], hits, misses))
+        if self.window is not None and self.taken:
+            self.taps.flush()
+            figures = self.window.close(now, self.taps.counts())
+            self.requests.append(series_row(self.replication, now, figures))
         self.taken += 1
         if self.tick is not None:
             self.tick(now / self.end if self.end > 0 else 1.0)
 
+    def _due(self, k: int) -> float:
+        if self.interval is None:
+            return self.end * k / self.points
+        return min(self.interval * k, self.end)
+
     def _tick(self, _event) -> None:
         self._snapshot()
-        if self.taken < SERIES_POINTS:
-            due = self.end * self.taken / SERIES_POINTS
+        if self.taken < self.points:
+            due = self._due(self.taken)
             Timeout(self.env, max(0.0, due - self.env.now)).callbacks.append(self._tick)
 
     def finish(self) -> None:
         """The last instant, at ``end`` (call after ``env.run(until=end)``)."""
-        if self.taken == SERIES_POINTS:
+        if self.taken == self.points:
             self._snapshot()
 
 
@@ -143,17 +173,26 @@ def _warmup_reset(runtimes: dict, readers: dict, series: _Series, now: float) ->
 
 def run_replication(model, replication: int, *, seed: int, duration: float,
                     warmup: float, trace=None,
-                    tick: Callable[[float], None] | None = None) -> tuple[dict, list[tuple]]:
+                    tick: Callable[[float], None] | None = None,
+                    series: float | None = None,
+                    requests_series: list | None = None) -> tuple[dict, list[tuple]]:
     """Simulate one replication: (result dict of it, time-series rows).
 
     ``trace`` is None or (TraceWriter, sampled fraction of requests); ``tick(f)`` is
-    called with the fraction f of simulated time done, ``SERIES_POINTS + 1`` times.
+    called with the fraction f of simulated time done, once per instant of the time
+    series. ``series`` is the series' interval (s; None: the model's ``run.series``,
+    else ``SERIES_POINTS`` intervals); the rows of each interval's requests
+    (``REQUEST_SERIES_COLUMNS``) are appended to ``requests_series`` when given.
+    A model with ``slo:`` gets its ``slo`` block in the result dict.
     """
     env = simpy.Environment()
     end = warmup + duration
     runtimes = build(env, model, seed, replication, warmup, end, trace)
     readers = _readers(model)
-    series = _Series(env, runtimes, readers, end, replication, tick)
+    taps = RequestTaps([runtimes[s.name] for s in model.senders])
+    interval = series if series is not None else model.run.series
+    series = _Series(env, runtimes, readers, end, replication, tick, interval, taps)
+    slo = SloWindows(env, taps, model.slo, warmup, end) if model.slo else None
     _Housekeeping(env, runtimes, readers, end)
     if warmup > 0:
         Timeout(env, warmup).callbacks.append(
@@ -162,6 +201,8 @@ def run_replication(model, replication: int, *, seed: int, duration: float,
         readers[name].start(rt)
     env.run(until=end)
     series.finish()
+    if slo is not None:
+        slo.finish()
     tracer = next((rt.tracer for rt in runtimes.values() if hasattr(rt, "tracer")), None)
     if tracer is not None:
         tracer.finish(end)
@@ -172,6 +213,10 @@ def run_replication(model, replication: int, *, seed: int, duration: float,
         raw[name] = readers[name].raw(rt)
     summary = summarize_replication(model.name, raw, seed=seed, duration=duration,
                                     warmup=warmup)
+    if slo is not None:
+        summary["slo"] = slo.entries(replication)
+    if requests_series is not None:
+        requests_series.extend(series.requests)
     return summary, series.rows
 
 
@@ -189,7 +234,8 @@ def simulate(model, *, duration: float | None = None, warmup: float | None = Non
              progress: Callable[[int, int], None] | None = None,
              precision: float | None = None, max_replications: int | None = None,
              precision_metrics: tuple[str, ...] | None = None,
-             trace: str | None = None, trace_sample: float = 1.0) -> Result:
+             trace: str | None = None, trace_sample: float = 1.0,
+             series: float | None = None) -> Result:
     """Simulate ``model`` (a validated :class:`sim.model.spec.Model`).
 
     Settings given here override the model's ``run:`` block. Replication ``r``
@@ -200,6 +246,9 @@ def simulate(model, *, duration: float | None = None, warmup: float | None = Non
     :func:`sim.engine.precision.simulate_precise` (see there).
     ``trace`` names a CSV or Parquet file for one row per attempt and node visit
     of a ``trace_sample`` fraction of the requests (see :mod:`sim.engine.trace`).
+    ``series`` is the time series' interval in seconds (``run.series``; default
+    ``SERIES_POINTS`` intervals over the run); ``Result.requests_series`` has the
+    requests of each interval.
 
     Raises
     ------
@@ -207,8 +256,10 @@ def simulate(model, *, duration: float | None = None, warmup: float | None = Non
         A setting out of range (see :mod:`sim.model.settings`), or a run whose
         estimated work cannot fit (see :mod:`sim.analytic.workload`).
     """
-    check_workload(model, model.run.merged(duration=duration, warmup=warmup,
-                                           replications=replications, seed=seed))
+    settings = model.run.merged(duration=duration, warmup=warmup, replications=replications,
+                                seed=seed, series=series)
+    check_workload(model, settings)
+    check_slo_windows(model.slo, settings.duration)
     if precision is not None or (model.run.warmup if warmup is None else warmup) == "auto":
         from sim.engine.precision import simulate_precise
 
@@ -216,11 +267,11 @@ def simulate(model, *, duration: float | None = None, warmup: float | None = Non
                                 replications=replications, seed=seed, progress=progress,
                                 precision=precision, max_replications=max_replications,
                                 precision_metrics=precision_metrics, trace=trace,
-                                trace_sample=trace_sample)
+                                trace_sample=trace_sample, series=series)
     run = resolve_run(model, duration=duration, warmup=warmup, replications=replications,
-                      seed=seed)
+                      seed=seed, series=series)
     writer = TraceWriter(trace) if trace else None
-    reps, rows = [], []
+    reps, rows, requests = [], [], []
     try:
         for r in range(run.replications):
             tick = None
@@ -228,7 +279,8 @@ def simulate(model, *, duration: float | None = None, warmup: float | None = Non
                 tick = functools.partial(_report_progress, progress, r, run.replications)
             summary, series = run_replication(
                 model, r, seed=run.seed, duration=run.duration, warmup=run.warmup,
-                trace=(writer, trace_sample) if writer else None, tick=tick)
+                trace=(writer, trace_sample) if writer else None, tick=tick,
+                series=run.series, requests_series=requests)
             reps.append(summary)
             rows.extend(series)
             if progress is not None:
@@ -237,4 +289,5 @@ def simulate(model, *, duration: float | None = None, warmup: float | None = Non
         if writer is not None:
             writer.close()
     frame = pd.DataFrame(rows, columns=SERIES_COLUMNS)
-    return Result(reps, frame)
+    return Result(reps, frame,
+                  requests_series=pd.DataFrame(requests, columns=REQUEST_SERIES_COLUMNS))

@@ -56,6 +56,8 @@ class Sender:
                        and self.breaker is None)
         self.latency = SampleStats()
         self._lat_buf = self.latency.buf
+        self.wait = SampleStats()
+        self._wait_buf = self.wait.buf
         self.live = 0
         self.blocked = 0
         self.paused = False
@@ -69,9 +71,11 @@ class Sender:
         self.dead = dict.fromkeys(CAUSES, 0)
         self.live = 0
         self.latency.reset()
+        self.wait.reset()
 
     def close(self, now: float) -> None:
         self.latency.flush()
+        self.wait.flush()
 
     def load(self) -> int:
         return 0
@@ -179,8 +183,9 @@ class Sender:
                 self.live -= 1
                 self.completed += 1
                 self._lat_buf.append(self.env._now - born)
+                self._wait_buf.append(msg.waited)
             else:
-                self._settle(born, True)
+                self._settle(born, True, msg.waited)
             return
         if req.current == msg.attempt:
             req.current = 0
@@ -188,7 +193,7 @@ class Sender:
                 self.breaker.record(self.env._now, True)
         if req.state == PENDING:
             req.state = DONE
-            self._settle(req.born, True)
+            self._settle(req.born, True, msg.waited)
         else:
             self.waste(req.born, msg.work)
             if req.counted:
@@ -245,13 +250,14 @@ class Sender:
         if req.state == PENDING:
             self._attempt(req)
 
-    def _settle(self, born: float, ok: bool) -> None:
+    def _settle(self, born: float, ok: bool, waited: float = 0.0) -> None:
         now = self.env._now
         if born >= self.warmup:
             self.live -= 1
             if ok:
                 self.completed += 1
                 self._lat_buf.append(now - born)
+                self._wait_buf.append(waited)
             else:
                 self.failed += 1
         if self.closed:

@@ -74,6 +74,8 @@ class Service:
         self.arrivals = self.completed = self.errors = 0
         self.busy_span = -self.busy * now
         self.busy_area = 0.0
+        self.blocked_span = -self.blocked * now
+        self.blocked_area = 0.0
         self.prov_area = 0.0
         self.prov_last = now
         self.wait.reset()
@@ -81,6 +83,7 @@ class Service:
 
     def close(self, now: float) -> None:
         self.busy_area = self.busy_integral(now)
+        self.blocked_area = self.blocked_span + self.blocked * now
         self.prov_area += self.provisioned * (now - self.prov_last)
         self.prov_last = now
         self.wait.flush()
@@ -129,9 +132,15 @@ class Service:
         self._sojourn_buf.append(now - msg.t)
         if self.plain or self._passes(msg):
             if self.send(msg, self):
-                self.blocked += 1
+                self._block(now)
                 return
         self._next(now)
+
+    def _block(self, now: float) -> None:
+        """A blocking queue held back the message just served: its server stays taken
+        until ``unblocked`` (``blocked_span`` as ``busy_span``: one addition each way)."""
+        self.blocked += 1
+        self.blocked_span -= now
 
     def _passes(self, msg: Msg) -> bool:
         """Did processing succeed and may the message go on? (errors, broker receipts)"""
@@ -146,8 +155,10 @@ class Service:
 
     def unblocked(self) -> None:
         """A message this service sent was admitted by a blocking queue: free its server."""
+        now = self.env._now
         self.blocked -= 1
-        self._next(self.env._now)
+        self.blocked_span += now
+        self._next(now)
 
     def _next(self, now: float) -> None:
         if self.busy <= self.servers:

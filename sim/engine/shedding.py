@@ -110,7 +110,9 @@ class Shedding:
         if msg is None:
             return self._take_blocked() if self.blocked else None
         self.taken += 1
-        self._wait_buf.append(now - msg.t)
+        waited = now - msg.t
+        self._wait_buf.append(waited)
+        msg.waited += waited
         if self.blocked:
             self._admit_blocked(now)
         return msg

@@ -14,6 +14,7 @@ from typing import Any, Sequence
 
 import pandas as pd
 
+from sim.metrics.slo import aggregate_slo
 from sim.metrics.stats import ci95_halfwidth
 
 __all__ = ["Result", "aggregate", "flatten", "get_path", "COUNT_KEYS"]
@@ -88,6 +89,9 @@ def aggregate(reps: Sequence[dict]) -> dict:
             edges[name], ci_edges[name] = _combine([r["edges"][name] for r in reps], (name,))
         out["edges"] = edges
         out["ci95"]["edges"] = _prune(ci_edges) if len(reps) > 1 else None
+    if "slo" in first:  # a model with slo: objectives
+        out["slo"], ci_slo = aggregate_slo([r["slo"] for r in reps])
+        out["ci95"]["slo"] = ci_slo if len(reps) > 1 else None
     return out
 
 
@@ -123,12 +127,19 @@ class Result:
     timeseries : pandas.DataFrame
         Columns replication, time, node, queue_length, busy, servers, departures
         (cumulative since time 0), sampled at regular instants.
+    requests_series : pandas.DataFrame
+        One row per interval of the time series and replication: the requests
+        offered, completed and failed in it, goodput and latency percentiles
+        (columns of ``sim.metrics.windows.REQUEST_SERIES_COLUMNS``).
     """
 
     def __init__(self, replications: Sequence[dict], timeseries: pd.DataFrame | None = None,
-                 extra: dict | None = None) -> None:
+                 extra: dict | None = None, *,
+                 requests_series: pd.DataFrame | None = None) -> None:
         self.replications = list(replications)
         self.timeseries = timeseries if timeseries is not None else pd.DataFrame()
+        self.requests_series = (requests_series if requests_series is not None
+                                else pd.DataFrame())
         self.extra = dict(extra or {})
         self._dict = aggregate(self.replications)
 

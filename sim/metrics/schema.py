@@ -29,7 +29,8 @@ from sim.metrics.trace_columns import trace_section
 from sim.model.kinds import KIND_NAMES
 
 __all__ = ["Field", "RUN_FIELDS", "EXTRA_FIELDS", "REQUEST_FIELDS", "NODE_FIELDS",
-           "EDGE_FIELDS", "SERIES_FIELDS", "node_fields", "metric_paths", "reference_page"]
+           "EDGE_FIELDS", "SERIES_FIELDS", "REQUEST_SERIES_FIELDS", "SLO_FIELDS", "node_fields",
+           "metric_paths", "reference_page"]
 
 
 def _f(path: str, unit: str, meaning: str, aggregate: Aggregate = "mean", **kw) -> Field:
@@ -51,6 +52,8 @@ EXTRA_FIELDS: tuple[Field, ...] = (
     _f("warmup_detection", "-", "The pilot run behind an automatic warm-up: its "
        "truncation point and whether it is reliable.", "constant",
        condition="with warmup: auto"),
+    _f("slo", "-", "Each objective's windows, burn rate and alerts (see `slo` below).",
+       "constant", condition="with slo: in the model"),
     _f("precision", "-", "The stopping rule of --precision: target, whether it was "
        "reached, replications run, and each metric's relative half-width.", "constant",
        condition="with --precision"),
@@ -78,6 +81,38 @@ SERIES_FIELDS: tuple[Field, ...] = (
     _f("misses", "messages", "A cache's misses since time 0 (cumulative; empty for other "
        "kinds)."),
 )
+
+
+REQUEST_SERIES_FIELDS: tuple[Field, ...] = (
+    _f("replication", "-", "The replication (0, 1, ...)."),
+    _f("time", "s", "The end of the interval: an instant of the time series other than 0."),
+    _f("offered", "requests", "Requests born in the interval (after the warm-up)."),
+    _f("completed", "requests", "Requests completed in the interval (born after the "
+       "warm-up)."),
+    _f("failed", "requests", "Requests that failed for good in the interval (born after the "
+       "warm-up)."),
+    _f("goodput", "1/s", "completed / the interval's length: requests completed per second."),
+    _f("latency.p50", "s", "Median latency of the requests completed in the interval (empty "
+       "when none completed)."),
+    _f("latency.p99", "s", "99th percentile of the latency of the requests completed in the "
+       "interval (empty when none completed)."),
+)
+
+SLO_FIELDS: tuple[Field, ...] = (
+    _f("objective", "-", "The objective as written (normalised spacing).", "constant"),
+    _f("window", "s", "The window's length.", "constant"),
+    _f("target", "ratio", "The fraction of windows that must meet the objective.",
+       "constant"),
+    _f("windows", "-", "Windows judged (whole windows of the measured period).", "sum"),
+    _f("good_windows", "-", "Windows that met the objective.", "sum"),
+    _f("good_fraction", "ratio", "good_windows / windows."),
+    _f("burn_rate", "ratio", "The error budget's burn rate over the run: (1 - "
+       "good_fraction) / (1 - target); 1 spends the budget exactly."),
+    _f("alerts", "-", "One entry per burn-rate alert: its long, short (s) and burn, and "
+       "fired, the list of {replication, at} with the end (s) of each window at which it "
+       "started firing.", "constant"),
+)
+"""The fields of each objective under the result's ``slo.<name>``."""
 
 
 def node_fields(spec) -> tuple[Field, ...]:
@@ -206,8 +241,26 @@ def _ci95_section() -> list[str]:
 def _series_section() -> list[str]:
     return [
         "## Time series", "",
+        "The time series samples the run every `series` seconds (`--series`, `run.series`; "
+        "by default 200 intervals over warm-up plus duration), both ends included; when "
+        "the run's length is not a multiple of the interval, the last one is shorter. "
         "`timeseries.csv` (`Result.timeseries` in Python) has one row per node and "
-        "sampling instant of each replication:", "", *_table(SERIES_FIELDS)]
+        "sampling instant of each replication:", "", *_table(SERIES_FIELDS),
+        "`requests_series.csv` (`Result.requests_series`) has one row per interval of each "
+        "replication, with the requests of all senders in it:", "",
+        *_table(REQUEST_SERIES_FIELDS)]
+
+
+def _slo_section() -> list[str]:
+    return [
+        "## `slo`", "",
+        "Only for a model with `slo:` objectives: one entry per objective, keyed by its "
+        "name (`slo.slo1.burn_rate`). Each is judged on consecutive windows of the measured "
+        "period; a window meets a latency objective only with requests completed in it "
+        "(or none offered). An alert fires, as Google's SRE workbook's multi-window "
+        "burn-rate alerts, at the end of a window when the burn rate over both its long and "
+        "its short span exceeds its burn. `ci95.slo.<name>` holds the half-widths of "
+        "`good_fraction` and `burn_rate`.", "", *_table(SLO_FIELDS)]
 
 
 def _csv_section() -> list[str]:
@@ -238,18 +291,19 @@ def reference_page() -> str:
              "appear only for nodes configured a certain way, as the meaning says.", ""]
     for kind in KIND_NAMES:
         if kind == "sender":
+            own = tuple(f for f in NODE_FIELDS[kind][1:] if f not in REQUEST_FIELDS)
             lines += ["### sender", "",
                       "`kind: sender`, then the fields of `requests` above, for this "
                       "sender's own requests only, so classes of traffic can be told "
-                      "apart.", ""]
+                      "apart, then its own:", "", *_table(own)]
             continue
         lines += [f"### {kind}", "", *_table(NODE_FIELDS[kind])]
     lines += ["## `edges`", "",
               "Only in a model with call edges (`call: sync | async`): one entry per call "
               "edge, keyed `\"caller->callee\"` (flattened: `edges.api->db.response.p99`). "
               "`ci95.edges` mirrors it.", "", *_table(EDGE_FIELDS)]
-    lines += [*_classes_section(), *_ci95_section(), *_series_section(), *_csv_section(),
-              *trace_section()]
+    lines += [*_classes_section(), *_slo_section(), *_ci95_section(), *_series_section(),
+              *_csv_section(), *trace_section()]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

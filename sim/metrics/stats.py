@@ -31,14 +31,18 @@ class SampleStats:
 
     The hot path appends to the plain list ``buf`` (``stats.buf.append(x)`` or a
     bound ``append`` kept by the caller); the engine calls :meth:`flush` now and
-    then, and the numpy work happens there, in batches.
+    then, and the numpy work happens there, in batches. ``observers`` are called
+    with each flushed batch (a numpy array), so per-interval statistics see the
+    samples once, in batches, without the hot path appending them twice.
     """
 
-    __slots__ = ("buf", "count", "total", "max", "min", "_exact", "_hist", "exact_cap")
+    __slots__ = ("buf", "count", "total", "max", "min", "_exact", "_hist", "exact_cap",
+                 "observers")
 
     def __init__(self, exact_cap: int = 100_000) -> None:
         self.buf: list[float] = []
         self.exact_cap = exact_cap
+        self.observers: list = []
         self.reset()
 
     def reset(self) -> None:
@@ -67,6 +71,12 @@ class SampleStats:
             return
         arr = np.asarray(self.buf, dtype=np.float64)
         self.buf.clear()
+        self.fold(arr)
+        for observe in self.observers:
+            observe(arr)
+
+    def fold(self, arr: np.ndarray) -> None:
+        """Add a batch of samples (a non-empty float array) to the running totals."""
         self.count += arr.size
         self.total += float(arr.sum())
         self.max = max(self.max, float(arr.max()))

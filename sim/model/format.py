@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from sim.model.keys import Key
 from sim.model.kinds.sender import RETRY
+from sim.model.slo import SLO
 
 __all__ = ["TOP", "RUN", "EDGE", "ADAPTIVE_LIMIT", "ADAPTIVE_MODES", "Dist", "DISTS", "INF_PATTERN", "CALL_MODES"]
 
@@ -33,6 +34,10 @@ RUN: tuple[Key, ...] = (
         "confidence intervals come from their spread.", default=1, low=1),
     Key("seed", "integer", "Seed of every random stream: the same seed gives the same "
         "results.", default=1, low=0),
+    Key("series", "number", "Seconds between the instants of the time series; each interval "
+        "also gets the completions, failures, goodput and p50/p99 latency of the requests "
+        "completed in it. At most 100,000 intervals over warm-up plus duration.",
+        default_text="200 intervals over the run", unit="s", low=0, low_open=True),
 )
 
 EDGE: tuple[Key, ...] = (
@@ -169,6 +174,11 @@ TOP: tuple[Key, ...] = (
     Key("scenario", "custom", "Timed changes while the model runs: a list of steps, each "
         "`{at, for, set}` or `{at, for, node, action}` (the table below).",
         json={"type": "array"}, type_text="list of steps", default_text="none"),
+    Key("slo", "custom", "Service-level objectives judged window by window: the result's "
+        "`slo` gives each one's fraction of good windows, error-budget burn rate and the "
+        "times its burn-rate alerts fired.", default_text="none",
+        type_text="list of objectives",
+        json={"type": "array"}),
 )
 
 

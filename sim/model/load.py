@@ -30,7 +30,7 @@ from sim.model.readers import read_json, read_yaml
 
 __all__ = ["load", "from_dict", "to_dict", "save", "ordered_edges", "TOP_KEYS", "EDGE_KEYS"]
 
-TOP_KEYS = ("name", "description", "run", "nodes", "edges", "scenario")
+TOP_KEYS = ("name", "description", "run", "nodes", "edges", "scenario", "slo")
 EDGE_KEYS = ("from", "to", "p", "latency", "call", "visits", "timeout", "max_in_flight", "hedge",
              "retry", "classes", "switch", "when")
 
@@ -84,6 +84,8 @@ def from_dict(data: Mapping, base_dir: str | Path | None = None, *,
                    base_dir=None if base_dir is None else str(base_dir))
     if data.get("scenario") is not None:
         G.graph["scenario"] = copy.deepcopy(data["scenario"])
+    if data.get("slo") is not None:  # only a model with objectives carries the key
+        G.graph["slo"] = copy.deepcopy(data["slo"])
     for name, attrs in _mapping_or_empty(data.get("nodes"), "nodes").items():
         if not isinstance(name, str):
             raise ModelError("node names must be strings (quote it)", value=name)
@@ -193,6 +195,8 @@ def to_dict(G: nx.DiGraph) -> dict:
         data["run"] = dict(G.graph["run"])
     if G.graph.get("scenario"):
         data["scenario"] = copy.deepcopy(G.graph["scenario"])
+    if G.graph.get("slo") is not None:
+        data["slo"] = copy.deepcopy(G.graph["slo"])
     data["nodes"] = {name: dict(attrs) for name, attrs in G.nodes(data=True)}
     data["edges"] = []
     for u, v, attrs in ordered_edges(G):

@@ -12,6 +12,7 @@ import math
 from typing import Any
 
 from sim.model.format import ADAPTIVE_LIMIT, DISTS, EDGE, RUN, STEP, TOP
+from sim.model.slo import ALERT, SLO
 from sim.model.keys import Key
 from sim.model.kinds import KIND_NAMES, KINDS
 
@@ -170,10 +171,29 @@ load meets its capacity is valid but reported unstable by `asyncsim check`.
 """
 
 
+_SLO = """\
+Each entry of `slo:` is judged on consecutive windows of the measured period:
+
+```yaml
+slo:
+  - {objective: "requests.latency.p99 <= 0.5", window: 60, target: 0.99}
+  - {name: errors, objective: "requests.failed / requests.offered <= 0.001",
+     alerts: [{long: 600, short: 60, burn: 10}]}
+```
+
+The burn rate is the fraction of bad windows divided by the error budget
+`1 - target` (1 spends the budget exactly over the run). An alert is the
+multi-window burn-rate alert of Google's SRE workbook: at the end of each
+window it is firing when the burn rate over both its `long` and its `short`
+span exceeds `burn`; the result lists the times it started firing.
+"""
+
+
 def model_reference() -> str:
     """The Markdown reference page of the model format."""
     parts = [_INTRO.format(regenerate=REGENERATE)]
     parts += ["## Top-level keys\n", _table(TOP), "", "### `run`\n", _table(RUN), ""]
+    parts += ["### `slo`\n", _SLO, _table(SLO), "", "Each of `alerts`:\n", _table(ALERT), ""]
     parts.append("## Node kinds\n")
     parts.append("Every node has a `kind`, one of " + ", ".join(f"`{k}`" for k in KIND_NAMES)
                  + ", and takes that kind's keys only.\n")

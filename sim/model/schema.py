@@ -17,6 +17,7 @@ import math
 from typing import Any
 
 from sim.model.format import DISTS, EDGE, INF_PATTERN, STEP, TOP
+from sim.model.slo import SLO
 from sim.model.keys import Key
 from sim.model.kinds import KIND_NAMES, KINDS
 
@@ -47,6 +48,9 @@ def model_schema() -> dict[str, Any]:
         "type": "array", "description": _describe(TOP[5]),
         "items": {**_object(STEP, "a step"),
                   "oneOf": [{"required": ["set"]}, {"required": ["action", "node"]}]}}
+    top["properties"]["slo"] = {
+        "type": "array", "description": _describe(TOP[6]),
+        "items": _object(SLO, "an objective")}
     return {"$schema": DRAFT, "title": "asyncsim model",
             "description": "A model of a message-driven system for asyncsim: nodes (senders, "
                            "queues, services, routers) and the edges between them. Times "

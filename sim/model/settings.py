@@ -16,6 +16,10 @@ Bounds, and why:
 - ``replications`` a positive integer, at most :data:`MAX_REPLICATIONS`: each
   replication's summary and time series stay in memory until the run ends.
 - ``seed`` a non-negative integer (the root of every random stream).
+- ``series`` the time series' interval: positive, finite seconds, or None for
+  :data:`DEFAULT_SERIES_INTERVALS` intervals over the run; at most
+  :data:`MAX_SERIES_INTERVALS` intervals fit in a run (warm-up included), since
+  every interval's row of every node stays in memory until the run ends.
 """
 
 from __future__ import annotations
@@ -29,11 +33,16 @@ from sim.errors import ModelError, nearest
 from sim.model.checks import is_number
 
 __all__ = ["RunSettings", "RUN_KEYS", "MAX_SECONDS", "MAX_REPLICATIONS", "check_setting",
-           "check_settings", "run_settings"]
+           "check_settings", "run_settings", "DEFAULT_SERIES_INTERVALS",
+           "MAX_SERIES_INTERVALS", "series_interval"]
 
-RUN_KEYS = ("duration", "warmup", "replications", "seed")
+RUN_KEYS = ("duration", "warmup", "replications", "seed", "series")
 MAX_SECONDS = 1e12
 MAX_REPLICATIONS = 100_000
+DEFAULT_SERIES_INTERVALS = 200
+"""Intervals of the time series when ``series`` is not given (both ends sampled)."""
+MAX_SERIES_INTERVALS = 100_000
+"""Most intervals of the time series in one replication: each keeps a row per node."""
 MODEL_SPELLING = "run.{key}"
 
 _WANTED = {
@@ -42,6 +51,7 @@ _WANTED = {
               "or 'auto'",
     "replications": "a positive integer",
     "seed": "a non-negative integer",
+    "series": f"a positive number of seconds, finite and at most {MAX_SECONDS:g}",
 }
 _TOO_MANY = (f"a positive integer of at most {MAX_REPLICATIONS:,}: each replication's "
              "results stay in memory until the run ends")
@@ -79,9 +89,9 @@ def check_setting(key: str, value: Any, spelling: str = MODEL_SPELLING) -> Any:
         raise ModelError(f"unknown key {name!r}{takes}", suggestion=hint)
     if key == "warmup" and value == "auto":
         return "auto"
-    if key in ("duration", "warmup"):
+    if key in ("duration", "warmup", "series"):
         ok = is_number(value) and math.isfinite(value) and \
-            (value > 0 if key == "duration" else value >= 0)
+            (value >= 0 if key == "warmup" else value > 0)
         if not ok:
             raise _refuse(name, key, value)
         if value > MAX_SECONDS:
@@ -129,6 +139,10 @@ class RunSettings:
         Independent replications.
     seed : int
         Root seed of every random stream.
+    series : float or None
+        Seconds between the instants of the time series (each interval also gets
+        its requests' completions, failures and latency percentiles); None for
+        :data:`DEFAULT_SERIES_INTERVALS` intervals over the run.
 
     Constructing one (also through :func:`dataclasses.replace`) checks every
     field, so an invalid RunSettings cannot exist.
@@ -138,10 +152,14 @@ class RunSettings:
     warmup: float | Literal["auto"] = 0.0
     replications: int = 1
     seed: int = 1
+    series: float | None = None
 
     def __post_init__(self) -> None:
         for key in RUN_KEYS:
+            if key == "series" and self.series is None:
+                continue
             object.__setattr__(self, key, check_setting(key, getattr(self, key), "{key}"))
+        check_series_count(self, "{key}")
 
     def merged(self, values: Mapping[str, Any] | None = None, *, spelling: str = "{key}",
                unset: bool = True, **kwargs: Any) -> "RunSettings":
@@ -154,10 +172,38 @@ class RunSettings:
             raise ModelError("must be a mapping of run settings", key="run", value=values)
         changes = check_settings({**(values or {}), **kwargs}, spelling, unset=unset)
         current = {key: getattr(self, key) for key in RUN_KEYS}
-        return RunSettings(**{**current, **changes})
+        merged = {**current, **changes}
+        check_series_count(RunSettings(**{**merged, "series": None}),
+                           spelling if "series" in changes else "{key}", merged["series"])
+        return RunSettings(**merged)
 
     def to_dict(self) -> dict[str, Any]:
-        return {key: getattr(self, key) for key in RUN_KEYS}
+        """The settings as a ``run:`` mapping (``series`` only when given)."""
+        return {key: getattr(self, key) for key in RUN_KEYS
+                if not (key == "series" and self.series is None)}
+
+
+def series_interval(run: RunSettings, end: float) -> float:
+    """Seconds between the time series' instants for a run ending at ``end`` (warm-up
+    included): ``run.series``, or ``end`` split in :data:`DEFAULT_SERIES_INTERVALS`."""
+    if run.series is not None:
+        return run.series
+    return end / DEFAULT_SERIES_INTERVALS if end > 0 else 1.0
+
+
+def check_series_count(run: RunSettings, spelling: str, series: float | None = None) -> None:
+    """Refuse a ``series`` interval that would cut the run (warm-up included; the
+    measured part alone under ``warmup: auto``) into more than
+    :data:`MAX_SERIES_INTERVALS` intervals."""
+    series = run.series if series is None else series
+    if series is None:
+        return
+    span = run.duration + (run.warmup if run.warmup != "auto" else 0.0)
+    if span / series > MAX_SERIES_INTERVALS:
+        wanted = (f"at least {span / MAX_SERIES_INTERVALS:.6g} seconds for this run "
+                  f"({span:g} s): at most {MAX_SERIES_INTERVALS:,} intervals fit, each "
+                  "keeping a row per node in memory")
+        raise _refuse(spelling.format(key="series"), "series", series, wanted)
 
 
 def run_settings(values: Mapping[str, Any] | None,

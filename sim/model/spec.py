@@ -303,6 +303,8 @@ class Model:
     classes: tuple[str, ...] = ()
     classed: bool = False
     class_reach: dict = field(default=None, compare=False, repr=False)
+    slo: tuple = ()
+    """The service-level objectives judged window by window (sim.model.slo.SloSpec)."""
 
     _by_name: dict = field(default=None, init=False, compare=False, repr=False)
     _out: dict = field(default=None, init=False, compare=False, repr=False)

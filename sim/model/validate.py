@@ -31,6 +31,7 @@ from sim.model.kinds.cache import WHENS, check_cache_loops
 from sim.model.load import ordered_edges
 from sim.model.scenario import scenario_of
 from sim.model.settings import RUN_KEYS, RunSettings, run_settings
+from sim.model.slo import slo_specs
 from sim.model.spec import EdgeSpec, Model
 
 __all__ = ["validate", "run_spec", "RUN_KEYS", "P_TOLERANCE"]
@@ -67,6 +68,7 @@ def validate(G: nx.DiGraph) -> Model:
     base_dir = G.graph.get("base_dir")
     name, description = _header(G.graph)
     run = run_spec(G.graph.get("run"))
+    slo = slo_specs(G.graph.get("slo"))
     kinds = _kinds(G)
     every = tuple(_edge(u, v, attrs, kinds, base_dir) for u, v, attrs in ordered_edges(G))
     edges = tuple(e for e in every if e.call is None)
@@ -99,7 +101,7 @@ def validate(G: nx.DiGraph) -> Model:
     _check_batches(specs, edges, calls, plan.classed)
     model = Model(name=name, nodes=specs, edges=edges, run=run, description=description,
                   graph=G, calls=calls, classes=plan.names, classed=plan.classed,
-                  class_reach=plan.reach)
+                  class_reach=plan.reach, slo=slo)
     if G.graph.get("scenario"):
         model = dataclasses.replace(model, scenario=scenario_of(G, model, validate))
     return model

@@ -186,7 +186,7 @@ def _run(data: dict, model, label: str) -> dict:
     """The plan's run settings over the model's, checked by the one validator of run
     settings; the planner adds its own needs (two replications for an interval,
     seconds of warm-up)."""
-    from sim.model.settings import check_settings
+    from sim.model.settings import RunSettings, check_settings
 
     run = _mapping(data.get("run"), label, "run", RUN_KEYS)
     try:
@@ -194,7 +194,12 @@ def _run(data: dict, model, label: str) -> dict:
     except ModelError as exc:
         raise PlanError(f"{label}: {str(exc).removeprefix('model: ')}") from None
     out = {"duration": model.run.duration, "warmup": model.run.warmup,
-           "replications": DEFAULT_REPLICATIONS, "seed": model.run.seed, **given}
+           "replications": DEFAULT_REPLICATIONS, "seed": model.run.seed,
+           **({} if model.run.series is None else {"series": model.run.series}), **given}
+    try:  # the series' interval count depends on the plan's duration and warm-up too
+        RunSettings(**out)
+    except ModelError as exc:
+        raise PlanError(f"{label}: {str(exc).replace('series', 'run.series', 1)}") from None
     if out["replications"] < 2:
         raise fail(label, "must be at least 2: the planner needs a confidence interval "
                    f"(got {out['replications']!r})", "run.replications")

@@ -47,6 +47,10 @@ class ReportData:
     result : dict or None
         The result (a run, or the plan's chosen configuration).
     timeseries : pandas.DataFrame or None
+    requests_series : pandas.DataFrame or None
+        The requests of each interval (``requests_series.csv`` of a run).
+    markers : list of (float, str)
+        Instants to mark on the figures over time (e.g. scenario steps), with labels.
     summary : pandas.DataFrame or None
         A sweep's per-point table (mean and ``.ci95`` columns).
     manifest : dict
@@ -62,6 +66,8 @@ class ReportData:
     result: dict | None = None
     timeseries: pd.DataFrame | None = None
     summary: pd.DataFrame | None = None
+    requests_series: pd.DataFrame | None = None
+    markers: list = field(default_factory=list)
     manifest: dict = field(default_factory=dict)
     plan: dict | None = None
 
@@ -153,7 +159,8 @@ def read_folder(folder: str | Path, model: Any = None) -> ReportData:
     if (folder / "result.json").is_file():
         result = _json(folder / "result.json", "a simulation result", RESULT_KEYS)
         return ReportData("run", folder, f"Run: {result.get('model', '')}", graph, result,
-                          _csv(folder / "timeseries.csv"))
+                          _csv(folder / "timeseries.csv"),
+                          requests_series=_csv(folder / "requests_series.csv"))
     raise SimError(f"{folder} holds no result to report on: expected plan.json, "
                    "summary.csv/runs.csv (a sweep) or result.json (a run)")
 

@@ -27,7 +27,8 @@ from matplotlib.ticker import MaxNLocator
 
 from sim.reports.shapes import group_by_shape
 
-__all__ = ["new_axes", "latency_vs_load", "queue_length", "utilization", "topology",
+__all__ = ["new_axes", "latency_vs_load", "queue_length", "requests_over_time", "utilization",
+           "topology",
            "search_path", "to_png", "literal"]
 
 CMAP = "RdYlGn_r"
@@ -136,6 +137,45 @@ def queue_length(df: pd.DataFrame, ax: Axes | None = None, max_nodes: int = MAX_
     ax.set_title("Queue length over time")
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=8)
+    return ax
+
+
+def requests_over_time(df: pd.DataFrame | None, ax: Axes | None = None,
+                       markers=()) -> Axes:
+    """Goodput (completed requests per second, left axis) and the p99 latency of the
+    requests completed in each interval (right axis) over simulated time, mean over
+    replications; ``markers`` ``[(time, label), ...]`` (scenario steps) are drawn as
+    labelled vertical lines.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        ``Result.requests_series``: columns ``time`` (end of the interval, s),
+        ``goodput`` (1/s), ``latency.p99`` (s) and ``replication``.
+    markers : sequence of (float, str)
+        Instants (s) to mark, with their labels.
+    """
+    ax = new_axes(ax)
+    if df is None or df.empty:
+        return _note(ax, "no requests series in this result")
+    mean = df.groupby("time", sort=True)[["goodput", "latency.p99"]].mean().reset_index()
+    ax.plot(mean["time"], mean["goodput"], color="C0", linewidth=1.2, label="goodput")
+    ax.set_xlabel("simulated time (s)")
+    ax.set_ylabel("goodput (requests/s)", color="C0")
+    ax.set_ylim(bottom=0)
+    right = ax.twinx()
+    right.plot(mean["time"], mean["latency.p99"], color="C3", linewidth=1.0,
+               linestyle="--", label="p99 latency")
+    right.set_ylabel("p99 latency (s)", color="C3")
+    right.set_ylim(bottom=0)
+    for time, label in markers:
+        ax.axvline(float(time), color="0.4", linewidth=0.8, linestyle=":")
+        ax.annotate(literal(label), (float(time), 1.0), xycoords=("data", "axes fraction"),
+                    rotation=90, va="top", ha="right", fontsize=7, color="0.3")
+    ax.set_title("Goodput and p99 latency over time")
+    ax.grid(True, alpha=0.3)
+    lines = ax.get_lines()[:1] + right.get_lines()[:1]
+    ax.legend(lines, [line.get_label() for line in lines], fontsize=8, loc="lower right")
     return ax
 
 

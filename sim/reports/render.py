@@ -28,7 +28,7 @@ __all__ = ["draw_figures", "overview", "render_html", "render_markdown", "write_
            "FIGURES"]
 
 MAIN_FILE = {"plan": "plan.json", "sweep": "summary.csv", "run": "result.json"}
-FIGURES = ("latency", "queues", "utilization", "topology", "search", "classes")
+FIGURES = ("latency", "queues", "requests", "utilization", "topology", "search", "classes")
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:2rem auto;
 max-width:60rem;padding:0 1rem;color:#222;line-height:1.45}
@@ -52,6 +52,9 @@ def draw_figures(data: ReportData) -> dict[str, bytes]:
         "utilization": fig.utilization(util),
         "topology": fig.topology(data.graph, utilization=util["utilization"].to_dict()),
     }
+    if data.requests_series is not None and not data.requests_series.empty:
+        drawn["requests"] = fig.requests_over_time(data.requests_series,
+                                                   markers=data.markers)
     if data.kind == "plan":
         drawn["search"] = fig.search_path(search_frame(data))
     if data.kind == "run" and has_classes(data.result):

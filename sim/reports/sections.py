@@ -171,6 +171,18 @@ def _search_section(data: ReportData) -> Section:
                    figure="search")
 
 
+def _requests_section(data: ReportData) -> list[Section]:
+    """Goodput and p99 over time, when the result has the requests of each interval."""
+    if data.requests_series is None or data.requests_series.empty:
+        return []
+    text = ("Requests completed per second in each interval of the time series, and the "
+            "p99 latency of those completed in it (mean over replications).")
+    if data.markers:
+        text += " Dotted lines mark the scenario's steps."
+    return [Section("requests", "Goodput and p99 latency over time", [text],
+                    figure="requests")]
+
+
 def build_sections(data: ReportData) -> list[Section]:
     """The report's sections for ``data`` (see the module notes for the ids)."""
     summary = {"run": _run_summary, "sweep": _sweep_summary, "plan": _plan_summary}[data.kind]
@@ -189,6 +201,7 @@ def build_sections(data: ReportData) -> list[Section]:
            Section("latency", "Latency against offered load", [load], figure="latency"),
            Section("queues", "Queue length over time",
                    [queues], figure="queues"),
+           *_requests_section(data),
            Section("utilization", "Utilisation per node", [util], figure="utilization"),
            Section("topology", "Topology",
                    ["The model's graph from its senders; services coloured by utilisation."],

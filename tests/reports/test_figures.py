@@ -94,3 +94,26 @@ def test_topology_draws_calls_apart_from_paths():
         "path", "sync call (caller waits)", "async call"]
     plain = figures.topology(load(models / "request_reply.yaml"))
     assert plain.get_legend() is None
+
+
+REQUESTS = pd.DataFrame({"replication": [0, 0, 0, 1, 1, 1], "time": [10, 20, 30] * 2,
+                         "goodput": [5.0, 0.0, 8.0, 5.0, 2.0, 6.0],
+                         "latency.p99": [0.1, None, 3.0, 0.1, 1.0, 2.0]})
+
+
+def test_goodput_and_p99_over_time_mark_the_given_instants():
+    """Means over replications (goodput at 20 s: (0 + 2) / 2 = 1); one dotted vertical
+    line per marker, labelled; none without markers; a note without data."""
+    ax = figures.requests_over_time(REQUESTS, markers=[(15.0, "db slows 5x"),
+                                                       (25.0, "$recover$")])
+    goodput = ax.get_lines()[0]
+    assert list(goodput.get_ydata()) == [5.0, 1.0, 7.0]
+    vertical = [line for line in ax.get_lines() if list(line.get_xdata()) in ([15.0] * 2,
+                                                                               [25.0] * 2)]
+    assert len(vertical) == 2
+    assert {t.get_text() for t in ax.texts} >= {"db slows 5x", "\\$recover\\$"}
+    assert figures.to_png(ax).startswith(PNG)
+    plain = figures.requests_over_time(REQUESTS)
+    assert len(plain.get_lines()) == 1 and not plain.texts
+    empty = figures.requests_over_time(pd.DataFrame())
+    assert "no requests series" in empty.texts[0].get_text()

@@ -57,8 +57,11 @@ def decode_all(page: Page) -> int:
     return len(page.images)
 
 
+RUN = COMMON[:3] + ["requests"] + COMMON[3:]   # a run has the requests of each interval
+
+
 @pytest.mark.parametrize("folder, sections", [
-    ("run_folder", COMMON), ("sweep_folder", COMMON), ("plan_folder", COMMON + ["search"])])
+    ("run_folder", RUN), ("sweep_folder", COMMON), ("plan_folder", COMMON + ["search"])])
 def test_every_section_is_present_and_every_image_decodes(folder, sections, request):
     out = request.getfixturevalue(folder)
     if folder == "sweep_folder":

@@ -59,7 +59,7 @@ def raw(rt) -> dict:
     return {"kind": "sender", "class": rt.spec.cls, "counts": rt.counts, "extras": rt.extras,
             "hedges": getattr(rt, "hedges", None),
             "hedge_wasted_work": getattr(rt, "hedge_wasted", None),
-            "dead": dict(rt.dead), "latency": rt.latency}
+            "dead": dict(rt.dead), "latency": rt.latency, "wait": rt.wait}
 
 
 def state(rt) -> tuple:
@@ -76,5 +76,5 @@ def check(name: str, rt) -> None:
 
 
 RUNTIME = KindRuntime(build=build, wire=wire, raw=raw, state=state,
-                      samples=lambda rt: [rt.latency], start=lambda rt: rt.start(),
+                      samples=lambda rt: [rt.latency, rt.wait], start=lambda rt: rt.start(),
                       check=check, traced=lambda rt: [(rt, "sender", False)])

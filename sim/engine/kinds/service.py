@@ -180,6 +180,7 @@ def raw(rt) -> dict:
             "q_area": own.area if own else 0.0, "q_peak": own.peak if own else 0,
             "wait": rt.wait, "sojourn": rt.sojourn,
             "held_area": getattr(rt, "held_area", 0.0),
+            "blocked_area": rt.blocked_area,
             "calls": {e.name: e.raw() for e in _edges(rt)},
             "crashes": getattr(rt, "crashes", None) if rt.breaks_down else None,
             "batches": getattr(rt, "batches", None), "batched": getattr(rt, "batched", None),

@@ -130,8 +130,8 @@ def requests_entry(counts: dict, extras: dict, dead: dict, latency: SampleStats,
 
 # -- nodes that pass messages on: queue, service, router ------------------------------
 
-WAIT_KEYS = ("mean", "p50", "p95", "p99")
-SOJOURN_KEYS = ("mean", "p95", "p99")
+WAIT_KEYS = ("mean", "p50", "p90", "p95", "p99", "p999")
+SOJOURN_KEYS = ("mean", "p50", "p90", "p95", "p99", "p999")
 
 FLOW_FIELDS: tuple[Field, ...] = (
     Field("arrivals", "messages", "Messages that arrived at the node.", "sum"),
@@ -165,7 +165,9 @@ def queueing_fields(wait: Callable[[str], str],
 
 def stat(key: str) -> str:
     """The words for statistic ``key`` at the start of a meaning: Mean, 95th percentile of the..."""
-    return "Mean" if key == "mean" else f"{key[1:]}th percentile of the"
+    if key == "mean":
+        return "Mean"
+    return "99.9th percentile of the" if key == "p999" else f"{key[1:]}th percentile of the"
 
 
 def empty_wait(keys) -> dict:

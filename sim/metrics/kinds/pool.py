@@ -4,18 +4,17 @@ are how full it was, how long executions waited for a unit and how many gave up.
 from __future__ import annotations
 
 from sim.metrics.fields import Field
-from sim.metrics.kinds.common import KindResult, kind_field
+from sim.metrics.kinds.common import WAIT_KEYS, KindResult, kind_field, stat
 
 __all__ = ["RESULT", "FIELDS", "entry", "POOL_WAIT_KEYS"]
 
-POOL_WAIT_KEYS = ("mean", "p95", "p99")
+POOL_WAIT_KEYS = WAIT_KEYS
 
 FIELDS: tuple[Field, ...] = (
     kind_field("pool"),
     Field("size", "units", "Units in the pool.", "constant"),
     Field("utilization", "ratio", "Time-averaged units in use / size."),
-    *(Field(f"wait.{k}", "s", f"{'Mean' if k == 'mean' else k[1:] + 'th percentile of the'}"
-            f" time from asking for a unit to getting it (0 when one was free; waits that "
+    *(Field(f"wait.{k}", "s", f"{stat(k)} time from asking for a unit to getting it (0 when one was free; waits that "
             f"timed out are not included).", "max" if k == "max" else "mean")
       for k in POOL_WAIT_KEYS),
     Field("timed_out", "executions", "Executions that waited longer than the pool's timeout "

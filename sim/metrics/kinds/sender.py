@@ -5,7 +5,8 @@ of traffic can be told apart."""
 from __future__ import annotations
 
 from sim.metrics.fields import Field
-from sim.metrics.kinds.common import REQUEST_FIELDS, KindResult, kind_field, requests_entry
+from sim.metrics.kinds.common import (REQUEST_FIELDS, WAIT_KEYS, KindResult, kind_field,
+                                      requests_entry, stat)
 
 __all__ = ["RESULT", "FIELDS", "entry"]
 
@@ -15,6 +16,11 @@ def _hedges(spec) -> bool:
 
 FIELDS: tuple[Field, ...] = (
     kind_field("sender"), *REQUEST_FIELDS,
+    *(Field(f"wait.{k}", "s", f"{stat(k)} total time a completed request of this sender "
+            "waited: in every buffer on its path (queues and services' own buffers) and for "
+            "pool units, summed (the copy that completed it; not inside sync calls); null when "
+            "none completed.")
+      for k in WAIT_KEYS),
     Field("hedges", "attempts", "Hedge copies sent (attempts still unanswered after "
           "hedge.after).", "sum", when=_hedges, condition="with hedge"),
     Field("hedge_wasted_work", "server-seconds", "Service time of hedge copies (or the "
@@ -28,6 +34,8 @@ def entry(raw: dict, duration: float) -> dict:
     out = {"kind": "sender"}
     out.update(requests_entry(raw["counts"], raw["extras"], raw["dead"], raw["latency"],
                               duration))
+    wait = raw["wait"]
+    out["wait"] = wait.summary(WAIT_KEYS)   # all null when nothing completed, as latency
     if raw.get("hedges") is not None:
         out["hedges"] = int(raw["hedges"])
         out["hedge_wasted_work"] = float(raw["hedge_wasted_work"])

@@ -30,6 +30,9 @@ FIELDS: tuple[Field, ...] = (
     Field("held.mean", "servers", "Time-averaged number of servers held waiting on sync "
           "calls or for pool units (server-seconds per second, part of busy.mean; 0 for a "
           "service that does neither)."),
+    Field("blocked", "server-seconds", "Server-seconds its servers stayed taken after "
+          "serving, holding a message that a full buffer with overflow: block had not yet "
+          "admitted (part of busy; 0 when it sends into no such buffer)."),
     *queueing_fields(lambda k: f"{stat(k)} time a message waits in the service's own "
                      "buffer (0 when only queues feed it).",
                      lambda k: f"{stat(k)} time from arrival to the end of service (wait + "
@@ -69,6 +72,7 @@ def entry(raw: dict, duration: float) -> dict:
         else busy_mean / servers_mean,
         "busy": {"mean": busy_mean},
         "held": {"mean": raw.get("held_area", 0.0) / duration},
+        "blocked": float(raw["blocked_area"]),
         "queue_length": {"mean": raw["q_area"] / duration, "max": int(raw["q_peak"])},
         "wait": raw["wait"].summary(WAIT_KEYS) if raw["wait"].count else empty_wait(WAIT_KEYS),
         "sojourn": raw["sojourn"].summary(SOJOURN_KEYS) if raw["sojourn"].count
