@@ -67,7 +67,25 @@ def format_table(result) -> str:
                          f"{fmt(busy['queue_length'])}; mean {fmt(mean['throughput'])}/s, "
                          f"queue {fmt(mean['queue_length'])}")
     lines += _slo_lines(d.get("slo") or {})
+    lines += _scenario_lines(d.get("scenario"), d["replications"])
     return "\n".join(lines)
+
+
+def _scenario_lines(scenario: dict | None, replications: int) -> list[str]:
+    """The scenario's steps and the recovery time after its last fault."""
+    if not scenario:
+        return []
+    lines = [""]
+    for step in scenario["steps"]:
+        span = f" for {fmt(step['for'])} s" if step["for"] is not None else ""
+        node = f" {step['node']}" if "node" in step else ""
+        lines.append(f"scenario at {fmt(step['at'])} s{span}: {step['change']}{node}")
+    recovery = scenario["recovery"]
+    lines.append(f"recovery: {fmt(recovery)} s after the last fault "
+                 f"({scenario['recovered']} of {replications} replications recovered)"
+                 if recovery is not None else
+                 f"recovery: none within the run ({replications} replications)")
+    return lines
 
 
 def _slo_lines(slo: dict) -> list[str]:

@@ -18,6 +18,7 @@ from sim.engine.windows import RequestTaps, SloWindows
 from sim.errors import ModelError
 from sim.metrics.result import Result
 from sim.metrics.summary import summarize_replication
+from sim.metrics.recovery import scenario_entry
 from sim.metrics.windows import REQUEST_SERIES_COLUMNS, WindowStats, series_row
 from sim.model.settings import DEFAULT_SERIES_INTERVALS
 from sim.model.slo import check_slo_windows
@@ -215,6 +216,8 @@ def run_replication(model, replication: int, *, seed: int, duration: float,
                                     warmup=warmup)
     if slo is not None:
         summary["slo"] = slo.entries(replication)
+    if model.scenario is not None:
+        summary["scenario"] = scenario_entry(model.scenario, series.requests, warmup)
     if requests_series is not None:
         requests_series.extend(series.requests)
     return summary, series.rows

@@ -14,6 +14,7 @@ from typing import Any, Sequence
 
 import pandas as pd
 
+from sim.metrics.recovery import aggregate_scenario
 from sim.metrics.slo import aggregate_slo
 from sim.metrics.stats import ci95_halfwidth
 
@@ -89,6 +90,9 @@ def aggregate(reps: Sequence[dict]) -> dict:
             edges[name], ci_edges[name] = _combine([r["edges"][name] for r in reps], (name,))
         out["edges"] = edges
         out["ci95"]["edges"] = _prune(ci_edges) if len(reps) > 1 else None
+    if "scenario" in first:  # a model with scenario: steps
+        out["scenario"], ci_scenario = aggregate_scenario([r["scenario"] for r in reps])
+        out["ci95"]["scenario"] = ci_scenario if len(reps) > 1 else None
     if "slo" in first:  # a model with slo: objectives
         out["slo"], ci_slo = aggregate_slo([r["slo"] for r in reps])
         out["ci95"]["slo"] = ci_slo if len(reps) > 1 else None

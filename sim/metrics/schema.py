@@ -25,6 +25,7 @@ from sim.metrics.classes import CLASS_NODE_FIELDS, class_node_paths, class_paths
 from sim.metrics.fields import Aggregate, Field
 from sim.metrics.kinds import NODE_FIELDS
 from sim.metrics.kinds.common import REQUEST_FIELDS
+from sim.metrics.recovery import SCENARIO_FIELDS
 from sim.metrics.trace_columns import trace_section
 from sim.model.kinds import KIND_NAMES
 
@@ -150,6 +151,8 @@ def metric_paths(model, *, text: bool = False) -> list[str]:
         names += [f"edges.{edge.name}.{f.path}" for f in EDGE_FIELDS
                   if (text or f.path != "call")
                   and (adaptive or not f.path.startswith("limit."))]
+    if getattr(model, "scenario", None) is not None:
+        names += [f"scenario.{f.path}" for f in SCENARIO_FIELDS if f.path != "steps"]
     return names + class_paths(model)
 
 
@@ -302,6 +305,9 @@ def reference_page() -> str:
               "Only in a model with call edges (`call: sync | async`): one entry per call "
               "edge, keyed `\"caller->callee\"` (flattened: `edges.api->db.response.p99`). "
               "`ci95.edges` mirrors it.", "", *_table(EDGE_FIELDS)]
+    lines += ["## `scenario`", "",
+              "Only for a model with `scenario:` (timed changes). `ci95.scenario` holds the "
+              "half-width of `recovery`.", "", *_table(SCENARIO_FIELDS)]
     lines += [*_classes_section(), *_slo_section(), *_ci95_section(), *_series_section(),
               *_csv_section(), *trace_section()]
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -94,8 +94,11 @@ class Scenario:
 
     @property
     def last_end(self) -> float:
-        """When the last step is over (its end, or its time without ``for``)."""
-        return max(s.at if s.end is None else s.end for s in self.steps)
+        """When the last fault is over: the latest end of a step with ``for`` or time of
+        a ``recover``; without either, the time of the last step."""
+        ends = [s.end for s in self.steps if s.end is not None]
+        ends += [s.at for s in self.steps if s.action == "recover"]
+        return max(ends) if ends else max(s.at for s in self.steps)
 
 
 def _where(i: int, key: str | None = None) -> str:

@@ -160,9 +160,25 @@ def read_folder(folder: str | Path, model: Any = None) -> ReportData:
         result = _json(folder / "result.json", "a simulation result", RESULT_KEYS)
         return ReportData("run", folder, f"Run: {result.get('model', '')}", graph, result,
                           _csv(folder / "timeseries.csv"),
-                          requests_series=_csv(folder / "requests_series.csv"))
+                          requests_series=_csv(folder / "requests_series.csv"),
+                          markers=scenario_markers(result))
     raise SimError(f"{folder} holds no result to report on: expected plan.json, "
                    "summary.csv/runs.csv (a sweep) or result.json (a run)")
+
+
+def scenario_markers(result: dict) -> list[tuple[float, str]]:
+    """The instants a run's scenario changed something: each step's time (labelled
+    with its change) and, for a step with ``for``, its end."""
+    steps = (result.get("scenario") or {}).get("steps") or []
+    out = []
+    for step in steps:
+        what = step.get("change", "")
+        if step.get("node"):
+            what = f"{what} {step['node']}"
+        out.append((float(step["at"]), what))
+        if step.get("for") is not None:
+            out.append((float(step["at"]) + float(step["for"]), f"end of {what}"))
+    return sorted(out)
 
 
 def _summarize(folder: Path) -> pd.DataFrame:

@@ -105,3 +105,55 @@ def test_routing_probabilities_change_and_come_back(tmp_path):
         part = v[(v.arrival >= lo) & (v.arrival < hi)]
         n, share = len(part), (part.node == "a").mean()
         assert share == pytest.approx(p, abs=3 * (p * (1 - p) / n) ** 0.5)
+
+
+def test_the_recovery_time_is_the_drain_time_within_the_series_interval(tmp_path):
+    """D/D/1 (lam = 1/s, 0.5 s) crashed at 100.75 for 100 s: 100 messages wait at the
+    recovery and drain at c mu - lam = 1/s, so the backlog is gone 100 s after the
+    fault ends; latency is back to 0.5 s from then on. With 5 s intervals the
+    reported recovery is within one interval of 100 s."""
+    nodes, edges = _dd1()
+    model = make_model(nodes, edges, duration=500, warmup=0, replications=1)
+    graph = model.graph.copy()
+    graph.graph["scenario"] = [{"at": 100.75, "for": 100, "node": "db", "action": "crash"}]
+    from sim.model import validate
+    result = simulate(validate(graph), series=5.0).to_dict()
+    scenario = result["scenario"]
+    assert scenario["recovered"] == 1
+    assert abs(scenario["recovery"] - 100.0) <= 5.0
+    assert [s["change"] for s in scenario["steps"]] == ["crash"]
+
+
+def test_a_fault_that_never_drains_reports_no_recovery(tmp_path):
+    """The rate doubles to 3/s from 100 s for 300 s against a capacity of 2/s: the
+    backlog of 300 s x 1/s left at 400 s drains at 1/s, beyond the run's end at 600."""
+    nodes, edges = _dd1()
+    model = make_model(nodes, edges, duration=600, warmup=0, replications=1)
+    graph = model.graph.copy()
+    graph.graph["scenario"] = [{"at": 100, "for": 300,
+                                "set": {"nodes.client.interarrival": det(1 / 3)}}]
+    from sim.model import validate
+    with pytest.raises(Exception, match="cannot change 'interarrival'"):
+        validate(graph)
+    nodes["client"] = {"kind": "sender", "rate": 1.0}
+    model = make_model(nodes, edges, duration=600, warmup=0, replications=1)
+    graph = model.graph.copy()
+    graph.graph["scenario"] = [{"at": 100, "for": 300, "set": {"nodes.client.rate": 3.0}}]
+    result = simulate(validate(graph), series=5.0).to_dict()
+    assert result["scenario"]["recovery"] is None and result["scenario"]["recovered"] == 0
+
+
+def test_a_run_report_marks_the_scenario_steps(tmp_path):
+    """The steps of the result's scenario block become the report's markers: each
+    step's time and, with for, its end."""
+    from sim.reports.data import scenario_markers
+
+    nodes, edges = _dd1()
+    model = make_model(nodes, edges, duration=300, warmup=0, replications=1)
+    graph = model.graph.copy()
+    graph.graph["scenario"] = [{"at": 100.75, "for": 50, "node": "db", "action": "crash"},
+                               {"at": 200, "set": {"nodes.db.servers": 2}}]
+    from sim.model import validate
+    result = simulate(validate(graph)).to_dict()
+    assert scenario_markers(result) == [(100.75, "crash db"), (150.75, "end of crash db"),
+                                        (200.0, "db.servers = 2")]
