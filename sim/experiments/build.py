@@ -282,6 +282,8 @@ def metric_values(summary: Mapping) -> dict[str, Any]:
         blocks["edges"] = summary["edges"]
     if "classes" in summary:  # per request class (classes.read.latency.p99)
         blocks["classes"] = summary["classes"]
+    if "scenario" in summary:  # a model with scenario: (scenario.recovery)
+        blocks["scenario"] = {k: v for k, v in summary["scenario"].items() if k != "steps"}
     flat = flatten(blocks)
     return {k: v for k, v in flat.items() if not isinstance(v, str)}
 
