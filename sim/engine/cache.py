@@ -65,6 +65,10 @@ class Cache:
             self.insert(key)
         self.evictions = 0
 
+    def flush(self) -> None:
+        """Empty the cache (a scenario's ``action: flush``); fills under way still land."""
+        self.entries.clear()
+
     def arrive(self, msg, producer=None) -> bool:
         key = msg.key
         born = self.entries.get(key)
@@ -139,6 +143,12 @@ class LfuCache(Cache):
         for key in keys:
             self.counts[key] = 1
         super().warm(keys)
+
+    def flush(self) -> None:
+        """Empty the cache; the request counts (popularity seen so far) are kept."""
+        super().flush()
+        self.stamp.clear()
+        self.heap.clear()
 
     def _push(self, key, count: int) -> None:
         self.tick += 1

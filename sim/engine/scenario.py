@@ -13,8 +13,9 @@ nothing. What a field change does, by kind:
 - an edge's ``p``: the source's routing is rebuilt with the probabilities in force
   (same targets, same uniform stream); an edge's ``latency``: later messages take
   the new law;
-- ``action``: ``crash`` (messages in service are lost, the servers stop) and
-  ``recover`` (servers restart, waiting messages are served).
+- ``action``: ``crash`` (messages in service are lost, the servers stop),
+  ``recover`` (servers restart, waiting messages are served) and ``flush`` (a cache
+  empties; fills under way still land).
 
 A sender's ``rate`` is not changed here: it is folded into the sender's rate
 profile when it is built (:func:`rate_profile`), which keeps a Poisson process
@@ -63,7 +64,7 @@ class _Applier:
             return
         rt = self.runtimes[s.node]
         if s.field == "action":
-            rt.crash() if a.value == "crash" else rt.repair()
+            _ACTIONS[a.value](rt)
         elif s.field == "servers":
             rt.provision(a.value)
         elif s.field == "service":
@@ -122,6 +123,11 @@ class _Applier:
             probs = [1.0 / len(edges)] * len(edges)
         rt.send = make_send(spec.routing, rt.targets, probs, rt.route_uniform,
                             f"node {source!r}", **route_params(self.ctx, spec, edges))
+
+
+_ACTIONS = {"crash": lambda rt: rt.crash(), "recover": lambda rt: rt.repair(),
+            "flush": lambda rt: rt.flush()}
+"""What each ``action`` does to its node's runtime (validation checks the kinds)."""
 
 
 def rate_profile(spec, assignments, end: float):

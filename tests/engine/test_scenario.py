@@ -157,3 +157,21 @@ def test_a_run_report_marks_the_scenario_steps(tmp_path):
     result = simulate(validate(graph)).to_dict()
     assert scenario_markers(result) == [(100.75, "crash db"), (150.75, "end of crash db"),
                                         (200.0, "db.servers = 2")]
+
+
+def test_a_flushed_cache_misses_each_key_once_more(tmp_path):
+    """Keys drawn from 3, capacity 3 (everything fits): after the first miss of each
+    key every request hits, until the flush at 500.5 s, after which each key misses
+    once more: misses = 2 x 3 exactly (each key is requested many times in each
+    half)."""
+    nodes = {"c": {"kind": "sender", "interarrival": det(1.0),
+                   "keys": {"count": 3, "popularity": "uniform"}},
+             "cache": {"kind": "cache", "capacity": 3},
+             "fast": {"kind": "service", "servers": "inf", "service": det(0.001)},
+             "db": {"kind": "service", "servers": "inf", "service": det(0.01)}}
+    edges = [["c", "cache"], {"from": "cache", "to": "fast", "when": "hit"},
+             {"from": "cache", "to": "db", "when": "miss"}]
+    result, _t = _run(tmp_path, nodes, edges,
+                      [{"at": 500.5, "node": "cache", "action": "flush"}], duration=1000)
+    cache = result["nodes"]["cache"]
+    assert cache["misses"] == 6 and cache["hits"] == result["requests"]["offered"] - 6
