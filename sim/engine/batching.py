@@ -16,7 +16,7 @@ A mixin chosen at build time (sim.engine.kinds.service), so a service without
 from __future__ import annotations
 
 from sim.engine.events import Call
-from sim.engine.message import Msg, fail
+from sim.engine.message import Msg
 
 __all__ = ["Batching"]
 
@@ -137,10 +137,6 @@ class Batching:
         acknowledge it; True when it goes on (a hook: sim.engine.trace closes its
         visit)."""
         if failed:
-            self.errors += 1
-            if msg.rcpt is None:
-                fail(msg, "error")
-            else:
-                msg.rcpt.lost(msg, "error")
+            self._error(msg)
             return False
         return msg.rcpt is None or msg.rcpt.ack(msg)

@@ -145,13 +145,18 @@ class Service:
     def _passes(self, msg: Msg) -> bool:
         """Did processing succeed and may the message go on? (errors, broker receipts)"""
         if self.error_draw is not None and self.error_draw() < self.error_rate:
-            self.errors += 1
-            if msg.rcpt is None:
-                fail(msg, "error")
-            else:
-                msg.rcpt.lost(msg, "error")
+            self._error(msg)
             return False
         return msg.rcpt is None or msg.rcpt.ack(msg)
+
+    def _error(self, msg: Msg) -> None:
+        """Processing ``msg`` failed (``error_rate``): the attempt fails, or a broker
+        receipt learns the delivery was lost."""
+        self.errors += 1
+        if msg.rcpt is None:
+            fail(msg, "error")
+        else:
+            msg.rcpt.lost(msg, "error")
 
     def unblocked(self) -> None:
         """A message this service sent was admitted by a blocking queue: free its server."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from sim.errors import ModelError
-from sim.model.checks import Ctx, is_number
+from sim.model.checks import Ctx, find_loop, is_number
 from sim.model.format import ADAPTIVE_LIMIT, CALL_MODES, EDGE
 from sim.model.keys import check_value, read
 from sim.model.kinds.sender import _retry
@@ -104,35 +104,17 @@ def check_calls(calls: tuple[EdgeSpec, ...], consumers: Mapping[str, list[str]])
     calls that form a cycle (a call chain must end: a cycle of sync calls holds
     servers that wait on each other). ``consumers`` maps each queue to the services
     its edges lead to; a call into a queue is served by them."""
-    out: dict[str, list[str]] = {}
+    pairs = []
     for e in calls:
-        out.setdefault(e.source, []).append(e.target)
+        pairs.append((e.source, e.target))
         if e.target in consumers:
             if not consumers[e.target]:
                 raise ModelError(f"goes into queue {e.target!r}, which no service consumes "
                                  f"(its consumer serves the call and replies); add an edge "
                                  f"from {e.target!r} to a service", edge=(e.source, e.target),
                                  key="call")
-            out.setdefault(e.target, []).extend(consumers[e.target])
-    state: dict[str, int] = {}
-    for start in out:
-        if start in state:
-            continue
-        stack = [(start, iter(out.get(start, ())))]
-        path = [start]
-        state[start] = 1
-        while stack:
-            node, children = stack[-1]
-            nxt = next(children, None)
-            if nxt is None:
-                state[node] = 2
-                stack.pop()
-                path.pop()
-            elif state.get(nxt) == 1:
-                loop = path[path.index(nxt):] + [nxt]
-                raise ModelError(f"calls form a cycle ({' -> '.join(map(repr, loop))}); a "
-                                 f"chain of calls must end", edge=(node, nxt), key="call")
-            elif nxt not in state:
-                state[nxt] = 1
-                path.append(nxt)
-                stack.append((nxt, iter(out.get(nxt, ()))))
+            pairs += [(e.target, c) for c in consumers[e.target]]
+    loop = find_loop(pairs)
+    if loop is not None:
+        raise ModelError(f"calls form a cycle ({' -> '.join(map(repr, loop))}); a chain of "
+                         f"calls must end", edge=(loop[-2], loop[-1]), key="call")

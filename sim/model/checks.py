@@ -17,7 +17,7 @@ from typing import Any
 from sim.distributions import Distribution, from_spec
 from sim.errors import ModelError, nearest
 
-__all__ = ["Ctx", "is_number", "is_inf"]
+__all__ = ["Ctx", "is_number", "is_inf", "find_loop"]
 
 # Spellings of "unbounded" accepted where unbounded makes sense (servers, capacity).
 _INF_WORDS = frozenset({"inf", ".inf", "+inf", "+.inf", "infinity", "+infinity"})
@@ -33,6 +33,18 @@ def is_inf(value: Any) -> bool:
     if isinstance(value, str):
         return value.strip().lower() in _INF_WORDS
     return is_number(value) and math.isinf(value) and value > 0
+
+
+def find_loop(pairs: Iterable[tuple[str, str]]) -> list[str] | None:
+    """A cycle of the directed graph of ``pairs`` as its nodes, first repeated at the
+    end (``['a', 'b', 'a']``), or None when there is none."""
+    import networkx as nx
+
+    try:
+        cycle = nx.find_cycle(nx.DiGraph(list(pairs)))
+    except nx.NetworkXNoCycle:
+        return None
+    return [u for u, _v in cycle] + [cycle[0][0]]
 
 
 def _integral(value: Any) -> int | None:

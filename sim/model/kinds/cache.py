@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from sim.distributions import Distribution
-from sim.model.checks import Ctx
+from sim.model.checks import Ctx, find_loop
 from sim.model.keys import Key, Kind, Wiring, read
 from sim.model.keyspace import MAX_KEYS
 from sim.model.kinds.common import DESCRIPTION, kind_key
@@ -99,32 +99,12 @@ def check_cache_loops(kinds, edges) -> None:
     routers defer deep chains, services take time). O(caches + their edges)."""
     from sim.errors import ModelError
 
-    succ: dict[str, list[str]] = {}
-    for e in edges:
-        if kinds[e.source] == "cache" and kinds[e.target] == "cache":
-            succ.setdefault(e.source, []).append(e.target)
-    state: dict[str, int] = {}
-    for start in succ:
-        if state.get(start):
-            continue
-        state[start] = 1          # 1: on the current path, 2: done
-        stack, path = [(start, iter(succ[start]))], [start]
-        while stack:
-            node, it = stack[-1]
-            nxt = next(it, None)
-            if nxt is None:
-                state[node] = 2
-                stack.pop()
-                path.pop()
-            elif state.get(nxt) == 1:
-                loop = path[path.index(nxt):] + [nxt]
-                raise ModelError("is on a loop of caches (" + " -> ".join(map(repr, loop))
-                                 + "), which takes no time: a request could go round it "
-                                   "for ever; put a service on the loop", node=nxt)
-            elif not state.get(nxt):
-                state[nxt] = 1
-                stack.append((nxt, iter(succ.get(nxt, ()))))
-                path.append(nxt)
+    loop = find_loop((e.source, e.target) for e in edges
+                     if kinds[e.source] == "cache" and kinds[e.target] == "cache")
+    if loop is not None:
+        raise ModelError("is on a loop of caches (" + " -> ".join(map(repr, loop))
+                         + "), which takes no time: a request could go round it "
+                           "for ever; put a service on the loop", node=loop[0])
 
 
 CACHE = Kind(
