@@ -18,6 +18,7 @@ from typing import Any
 import networkx as nx
 
 from sim.errors import ModelError, nearest
+from sim.model.behaviour import check_behaviour
 from sim.model.calls import CALL_KEYS, call_edge, check_calls
 from sim.model.checks import Ctx
 from sim.model.format import EDGE
@@ -81,6 +82,7 @@ def validate(G: nx.DiGraph) -> Model:
                   for n, attrs in G.nodes(data=True))
     for spec in specs:
         _check_p(spec, outs[spec.name])
+    check_behaviour(specs, outs)
     _check_topology(kinds, outs)
     model = Model(name=name, nodes=specs, edges=edges, run=run, description=description,
                   graph=G, calls=calls)

@@ -18,7 +18,12 @@ def make_owned_buffer(ctx, name: str, spec):
     """The buffer a BufferSpec asks for, with its broker latency (queues and services'
     own buffers alike)."""
     streams = ctx.streams
-    buffer = make_buffer(ctx.env, name, spec, streams.uniform(name, Purpose.MISC))
+    patience = None
+    if spec.ttl is not None and not isinstance(spec.ttl, (int, float)):
+        patience = streams.draw(spec.ttl, name, Purpose.MISC, extra=1)
+    balk = None if spec.balk is None else streams.uniform(name, Purpose.MISC, extra=2)
+    buffer = make_buffer(ctx.env, name, spec, streams.uniform(name, Purpose.MISC),
+                         patience, balk)
     if spec.latency is not None:
         with_broker_delay(buffer, streams.draw(spec.latency, name, Purpose.LATENCY))
     return buffer
@@ -34,7 +39,8 @@ def raw(rt) -> dict:
             "q_peak": rt.peak, "wait": rt.wait,
             "deliveries": getattr(rt, "deliveries", None),
             "redelivered": getattr(rt, "redelivered", None),
-            "stale": getattr(rt, "stale", None), "shed": getattr(rt, "shed", None)}
+            "stale": getattr(rt, "stale", None), "shed": getattr(rt, "shed", None),
+            "balked": getattr(rt, "balked", None)}
 
 
 def state(rt) -> tuple:

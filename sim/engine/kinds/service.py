@@ -133,7 +133,7 @@ def raw(rt) -> dict:
     return {"kind": "service", "servers": rt.nominal, "arrivals": rt.total_arrivals(),
             "completed": rt.completed, "dropped": own.dropped if own else 0,
             "expired": own.expired if own else 0,
-            "shed": getattr(own, "shed", None),
+            "shed": getattr(own, "shed", None), "balked": getattr(own, "balked", None),
             "errors": rt.errors, "busy_area": rt.busy_area, "servers_area": rt.prov_area,
             "q_area": own.area if own else 0.0, "q_peak": own.peak if own else 0,
             "wait": rt.wait, "sojourn": rt.sojourn,

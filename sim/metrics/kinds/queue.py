@@ -38,6 +38,8 @@ FIELDS: tuple[Field, ...] = (
                     "redelivered or dead-lettered)."))),
     Field("shed", "messages", "Messages dropped by CoDel shedding (part of dropped).", "sum",
           when=_sheds, condition="with shed"),
+    Field("balked", "messages", "Arrivals refused by balk (part of dropped).", "sum",
+          when=lambda s: s.buffer.balk is not None, condition="with balk"),
 )
 
 
@@ -55,7 +57,8 @@ def entry(raw: dict, duration: float) -> dict:
         "sojourn": {key: wait[key] for key in SOJOURN_KEYS},
         "expired": int(raw.get("expired", 0)),
     }
-    out.update(optional_counts(raw, ("deliveries", "redelivered", "stale", "shed")))
+    out.update(optional_counts(raw, ("deliveries", "redelivered", "stale", "shed",
+                                     "balked")))
     return out
 
 

@@ -46,6 +46,9 @@ FIELDS: tuple[Field, ...] = (
           when=lambda s: not s.idempotent, condition="with idempotent: false"),
     Field("shed", "messages", "Messages its own buffer dropped by CoDel shedding (part of "
           "dropped).", "sum", when=_sheds, condition="with shed"),
+    Field("balked", "messages", "Arrivals its own buffer refused by balk (part of "
+          "dropped).", "sum", when=lambda s: s.buffer is not None and s.buffer.balk is not None,
+          condition="with balk"),
 )
 
 
@@ -73,7 +76,8 @@ def entry(raw: dict, duration: float) -> dict:
     }
     if not math.isinf(servers) and abs(servers_mean - servers) > 1e-9:
         out["servers_mean"] = servers_mean
-    out.update(optional_counts(raw, ("crashes", "duplicate_effects", "shed")))
+    out.update(optional_counts(raw, ("crashes", "duplicate_effects", "shed",
+                                      "balked")))
     return out
 
 

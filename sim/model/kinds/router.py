@@ -9,7 +9,8 @@ from typing import Literal
 
 from sim.model.checks import Ctx
 from sim.model.keys import Key, Kind, Wiring, read
-from sim.model.kinds.common import DESCRIPTION, RATE_LIMIT, ROUTING, kind_key, rate_limit_spec
+from sim.model.kinds.common import (DESCRIPTION, QUORUM, RATE_LIMIT, ROUTING, kind_key,
+                                    rate_limit_spec)
 from sim.model.spec import RateLimit, Routing
 
 __all__ = ["ROUTER", "RouterSpec"]
@@ -22,16 +23,17 @@ class RouterSpec:
     name: str
     rate_limit: RateLimit | None = None
     routing: Routing = "probabilistic"
+    quorum: int | None = None
     kind: Literal["router"] = "router"
 
 
-KEYS: tuple[Key, ...] = (kind_key("router"), DESCRIPTION, RATE_LIMIT, ROUTING)
+KEYS: tuple[Key, ...] = (kind_key("router"), DESCRIPTION, RATE_LIMIT, ROUTING, QUORUM)
 
 
 def build(ctx: Ctx, attrs: Mapping, wiring: Wiring) -> RouterSpec:
     v = read(ctx, KEYS, attrs, "router", skip=("kind",))
     return RouterSpec(name=ctx.node, rate_limit=rate_limit_spec(v["rate_limit"]),
-                      routing=v["routing"])
+                      routing=v["routing"], quorum=v["quorum"])
 
 
 ROUTER = Kind(

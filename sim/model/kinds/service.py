@@ -12,10 +12,10 @@ from typing import Literal, get_args, get_type_hints
 from sim.errors import nearest
 from sim.model.checks import Ctx, is_number
 from sim.model.keys import Key, Kind, Wiring, read
-from sim.model.kinds.common import (BUFFER_KEYS, BUFFER_NAMES, DESCRIPTION, ROUTING,
+from sim.model.kinds.common import (BUFFER_KEYS, BUFFER_NAMES, DESCRIPTION, QUORUM, ROUTING,
                                     buffer_spec, kind_key)
 from sim.distributions import Distribution
-from sim.model.spec import Autoscale, Availability, BufferSpec, Routing
+from sim.model.spec import SERVICE_DISCIPLINES, Autoscale, Availability, BufferSpec, Routing
 
 __all__ = ["SERVICE", "ServiceSpec", "AUTOSCALE_METRICS", "MAX_SERVERS"]
 
@@ -44,7 +44,15 @@ class ServiceSpec:
     routing: Routing = "probabilistic"
     slowdown: tuple[tuple[float, float], ...] | None = None
     uses: tuple[str, ...] = ()
+    quorum: int | None = None
     kind: Literal["service"] = "service"
+
+    @property
+    def discipline(self) -> str:
+        """How its servers serve: ``preemptive`` or ``ps`` (its own buffer's
+        discipline), else ``fifo`` (one message per server, to the end)."""
+        d = self.buffer.discipline if self.buffer is not None else "fifo"
+        return d if d in SERVICE_DISCIPLINES else "fifo"
 
 
 AUTOSCALE_METRICS: tuple[str, ...] = get_args(get_type_hints(Autoscale)["metric"])
@@ -121,6 +129,7 @@ KEYS: tuple[Key, ...] = (
         json={"type": "array", "items": {"type": "string"}, "uniqueItems": True},
         type_text="list of queue names"),
     ROUTING,
+    QUORUM,
     SLOWDOWN,
     Key("uses", "custom", "Pools (kind: pool) of which each execution holds one unit: "
         "acquired in this order after the message takes a server and before its service "
@@ -155,15 +164,40 @@ def build(ctx: Ctx, attrs: Mapping, wiring: Wiring) -> ServiceSpec:
         raise ctx.error("uses", "cannot be combined with 'availability' yet (a crash would "
                                 "have to give back the units of the executions it loses)",
                         value=attrs["uses"])
+    own = buffer_spec(v, ctx, attrs) if fed_directly else None
+    if own is not None and own.discipline in SERVICE_DISCIPLINES:
+        _check_discipline(ctx, attrs, own)
     return ServiceSpec(
         name=ctx.node, service=v["service"], servers=v["servers"],
-        inputs=_inputs(ctx, attrs, queues),
-        buffer=buffer_spec(v, ctx, attrs) if fed_directly else None,
+        inputs=_inputs(ctx, attrs, queues), buffer=own, quorum=v["quorum"],
         error_rate=v["error_rate"],
         availability=None if avail is None else Availability(avail["mtbf"], avail["mttr"]),
         idempotent=v["idempotent"], autoscale=scale, routing=v["routing"],
         slowdown=None if v["slowdown"] is None else _slowdown(ctx, v["slowdown"]),
         uses=_uses(ctx, attrs, wiring.kinds))
+
+
+_PS_WAITLESS = ("capacity", "overflow", "ttl", "balk", "shed", "latency")
+_SERVING_ALONE = ("availability", "uses", "slowdown", "autoscale")
+
+
+def _check_discipline(ctx: Ctx, attrs: Mapping, own: BufferSpec) -> None:
+    """``preemptive`` and ``ps`` change how servers serve: keys about waiting mean
+    nothing under ps (nothing waits), and the engine does not combine either with
+    crashes, pools, slowdown or autoscaling, nor preemption with expiry or shedding."""
+    d = own.discipline
+    for key in _SERVING_ALONE:
+        if key in attrs:
+            raise ctx.error(key, f"cannot be combined with 'discipline: {d}' (engine "
+                                 "limitation; drop one of them)", value=attrs[key])
+    refused = _PS_WAITLESS if d == "ps" else ("ttl", "shed")
+    for key in refused:
+        if key in attrs:
+            why = ("under processor sharing every message is in service at once, so "
+                   "nothing waits" if d == "ps" else "engine limitation: a preempted "
+                   "message would wait again")
+            raise ctx.error(key, f"cannot be combined with 'discipline: {d}' ({why}; "
+                                 "drop one of them)", value=attrs[key])
 
 
 def _uses(ctx: Ctx, attrs: Mapping, kinds: Mapping[str, str]) -> tuple[str, ...]:
