@@ -16,6 +16,7 @@ from sim.engine.broker import Buffer
 from sim.engine.events import Call
 from sim.engine.impatience import balking_class
 from sim.engine.message import Msg, fail
+from sim.engine.preemption import PreemptiveBuffer
 from sim.engine.shedding import shedding_class
 
 __all__ = ["TtlBuffer", "PatienceBuffer", "AtLeastOnceQueue", "PartitionedQueue",
@@ -272,7 +273,7 @@ def make_buffer(env, name: str, spec, uniform=None, patience=None,
     elif spec.delivery is not None and spec.delivery.mode == "at_least_once":
         buffer = _with_balking(AtLeastOnceQueue, spec)(env, name, spec)
     else:
-        base, args = Buffer, ()
+        base, args = (PreemptiveBuffer if spec.discipline == "preemptive" else Buffer), ()
         if patience is not None:
             base, args = PatienceBuffer, (patience,)
         elif spec.ttl is not None:

@@ -11,6 +11,9 @@ from sim.engine.kinds.base import KindRuntime
 from sim.engine.kinds.queue import make_owned_buffer
 from sim.engine.kinds.routes import wire_sends
 from sim.engine.pool import Pooled
+from sim.engine.preemption import Preemptive
+from sim.engine.sharing import ProcessorSharing
+from sim.errors import ModelError
 from sim.engine.reliability import Crashes, Effects, autoscaler_process, availability_process
 from sim.engine.router import DelayedEdge
 from sim.engine.sender import backoff_schedule
@@ -24,17 +27,27 @@ __all__ = ["RUNTIME", "service_class"]
 _CLASSES: dict = {}
 
 
+_DISCIPLINES = {"fifo": Service, "preemptive": Preemptive, "ps": ProcessorSharing}
+"""The server classes by ``ServiceSpec.discipline``: how servers serve."""
+
+
 def service_class(crashes: bool, effects: bool, transit: bool, calls: bool = False,
-                  pools: bool = False) -> type:
+                  pools: bool = False, discipline: str = "fifo") -> type:
     """The Service class with the behaviours a node needs (built once per combination):
     a service that neither calls nor is called gets no call handling at all, one
-    without ``uses`` no pool handling."""
-    key = (crashes, effects, transit, calls, pools)
+    without ``uses`` no pool handling, one without ``preemptive`` or ``ps`` serves
+    each message to the end."""
+    key = (crashes, effects, transit, calls, pools, discipline)
     if key not in _CLASSES:
         mixins = ((crashes, Crashes), (effects, Effects), (transit, PullTransit),
                   (pools, Pooled), (calls, Calls))
         bases = tuple(b for flag, b in mixins if flag)
-        _CLASSES[key] = type("Service", bases + (Service,), {}) if bases else Service
+        base = _DISCIPLINES[discipline]
+        if bases and base is not Service:
+            raise ModelError(f"cannot be combined with crashes, calls or pools (engine "
+                             f"limitation: its servers are shared or preempted)",
+                             key="discipline", value=discipline)
+        _CLASSES[key] = type("Service", bases + (base,), {}) if bases else base
     return _CLASSES[key]
 
 
@@ -57,7 +70,11 @@ def build(ctx, spec) -> Service:
     scenario = ctx.model.scenario
     crashes = spec.availability is not None or (
         scenario is not None and scenario.touches(spec.name, "action"))
-    cls = service_class(crashes, not spec.idempotent, transit, calls, bool(spec.uses))
+    try:
+        cls = service_class(crashes, not spec.idempotent, transit, calls, bool(spec.uses),
+                            spec.discipline)
+    except ModelError as exc:
+        raise exc.at(node=spec.name) from None
     service = cls(env, spec.name, spec.servers,
                   streams.draw(spec.service, spec.name, Purpose.SERVICE), own=own)
     if own is not None:
