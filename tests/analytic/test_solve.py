@@ -217,13 +217,15 @@ def test_priority_input_queues_cobham(build, svc):
     assert out["nodes"]["w"]["utilization"] == pytest.approx(0.5)
 
 
-def test_priority_on_several_servers_does_not_apply(build, svc):
+def test_priority_on_several_exponential_servers_is_cobham(build, svc):
+    """M/M/2 with two priority classes: Cobham's multi-server form (overall wait =
+    M/M/2's by conservation, lam_hi Wq_hi + lam_lo Wq_lo = lam Wq)."""
     m = build(SenderSpec("hi", rate=0.2, priority=0), SenderSpec("lo", rate=0.3, priority=1),
               svc("w", 1.0, 2, buffer={"discipline": "priority"}),
               edges=[("hi", "w"), ("lo", "w")])
     out = analyze(m)
-    assert not out["nodes"]["w"]["applies"] and out["nodes"]["w"]["wait"]["mean"] is None
-    assert "priority classes on 2 servers" in out["nodes"]["w"]["reason"]
+    assert out["nodes"]["w"]["applies"] and out["nodes"]["w"]["exact"]
+    assert out["nodes"]["w"]["wait"]["mean"] == pytest.approx(mmc(0.5, 1.0, 2).mean_wait)
 
 
 def test_identical_competing_consumers_pool(build, svc):
