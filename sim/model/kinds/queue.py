@@ -81,8 +81,8 @@ def build(ctx: Ctx, attrs: Mapping, wiring: Wiring) -> QueueSpec:
     if own.discipline in SERVICE_DISCIPLINES:
         raise ctx.error("discipline", f"{own.discipline} describes how a service's servers "
                                       "serve, so it applies only to a service fed directly "
-                                      "(set it on the service consuming this queue, fed "
-                                      "without the queue)", value=attrs["discipline"])
+                                      "(feed the consuming service without this queue and "
+                                      "set it there)", value=attrs["discipline"])
     if own.shed is not None:
         _check_shed(ctx, attrs, delivery, v["partitions"])
     if v["partitions"] is not None:
