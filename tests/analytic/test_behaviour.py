@@ -174,3 +174,21 @@ def test_analyze_quorum_on_queueing_branches_declines_latency():
     out = _analyze(nodes, [["src", "r"], ["r", "a"], ["r", "b"], ["r", "c"]])
     assert out["requests"]["latency"]["mean"] is None
     assert "quorum" in out["requests"]["reason"]
+
+
+@pytest.mark.parametrize("keys, stable", [
+    ({}, False),
+    ({"ttl": exp(2.0)}, True),
+    ({"ttl": 5.0}, True),
+    ({"balk": [[10, 1.0]]}, True),
+    ({"balk": [[10, 0.5]]}, False),
+])
+def test_impatience_bounds_the_line(keys, stable):
+    """Offered load 1.5 per server: an impatient line (ttl, or balking for sure beyond
+    n) cannot grow without bound, so it is stable (Erlang-A is stable at any load);
+    balking with p < 1 still lets it grow."""
+    from sim.analytic.network import unstable_nodes
+    model = make_model({"src": {"kind": "sender", "rate": 3.0},
+                        "w": {"kind": "service", "servers": 2, "service": exp(1.0), **keys}},
+                       [["src", "w"]])
+    assert (unstable_nodes(model) == []) is stable
