@@ -22,8 +22,9 @@ __all__ = ["Preemptive", "PreemptiveBuffer"]
 
 
 class PreemptiveBuffer(Buffer):
-    """The waiting room of a preemptive service: priority order, an arrival may
-    preempt, and a preempted message's second wait is not a new wait sample."""
+    """The waiting room of a preemptive service: priority order, and an arrival may
+    preempt. It records no wait samples: a message's wait is all its time here,
+    before and after preemptions, which the service records when it completes."""
 
     def __init__(self, env, name: str, spec, *args) -> None:
         super().__init__(env, name, spec, *args)
@@ -36,12 +37,15 @@ class PreemptiveBuffer(Buffer):
             self.arrivals += 1
             msg.t = now if arrived is None else arrived
             self.taken += 1
-            self._wait_buf.append(now - msg.t)
             consumer.preempt(msg, now)
             return False
         return super().put(msg, producer, arrived)
 
     arrive = put
+
+    def _hand_over(self, msg: Msg, consumer) -> None:
+        self.taken += 1
+        consumer.begin(msg, self)
 
     def requeue(self, msg: Msg, now: float) -> None:
         """A preempted message waits again, first among its priority."""
@@ -60,7 +64,6 @@ class PreemptiveBuffer(Buffer):
         self.n -= 1
         if msg not in self.consumers[0].left:
             self.taken += 1
-            self._wait_buf.append(now - msg.t)
         if self.blocked:
             self._admit_blocked(now)
         return msg
@@ -70,12 +73,15 @@ class Preemptive(Service):
     """Servers that a higher-priority arrival may take from a lower-priority message.
 
     ``running`` maps each message in service to ``(end time, token)``; ``left`` the
-    preempted messages to their remaining work (s).
+    preempted messages to their remaining work (s); ``size`` each message's work
+    here (s), so that its wait, recorded when it completes, is its sojourn minus
+    its work: all the time it spent waiting, before and after preemptions.
     """
 
     def __init__(self, env, name: str, servers, draw, own=None, inputs=()) -> None:
         self.running: dict = {}
         self.left: dict = {}
+        self.size: dict = {}
         self._tokens = itertools.count()
         super().__init__(env, name, servers, draw, own=own, inputs=inputs)
 
@@ -84,7 +90,6 @@ class Preemptive(Service):
         if source is not self.own:
             self.arrivals += 1
             msg.t = now
-            self._wait_buf.append(0.0)
         self.busy_span -= now
         self.busy += 1
         self._start(msg, now)
@@ -97,6 +102,7 @@ class Preemptive(Service):
         if work is None:
             work = self.draw()
             msg.work += work
+            self.size[msg] = work
         token = next(self._tokens)
         self.running[msg] = (now + work, token)
         Call(self.env, work, self._finished, (msg, token))
@@ -125,7 +131,9 @@ class Preemptive(Service):
         del self.running[msg]
         now = self.env._now
         self.completed += 1
-        self._sojourn_buf.append(now - msg.t)
+        sojourn = now - msg.t
+        self._sojourn_buf.append(sojourn)
+        self._wait_buf.append(max(0.0, sojourn - self.size.pop(msg)))
         if self.plain or self._passes(msg):
             if self.send(msg, self):
                 self.blocked += 1
