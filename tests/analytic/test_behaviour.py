@@ -115,6 +115,8 @@ def test_analyze_ps_and_preemptive():
                                                          "cv": 2.0}, "discipline": "ps"}},
                    [["src", "w"]])
     assert out["exact"] and out["requests"]["latency"]["mean"] == pytest.approx(1 / 0.3)
+    assert out["nodes"]["w"]["sojourn"]["mean"] == pytest.approx(1 / 0.3)
+    assert out["nodes"]["w"]["wait"]["mean"] == 0.0
     out = _analyze({"hi": {"kind": "sender", "rate": 0.3, "priority": 0},
                     "lo": {"kind": "sender", "rate": 0.4, "priority": 1},
                     "w": {"kind": "service", "service": exp(1.0), "discipline": "preemptive"}},
