@@ -248,3 +248,16 @@ def test_fork_under_a_quorum_joins_before_counting():
     edges = [["src", "r"], ["r", "a"], ["r", "s2"], ["s2", "d"], ["s2", "e"]]
     r = run_model(nodes, edges, duration=5000, replications=4)
     assert_agrees(r, "requests.latency.mean", 2 / 3, rel_floor=0.01)
+
+
+def test_quorum_on_a_broadcasting_service():
+    """A service (0.5 s) broadcasting to branches of 1 s and 2 s with quorum 1: every
+    request goes on at 0.5 + 1 = 1.5 s."""
+    nodes = {"src": {"kind": "sender", "interarrival": const(1.0)},
+             "gw": {"kind": "service", "servers": ".inf", "service": const(0.5),
+                    "routing": "broadcast", "quorum": 1},
+             "a": {"kind": "service", "servers": ".inf", "service": const(1.0)},
+             "b": {"kind": "service", "servers": ".inf", "service": const(2.0)}}
+    r = run_model(nodes, [["src", "gw"], ["gw", "a"], ["gw", "b"]], duration=100)
+    assert r["requests"]["latency"]["max"] == pytest.approx(1.5)
+    assert r["requests"]["latency"]["mean"] == pytest.approx(1.5)

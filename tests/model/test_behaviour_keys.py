@@ -42,6 +42,8 @@ def _fork(**keys):
      r"node 'w': 'ttl' cannot be combined with 'discipline: preemptive' \(engine limitation"),
     (_direct(discipline="ps", availability={"mtbf": 10, "mttr": 1}),
      r"'availability' cannot be combined with 'discipline: ps'"),
+    (_direct(discipline="preemptive", idempotent=False),
+     r"node 'w': 'idempotent' false cannot be combined with 'discipline: preemptive'"),
     (({"src": SRC, "q": {"kind": "queue", "discipline": "ps"},
        "w": {"kind": "service", "service": EXP}}, [["src", "q"], ["q", "w"]]),
      r"node 'q': 'discipline' ps describes how a service's servers serve, so it applies "

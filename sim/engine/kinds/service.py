@@ -44,8 +44,9 @@ def service_class(crashes: bool, effects: bool, transit: bool, calls: bool = Fal
         bases = tuple(b for flag, b in mixins if flag)
         base = _DISCIPLINES[discipline]
         if bases and base is not Service:
-            raise ModelError(f"cannot be combined with crashes, calls or pools (engine "
-                             f"limitation: its servers are shared or preempted)",
+            raise ModelError("cannot be combined with crashes (a scenario's crash action), "
+                             "sync or async calls, pools or pulls over edges with latency "
+                             "(engine limitation: its servers are shared or preempted)",
                              key="discipline", value=discipline)
         _CLASSES[key] = type("Service", bases + (base,), {}) if bases else base
     return _CLASSES[key]

@@ -186,6 +186,10 @@ def _check_discipline(ctx: Ctx, attrs: Mapping, own: BufferSpec) -> None:
     nothing under ps (nothing waits), and the engine does not combine either with
     crashes, pools, slowdown or autoscaling, nor preemption with expiry or shedding."""
     d = own.discipline
+    if attrs.get("idempotent") is False:
+        raise ctx.error("idempotent", f"false cannot be combined with 'discipline: {d}' "
+                                      "(engine limitation: duplicate effects are not counted "
+                                      "there; drop one of them)", value=False)
     for key in _SERVING_ALONE:
         if key in attrs:
             raise ctx.error(key, f"cannot be combined with 'discipline: {d}' (engine "
