@@ -72,8 +72,10 @@ def analyze(model: Model) -> dict:
     with per-station M/M/c, M/M/c/K, M/G/1, M/G/inf, Cobham priority and
     Allen-Cunneen formulas (:mod:`sim.analytic.stations`); exact or Schweitzer
     MVA for closed ones (Reiser & Lavenberg 1980); the two-way fork-join of
-    Nelson & Tantawi (1988). An unstable node has ``stable: False`` and
-    infinite waits.
+    Nelson & Tantawi (1988), and order statistics of exponential copies for a
+    fork or quorum over unbounded servers; Erlang-A, preemptive-resume priority,
+    processor sharing, GI/M/c and Cobham on M/M/c (:mod:`sim.analytic.behaviour`).
+    An unstable node has ``stable: False`` and infinite waits.
     """
     neck, xmax = bottleneck(model)
     out = {"model": model.name, "applies": True, "reason": None, "method": None,
