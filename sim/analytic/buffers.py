@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
+from sim.analytic.served import erlang_a_applies
 from sim.analytic.stations import mmck
 from sim.model.spec import Model
 
@@ -63,8 +64,11 @@ def buffer_reasons(model: Model, node, rates: Mapping[str, float] | None) -> lis
     if buf is None:
         return []
     out = []
-    if buf.ttl is not None:
-        out.append(f"node {name!r} expires messages (ttl)")
+    if buf.ttl is not None and not erlang_a_applies(model, node):
+        out.append(f"node {name!r} expires messages (ttl; exact only for exponential "
+                   "patience on an M/M/c with an unbounded fifo buffer: Erlang-A)")
+    if buf.balk is not None:
+        out.append(f"node {name!r} balks (balk: no closed form here)")
     if bounded_that_fills(model, node, rates) and buf.overflow != "reject":
         out.append(f"node {name!r} has a finite buffer with overflow {buf.overflow!r}")
     delivery = getattr(buf, "delivery", None)

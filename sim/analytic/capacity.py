@@ -62,8 +62,18 @@ def input_queues(model: Model, svc) -> list[str]:
 
 def unbounded(buffer: BufferSpec | None) -> bool:
     """A buffer that can grow without bound (``overflow: block`` moves the backlog
-    upstream, so it counts as unbounded)."""
-    return buffer is not None and (buffer.capacity == math.inf or buffer.overflow == "block")
+    upstream, so it counts as unbounded). Impatience bounds it: with a ``ttl`` (a
+    number, or a patience law of finite mean) every message leaves within its
+    patience, and a ``balk`` entry of probability 1 caps the line, so the load
+    cannot make such a buffer grow (Erlang-A is stable at any load)."""
+    if buffer is None:
+        return False
+    ttl = buffer.ttl
+    if ttl is not None and math.isfinite(getattr(ttl, "mean", ttl)):
+        return False
+    if buffer.balk is not None and any(p >= 1.0 for _n, p in buffer.balk):
+        return False
+    return buffer.capacity == math.inf or buffer.overflow == "block"
 
 
 def partitions_of(spec) -> int | None:

@@ -135,9 +135,17 @@ def _direct_entry(model: Model, st: Station, results: Sequence[StationResult], l
                  offered_load=lam * mean, busy={"mean": busy},
                  queue_length={"mean": lq + thr * delay},
                  wait={"mean": wait + delay, "p99": shift_p99(p99[0], latency) if stable else INF},
-                 sojourn={"mean": wait + delay + mean,
+                 sojourn={"mean": _sojourn(results, thr, wait + mean) + delay,
                           "p99": shift_p99(p99[1], latency) if stable else INF},
                  p_block=max(r.p_block for r in results), stable=stable, **common)
+
+
+def _sojourn(results: Sequence[StationResult], thr: float, plain: float) -> float:
+    """Throughput-weighted mean sojourn of the classes: wait + service for queueing
+    forms, more than that where service is shared (processor sharing) or preempted."""
+    if thr == 0:
+        return plain
+    return sum(r.throughput * r.mean_sojourn for r in results if r.throughput > 0) / thr
 
 
 def _shares(model: Model, st: Station) -> dict[str, float]:

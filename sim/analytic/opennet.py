@@ -24,6 +24,7 @@ from sim.analytic.flowsolve import solve_absorption
 from sim.analytic.network import Flows, flows, routing_matrix
 from sim.analytic.stations import (StationResult, fork_join_2, ggc, mg1, mg1_priority, mm_inf,
                                    mmc, mmc_sojourn_percentile, mmc_wait_percentile, mmck)
+from sim.analytic.served import solve_special
 from sim.analytic.topology import Station, digraph, non_poisson_nodes
 from sim.model.spec import Model
 
@@ -57,7 +58,7 @@ def _class_rates(model: Model, st: Station, fl: Flows) -> list[float]:
     if len(st.queues) > 1:
         return [total[q] for q in st.queues]
     levels = sorted({s.priority for s in model.senders})
-    if st.buffer.discipline == "priority" and len(levels) > 1:
+    if st.buffer.discipline in ("priority", "preemptive") and len(levels) > 1:
         rates = [0.0] * len(levels)
         for s in model.senders:
             rates[levels.index(s.priority)] += fl.sent[s.name] * fl.visits[s.name][st.entry]
@@ -68,6 +69,9 @@ def _class_rates(model: Model, st: Station, fl: Flows) -> list[float]:
 def _solve(model: Model, st: Station, fl: Flows) -> tuple[list[float], list[StationResult], tuple]:
     """Class rates, per-class results and the ``(wait, sojourn)`` p99 of a station."""
     lams = _class_rates(model, st, fl)
+    special = solve_special(model, st, lams)
+    if special is not None:
+        return lams, special, (None, None)
     if len(lams) > 1:
         n = len(lams)
         res = list(mg1_priority(lams, [st.service.mean] * n, [st.service.scv] * n))

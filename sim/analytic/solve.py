@@ -27,6 +27,7 @@ from sim.analytic.kinds import error_rate
 from sim.analytic.layers import path_visits
 from sim.analytic.network import bottleneck, flows, traffic
 from sim.analytic.opennet import fork_join, solve_open, success
+from sim.analytic.served import order_join
 from sim.analytic.topology import digraph, latency_reasons, model_reasons, stations
 from sim.model.spec import Model
 
@@ -76,8 +77,10 @@ def analyze(model: Model) -> dict:
     with per-station M/M/c, M/M/c/K, M/G/1, M/G/inf, Cobham priority and
     Allen-Cunneen formulas (:mod:`sim.analytic.stations`); exact or Schweitzer
     MVA for closed ones (Reiser & Lavenberg 1980); the two-way fork-join of
-    Nelson & Tantawi (1988). An unstable node has ``stable: False`` and
-    infinite waits.
+    Nelson & Tantawi (1988), and order statistics of exponential copies for a
+    fork or quorum over unbounded servers; Erlang-A, preemptive-resume priority,
+    processor sharing, GI/M/c and Cobham on M/M/c (:mod:`sim.analytic.behaviour`).
+    An unstable node has ``stable: False`` and infinite waits.
     """
     model = effective_model(model)  # a service by class serves its classes' mixture
     neck, xmax = bottleneck(model)
@@ -219,12 +222,18 @@ def _open_requests(model: Model, body: dict) -> dict:
     index = {n: i for i, n in enumerate(fl.names)}
     broadcast = any(n.routing == "broadcast" and len(model.out_edges(n.name)) > 1
                     for n in model.nodes)
-    fj = fork_join(model, body["live"], fl) if broadcast else None
+    fj, order = None, None
+    if broadcast:
+        fj = order = order_join(model, body["live"], fl)
+        quorum = any(getattr(n, "quorum", None) for n in model.nodes)
+        if fj is None and not quorum:
+            fj = fork_join(model, body["live"], fl)
     why = _latency_refusal(model, body)
     lossy = bool(body["refused"]) or any(error_rate(n) > 0 for n in model.nodes)
     if why is None and broadcast and (fj is None or lossy):
         why = ("broadcast fork-join latency has a closed form only for a two-way fork to "
-               "identical M/M/1 sinks without losses")
+               "identical M/M/1 sinks, or a fork (or quorum) to exponential sinks with "
+               "unbounded servers, without losses")
     ones = np.ones(len(fl.names))
     g_all = ones if broadcast else success(model, body["loss"])[1]    # completes at all
     g = ones if broadcast else success(model, body["refused"])[1]     # not refused or erring
@@ -243,7 +252,9 @@ def _open_requests(model: Model, body: dict) -> dict:
         mean = float(sum(fl.sent[s] * g[index[s]] * per[s]["mean"]
                          for s in per if g[index[s]] > 0) / done)
     p99 = per[model.senders[0].name]["p99"] if len(per) == 1 and why is None else None
-    method = "Jackson/BCMP network" + (" + fork-join (Nelson & Tantawi 1988)" if fj else "")
+    join = (" + order statistics of the copies (quorum)" if order
+            else " + fork-join (Nelson & Tantawi 1988)")
+    method = "Jackson/BCMP network" + (join if fj else "")
     return _requests(arrival_rate=offered, throughput=thr,
                      loss=1.0 - done / offered if offered > 0 else 0.0,
                      latency={"mean": mean, "p99": p99}, applies=why is None, reason=why,

@@ -20,6 +20,7 @@ import networkx as nx
 from sim.analytic.buffers import NEGLIGIBLE, bounded_that_fills, never_fills
 from sim.analytic.kinds import can_fail, station_of
 from sim.analytic.capacity import is_exponential
+from sim.analytic.served import keeps_poisson, renewal_sender_ok, special_reason
 from sim.analytic.station import Station
 from sim.model.spec import Model
 
@@ -57,7 +58,8 @@ def _sender_reasons(model: Model, rates: Mapping[str, float] | None) -> list[str
             out.append(f"{who} has a time-varying profile")
         if s.trace is not None:
             out.append(f"{who} replays a trace of arrival times")
-        if s.interarrival is not None and not is_exponential(s.interarrival):
+        if (s.interarrival is not None and not is_exponential(s.interarrival)
+                and not renewal_sender_ok(model, s)):
             out.append(f"{who} has non-exponential interarrival times (not Poisson)")
         if s.rate_limit is not None:
             out.append(f"{who} has a rate limit")
@@ -143,8 +145,13 @@ def _station_reason(model: Model, st: Station) -> str | None:
     if pulls:
         return (f"edge {pulls[0].source!r} -> {pulls[0].target!r} has latency: the consumer's "
                 "server is held while the message travels (no closed form)")
-    prio = st.buffer.discipline == "priority" and _priority_levels(model) > 1
-    if (prio or len(st.queues) > 1) and st.servers != 1:
+    levels = _priority_levels(model)
+    why = special_reason(model, st, levels)
+    if why is not None:
+        return why
+    prio = st.buffer.discipline in ("priority", "preemptive") and levels > 1
+    cobham = prio and st.exponential and st.buffer.discipline == "priority"
+    if (prio or len(st.queues) > 1) and st.servers != 1 and not cobham:
         return f"node {st.key!r} has priority classes on {st.servers} servers"
     if prio and len(st.queues) > 1:
         return f"node {st.key!r} mixes priority queues and priority messages"
@@ -160,6 +167,9 @@ def _preserves_poisson(model: Model, st: Station) -> bool:
     """Whether the station's output keeps the Jackson/BCMP product form downstream."""
     if st.servers == math.inf or st.service.mean == 0:
         return True        # M/G/inf: Poisson in, Poisson out (BCMP type 3)
+    special = keeps_poisson(model, st)
+    if special is not None:
+        return special
     prio = len(st.queues) > 1 or (st.buffer.discipline == "priority"
                                   and _priority_levels(model) > 1)
     return st.exponential and st.buffer.capacity == math.inf and not prio

@@ -15,10 +15,13 @@ from collections import deque
 from sim.engine.broker import Buffer
 from sim.engine.events import Call
 from sim.engine.keys import partition_table
+from sim.engine.impatience import balking_class
 from sim.engine.message import Msg, fail
+from sim.engine.preemption import PreemptiveBuffer
 from sim.engine.shedding import shedding_class
 
-__all__ = ["TtlBuffer", "AtLeastOnceQueue", "PartitionedQueue", "KeyedPartitionedQueue",
+__all__ = ["TtlBuffer", "PatienceBuffer", "AtLeastOnceQueue", "PartitionedQueue",
+           "KeyedPartitionedQueue",
            "make_buffer"]
 
 
@@ -66,6 +69,22 @@ class TtlBuffer(Buffer):
             if self._live.pop(msg, None) is not None:
                 return msg
         raise RuntimeError(f"queue {self.name!r}: waiting count out of step")
+
+
+class PatienceBuffer(TtlBuffer):
+    """Each message that has to wait draws its patience (s) from ``patience``; it
+    leaves unserved (cause ``expired``) once it has waited that long."""
+
+    def __init__(self, env, name: str, spec, patience) -> None:
+        super().__init__(env, name, spec)
+        self.patience = patience
+
+    def _enter(self, msg: Msg, now: float) -> None:
+        Buffer._enter(self, msg, now)
+        token = next(self._tokens)
+        self._live[msg] = token
+        delay = max(0.0, msg.t + self.patience() - now)
+        Call(self.env, delay, self._expire, (msg, token))
 
 
 class _Receipt:
@@ -287,16 +306,33 @@ class KeyedPartitionedQueue(PartitionedQueue):
         return self.table[key] if key is not None else int(self.uniform() * self.count)
 
 
-def make_buffer(env, name: str, spec, uniform=None, key_count: int = 0) -> Buffer:
-    """The buffer class that ``spec`` (a BufferSpec) asks for; ``key_count`` is the
-    model's (0 when no sender has keys)."""
+def make_buffer(env, name: str, spec, uniform=None, key_count: int = 0, patience=None,
+                balk_uniform=None) -> Buffer:
+    """The buffer class that ``spec`` (a BufferSpec) asks for. ``key_count`` is the
+    model's (0 when no sender has keys); ``patience`` draws each message's ttl (s) when
+    ``spec.ttl`` is a distribution; ``balk_uniform`` draws the balking decisions on
+    [0, 1) when ``spec.balk`` is given."""
     if spec.partitions:
         if key_count:
-            return KeyedPartitionedQueue(env, name, spec, uniform, key_count)
-        return PartitionedQueue(env, name, spec, uniform)
-    if spec.delivery is not None and spec.delivery.mode == "at_least_once":
-        return AtLeastOnceQueue(env, name, spec)
-    base = TtlBuffer if spec.ttl is not None else Buffer
-    if spec.shed is not None:
-        return shedding_class(base)(env, name, spec)
-    return base(env, name, spec)
+            buffer = _with_balking(KeyedPartitionedQueue, spec)(env, name, spec, uniform,
+                                                                key_count)
+        else:
+            buffer = _with_balking(PartitionedQueue, spec)(env, name, spec, uniform)
+    elif spec.delivery is not None and spec.delivery.mode == "at_least_once":
+        buffer = _with_balking(AtLeastOnceQueue, spec)(env, name, spec)
+    else:
+        base, args = (PreemptiveBuffer if spec.discipline == "preemptive" else Buffer), ()
+        if patience is not None:
+            base, args = PatienceBuffer, (patience,)
+        elif spec.ttl is not None:
+            base = TtlBuffer
+        if spec.shed is not None:
+            base = shedding_class(base)
+        buffer = _with_balking(base, spec)(env, name, spec, *args)
+    if spec.balk is not None:
+        buffer.balk_uniform = balk_uniform
+    return buffer
+
+
+def _with_balking(base: type, spec) -> type:
+    return base if spec.balk is None else balking_class(base)

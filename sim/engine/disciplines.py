@@ -77,6 +77,8 @@ DISCIPLINES: dict[str, Callable[..., Container]] = {
     "lifo": lifo,
     "priority": priority,
     "adaptive_lifo": adaptive_lifo,
+    "preemptive": priority,   # its waiting room; the preemption is the service's
+    "ps": fifo,               # never used: under processor sharing nothing waits
 }
 
 PARAMETERS: dict[str, tuple[str, ...]] = {"adaptive_lifo": ("lifo_above",)}

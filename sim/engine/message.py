@@ -6,20 +6,77 @@ sender retries or times out); no dicts on the hot path.
 
 from __future__ import annotations
 
-__all__ = ["Msg", "Join", "Request", "PENDING", "DONE", "FAILED"]
+__all__ = ["Msg", "Join", "Quorum", "Request", "PENDING", "DONE", "FAILED"]
 
 PENDING, DONE, FAILED = 0, 1, 2
 
 
 class Join:
-    """Shared by the copies of one attempt after a broadcast (fork-join)."""
+    """Shared by the copies of one attempt after a broadcast (fork-join).
 
-    __slots__ = ("live", "failed", "work")
+    ``parent`` is the :class:`Quorum` the fork happened under, or None: when every
+    copy has completed, the join counts as one completed copy of its parent.
+    """
 
-    def __init__(self) -> None:
+    __slots__ = ("live", "failed", "work", "parent")
+    quorum = False
+
+    def __init__(self, parent=None) -> None:
         self.live = 1
         self.failed = False
         self.work = 0.0
+        self.parent = parent
+
+
+class Quorum(Join):
+    """The copies sent by a broadcast with ``quorum: need``: the attempt goes on when
+    ``need`` of them have completed, and fails once fewer than ``need`` can; copies
+    finishing after that are wasted work. Nested under ``parent`` when the message
+    was already a copy of an earlier broadcast."""
+
+    __slots__ = ("need", "done", "resolved")
+    quorum = True
+
+    def __init__(self, need: int, parent=None) -> None:
+        super().__init__(parent)
+        self.need = need
+        self.done = 0
+        self.resolved = False
+
+    def finished(self, msg: "Msg") -> None:
+        self.live -= 1
+        if self.resolved or self.failed:
+            msg.src.waste(msg.born, msg.work)
+            return
+        self.work += msg.work
+        self.done += 1
+        if self.done >= self.need:
+            self.resolved = True
+            msg.work = self.work
+            _up(msg, self.parent)
+
+    def lost(self, msg: "Msg", cause: str) -> None:
+        """A copy failed (its work already counted as wasted)."""
+        self.live -= 1
+        if self.resolved or self.failed or self.done + self.live >= self.need:
+            return
+        self.failed = True
+        msg.src.waste(msg.born, self.work)
+        msg.join = self.parent
+        if self.parent is None:
+            msg.src.fail(msg, cause)
+        else:
+            msg.work = 0.0
+            fail(msg, cause)
+
+
+def _up(msg: "Msg", parent) -> None:
+    """A join resolved: one completed copy of its parent, or the attempt completes."""
+    msg.join = parent
+    if parent is None:
+        msg.src.complete(msg)
+    else:
+        finish(msg)
 
 
 class Request:
@@ -97,6 +154,9 @@ def finish(msg: Msg, producer=None) -> None:
     """
     join = msg.join
     if join is not None:
+        if join.quorum:
+            join.finished(msg)
+            return
         join.live -= 1
         join.work += msg.work
         if join.failed:
@@ -105,6 +165,9 @@ def finish(msg: Msg, producer=None) -> None:
         if join.live:
             return
         msg.work = join.work
+        if join.parent is not None:
+            _up(msg, join.parent)
+            return
     msg.src.complete(msg)
 
 
@@ -114,9 +177,16 @@ def fail(msg: Msg, cause: str) -> None:
     join = msg.join
     msg.src.waste(msg.born, msg.work)
     if join is not None:
+        if join.quorum:
+            join.lost(msg, cause)
+            return
         join.live -= 1
         if join.failed:
             return
         join.failed = True
         msg.src.waste(msg.born, join.work)
+        if join.parent is not None:
+            msg.join, msg.work = join.parent, 0.0
+            fail(msg, cause)
+            return
     msg.src.fail(msg, cause)

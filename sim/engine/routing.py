@@ -12,7 +12,7 @@ import itertools
 from bisect import bisect_right
 
 from sim.engine.keys import owner_table
-from sim.engine.message import Join, finish
+from sim.engine.message import Join, Quorum, finish
 
 __all__ = ["make_send", "POLICIES", "PARAMETERS"]
 
@@ -81,15 +81,35 @@ def _power_of_two(targets, probs, u):
     return send if k > 1 else targets[0].arrive
 
 
-def _broadcast(targets, probs, u):
-    """A copy to every successor; the attempt completes when every copy has."""
+def _broadcast(targets, probs, u, quorum=None, nested=False):
+    """A copy to every successor; the attempt completes when every copy has, or when
+    ``quorum`` of them have. With ``nested`` (the model has quorums) a fork under a
+    quorum's copy joins on its own before counting as one copy of the quorum."""
     first, rest = targets[0].arrive, [t.arrive for t in targets[1:]]
     extra = len(rest)
+    if quorum is not None:
+        return _quorum(first, rest, quorum)
 
     def send(msg, producer=None):
         join = msg.join
         if join is None:
             join = msg.join = Join()
+        elif nested and join.quorum:
+            join = msg.join = Join(join)
+        join.live += extra
+        for arrive in rest:
+            arrive(msg.copy(), None)
+        return first(msg, producer)
+
+    return send
+
+
+def _quorum(first, rest, need: int):
+    """A copy to every successor, joined by a :class:`Quorum` of ``need``."""
+    extra = len(rest)
+
+    def send(msg, producer=None):
+        join = msg.join = Quorum(need, msg.join)
         join.live += extra
         for arrive in rest:
             arrive(msg.copy(), None)
@@ -123,18 +143,18 @@ POLICIES = {
 }
 
 PARAMETERS: dict[str, tuple[str, ...]] = {
-    "consistent_hash": ("names", "replicas", "key_count")}
+    "consistent_hash": ("names", "replicas", "key_count"),
+    "broadcast": ("quorum", "nested")}
 """The settings a policy's factory takes by keyword, beyond targets, probs and u:
 ``names`` (the successors' names, in edge order), ``replicas`` (the node's key) and
-``key_count`` (the model's)."""
+``key_count`` (the model's); a broadcast's ``quorum`` and ``nested``."""
 
 
 def make_send(policy: str, targets: list, probs: list[float], u, where: str = "node",
               **params) -> callable:
     """The ``send`` function of a node with routing ``policy`` to ``targets``;
-    ``params`` holds at least the policy's :data:`PARAMETERS`.
-
-    An unknown policy is a ValueError naming ``where``, never another policy.
+    ``params`` may hold any policy's :data:`PARAMETERS`; the policy takes its own
+    (a missing one keeps the factory's default). An unknown policy is a ValueError naming ``where``, never another policy.
     """
     try:
         factory = POLICIES[policy]
@@ -143,4 +163,5 @@ def make_send(policy: str, targets: list, probs: list[float], u, where: str = "n
                          f"(known: {', '.join(POLICIES)})") from None
     if not targets:
         return finish
-    return factory(targets, probs, u, **{k: params[k] for k in PARAMETERS.get(policy, ())})
+    return factory(targets, probs, u,
+                   **{k: params[k] for k in PARAMETERS.get(policy, ()) if k in params})

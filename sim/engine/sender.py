@@ -24,7 +24,7 @@ SPIN_LIMIT = 10_000
 CAUSES = ("rejected", "dropped", "expired", "error", "crash", "timeout", "max_receives",
           "circuit_open", "call_timeout", "call_failed", "bulkhead",
           "pool_timeout",
-          "shed")
+          "shed", "balked")
 
 
 class Sender:

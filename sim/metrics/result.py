@@ -25,7 +25,7 @@ COUNT_KEYS = frozenset({"offered", "completed", "failed", "in_flight", "rejected
                         "expired", "error", "crash", "timeout", "deliveries", "max_receives",
                         "circuit_open", "retries_denied", "redelivered",
                         "duplicate_effects", "crashes", "stale", "calls", "call_timeout", "bulkhead",
-                        "call_failed", "shed", "hedges", "pool_timeout",
+                        "call_failed", "shed", "hedges", "pool_timeout", "balked",
                         "acquisitions", "batches", "hits", "misses", "evictions"})
 _CONSTANT_KEYS = frozenset({"kind", "servers", "size", "count"})
 _META = ("model", "seed", "replications", "duration", "warmup")

@@ -30,14 +30,16 @@ if TYPE_CHECKING:
 Routing = Literal["probabilistic", "round_robin", "random", "least_loaded",
                   "power_of_two", "broadcast", "consistent_hash"]
 Overflow = Literal["reject", "drop_oldest", "block"]
-Discipline = Literal["fifo", "lifo", "priority", "adaptive_lifo"]
+Discipline = Literal["fifo", "lifo", "priority", "adaptive_lifo", "preemptive", "ps"]
 Jitter = Literal["none", "full", "equal", "decorrelated"]
 CallMode = Literal["sync", "async"]
 
 ROUTINGS: tuple[str, ...] = ("probabilistic", "round_robin", "random", "least_loaded",
                              "power_of_two", "broadcast", "consistent_hash")
 OVERFLOWS: tuple[str, ...] = ("reject", "drop_oldest", "block")
-DISCIPLINES: tuple[str, ...] = ("fifo", "lifo", "priority", "adaptive_lifo")
+DISCIPLINES: tuple[str, ...] = ("fifo", "lifo", "priority", "adaptive_lifo", "preemptive", "ps")
+SERVICE_DISCIPLINES: tuple[str, ...] = ("preemptive", "ps")
+"""Disciplines of the servers themselves: only on a service fed directly."""
 JITTERS: tuple[str, ...] = ("none", "full", "equal", "decorrelated")
 
 
@@ -197,7 +199,10 @@ class BufferSpec:
     """A message buffer: a broker queue, or a service's own buffer.
 
     ``capacity`` counts messages waiting (not in service); ``math.inf`` is unbounded,
-    0 makes a loss system. ``ttl`` (seconds) expires messages that wait longer;
+    0 makes a loss system. ``ttl`` (seconds, or a Distribution of each message's
+    patience, drawn at arrival) expires messages that wait longer; ``balk`` is
+    ``((n, p), ...)`` by increasing n: an arrival finding n or more waiting is refused
+    with probability p (the largest n not above the number waiting applies);
     ``latency`` is the broker's delay before a message can be taken. ``lifo_above``
     (messages) is the parameter of ``discipline: adaptive_lifo``; ``shed`` turns on
     CoDel shedding at dequeue.
@@ -206,12 +211,13 @@ class BufferSpec:
     capacity: float = math.inf
     overflow: Overflow = "reject"
     discipline: Discipline = "fifo"
-    ttl: float | None = None
+    ttl: float | Distribution | None = None
     latency: Distribution | None = None
     delivery: Delivery | None = None
     partitions: int | None = None
     lifo_above: int | None = None
     shed: Shed | None = None
+    balk: tuple[tuple[int, float], ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from typing import Any
 import networkx as nx
 
 from sim.errors import ModelError, nearest
+from sim.model.behaviour import check_behaviour
 from sim.model.calls import CALL_KEYS, call_edge, check_calls
 from sim.model.class_keys import edge_class_fields
 from sim.model.classes import plan_classes
@@ -94,6 +95,7 @@ def validate(G: nx.DiGraph) -> Model:
         check_edges = KINDS[spec.kind].out_edges
         if check_edges is not None:
             check_edges(spec.name, outs[spec.name])
+    check_behaviour(specs, outs)
     _check_topology(kinds, outs)
     check_keyed(specs, every)
     check_cache_loops(kinds, edges)

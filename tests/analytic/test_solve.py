@@ -217,13 +217,15 @@ def test_priority_input_queues_cobham(build, svc):
     assert out["nodes"]["w"]["utilization"] == pytest.approx(0.5)
 
 
-def test_priority_on_several_servers_does_not_apply(build, svc):
+def test_priority_on_several_exponential_servers_is_cobham(build, svc):
+    """M/M/2 with two priority classes: Cobham's multi-server form (overall wait =
+    M/M/2's by conservation, lam_hi Wq_hi + lam_lo Wq_lo = lam Wq)."""
     m = build(SenderSpec("hi", rate=0.2, priority=0), SenderSpec("lo", rate=0.3, priority=1),
               svc("w", 1.0, 2, buffer={"discipline": "priority"}),
               edges=[("hi", "w"), ("lo", "w")])
     out = analyze(m)
-    assert not out["nodes"]["w"]["applies"] and out["nodes"]["w"]["wait"]["mean"] is None
-    assert "priority classes on 2 servers" in out["nodes"]["w"]["reason"]
+    assert out["nodes"]["w"]["applies"] and out["nodes"]["w"]["exact"]
+    assert out["nodes"]["w"]["wait"]["mean"] == pytest.approx(mmc(0.5, 1.0, 2).mean_wait)
 
 
 def test_identical_competing_consumers_pool(build, svc):
@@ -289,7 +291,7 @@ def test_service_fed_by_queue_and_directly(build, svc):
     (SenderSpec("s", rate=1.0, timeout=1.0, retry=RetrySpec(3)), {}, "retries"),
     (SenderSpec("s", rate=1.0, profile=((0.0, 1.0), (10.0, 2.0))), {}, "profile"),
     (SenderSpec("s", trace=(0.0, 1.0, 2.5)), {}, "trace"),
-    (SenderSpec("s", interarrival=Constant(1.0)), {}, "not Poisson"),
+    (SenderSpec("s", interarrival=Lognormal(1.0, 0.5)), {}, "not Poisson"),  # no LST here
     (SenderSpec("s", rate=1.0, rate_limit=RateLimit(2.0, 1.0)), {}, "rate limit"),
     (SenderSpec("s", rate=1.0),
      {"availability": Availability(Exponential(100.0), Exponential(1.0))}, "breaks down"),

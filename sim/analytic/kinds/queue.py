@@ -147,4 +147,5 @@ def metrics(model, spec) -> tuple[str, ...]:
 STATION = StationKind(shares=consumer_shares, keep=keep_all, row=row, demand=demand,
                       reasons=reasons, metrics=metrics, group=group, queued=queued,
                       closed_form="a pool: the queue and the services consuming it as one "
-                                  "station (M/M/c, M/M/c/K, M/G/1, Allen-Cunneen)")
+                                  "station (M/M/c, M/M/c/K, M/G/1, Allen-Cunneen; Erlang-A "
+                                  "with exponential patience, GI/M/c behind a renewal sender)")

@@ -109,5 +109,7 @@ STATION = StationKind(shares=routing_shares, keep=keep, row=row, demand=demand,
                       reasons=reasons, metrics=metrics, serves=True, group=group,
                       queued=lambda model, spec: True,
                       fails=lambda s: s.error_rate > 0 or s.availability is not None,
-                      closed_form="M/M/c, M/M/c/K, M/G/1, M/G/inf, Cobham priority and "
-                                  "Allen-Cunneen (sim.analytic.stations)")
+                      closed_form="M/M/c, M/M/c/K, M/G/1, M/G/inf, Cobham priority (one "
+                                  "server, or M/M/c), Allen-Cunneen (sim.analytic.stations); "
+                                  "preemptive-resume priority, processor sharing, Erlang-A, "
+                                  "GI/M/c (sim.analytic.behaviour)")

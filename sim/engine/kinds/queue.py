@@ -19,8 +19,12 @@ def make_owned_buffer(ctx, name: str, spec):
     """The buffer a BufferSpec asks for, with its broker latency (queues and services'
     own buffers alike)."""
     streams = ctx.streams
+    patience = None
+    if spec.ttl is not None and not isinstance(spec.ttl, (int, float)):
+        patience = streams.draw(spec.ttl, name, Purpose.MISC, extra=1)
+    balk = None if spec.balk is None else streams.uniform(name, Purpose.MISC, extra=2)
     buffer = make_buffer(ctx.env, name, spec, streams.uniform(name, Purpose.MISC),
-                         ctx.model.key_count)
+                         ctx.model.key_count, patience, balk)
     if spec.latency is not None:
         with_broker_delay(buffer, streams.draw(spec.latency, name, Purpose.LATENCY))
     return buffer
@@ -44,7 +48,8 @@ def raw(rt) -> dict:
             "stale": getattr(rt, "stale", None), "shed": getattr(rt, "shed", None),
             "classes": rt.by_class,
             "part_taken": getattr(rt, "part_taken", None),
-            "part_area": getattr(rt, "part_area", None)}
+            "part_area": getattr(rt, "part_area", None),
+            "balked": getattr(rt, "balked", None)}
 
 
 def state(rt) -> tuple:

@@ -45,8 +45,11 @@ def wire_sends(ctx, spec, runtimes: dict) -> list:
     probs = given if edges and None not in given else [1.0 / max(len(edges), 1)] * len(edges)
     u = ctx.streams.uniform(spec.name, Purpose.ROUTING) if len(targets) > 1 else None
     rt = runtimes[spec.name]
-    rt.send = make_send(spec.routing, targets, probs, u, f"node {spec.name!r}",
-                        **route_params(ctx, spec, edges))
+    params = route_params(ctx, spec, edges)
+    if spec.routing == "broadcast":
+        params.update(quorum=getattr(spec, "quorum", None),
+                      nested=any(getattr(n, "quorum", None) for n in ctx.model.nodes))
+    rt.send = make_send(spec.routing, targets, probs, u, f"node {spec.name!r}", **params)
     if ctx.model.scenario is not None:  # a scenario may re-route it (sim.engine.scenario)
         rt.targets, rt.route_uniform = targets, u
     return targets

@@ -14,6 +14,9 @@ from sim.engine.kinds.base import KindRuntime
 from sim.engine.kinds.queue import make_owned_buffer
 from sim.engine.kinds.routes import wire_sends
 from sim.engine.pool import Pooled
+from sim.engine.preemption import Preemptive
+from sim.engine.sharing import ProcessorSharing
+from sim.errors import ModelError
 from sim.engine.reliability import Crashes, Effects, autoscaler_process, availability_process
 from sim.engine.router import DelayedEdge
 from sim.engine.sender import backoff_schedule
@@ -27,22 +30,34 @@ __all__ = ["RUNTIME", "service_class"]
 _CLASSES: dict = {}
 
 
+_DISCIPLINES = {"fifo": Service, "preemptive": Preemptive, "ps": ProcessorSharing}
+"""The server classes by ``ServiceSpec.discipline``: how servers serve."""
+
+
 def service_class(crashes: bool, effects: bool, transit: bool, calls: bool = False,
                   pools: bool = False, classes: bool = False, draws: bool = False,
-                  batches: bool = False) -> type:
+                  batches: bool = False, discipline: str = "fifo") -> type:
     """The Service class with the behaviours a node needs (built once per combination):
     a service that neither calls nor is called gets no call handling at all, one
     without ``uses`` no pool handling, one in a model without request classes no
-    per-class figures (``classes``), one without ``by_class`` no class draws and one
-    without ``batch`` no batching."""
-    key = (crashes, effects, transit, calls, pools, classes, draws, batches)
+    per-class figures (``classes``), one without ``by_class`` no class draws, one
+    without ``batch`` no batching, and one without ``preemptive`` or ``ps`` serves
+    each message to the end."""
+    key = (crashes, effects, transit, calls, pools, classes, draws, batches, discipline)
     if key not in _CLASSES:
         figures = ByClassCalls if calls else ByClass
         mixins = ((batches, Batching), (crashes, Crashes), (classes, figures),
                   (effects, Effects), (transit, PullTransit), (pools, Pooled),
                   (calls, Calls), (draws, ClassDraws))
         bases = tuple(b for flag, b in mixins if flag)
-        _CLASSES[key] = type("Service", bases + (Service,), {}) if bases else Service
+        base = _DISCIPLINES[discipline]
+        if bases and base is not Service:
+            raise ModelError("cannot be combined with crashes (a scenario's crash action), "
+                             "sync or async calls, pools, batches, request classes or pulls "
+                             "over edges with latency (engine limitation: its servers are "
+                             "shared or preempted)",
+                             key="discipline", value=discipline)
+        _CLASSES[key] = type("Service", bases + (base,), {}) if bases else base
     return _CLASSES[key]
 
 
@@ -80,8 +95,12 @@ def build(ctx, spec) -> Service:
     crashes = spec.availability is not None or (
         scenario is not None and scenario.touches(spec.name, "action"))
     classed = ctx.model.classed
-    cls = service_class(crashes, not spec.idempotent, transit, calls, bool(spec.uses),
-                        classed, spec.by_class is not None, spec.batch is not None)
+    try:
+        cls = service_class(crashes, not spec.idempotent, transit, calls, bool(spec.uses),
+                            classed, spec.by_class is not None, spec.batch is not None,
+                            spec.discipline)
+    except ModelError as exc:
+        raise exc.at(node=spec.name) from None
     service = cls(env, spec.name, spec.servers,
                   streams.draw(spec.service, spec.name, Purpose.SERVICE), own=own)
     if spec.batch is not None:
@@ -175,7 +194,7 @@ def raw(rt) -> dict:
     return {"kind": "service", "servers": rt.nominal, "arrivals": rt.total_arrivals(),
             "completed": rt.completed, "dropped": own.dropped if own else 0,
             "expired": own.expired if own else 0,
-            "shed": getattr(own, "shed", None),
+            "shed": getattr(own, "shed", None), "balked": getattr(own, "balked", None),
             "errors": rt.errors, "busy_area": rt.busy_area, "servers_area": rt.prov_area,
             "q_area": own.area if own else 0.0, "q_peak": own.peak if own else 0,
             "wait": rt.wait, "sojourn": rt.sojourn,

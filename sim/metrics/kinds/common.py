@@ -40,7 +40,7 @@ REQUEST_COUNTS = ("offered", "completed", "failed", "in_flight", "rejected", "ti
 CAUSES = ("rejected", "dropped", "expired", "error", "crash", "timeout", "max_receives",
           "circuit_open", "call_timeout", "call_failed", "bulkhead",
           "pool_timeout",
-          "shed")
+          "shed", "balked")
 EXTRAS = ("attempts", "circuit_open", "retries_denied", "wasted_work")
 LATENCY_KEYS = ("mean", "p50", "p90", "p95", "p99", "p999", "max")
 
@@ -60,6 +60,7 @@ _CAUSE_TEXT = {
     "pool_timeout": "failed on the last attempt because it waited longer than a pool's "
                     "timeout for a unit",
     "shed": "dropped by a buffer's CoDel shedding (shed)",
+    "balked": "refused on arrival by a buffer's balk (too many waiting)",
 }
 
 

@@ -57,6 +57,8 @@ FIELDS: tuple[Field, ...] = (
     Field("partitions.busiest.share", "ratio", "The busiest partition's share of the "
           "messages taken (1 / count when the load is even; a hot key makes it larger).",
           when=_partitioned, condition="with partitions"),
+    Field("balked", "messages", "Arrivals refused by balk (part of dropped).", "sum",
+          when=lambda s: s.buffer.balk is not None, condition="with balk"),
 )
 
 
@@ -74,7 +76,8 @@ def entry(raw: dict, duration: float) -> dict:
         "sojourn": {key: wait[key] for key in SOJOURN_KEYS},
         "expired": int(raw.get("expired", 0)),
     }
-    out.update(optional_counts(raw, ("deliveries", "redelivered", "stale", "shed")))
+    out.update(optional_counts(raw, ("deliveries", "redelivered", "stale", "shed",
+                                     "balked")))
     if raw.get("part_taken") is not None:
         out["partitions"] = partitions_entry(raw["part_taken"], raw["part_area"], duration)
     return out

@@ -53,6 +53,9 @@ FIELDS: tuple[Field, ...] = (
           when=lambda s: getattr(s, "batch", None) is not None, condition="with batch"),
     Field("batch_size.mean", "messages", "Mean messages per batch (null without batches).",
           when=lambda s: getattr(s, "batch", None) is not None, condition="with batch"),
+    Field("balked", "messages", "Arrivals its own buffer refused by balk (part of "
+          "dropped).", "sum", when=lambda s: s.buffer is not None and s.buffer.balk is not None,
+          condition="with balk"),
 )
 
 
@@ -81,7 +84,8 @@ def entry(raw: dict, duration: float) -> dict:
     }
     if not math.isinf(servers) and abs(servers_mean - servers) > 1e-9:
         out["servers_mean"] = servers_mean
-    out.update(optional_counts(raw, ("crashes", "duplicate_effects", "shed")))
+    out.update(optional_counts(raw, ("crashes", "duplicate_effects", "shed",
+                                      "balked")))
     if raw.get("batches") is not None:
         out["batches"] = int(raw["batches"])
         out["batch_size"] = {"mean": raw["batched"] / raw["batches"] if raw["batches"]

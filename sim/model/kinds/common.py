@@ -3,14 +3,16 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
+from sim.distributions import Distribution
 from sim.model.keys import Key
-from sim.model.checks import Ctx
+from sim.model.checks import Ctx, is_number
 from sim.model.spec import DISCIPLINES, OVERFLOWS, ROUTINGS, BufferSpec, RateLimit, Shed
 
-__all__ = ["kind_key", "DESCRIPTION", "ROUTING", "REPLICAS", "replicas_of", "RATE_LIMIT", "BUFFER_KEYS", "BUFFER_NAMES",
+__all__ = ["kind_key", "DESCRIPTION", "ROUTING", "REPLICAS", "replicas_of", "QUORUM", "RATE_LIMIT", "BUFFER_KEYS", "BUFFER_NAMES",
            "buffer_spec", "rate_limit_spec"]
 
 
@@ -47,6 +49,15 @@ def replicas_of(ctx: Ctx, values: Mapping[str, Any], attrs: Mapping) -> int:
                                     f"{values['routing']})", value=attrs["replicas"])
     return values["replicas"]
 
+
+QUORUM = Key(
+    "quorum", "integer",
+    "With routing: broadcast, the request goes on when this many of the copies sent "
+    "from here have completed (the others' work is wasted); it fails once so many copies "
+    "have failed that the quorum cannot be met.",
+    default_text="every copy", low=1, unit="copies",
+    note="with routing: broadcast, at most its number of outgoing edges")
+
 RATE_LIMIT = Key(
     "rate_limit", "mapping",
     "A token bucket in front of the node: a request arriving when no token is left is "
@@ -56,6 +67,14 @@ RATE_LIMIT = Key(
               unit="1/s", low=0, low_open=True, required=True),
           Key("burst", "number", "Most tokens the bucket holds: the burst allowed at once.",
               default=1.0, unit="requests", low=1)))
+
+_TTL_JSON = {"anyOf": [{"type": "number", "exclusiveMinimum": 0},
+                       {"$ref": "#/$defs/distribution"}]}
+_BALK_JSON = {"type": "array", "minItems": 1,
+              "items": {"type": "array",
+                        "prefixItems": [{"type": "integer", "minimum": 0},
+                                        {"type": "number", "minimum": 0, "maximum": 1}],
+                        "minItems": 2, "maxItems": 2}}
 
 BUFFER_KEYS: tuple[Key, ...] = (
     Key("capacity", "integer",
@@ -69,13 +88,28 @@ BUFFER_KEYS: tuple[Key, ...] = (
     Key("discipline", "choice",
         "Order in which waiting messages are taken: fifo, lifo, priority (the "
         "sender's priority: lower is served first) or adaptive_lifo (fifo while at most "
-        "lifo_above messages wait, lifo beyond, as Facebook's adaptive LIFO).",
+        "lifo_above messages wait, lifo beyond, as Facebook's adaptive LIFO). On a service "
+        "fed directly, also preemptive (preemptive-resume priority: an arrival of higher "
+        "priority takes a server from the lowest-priority message in service, which "
+        "waits again and later resumes its remaining work) or ps (processor sharing: "
+        "nothing waits, and n messages in service on c servers each progress at rate "
+        "min(1, c / n)).",
         default="fifo", choices=DISCIPLINES),
     Key("lifo_above", "integer",
         "The queue length beyond which adaptive_lifo serves the newest message first.",
         unit="messages", low=0, note="with discipline: adaptive_lifo, where it is required"),
-    Key("ttl", "number", "A message waiting longer than this expires (the attempt fails).",
-        default_text="none (never expires)", unit="s", low=0, low_open=True),
+    Key("ttl", "custom",
+        "A message waiting longer than this expires (the attempt fails, cause expired). "
+        "A number is the same for every message; a distribution is each message's "
+        "patience, drawn when it arrives (reneging, as impatient customers).",
+        default_text="none (never expires)", unit="s", json=_TTL_JSON,
+        type_text="positive number or distribution"),
+    Key("balk", "custom",
+        "Balking: [[n, p], ...] with n increasing; an arriving message is refused (cause "
+        "balked) with probability p when n or more messages are waiting, the entry with "
+        "the largest n not above the number waiting applying.",
+        default_text="none (never balks)", json=_BALK_JSON,
+        type_text="list of [waiting, probability]"),
     Key("latency", "distribution",
         "The broker's delay before a message that arrived can be taken.",
         default_text="0", unit="s"),
@@ -114,7 +148,48 @@ def buffer_spec(values: Mapping[str, Any], ctx: Ctx | None = None,
     shed = values["shed"]
     fields = {name: values[name] for name in BUFFER_NAMES}
     fields["shed"] = None if shed is None else Shed(**shed)
+    if ctx is not None:
+        fields["ttl"] = _ttl(ctx, values["ttl"])
+        fields["balk"] = _balk(ctx, values["balk"])
     return BufferSpec(**fields)
+
+
+def _ttl(ctx: Ctx, value: Any) -> float | Distribution | None:
+    """A positive number (the same ttl for all), or a distribution of patience with a
+    positive mean (one draw per message)."""
+    if value is None or isinstance(value, Distribution):
+        return value
+    if isinstance(value, Mapping):
+        return ctx.distribution("ttl", value, positive_mean=True)
+    return ctx.number("ttl", value, positive=True)
+
+
+def _balk(ctx: Ctx, value: Any) -> tuple[tuple[int, float], ...] | None:
+    """``[[n, p], ...]``: n non-negative integers, strictly increasing; p in [0, 1]."""
+    if value is None:
+        return None
+    if not isinstance(value, (list, tuple)) or not value:
+        raise ctx.error("balk", "must be a non-empty list of [waiting, probability] points, "
+                                "e.g. [[5, 0.5], [10, 1]]", value=value)
+    points: list[tuple[int, float]] = []
+    for i, point in enumerate(value):
+        last = points[-1][0] if points else None
+        ok = isinstance(point, (list, tuple)) and len(point) == 2
+        ok = ok and is_count(point[0]) and is_number(point[1]) and 0 <= point[1] <= 1
+        ok = ok and (last is None or point[0] > last)
+        if not ok:
+            after = "" if last is None else f" greater than the previous one ({last})"
+            raise ctx.error(f"balk.{i}", f"must be a point [waiting, probability] with waiting "
+                                         f"an integer >= 0{after} and probability in [0, 1]",
+                            value=point)
+        points.append((int(point[0]), float(point[1])))
+    return tuple(points)
+
+
+def is_count(value: Any) -> bool:
+    """A non-negative integer (a float with an integral value counts; a bool does not)."""
+    return (is_number(value) and math.isfinite(value) and value >= 0
+            and float(value).is_integer())
 
 
 def rate_limit_spec(values: Mapping[str, Any] | None) -> RateLimit | None:

@@ -12,7 +12,7 @@ from typing import Literal, get_args, get_type_hints
 from sim.model.checks import Ctx
 from sim.model.keys import Key, Kind, Wiring, read
 from sim.model.kinds.common import BUFFER_KEYS, DESCRIPTION, buffer_spec, kind_key
-from sim.model.spec import BufferSpec, Delivery, Routing
+from sim.model.spec import SERVICE_DISCIPLINES, BufferSpec, Delivery, Routing
 
 __all__ = ["QUEUE", "QueueSpec", "DELIVERY_MODES", "MAX_PARTITIONS", "COMPETING"]
 
@@ -78,6 +78,11 @@ def build(ctx: Ctx, attrs: Mapping, wiring: Wiring) -> QueueSpec:
                     key, f"only applies when 'delivery.mode' is at_least_once (it is "
                          f"{delivery.mode}{default})", value=raw[key])
     own = buffer_spec(v, ctx, attrs)
+    if own.discipline in SERVICE_DISCIPLINES:
+        raise ctx.error("discipline", f"{own.discipline} describes how a service's servers "
+                                      "serve, so it applies only to a service fed directly "
+                                      "(feed the consuming service without this queue and "
+                                      "set it there)", value=attrs["discipline"])
     if own.shed is not None:
         _check_shed(ctx, attrs, delivery, v["partitions"])
     if v["partitions"] is not None:

@@ -9,8 +9,8 @@ from typing import Literal
 
 from sim.model.checks import Ctx
 from sim.model.keys import Key, Kind, Wiring, read
-from sim.model.kinds.common import (DESCRIPTION, RATE_LIMIT, REPLICAS, ROUTING, kind_key,
-                                    rate_limit_spec, replicas_of)
+from sim.model.kinds.common import (DESCRIPTION, QUORUM, RATE_LIMIT, REPLICAS, ROUTING,
+                                    kind_key, rate_limit_spec, replicas_of)
 from sim.model.spec import RateLimit, Routing
 
 __all__ = ["ROUTER", "RouterSpec"]
@@ -24,16 +24,19 @@ class RouterSpec:
     rate_limit: RateLimit | None = None
     routing: Routing = "probabilistic"
     replicas: int = 100
+    quorum: int | None = None
     kind: Literal["router"] = "router"
 
 
-KEYS: tuple[Key, ...] = (kind_key("router"), DESCRIPTION, RATE_LIMIT, ROUTING, REPLICAS)
+KEYS: tuple[Key, ...] = (kind_key("router"), DESCRIPTION, RATE_LIMIT, ROUTING, REPLICAS,
+                         QUORUM)
 
 
 def build(ctx: Ctx, attrs: Mapping, wiring: Wiring) -> RouterSpec:
     v = read(ctx, KEYS, attrs, "router", skip=("kind",))
     return RouterSpec(name=ctx.node, rate_limit=rate_limit_spec(v["rate_limit"]),
-                      routing=v["routing"], replicas=replicas_of(ctx, v, attrs))
+                      routing=v["routing"], replicas=replicas_of(ctx, v, attrs),
+                      quorum=v["quorum"])
 
 
 ROUTER = Kind(

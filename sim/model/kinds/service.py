@@ -12,11 +12,12 @@ from typing import Literal, get_args, get_type_hints
 from sim.errors import nearest
 from sim.model.checks import Ctx, is_number
 from sim.model.keys import Key, Kind, Wiring, read
-from sim.model.kinds.common import (BUFFER_KEYS, BUFFER_NAMES, DESCRIPTION, REPLICAS,
-                                    ROUTING, buffer_spec, kind_key, replicas_of)
+from sim.model.kinds.common import (BUFFER_KEYS, BUFFER_NAMES, DESCRIPTION, QUORUM,
+                                    REPLICAS, ROUTING, buffer_spec, kind_key, replicas_of)
 from sim.model.class_keys import service_law
 from sim.distributions import Distribution
-from sim.model.spec import Autoscale, Availability, Batch, BufferSpec, Routing
+from sim.model.spec import (SERVICE_DISCIPLINES, Autoscale, Availability, Batch, BufferSpec,
+                            Routing)
 
 __all__ = ["SERVICE", "ServiceSpec", "AUTOSCALE_METRICS", "MAX_SERVERS"]
 
@@ -52,6 +53,7 @@ class ServiceSpec:
     by_class: tuple[tuple[str, Distribution], ...] | None = None
     has_default: bool = True
     replicas: int = 100
+    quorum: int | None = None
     kind: Literal["service"] = "service"
 
     def law_of(self, cls: str) -> Distribution:
@@ -62,6 +64,13 @@ class ServiceSpec:
                 if name == cls:
                     return law
         return self.service
+
+    @property
+    def discipline(self) -> str:
+        """How its servers serve: ``preemptive`` or ``ps`` (its own buffer's
+        discipline), else ``fifo`` (one message per server, to the end)."""
+        d = self.buffer.discipline if self.buffer is not None else "fifo"
+        return d if d in SERVICE_DISCIPLINES else "fifo"
 
 
 AUTOSCALE_METRICS: tuple[str, ...] = get_args(get_type_hints(Autoscale)["metric"])
@@ -166,6 +175,7 @@ KEYS: tuple[Key, ...] = (
         type_text="list of queue names"),
     ROUTING,
     REPLICAS,
+    QUORUM,
     SLOWDOWN,
     BATCH,
     Key("uses", "custom", "Pools (kind: pool) of which each execution holds one unit: "
@@ -209,11 +219,13 @@ def build(ctx: Ctx, attrs: Mapping, wiring: Wiring) -> ServiceSpec:
             if key in attrs:
                 raise ctx.error("batch", f"cannot be combined with {key!r} ({why} of batches "
                                          f"are not modelled)", value=attrs["batch"])
+    own = buffer_spec(v, ctx, attrs) if fed_directly else None
+    if own is not None and own.discipline in SERVICE_DISCIPLINES:
+        _check_discipline(ctx, attrs, own)
     return ServiceSpec(
         name=ctx.node, service=service, by_class=by_class, has_default=has_default,
         servers=v["servers"],
-        inputs=_inputs(ctx, attrs, queues),
-        buffer=buffer_spec(v, ctx, attrs) if fed_directly else None,
+        inputs=_inputs(ctx, attrs, queues), buffer=own, quorum=v["quorum"],
         error_rate=v["error_rate"],
         availability=None if avail is None else Availability(avail["mtbf"], avail["mttr"]),
         idempotent=v["idempotent"], autoscale=scale, routing=v["routing"],
@@ -221,6 +233,33 @@ def build(ctx: Ctx, attrs: Mapping, wiring: Wiring) -> ServiceSpec:
         uses=_uses(ctx, attrs, wiring.kinds), replicas=replicas_of(ctx, v, attrs),
         batch=None if batch is None else Batch(int(batch["size"]), batch["window"],
                                                batch["per_item"], batch["partial"]))
+
+
+_PS_WAITLESS = ("capacity", "overflow", "ttl", "balk", "shed", "latency")
+_SERVING_ALONE = ("availability", "uses", "slowdown", "autoscale")
+
+
+def _check_discipline(ctx: Ctx, attrs: Mapping, own: BufferSpec) -> None:
+    """``preemptive`` and ``ps`` change how servers serve: keys about waiting mean
+    nothing under ps (nothing waits), and the engine does not combine either with
+    crashes, pools, slowdown or autoscaling, nor preemption with expiry or shedding."""
+    d = own.discipline
+    if attrs.get("idempotent") is False:
+        raise ctx.error("idempotent", f"false cannot be combined with 'discipline: {d}' "
+                                      "(engine limitation: duplicate effects are not counted "
+                                      "there; drop one of them)", value=False)
+    for key in _SERVING_ALONE:
+        if key in attrs:
+            raise ctx.error(key, f"cannot be combined with 'discipline: {d}' (engine "
+                                 "limitation; drop one of them)", value=attrs[key])
+    refused = _PS_WAITLESS if d == "ps" else ("ttl", "shed")
+    for key in refused:
+        if key in attrs:
+            why = ("under processor sharing every message is in service at once, so "
+                   "nothing waits" if d == "ps" else "engine limitation: a preempted "
+                   "message would wait again")
+            raise ctx.error(key, f"cannot be combined with 'discipline: {d}' ({why}; "
+                                 "drop one of them)", value=attrs[key])
 
 
 def _uses(ctx: Ctx, attrs: Mapping, kinds: Mapping[str, str]) -> tuple[str, ...]:
