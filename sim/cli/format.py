@@ -128,7 +128,11 @@ def format_check(model) -> str:
         lines.append(f"UNSTABLE: node {name!r}: offered load meets or exceeds its capacity "
                      f"(utilisation >= 1)")
     if not unstable:
-        lines.append("stable: every node's utilisation is below 1")
+        bounded = [row["node"] for row in rows if (row.get("utilization") or 0) >= 1]
+        lines.append("stable: every node's utilisation is below 1" if not bounded else
+                     f"stable: every queue is bounded; {', '.join(map(repr, bounded))} "
+                     f"offered at or above capacity (its buffer refuses, drops or loses "
+                     f"impatient messages)")
     for row in rows:
         if row.get("hit_ratio") is not None:
             lines.append(f"cache {row['node']!r}: expected hit ratio {row['hit_ratio']:.3f} "

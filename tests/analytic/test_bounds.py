@@ -88,6 +88,21 @@ def test_check_no_longer_calls_the_shipped_autoscaled_model_unstable(capsys):
     assert "node 'workers': judged at its autoscale max (40 servers)" in out
 
 
+def test_check_names_a_bounded_node_offered_beyond_its_capacity(capsys, tmp_path):
+    """A finite buffer that rejects keeps an overloaded node bounded (stable), but its
+    utilisation is not below 1: check says which node is offered too much."""
+    from sim.cli import main
+
+    path = tmp_path / "over.yaml"
+    path.write_text("nodes:\n  c: {kind: sender, rate: 20}\n"
+                    "  w: {kind: service, service: 0.1, capacity: 5}\nedges:\n  - [c, w]\n",
+                    encoding="utf-8")
+    assert main(["check", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "every node's utilisation is below 1" not in out
+    assert "stable: every queue is bounded; 'w' offered at or above capacity" in out
+
+
 def test_check_says_when_partitions_bound_the_servers(capsys, tmp_path):
     """Partitions 2 in front of 8 servers: check names the bound it judged by."""
     from sim.cli import main
