@@ -96,6 +96,34 @@ def test_asyncapi_2_6_publish_is_receive_and_subscribe_is_send(tmp_path):
     assert ["billing-service", "receipts"] in model["edges"]
 
 
+def test_asyncapi_2_6_bindings_on_channels_and_operations(tmp_path):
+    doc = write(tmp_path, "v2.yaml", """\
+        asyncapi: 2.6.0
+        info: {title: shop, version: 1.0.0}
+        channels:
+          orders:
+            bindings: {kafka: {partitions: 8}}
+            subscribe:
+              bindings: {amqp: {expiration: 250, priority: 0}}
+        """)
+    imported = import_asyncapi([doc])
+    assert imported.model["nodes"] == {
+        "shop": {"kind": "sender", "priority": 255},
+        "orders": {"kind": "queue", "partitions": 8, "ttl": 0.25, "discipline": "priority"}}
+    assert "channel 'orders': no application receives from it" in imported.notes
+
+
+def test_a_channel_nobody_sends_to_is_noted(tmp_path):
+    doc = write(tmp_path, "v2.yaml", """\
+        asyncapi: 2.6.0
+        info: {title: sink, version: 1.0.0}
+        channels:
+          orders: {publish: {operationId: take}}
+        """)
+    assert any("'orders': no application sends to it" in note
+               for note in import_asyncapi([doc]).notes)
+
+
 def test_a_send_reply_without_a_receiver_gets_the_senders_callback(tmp_path):
     doc = write(tmp_path, "client.yaml", """\
         asyncapi: 3.0.0

@@ -135,6 +135,9 @@ def _channel_nodes(b: _Builder, address: str, nodes: dict, edges: list) -> None:
     keys = b.channels.get(address, {})
     if not receivers:
         b.notes.append(f"channel {address!r}: no application receives from it")
+    if not senders:
+        b.notes.append(f"channel {address!r}: no application sends to it (give the "
+                       "sending application's document too)")
     if address in b.fanout:
         nodes[name] = {"kind": "router", "routing": "broadcast"}
         queues = []
