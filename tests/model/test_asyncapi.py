@@ -194,6 +194,13 @@ def test_sqs_queue_keys(tmp_path):
         "delivery": {"mode": "at_least_once", "visibility_timeout": 45, "max_receives": 4}}
 
 
+def test_sqs_without_max_receive_count_notes_the_default(tmp_path):
+    imported = import_asyncapi([v3(tmp_path, "{sqs: {queue: {visibilityTimeout: 10}}}")])
+    assert imported.model["nodes"]["orders"]["delivery"] == {"mode": "at_least_once",
+                                                              "visibility_timeout": 10}
+    assert any("max_receives default (10)" in note for note in imported.notes)
+
+
 def test_amqp_fanout_exchange_is_a_broadcast_to_a_queue_per_receiver(tmp_path):
     doc = v3(tmp_path, "{amqp: {is: routingKey, exchange: {name: orders, type: fanout}}}")
     extra = write(tmp_path, "audit.yaml", """\
@@ -314,4 +321,11 @@ def test_overlay_node_names_are_checked_with_a_suggestion(tmp_path):
 def test_overlay_may_not_give_edges(tmp_path):
     overlay = write(tmp_path, "o.yaml", "edges: []\n")
     with pytest.raises(AsyncApiError, match="#/edges: is not an overlay key"):
+        import_asyncapi([DOC], overlay)
+
+
+def test_overlay_keys_are_checked_against_the_nodes_kind(tmp_path):
+    overlay = write(tmp_path, "o.yaml", "nodes: {worker: {sevrers: 3}}\n")
+    with pytest.raises(AsyncApiError, match=r"o.yaml' #/nodes/worker/sevrers: is not a key "
+                                            r"of a service \(did you mean 'servers'\?\)"):
         import_asyncapi([DOC], overlay)

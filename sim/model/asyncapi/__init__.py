@@ -22,7 +22,7 @@ import yaml
 
 from sim.errors import nearest
 from sim.model.asyncapi.build import Draft, assemble
-from sim.model.asyncapi.document import AsyncApiError, pointer, read_document
+from sim.model.asyncapi.document import AsyncApiError, escape, pointer, read_document
 from sim.model.asyncapi.reader import node_name, read
 
 __all__ = ["Imported", "import_asyncapi", "AsyncApiError", "OVERLAY_KEYS", "to_yaml"]
@@ -98,7 +98,7 @@ def _lay_over(model: dict, path: str | Path) -> None:
             model[key] = doc.data[key]
     nodes, where = doc.mapping(doc.data, "nodes", "#")
     for name, keys in nodes.items():
-        at = f"{where}/{name}"
+        at = f"{where}/{escape(name)}"
         if name not in model["nodes"]:
             hint = nearest(str(name), model["nodes"])
             raise doc.error(at, f"names no node of the documents (nodes: "
@@ -107,6 +107,22 @@ def _lay_over(model: dict, path: str | Path) -> None:
         if not isinstance(keys, Mapping):
             raise doc.error(at, f"must be a mapping of the node's keys (got {keys!r})")
         model["nodes"][name].update(keys)
+        _known_keys(doc, at, model["nodes"][name], keys)
+
+
+def _known_keys(doc, at: str, attrs: Mapping, given: Mapping) -> None:
+    """Refuse an overlay key the node's kind does not take, here where its pointer is
+    known (a misspelt ``sevrers`` would otherwise leave ``servers`` listed as missing)."""
+    from sim.model.kinds import KINDS
+
+    kind = KINDS.get(attrs.get("kind"))
+    if kind is None:
+        return  # an unknown kind is refused, with the nearest, when the model is validated
+    for key in given:
+        if key not in kind.key_names:
+            hint = nearest(str(key), kind.key_names)
+            raise doc.error(f"{at}/{key}", f"is not a key of a {kind.name}"
+                            + (f" (did you mean {hint!r}?)" if hint else ""))
 
 
 def _gaps(nodes: Mapping) -> tuple[str, ...]:

@@ -149,6 +149,10 @@ def _channel_nodes(b: _Builder, address: str, nodes: dict, edges: list) -> None:
     else:
         queues = [name]
         edges.extend([name, app] for app in receivers)
+    if "delivery.mode" in keys and "delivery.max_receives" not in keys:
+        b.notes.append(f"channel {address!r}: the SQS queue has no redrivePolicy."
+                       "maxReceiveCount, so the model's max_receives default (10) applies "
+                       "(SQS itself redelivers until the retention period ends)")
     for queue in queues:
         attrs = nodes.setdefault(queue, {"kind": "queue"})
         for key, value in keys.items():
