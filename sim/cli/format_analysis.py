@@ -62,6 +62,8 @@ def format_compare(frame: pd.DataFrame) -> str:
     -------
     str
     """
+    import pandas as pd
+
     refs, notes = _notes(frame)
     shown = pd.DataFrame({
         "node": frame["node"], "metric": frame["metric"],
