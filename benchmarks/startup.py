@@ -13,7 +13,7 @@ default), it reports
 The command lines: ``check models/request_reply.yaml``, ``--help``, ``--version``,
 and ``run`` of 1,000 customers of W1 (M/M/1 at utilisation 0.9, as in
 benchmarks/throughput.py: arrival rate 0.9 for 1,111 s, one replication), its
-model file written to a temporary folder. Targets (issue: start-up): check and
+model file written to a temporary folder. Targets: check and
 --help under 0.3 s, the 1,000-customer run under 0.6 s.
 
 Compiled modules are cached (in a temporary folder) and every command runs once
