@@ -64,11 +64,12 @@ def add_set_flag(p: argparse.ArgumentParser) -> None:
 
 
 def load_cli_model(args):
-    """The model named on the command line, with its --set overrides, validated."""
-    from sim.model import load_model, parse_set
+    """The model named on the command line, with its --set overrides, validated
+    (read without networkx: its graph is a ModelGraph)."""
+    from sim.model import parse_set, read_model
 
     overrides = dict(parse_set(text) for text in args.sets)
-    return load_model(args.model, overrides)
+    return read_model(args.model, overrides)
 
 
 def progress_callback(args, label: str, unit: str = "rep"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["format_table", "format_check", "fmt"]
+__all__ = ["format_table", "format_check", "fmt", "node_table", "text_table"]
 
 _NODE_COLUMNS = {
     "kind": "kind", "arrivals": "arrivals", "completed": "completed", "dropped": "dropped",
@@ -47,11 +47,7 @@ def format_table(result) -> str:
             for k, v in req["latency"].items()),
         "",
     ]
-    frame = result.nodes_frame()
-    cols = [c for c in _NODE_COLUMNS if c in frame.columns]
-    table = frame[cols].rename(columns=_NODE_COLUMNS)
-    table = table.map(fmt) if hasattr(table, "map") else table.applymap(fmt)
-    lines.append(table.to_string())
+    lines.append(node_table(result))
     ci_nodes = d["ci95"].get("nodes") or {}
     for name, node in d["nodes"].items():
         if node.get("kind") == "cache":
@@ -69,6 +65,44 @@ def format_table(result) -> str:
     lines += _slo_lines(d.get("slo") or {})
     lines += _scenario_lines(d.get("scenario"), d["replications"])
     return "\n".join(lines)
+
+
+def node_table(result) -> str:
+    """The node table of :func:`format_table`: the text
+    ``result.nodes_frame()[columns].rename(...).map(fmt).to_string()`` gives, laid out
+    here without pandas (whose import is most of a short run's start-up). A label or
+    cell pandas would escape or trim (a tab, a newline, an edge space, an empty name)
+    is left to pandas itself."""
+    from sim.metrics.result import flatten
+
+    rows = {name: flatten(entry) for name, entry in result.to_dict()["nodes"].items()}
+    cols = [c for c in _NODE_COLUMNS if any(c in row for row in rows.values())]
+    cells = {name: [fmt(row.get(c)) for c in cols] for name, row in rows.items()}
+    texts = [str(n) for n in rows] + [t for row in cells.values() for t in row]
+    if not all(t and t.isprintable() and t == t.strip() for t in texts):
+        frame = result.nodes_frame()
+        table = frame[cols].rename(columns=_NODE_COLUMNS)
+        table = table.map(fmt) if hasattr(table, "map") else table.applymap(fmt)
+        return table.to_string()
+    return text_table("node", [str(n) for n in rows], [_NODE_COLUMNS[c] for c in cols],
+                      list(cells.values()))
+
+
+def text_table(index_name: str, labels: list[str], headers: list[str],
+               rows: list[list[str]]) -> str:
+    """Cells of text laid out as ``pandas.DataFrame.to_string`` does for a frame of
+    non-empty strings without edge spaces or escapes, whose index is named: labels
+    left-aligned under the index name (on a line
+    of its own), each column right-aligned to its widest cell, where a cell counts one
+    leading space; columns one space apart."""
+    index = ["", index_name, *labels]
+    width = max(len(t) for t in index)
+    columns = [[t.ljust(width) for t in index]]
+    for k, header in enumerate(headers):
+        values = [" " + row[k] for row in rows]
+        w = max([len(header), *(len(v) for v in values)])
+        columns.append([header.rjust(w), " " * w, *(v.rjust(w) for v in values)])
+    return "\n".join(" ".join(parts) for parts in zip(*columns))
 
 
 def _scenario_lines(scenario: dict | None, replications: int) -> list[str]:

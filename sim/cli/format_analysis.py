@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from sim.cli.format import fmt
+
+if TYPE_CHECKING:  # imported where used: a run's table needs no pandas
+    import pandas as pd
 
 __all__ = ["format_compare", "compare_document", "analysis_lines", "FLAG_ORDER"]
 
@@ -60,6 +62,8 @@ def format_compare(frame: pd.DataFrame) -> str:
     -------
     str
     """
+    import pandas as pd
+
     refs, notes = _notes(frame)
     shown = pd.DataFrame({
         "node": frame["node"], "metric": frame["metric"],

@@ -7,7 +7,6 @@ import math
 from dataclasses import replace
 from typing import Callable
 
-import pandas as pd
 import simpy
 from simpy.events import Timeout
 
@@ -16,7 +15,7 @@ from sim.engine.kinds import runtime_of
 from sim.engine.trace import TraceWriter
 from sim.engine.windows import RequestTaps, SloWindows
 from sim.errors import ModelError
-from sim.metrics.result import Result
+from sim.metrics.result import Result, Rows
 from sim.metrics.summary import summarize_replication
 from sim.metrics.recovery import scenario_entry
 from sim.metrics.windows import REQUEST_SERIES_COLUMNS, WindowStats, series_row
@@ -291,6 +290,5 @@ def simulate(model, *, duration: float | None = None, warmup: float | None = Non
     finally:
         if writer is not None:
             writer.close()
-    frame = pd.DataFrame(rows, columns=SERIES_COLUMNS)
-    return Result(reps, frame,
-                  requests_series=pd.DataFrame(requests, columns=REQUEST_SERIES_COLUMNS))
+    return Result(reps, Rows(rows, SERIES_COLUMNS),
+                  requests_series=Rows(requests, REQUEST_SERIES_COLUMNS))

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import io
 import json
-from typing import Any, Sequence
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Sequence
 
 from sim.metrics.recovery import aggregate_scenario
 from sim.metrics.slo import aggregate_slo
 from sim.metrics.stats import ci95_halfwidth
 
-__all__ = ["Result", "aggregate", "flatten", "get_path", "COUNT_KEYS"]
+if TYPE_CHECKING:  # imported where used: a short run prints no frame (0.4 s of start-up)
+    import pandas as pd
+
+__all__ = ["Result", "Rows", "aggregate", "flatten", "get_path", "COUNT_KEYS"]
 
 COUNT_KEYS = frozenset({"offered", "completed", "failed", "in_flight", "rejected", "timed_out",
                         "retries", "duplicates", "arrivals", "dropped", "errors", "attempts",
@@ -121,6 +122,37 @@ def flatten(data: dict, prefix: str = "") -> dict:
     return out
 
 
+class Rows:
+    """A table not yet made a ``pandas.DataFrame``: ``rows`` (sequences in the order of
+    ``columns``). The engine hands its time series to :class:`Result` so; a command
+    that never reads them (a run printing its table) does not import pandas."""
+
+    __slots__ = ("rows", "columns")
+
+    def __init__(self, rows: Sequence, columns: Sequence[str]) -> None:
+        self.rows, self.columns = rows, list(columns)
+
+    def frame(self) -> pd.DataFrame:
+        import pandas as pd
+
+        return pd.DataFrame(self.rows, columns=self.columns)
+
+
+def _frame(table: Any) -> pd.DataFrame:
+    """A DataFrame from a DataFrame, :class:`Rows` or None (an empty one)."""
+    if isinstance(table, Rows):
+        return table.frame()
+    if table is None:
+        import pandas as pd
+
+        return pd.DataFrame()
+    return table
+
+
+def _is_frame(table: Any) -> bool:
+    return table is not None and not isinstance(table, Rows)
+
+
 class Result:
     """What :func:`sim.simulate` returns.
 
@@ -137,15 +169,34 @@ class Result:
         (columns of ``sim.metrics.windows.REQUEST_SERIES_COLUMNS``).
     """
 
-    def __init__(self, replications: Sequence[dict], timeseries: pd.DataFrame | None = None,
+    def __init__(self, replications: Sequence[dict],
+                 timeseries: pd.DataFrame | Rows | None = None,
                  extra: dict | None = None, *,
-                 requests_series: pd.DataFrame | None = None) -> None:
+                 requests_series: pd.DataFrame | Rows | None = None) -> None:
         self.replications = list(replications)
-        self.timeseries = timeseries if timeseries is not None else pd.DataFrame()
-        self.requests_series = (requests_series if requests_series is not None
-                                else pd.DataFrame())
+        self._timeseries, self._requests_series = timeseries, requests_series
         self.extra = dict(extra or {})
         self._dict = aggregate(self.replications)
+
+    @property
+    def timeseries(self) -> pd.DataFrame:
+        if not _is_frame(self._timeseries):
+            self._timeseries = _frame(self._timeseries)
+        return self._timeseries
+
+    @timeseries.setter
+    def timeseries(self, frame: pd.DataFrame) -> None:
+        self._timeseries = frame
+
+    @property
+    def requests_series(self) -> pd.DataFrame:
+        if not _is_frame(self._requests_series):
+            self._requests_series = _frame(self._requests_series)
+        return self._requests_series
+
+    @requests_series.setter
+    def requests_series(self, frame: pd.DataFrame) -> None:
+        self._requests_series = frame
 
     def to_dict(self) -> dict:
         """The result dictionary (a fresh copy)."""
@@ -162,6 +213,8 @@ class Result:
 
     def nodes_frame(self) -> pd.DataFrame:
         """One row per node, flattened metric columns (``wait.p99`` ...), index = node."""
+        import pandas as pd
+
         rows = {name: flatten(entry) for name, entry in self._dict["nodes"].items()}
         frame = pd.DataFrame.from_dict(rows, orient="index")
         frame.index.name = "node"
@@ -169,6 +222,8 @@ class Result:
 
     def replications_frame(self) -> pd.DataFrame:
         """One row per replication, every metric flattened (``requests.latency.p99``...)."""
+        import pandas as pd
+
         rows = []
         for i, rep in enumerate(self.replications):
             row = {"replication": i}
@@ -187,6 +242,8 @@ class Result:
         node, so a node named ``requests`` cannot be mistaken for the aggregate.
         Text cells a spreadsheet would evaluate are quoted (:func:`sim.files.safe_cell`).
         """
+        import pandas as pd
+
         from sim.files import safe_frame
 
         nodes = self.nodes_frame().reset_index()

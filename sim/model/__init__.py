@@ -12,19 +12,30 @@ from pathlib import Path
 from typing import Any
 
 from sim.model.adjacency import from_adjacency
-from sim.model.load import from_dict, load, save, to_dict
+from sim.model.load import from_dict, load, load_graph, save, to_dict
 from sim.model.overrides import apply_overrides, parse_set
 from sim.model.spec import Model
 from sim.model.validate import validate
 
 __all__ = ["load", "from_dict", "to_dict", "save", "from_adjacency", "apply_overrides",
-           "parse_set", "validate", "load_model", "Model"]
+           "parse_set", "validate", "load_model", "read_model", "Model"]
 
 
 def load_model(path: str | Path,
                overrides: Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None) -> Model:
     """Read, override (dotted paths, as ``--set``) and validate a model file."""
     G = load(path)
+    if overrides:
+        G = apply_overrides(G, overrides)
+    return validate(G)
+
+
+def read_model(path: str | Path,
+               overrides: Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None) -> Model:
+    """:func:`load_model` without networkx (what the command line uses): the same
+    checks and typed specs, but the Model's ``graph`` is a
+    :class:`~sim.model.graph.ModelGraph` (``graph.to_networkx()`` converts it)."""
+    G = load_graph(path)
     if overrides:
         G = apply_overrides(G, overrides)
     return validate(G)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
-
-import networkx as nx
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from sim.errors import ModelError
 from sim.model.load import from_dict
+
+if TYPE_CHECKING:  # imported where used: sim.model is imported by every command
+    import networkx as nx
+    import numpy as np
 
 __all__ = ["from_adjacency"]
 
@@ -59,6 +60,8 @@ def from_adjacency(matrix: Any, nodes: Sequence[tuple[str, Mapping]], *, name: s
 
 
 def _square(matrix: Any, n: int) -> np.ndarray:
+    import numpy as np
+
     try:
         rows = np.asarray(matrix, dtype=float)
     except (TypeError, ValueError):

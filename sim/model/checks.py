@@ -37,7 +37,13 @@ def is_inf(value: Any) -> bool:
 
 def find_loop(pairs: Iterable[tuple[str, str]]) -> list[str] | None:
     """A cycle of the directed graph of ``pairs`` as its nodes, first repeated at the
-    end (``['a', 'b', 'a']``), or None when there is none."""
+    end (``['a', 'b', 'a']``), or None when there is none.
+
+    networkx names the cycle only when there is one (a depth-first search finds
+    out first), so that a valid model is checked without importing it."""
+    pairs = list(pairs)
+    if not _has_cycle(pairs):
+        return None
     import networkx as nx
 
     try:
@@ -45,6 +51,34 @@ def find_loop(pairs: Iterable[tuple[str, str]]) -> list[str] | None:
     except nx.NetworkXNoCycle:
         return None
     return [u for u, _v in cycle] + [cycle[0][0]]
+
+
+def _has_cycle(pairs: list[tuple[str, str]]) -> bool:
+    """True when the directed graph of ``pairs`` has a cycle (iterative depth-first
+    search: a node reached again while still on the path closes one)."""
+    succ: dict[Any, list] = {}
+    for u, v in pairs:
+        succ.setdefault(u, []).append(v)
+        succ.setdefault(v, [])
+    state = dict.fromkeys(succ, 0)  # 0 unseen, 1 on the path, 2 done
+    for root in succ:
+        if state[root]:
+            continue
+        state[root] = 1
+        path = [(root, iter(succ[root]))]
+        while path:
+            node, children = path[-1]
+            for child in children:
+                if state[child] == 1:
+                    return True
+                if state[child] == 0:
+                    state[child] = 1
+                    path.append((child, iter(succ[child])))
+                    break
+            else:
+                state[node] = 2
+                path.pop()
+    return False
 
 
 def _integral(value: Any) -> int | None:

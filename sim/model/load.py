@@ -18,17 +18,20 @@ import json
 import math
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import yaml
 
 from sim.distributions import Distribution
 from sim.errors import ModelError, nearest
 from sim.files import UnreadableFile, read_text_file
+from sim.model.graph import ModelGraph
 from sim.model.readers import read_json, read_yaml
 
-__all__ = ["load", "from_dict", "to_dict", "save", "ordered_edges", "TOP_KEYS", "EDGE_KEYS"]
+if TYPE_CHECKING:
+    import networkx as nx
+
+__all__ = ["load", "load_graph", "from_dict", "graph_from_dict", "to_dict", "save", "ordered_edges", "TOP_KEYS", "EDGE_KEYS"]
 
 TOP_KEYS = ("name", "description", "run", "nodes", "edges", "scenario", "slo")
 EDGE_KEYS = ("from", "to", "p", "latency", "call", "visits", "timeout", "max_in_flight", "hedge",
@@ -51,6 +54,12 @@ def load(path: str | Path) -> nx.DiGraph:
         :data:`sim.files.MAX_TEXT_BYTES`) or parsed (naming file and line), or its
         structure is wrong. The graph is not validated: call :func:`sim.model.validate`.
     """
+    return load_graph(path).to_networkx()
+
+
+def load_graph(path: str | Path) -> ModelGraph:
+    """:func:`load` without networkx: the same graph as a :class:`ModelGraph`, which
+    :func:`sim.model.validate` takes too (what the command line uses)."""
     path = Path(path)
     source = f"file '{path}'"
     try:
@@ -63,7 +72,7 @@ def load(path: str | Path) -> nx.DiGraph:
     data = read_json(text, source) if is_json else read_yaml(text, source)
     if isinstance(data, Mapping) and "name" not in data:
         data = {"name": path.stem, **data}
-    return from_dict(data, base_dir=str(path.resolve().parent), source=source)
+    return graph_from_dict(data, base_dir=str(path.resolve().parent), source=source)
 
 
 def from_dict(data: Mapping, base_dir: str | Path | None = None, *,
@@ -72,13 +81,19 @@ def from_dict(data: Mapping, base_dir: str | Path | None = None, *,
 
     ``source`` names the data in errors about its overall shape.
     """
+    return graph_from_dict(data, base_dir, source=source).to_networkx()
+
+
+def graph_from_dict(data: Mapping, base_dir: str | Path | None = None, *,
+                    source: str = "the model") -> ModelGraph:
+    """:func:`from_dict` without networkx: the graph as a :class:`ModelGraph`."""
     if not isinstance(data, Mapping):
         raise ModelError(f"{source} must be a mapping with 'nodes' and 'edges'",
                          value=_type_name(data))
     for key in data:
         if key not in TOP_KEYS:
             raise ModelError(f"unknown key {key!r}", suggestion=nearest(str(key), TOP_KEYS))
-    G = nx.DiGraph()
+    G = ModelGraph()
     G.graph.update(name=data.get("name", "model"), description=data.get("description", ""),
                    run=_mapping_or_empty(data.get("run"), "run"),
                    base_dir=None if base_dir is None else str(base_dir))
@@ -150,7 +165,7 @@ def _edge_parts(edge: Any, order: int) -> tuple[Any, Any, dict]:
                      value=edge)
 
 
-def _add_edge(G: nx.DiGraph, edge: Any, order: int) -> None:
+def _add_edge(G: ModelGraph, edge: Any, order: int) -> None:
     source, target, attrs = _edge_parts(edge, order)
     for end in (source, target):
         if not isinstance(end, str) or end not in G:

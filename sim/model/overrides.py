@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Mapping, MutableMapping
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from sim.errors import ModelError, nearest
+from sim.model.graph import is_model_graph
 from sim.model.load import from_dict, ordered_edges
 from sim.model.readers import read_yaml
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["apply_overrides", "parse_set", "locate"]
 
@@ -50,12 +52,13 @@ def apply_overrides(model: nx.DiGraph | Mapping,
 
     Parameters
     ----------
-    model : networkx.DiGraph or mapping
-        A graph (left unchanged) or a model as plain data (see ``from_dict``).
+    model : networkx.DiGraph, ModelGraph or mapping
+        A graph (left unchanged; the new one is of its type) or a model as plain data
+        (see ``from_dict``).
     overrides : mapping or iterable of (path, value)
         Dotted paths, e.g. ``{"nodes.worker.servers": 12, "run.duration": 60}``.
     """
-    G = copy.deepcopy(model) if isinstance(model, nx.DiGraph) else from_dict(model)
+    G = copy.deepcopy(model) if is_model_graph(model) else from_dict(model)
     items = overrides.items() if isinstance(overrides, Mapping) else overrides
     for path, value in items:
         _apply(G, str(path), value)

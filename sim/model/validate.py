@@ -14,9 +14,7 @@ import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from sim.errors import ModelError, nearest
 from sim.model.behaviour import check_behaviour
@@ -25,6 +23,7 @@ from sim.model.class_keys import edge_class_fields
 from sim.model.classes import plan_classes
 from sim.model.checks import Ctx
 from sim.model.format import EDGE
+from sim.model.graph import is_model_graph
 from sim.model.keyed import check_keyed
 from sim.model.keys import Wiring, suggest_kind
 from sim.model.kinds import KIND_NAMES, KINDS, NodeSpec
@@ -34,6 +33,9 @@ from sim.model.scenario import scenario_of
 from sim.model.settings import RUN_KEYS, RunSettings, run_settings
 from sim.model.slo import slo_specs
 from sim.model.spec import EdgeSpec, Model
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["validate", "run_spec", "RUN_KEYS", "P_TOLERANCE"]
 
@@ -48,7 +50,7 @@ def validate(G: nx.DiGraph) -> Model:
 
     Parameters
     ----------
-    G : networkx.DiGraph
+    G : networkx.DiGraph or ModelGraph
         Node and edge attributes are the model format's keys, as ``load`` or ``from_dict``
         build them; ``G.graph`` may hold ``name``, ``description``, ``run`` and
         ``base_dir`` (for relative ``file:`` and ``trace:`` paths).
@@ -64,7 +66,7 @@ def validate(G: nx.DiGraph) -> Model:
         The first mistake found, naming the node or edge, the key, the value and
         what was expected, with the nearest valid key or choice for a typo.
     """
-    if not isinstance(G, nx.DiGraph) or G.is_multigraph():
+    if not is_model_graph(G):
         raise ModelError("must be a networkx.DiGraph", value=type(G).__name__)
     base_dir = G.graph.get("base_dir")
     name, description = _header(G.graph)
