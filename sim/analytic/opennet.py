@@ -169,14 +169,20 @@ def success(model: Model, loss_at: dict[str, float]) -> tuple[list[str], np.ndar
     return P.names, solve_absorption(P, b, P.components())
 
 
+def single_fork(model: Model):
+    """The model's one node that broadcasts to more than one successor, or None when it
+    has none or several (the fork-join forms solve a single fork)."""
+    forks = [n for n in model.nodes
+             if getattr(n, "routing", None) == "broadcast" and len(model.out_edges(n.name)) > 1]
+    return forks[0] if len(forks) == 1 else None
+
+
 def fork_join(model: Model, live: list[Station], fl: Flows) -> tuple[str, float] | None:
     """The one broadcast node and its response time, when it forks to two identical
     M/M/1 sinks (Nelson & Tantawi 1988); None when the model has no such fork."""
-    forks = [n for n in model.nodes
-             if n.routing == "broadcast" and len(model.out_edges(n.name)) > 1]
-    if len(forks) != 1:
+    fork = single_fork(model)
+    if fork is None:
         return None
-    fork = forks[0]
     outs = model.out_edges(fork.name)
     branch = [next((st for st in live if st.entry == e.target), None) for e in outs]
     if len(outs) != 2 or any(st is None for st in branch):

@@ -153,11 +153,11 @@ def order_join(model, live: list, fl) -> tuple[str, float] | None:
     request goes on after the ``quorum``-th order statistic (every copy without a
     quorum) of independent exponentials (:func:`sim.analytic.behaviour.quorum_mean`).
     None when the model has no such fork."""
-    forks = [n for n in model.nodes
-             if n.routing == "broadcast" and len(model.out_edges(n.name)) > 1]
-    if len(forks) != 1:
+    from sim.analytic.opennet import single_fork  # it imports this module
+
+    fork = single_fork(model)
+    if fork is None:
         return None
-    fork = forks[0]
     outs = model.out_edges(fork.name)
     rates = []
     for e in outs:

@@ -201,13 +201,7 @@ class ClassDraws:
         Call(self.env, work, self._done_cb, msg)
 
     def begin(self, msg, source) -> None:
-        now = self.env._now
-        if source is not self.own:
-            self.arrivals += 1
-            msg.t = now
-            self._wait_buf.append(0.0)
-        self.busy_span -= now
-        self.busy += 1
+        self._take_server(msg, source)
         self._work(msg)
 
     def _continue(self, msg, take, now: float) -> None:

@@ -129,13 +129,7 @@ class Pooled:
     def begin(self, msg, source) -> None:
         """Service.begin with the work started once the units are held (Service inlines
         its work, one call less per message: benchmarks/throughput.py W1 and W2)."""
-        now = self.env._now
-        if source is not self.own:
-            self.arrivals += 1
-            msg.t = now
-            self._wait_buf.append(0.0)
-        self.busy_span -= now
-        self.busy += 1
+        self._take_server(msg, source)
         self._acquire(msg, 0)
 
     def _continue(self, msg, take, now: float) -> None:

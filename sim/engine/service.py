@@ -117,6 +117,18 @@ class Service:
         msg.work += work
         Call(env, work, self._done_cb, msg)
 
+    def _take_server(self, msg: Msg, source) -> None:
+        """``begin`` up to the work: count an arrival that did not wait in the own
+        buffer, take a server. For subclasses that start the work otherwise (pools
+        acquire units first, class draws pick the law); ``begin`` inlines it."""
+        now = self.env._now
+        if source is not self.own:
+            self.arrivals += 1
+            msg.t = now
+            self._wait_buf.append(0.0)
+        self.busy_span -= now
+        self.busy += 1
+
     def _work(self, msg: Msg) -> None:
         """The server taken, do the work of ``msg``. ``begin`` and ``_continue`` inline
         it; a subclass that must do something first (sim.engine.pool.Pooled acquires
