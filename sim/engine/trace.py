@@ -30,10 +30,30 @@ COLUMNS = list(COLUMN_NAMES)
 _CHUNK = 20_000
 
 
-class TraceWriter:
-    """Appends rows to ``path`` (``.parquet`` or CSV), flushing every ``_CHUNK`` rows."""
+CONVERTED = {".perfetto.json": "perfetto", ".otlp.json": "otlp"}
+"""File endings written by converting the rows after the run (sim.interchange)."""
 
-    def __init__(self, path) -> None:
+
+def converted_format(path) -> str | None:
+    """``perfetto`` or ``otlp`` when ``path`` ends in one of :data:`CONVERTED`."""
+    name = str(path).lower()
+    return next((fmt for end, fmt in CONVERTED.items() if name.endswith(end)), None)
+
+
+class TraceWriter:
+    """Appends rows to ``path`` (``.parquet`` or CSV), flushing every ``_CHUNK`` rows.
+
+    For a ``.perfetto.json`` or ``.otlp.json`` name the rows go to a Parquet file
+    beside it, converted when the writer closes (:mod:`sim.interchange`) and then
+    removed; ``kinds`` (node name -> kind) tells the converters which nodes are
+    queues.
+    """
+
+    def __init__(self, path, kinds: dict[str, str] | None = None) -> None:
+        self.target = Path(path)
+        self.format = converted_format(path)
+        self.kinds = dict(kinds or {})
+        path = self.target.with_name(self.target.name + ".rows.parquet") if self.format else path
         self.path = Path(path)
         self.rows: list[tuple] = []
         self.count = 0
@@ -84,6 +104,21 @@ class TraceWriter:
             self._writer.close()
         if self._handle is not None:
             self._handle.close()
+        if self.format is not None:
+            self._convert()
+
+    def _convert(self) -> None:
+        if self._writer is None:  # no rows at all: still an (empty) file of the format
+            self._flush_parquet()
+            self._writer.close()
+        if self.format == "perfetto":
+            from sim.interchange.perfetto import write_perfetto as write
+        else:
+            from sim.interchange.otlp import write_otlp as write
+        try:
+            write(self.path, self.target, self.kinds)
+        finally:
+            self.path.unlink(missing_ok=True)
 
 
 class Tracer:
