@@ -22,22 +22,13 @@ from pathlib import Path
 
 from sim.engine.calls import CallMsg
 from sim.files import safe_cell
+from sim.interchange.convert import converted_format
 from sim.metrics.trace_columns import COLUMN_NAMES
 
 __all__ = ["TraceWriter", "Tracer", "traced_class", "COLUMNS"]
 
 COLUMNS = list(COLUMN_NAMES)
 _CHUNK = 20_000
-
-
-CONVERTED = {".perfetto.json": "perfetto", ".otlp.json": "otlp"}
-"""File endings written by converting the rows after the run (sim.interchange)."""
-
-
-def converted_format(path) -> str | None:
-    """``perfetto`` or ``otlp`` when ``path`` ends in one of :data:`CONVERTED`."""
-    name = str(path).lower()
-    return next((fmt for end, fmt in CONVERTED.items() if name.endswith(end)), None)
 
 
 class TraceWriter:
@@ -111,12 +102,10 @@ class TraceWriter:
         if self._writer is None:  # no rows at all: still an (empty) file of the format
             self._flush_parquet()
             self._writer.close()
-        if self.format == "perfetto":
-            from sim.interchange.perfetto import write_perfetto as write
-        else:
-            from sim.interchange.otlp import write_otlp as write
+        from sim.interchange.convert import convert
+
         try:
-            write(self.path, self.target, self.kinds)
+            convert(self.path, self.target, self.kinds)
         finally:
             self.path.unlink(missing_ok=True)
 
