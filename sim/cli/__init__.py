@@ -21,7 +21,8 @@ from sim.errors import InfeasiblePlan, SimError, nearest
 
 EXIT_OK, EXIT_UNEXPECTED, EXIT_BAD_INPUT, EXIT_INFEASIBLE = 0, 1, 2, 3
 
-COMMAND_MODULES = ("run", "check", "sweep", "analyze", "fit", "plan", "report", "schema")
+COMMAND_MODULES = ("run", "check", "sweep", "analyze", "fit", "plan", "report", "schema",
+                   "import")
 
 
 REFERENCE = "docs/reference/commands.md"
