@@ -36,6 +36,12 @@ from sim.interchange.traces_in import InSpan, TraceImportError
 __all__ = ["Calibration", "calibrate", "EXIT_SHARE", "GAP"]
 
 EXIT_SHARE = 0.01
+SYNC_SHARE = 0.95
+"""A call edge is sync when at least this share of its calls end inside the caller's span
+(not all: a caller's clock may disagree, or a timed-out call end after)."""
+TOUCH = 2e-6
+"""s: how far a call may end after its caller and still be inside (whole-microsecond
+timestamps of Jaeger and Zipkin round each end by up to 0.5 µs)."""
 GAP = 50.0
 _EXEC = ("CONSUMER", "SERVER")
 
@@ -114,7 +120,7 @@ def calibrate(spans: list[InSpan], sampled: float = 1.0, name: str = "imported")
     for s in spans:
         if s.kind in _EXEC:
             execs[s.service].append(s)
-    path, calls, sync, gaps, skew = Counter(), Counter(), defaultdict(bool), defaultdict(list), []
+    path, calls, inner, gaps, skew = Counter(), Counter(), Counter(), defaultdict(list), []
     consumers = Counter()
     self_times: dict[str, list[float]] = defaultdict(list)
     for node, items in execs.items():
@@ -137,8 +143,8 @@ def calibrate(spans: list[InSpan], sampled: float = 1.0, name: str = "imported")
                     if not callee:
                         continue
                     calls[(node, callee)] += 1
-                    inside = kid.end <= ex.end + 1e-9
-                    sync[(node, callee)] = sync.get((node, callee), True) and inside
+                    inside = kid.end <= ex.end + TOUCH
+                    inner[(node, callee)] += inside
                     if inside:
                         held.append((max(kid.start, ex.start), min(kid.end, ex.end)))
             if ex.parent or ex.kind in _EXEC:
@@ -146,7 +152,7 @@ def calibrate(spans: list[InSpan], sampled: float = 1.0, name: str = "imported")
     model = {"name": name, "description": "Imported from traces by asyncsim import traces.",
              "nodes": {}, "edges": []}
     nodes, edges = model["nodes"], model["edges"]
-    figures: dict = {"routing": {}, "service_mean": {}, "rate": {}}
+    figures: dict = {"routing": {}, "service_mean": {}, "rate": {}, "fits": {}}
     for service, sender in senders.items():
         rate, note = _rate([r.start for r in graph.roots if r.service == service], sampled)
         nodes[sender] = {"kind": "sender", "rate": round(rate, 6)}
@@ -166,9 +172,12 @@ def calibrate(spans: list[InSpan], sampled: float = 1.0, name: str = "imported")
             fits = fit(times, source=f"self-times of {s}")
             entry["service"] = snippet(fits.best)
             figures["service_mean"][s] = float(np.mean(times))
+            figures["fits"][s] = [(f["dist"], float(f["aic"])) for f in fits]
+            close = [f["dist"] for f in fits[1:] if f["aic"] - fits[0]["aic"] < 2]
             notes.append(f"service {s}: {len(times)} self-times, mean "
-                         f"{np.mean(times) * 1e3:.4g} ms, best fit {fits[0]['dist']} "
-                         f"(AIC); servers {entry['servers']} = the most spans seen at once "
+                         f"{np.mean(times) * 1e3:.4g} ms, best fit {fits[0]['dist']} (AIC"
+                         + (f"; within 2 of it: {', '.join(close)}" if close else "")
+                         + f"); servers {entry['servers']} = the most spans seen at once "
                          "(a lower bound)")
         else:
             notes.append(f"service {s}: too few spans to fit a service time; set it by hand")
@@ -180,6 +189,7 @@ def calibrate(spans: list[InSpan], sampled: float = 1.0, name: str = "imported")
     for q in sorted(queues):
         if not any(e[0] == q for e in edges if isinstance(e, list)):
             notes.append(f"queue {q}: no consumer span seen; connect it by hand")
+    sync = {key: inner[key] >= SYNC_SHARE * count for key, count in calls.items()}
     for (a, b), count in sorted(calls.items()):
         per = count / len(execs[a])
         visits = max(int(round(per)), 1)

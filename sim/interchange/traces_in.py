@@ -115,11 +115,12 @@ def _jaeger(doc: dict, path) -> list[InSpan]:
                 process = processes.get(span.get("processID"), span.get("process") or {})
                 dest = next((str(tags[k]) for k in _DEST_KEYS if tags.get(k)), "")
                 dest = dest or str(tags.get("peer.service") or "")
-                start = span["startTime"] / 1e6
+                start = span["startTime"]  # µs; the end summed before dividing, so that
+                # an end and the next start at the same microsecond are the same float
                 out.append(InSpan(str(span["traceID"]), str(span["spanID"]), str(parent),
                                   str(process.get("serviceName") or "unknown_service"),
-                                  str(span.get("operationName", "")), kind, start,
-                                  start + span["duration"] / 1e6, dest))
+                                  str(span.get("operationName", "")), kind, start / 1e6,
+                                  (start + span["duration"]) / 1e6, dest))
             except (KeyError, TypeError, ValueError) as exc:
                 raise _fail(path, here, "expected traceID, spanID, startTime and duration "
                             f"(microseconds) and a known span.kind ({exc})") from None
@@ -137,13 +138,13 @@ def _zipkin(doc: list, path) -> list[InSpan]:
             tags = span.get("tags") or {}
             dest = next((str(tags[k]) for k in _DEST_KEYS if tags.get(k)), "")
             remote = (span.get("remoteEndpoint") or {}).get("serviceName", "")
-            start = span["timestamp"] / 1e6
+            start = span["timestamp"]  # µs (see _jaeger)
             out.append(InSpan(str(span["traceId"]), str(span["id"]),
                               str(span.get("parentId") or ""),
                               str((span.get("localEndpoint") or {}).get("serviceName")
                                   or "unknown_service"),
-                              str(span.get("name", "")), kind, start,
-                              start + span.get("duration", 0) / 1e6, dest or str(remote)))
+                              str(span.get("name", "")), kind, start / 1e6,
+                              (start + span.get("duration", 0)) / 1e6, dest or str(remote)))
         except (AttributeError, KeyError, TypeError, ValueError) as exc:
             raise _fail(path, here, "expected traceId, id, timestamp and duration "
                         f"(microseconds) and a Zipkin kind ({exc})") from None
