@@ -176,14 +176,16 @@ class Tracer:
                          None, now, outcome, call.cid, parent, call.key))
 
     def finish(self, end: float) -> None:
-        """Rows for the attempts and calls still unresolved at the end (outcome
-        ``in_flight``)."""
+        """Rows for the attempts, calls and visits still unresolved at the end (outcome
+        ``in_flight``), so that where a request was when the run ended is in the trace."""
         for (rid, attempt), sent in sorted(self.sent.items()):
             self.writer.add((self.replication, rid, attempt, "attempt",
                              self.owner.get((rid, attempt), ""), sent, None, end, "in_flight",
                              0, None, None))
         for call, opened in sorted(self.calls.items(), key=lambda item: item[0].cid):
             self._call_row(call, opened, call.sent, end, "in_flight")
+        for msg, (node, arrival, start) in self.visits.items():
+            self._row(msg, "visit", node, arrival, start, end, "in_flight")
         self.sent.clear()
         self.owner.clear()
         self.visits.clear()
