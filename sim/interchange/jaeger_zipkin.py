@@ -7,7 +7,7 @@ parent. Zipkin v2: a JSON list of spans (what ``POST /api/v2/spans`` takes),
 ``kind`` PRODUCER/CONSUMER/CLIENT/SERVER, the queue or callee as the remote
 endpoint. Times are whole microseconds from ``EPOCH`` (shared with
 :mod:`sim.interchange.otlp`, replications shifted the same way). Written a trace
-at a time.
+at a time; as in the OTLP file, a service's span still open at the end is left out.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sim.interchange.otlp import EPOCH, replication_shifts
 from sim.interchange.rows import read_rows, requests
-from sim.interchange.spans import CONSUMER, PRODUCER, Span, new_ids, request_spans
+from sim.interchange.spans import CONSUMER, PRODUCER, Span, ended, new_ids, request_spans
 
 __all__ = ["write_jaeger", "write_zipkin"]
 
@@ -87,7 +87,9 @@ def _write(rows_path, path, kinds, head: str, tail: str, items) -> int:
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(head)
         for rows in requests(frame):
-            spans = request_spans(rows, kinds, ids)
+            spans = ended(request_spans(rows, kinds, ids))
+            if not spans:
+                continue
             for text in items(spans, shifts[spans[0].trace[0]]):
                 handle.write(("," if count else "") + text + "\n")
                 count += 1

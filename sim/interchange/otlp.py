@@ -9,7 +9,9 @@ Span kinds and links follow :mod:`sim.interchange.spans`; messaging spans carry
 ``messaging.operation`` (``publish`` or ``process``). Simulated time 0 is
 ``EPOCH`` (2026-01-01T00:00:00Z); replication r is shifted by r times the
 latest time in the trace plus one second, so replications do not overlap.
-Trace ids are ``{replication:016x}{request:016x}``; span ids count from 1.
+Trace ids are ``{replication:016x}{request:016x}``; span ids count from 1. A
+service's span still open at the end of the run is left out (a tracer exports a
+span when it ends).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import json
 from pathlib import Path
 
 from sim.interchange.rows import read_rows, requests
-from sim.interchange.spans import CONSUMER, PRODUCER, Span, new_ids, request_spans
+from sim.interchange.spans import CONSUMER, PRODUCER, Span, ended, new_ids, request_spans
 
 __all__ = ["write_otlp", "KIND_CODES", "EPOCH", "REQUESTS_PER_LINE"]
 
@@ -86,7 +88,7 @@ def write_otlp(rows_path: str | Path, path: str | Path, kinds: dict[str, str]) -
     count, batch, pending = 0, [], 0
     with open(path, "w", encoding="utf-8") as handle:
         for rows in requests(frame):
-            batch += request_spans(rows, kinds, ids)
+            batch += ended(request_spans(rows, kinds, ids))
             pending += 1
             if pending == REQUESTS_PER_LINE:
                 handle.write(json.dumps(_export(batch, shifts), separators=(",", ":")) + "\n")

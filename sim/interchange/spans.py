@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Span", "request_spans", "PRODUCER", "CONSUMER", "SERVER", "CLIENT"]
+__all__ = ["Span", "request_spans", "ended", "PRODUCER", "CONSUMER", "SERVER", "CLIENT"]
 
 PRODUCER, CONSUMER, SERVER, CLIENT = "PRODUCER", "CONSUMER", "SERVER", "CLIENT"
 _FAILED = {"completed", "done", "taken"}
@@ -162,6 +162,13 @@ def _call_span(trace, row, call_ids, served, anchors, root) -> Span:
     end = _num(row["departure"])
     return Span(trace, call_ids[int(row["call"])], parent, caller, f"{callee} call", CLIENT,
                 sent, sent if end is None else end, callee, row["outcome"], "call", attempt)
+
+
+def ended(spans: list[Span]) -> list[Span]:
+    """The spans a tracer would have exported: a service's span still open at the end
+    (outcome ``in_flight``) is left out, as a tracer exports a span when it ends; a
+    queue's PRODUCER span stays (the message was sent)."""
+    return [s for s in spans if not (s.outcome == "in_flight" and s.kind in (CONSUMER, SERVER))]
 
 
 def new_ids() -> _Ids:

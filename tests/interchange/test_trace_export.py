@@ -74,6 +74,9 @@ def test_otlp_spans_follow_the_rows(tmp_path):
     kinds = pd.Series([s["kind"] for s in spans]).value_counts()
     visits = rows[rows.kind == "visit"]
     queue_visits = visits.node.isin(["jobs", "out"]).sum()
+    # a service's visit still open at the end is not exported (a tracer exports a span
+    # when it ends); a message still in a queue was sent, so its PRODUCER span is
+    visits = visits[visits.node.isin(["jobs", "out"]) | (visits.outcome != "in_flight")]
     # PRODUCER (4): an attempt or a message put into a queue; CONSUMER (5): a
     # service taking from a queue; SERVER (2): the callee of a call; CLIENT (3): a call
     assert kinds[4] == (rows.kind == "attempt").sum() + queue_visits
