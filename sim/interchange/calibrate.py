@@ -31,9 +31,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.analytic.fit import fit, snippet
-from sim.interchange.traces_in import InSpan, TraceImportError
+from sim.interchange.traces_in import InSpan, TraceImportError, read_spans
 
-__all__ = ["Calibration", "calibrate", "EXIT_SHARE", "GAP"]
+__all__ = ["Calibration", "calibrate", "import_traces", "EXIT_SHARE", "GAP"]
 
 EXIT_SHARE = 0.01
 SYNC_SHARE = 0.95
@@ -216,6 +216,19 @@ def _plain(value):
     if isinstance(value, np.floating):
         return float(value)
     return value
+
+
+def import_traces(path, sampled: float = 1.0, name: str | None = None) -> Calibration:
+    """The Python side of ``asyncsim import traces``: read the span file at ``path``
+    (OTLP, Jaeger or Zipkin JSON) and calibrate a model from it.
+
+    >>> cal = import_traces("examples/traces/order_pipeline.otlp.json")  # doctest: +SKIP
+    >>> sim.simulate(sim.validate(sim.model.from_dict(cal.model)))         # doctest: +SKIP
+    """
+    from pathlib import Path
+
+    _, spans = read_spans(path)
+    return calibrate(spans, sampled, name or Path(path).name.split(".")[0])
 
 
 def _path_edges(execs, path, nodes, edges, notes, figures) -> None:

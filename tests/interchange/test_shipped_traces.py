@@ -28,3 +28,12 @@ def test_shipped_perfetto_file_parses_and_script_is_there():
     events = json.loads((FOLDER / "order_pipeline.perfetto.json").read_text())["traceEvents"]
     assert any(e["ph"] == "X" and e["cat"] == "service" for e in events)
     assert (FOLDER / "make_traces.py").is_file()
+
+
+def test_python_api_import_traces_gives_a_valid_model():
+    from sim.interchange.calibrate import import_traces
+    from sim.model import from_dict, validate
+
+    cal = import_traces(FOLDER / "order_pipeline.otlp.json")
+    assert validate(from_dict(cal.model)).name == "order_pipeline"
+    assert any(note.startswith("sampling:") for note in cal.notes)
