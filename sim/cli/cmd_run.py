@@ -25,8 +25,8 @@ def add(sub) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--trace", metavar="FILE",
                    help="write one row per attempt, node visit and call (CSV, or .parquet), "
-                   "or spans: .perfetto.json (Perfetto/Chrome trace events) or .otlp.json "
-                   "(OpenTelemetry OTLP JSON)")
+                   "or spans: .perfetto.json (Perfetto/Chrome trace events), .otlp.json "
+                   "(OpenTelemetry OTLP JSON), .jaeger.json or .zipkin.json")
     p.add_argument("--trace-sample", type=fraction, default=1.0, metavar="F",
                    help="fraction of requests traced (default 1)")
     p.add_argument("--precision", type=float, metavar="R", help="add replications until the "
