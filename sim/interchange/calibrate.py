@@ -154,8 +154,11 @@ def calibrate(spans: list[InSpan], sampled: float = 1.0, name: str = "imported")
     nodes, edges = model["nodes"], model["edges"]
     figures: dict = {"routing": {}, "service_mean": {}, "rate": {}, "fits": {}}
     for service, sender in senders.items():
-        rate, note = _rate([r.start for r in graph.roots if r.service == service], sampled)
+        rate, note, profile = _rate([r.start for r in graph.roots if r.service == service],
+                                    sampled)
         nodes[sender] = {"kind": "sender", "rate": round(rate, 6)}
+        if profile is not None:
+            nodes[sender]["profile"] = profile
         figures["rate"][sender] = rate
         notes.append(f"sender {sender}: {note}")
     for q in sorted(queues):
@@ -261,21 +264,37 @@ def _path_edges(execs, path, nodes, edges, notes, figures) -> None:
         edges.extend([node, b, p] for b, p in rounded.items())
 
 
-def _rate(starts: list[float], sampled: float) -> tuple[float, str]:
+def _rate(starts: list[float], sampled: float) -> tuple[float, str, list | None]:
+    """The arrival rate of the root spans, a note, and a ``profile`` when the
+    stationarity test of :func:`sim.analytic.fit.arrivals` rejects a constant rate
+    (the rate is then the first segment's, as the profile's multipliers are
+    relative to it)."""
     t = np.sort(np.asarray(starts))
     if t.size < 2:
-        return 1.0, "one root span: rate 1/s is a placeholder"
+        return 1.0, "one root span: rate 1/s is a placeholder", None
     gaps = np.diff(t)
-    mean = gaps.mean()
     cut = gaps > GAP * np.median(gaps[gaps > 0]) if (gaps > 0).any() else gaps < 0
     observed = gaps[~cut].sum()
     rate = (t.size - 1 - cut.sum()) / observed / sampled if observed > 0 else 1.0
     note = (f"{t.size} root spans, rate {rate:.6g}/s"
             + (f" (divided by the sampled fraction {sampled})" if sampled < 1 else ""))
+    profile = None
     if cut.any():
-        note += f"; {int(cut.sum())} gaps longer than {GAP:g} typical gaps left out"
-    del mean
-    return rate, note
+        note += (f"; {int(cut.sum())} gaps longer than {GAP:g} typical gaps left out "
+                 "(no profile: the windows are not one stretch of time)")
+    elif t.size >= 100:
+        from sim.analytic.fit import arrivals
+
+        report = arrivals(t - t[0], candidates=("exponential",), source="root span starts")
+        p_value = report["test"]["p_value"]
+        if report["stationary"]:
+            note += f"; steady (dispersion test p = {p_value:.3g})"
+        else:
+            rate = report["base_rate"] / sampled
+            profile = [[round(float(a), 3), round(float(b), 4)] for a, b in report["profile"]]
+            note += (f"; not steady (dispersion test p = {p_value:.3g}): rate {rate:.6g}/s "
+                     f"at first, then the profile's multipliers")
+    return rate, note, profile
 
 
 def _caveats(graph, skew, sampled, notes) -> None:

@@ -103,3 +103,33 @@ def test_sync_calls_means_rate_and_calls_from_otlp(calls):
     assert pairs == {("client", "api"), ("api", "responses"), ("responses", "callback")}
     assert any(n.startswith("clock skew: no span") for n in cal.notes)
     assert any(n.startswith("sampling:") for n in cal.notes)
+
+
+def _roots(times):
+    from sim.interchange.traces_in import InSpan
+
+    return [InSpan(f"t{i}", "1", "", "shop", "send", "PRODUCER", t, t + 0.01)
+            for i, t in enumerate(times)]
+
+
+def test_rate_change_gives_a_profile():
+    """Roots every 0.1 s for 100 s, then every 1/30 s for 100 s: the rate triples at
+    t = 100, so the sender gets rate 10 and a profile reaching 3 (to 2%)."""
+    times = list(np.arange(0, 100, 0.1)) + list(100 + np.arange(0, 100, 1 / 30))
+    cal = calibrate(_roots(times))
+    shop = cal.model["nodes"]["shop"]
+    assert shop["rate"] == pytest.approx(10, rel=0.02)
+    assert shop["profile"][0] == [0.0, 1.0]
+    assert shop["profile"][-1][1] == pytest.approx(3, rel=0.02)
+    assert shop["profile"][-1][0] == pytest.approx(100, abs=100 / 30)
+
+
+def test_steady_roots_give_no_profile_and_gaps_are_left_out():
+    """Every 0.1 s for 100 s: rate 10, steady. Two such windows an hour apart: still
+    rate 10 (the hour is left out), and no profile over the gap."""
+    steady = calibrate(_roots(list(np.arange(0, 100, 0.1))))
+    assert steady.model["nodes"]["shop"] == {"kind": "sender", "rate": pytest.approx(10)}
+    two = list(np.arange(0, 100, 0.1)) + list(3700 + np.arange(0, 100, 0.1))
+    windows = calibrate(_roots(two))
+    assert windows.model["nodes"]["shop"] == {"kind": "sender", "rate": pytest.approx(10)}
+    assert any("gaps longer than" in n for n in windows.notes)
