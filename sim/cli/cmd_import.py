@@ -1,4 +1,4 @@
-"""``asyncsim import FORMAT ...``: a model from what an architect already has.
+"""``asyncsim import FORMAT ...``: a model from where designs already live.
 
 ``asyncsim import asyncapi DOC.yaml [DOC2.yaml ...] [--overlay OVERLAY.yaml]
 [-o MODEL.yaml] [--allow-incomplete]`` reads AsyncAPI 2.x / 3.0 documents
@@ -7,6 +7,11 @@ settings; the overlay gives the numbers. What neither says (an arrival rate, a
 service time, a pool size) is listed, and the model is not written unless
 ``--allow-incomplete`` is given; then it is written without those keys, so
 ``asyncsim check`` refuses it until they are added.
+
+``asyncsim import traces FILE [-o MODEL.yaml]`` reads OTLP JSON, Jaeger JSON or
+Zipkin v2 JSON spans and writes the model they describe
+(:mod:`sim.interchange.calibrate`), with notes (clock skew, sampling, what traces
+cannot show) as a comment block on top and on stderr.
 """
 
 from __future__ import annotations
@@ -15,16 +20,16 @@ import argparse
 import sys
 
 #: The formats, one sub-subcommand each: (name, add function).
-FORMATS = ("asyncapi",)  # traces: add its name here and its parser in add() below
+FORMATS = ("asyncapi", "traces")
 
 
 def add(sub) -> None:
-    p = sub.add_parser("import", help="write a model from AsyncAPI documents")
+    p = sub.add_parser("import", help="write a model from AsyncAPI documents or traces")
     formats = p.add_subparsers(dest="format", metavar="FORMAT", title="formats",
                                parser_class=type(p))
     formats.required = True
     _add_asyncapi(formats)
-    # --- traces: `asyncsim import traces` is added here (its own _add_traces) ---
+    _add_traces(formats)
 
 
 def _add_asyncapi(formats) -> None:
@@ -81,4 +86,46 @@ def import_asyncapi_command(args: argparse.Namespace) -> int:
     else:
         print(text, file=sys.stderr)
         print(model, end="")
+    return 0
+
+
+def _add_traces(kinds) -> None:
+    p = kinds.add_parser("traces", help="calibrate a model from OTLP, Jaeger or Zipkin spans",
+                         description="Read spans (OTLP JSON, one export per line; Jaeger "
+                         "JSON; Zipkin v2 JSON) and write the model they show: services, "
+                         "queues, path and call edges, routing probabilities, fitted "
+                         "service times, arrival rates; notes on clock skew and sampling.")
+    p.add_argument("file", help="the span file (.json)")
+    p.add_argument("-o", "--out", metavar="MODEL",
+                   help="write the model here (atomically); default: print it")
+    p.add_argument("--sampled", type=float, default=1.0, metavar="F",
+                   help="fraction of traces the collector kept; arrival rates are divided "
+                   "by it (default 1)")
+    p.add_argument("--name", default=None, help="the model's name (default: the file's)")
+    p.set_defaults(handler=import_traces)
+
+
+def import_traces(args) -> int:
+    from pathlib import Path
+
+    from sim.cli.outputs import check_out_file, writing
+    from sim.files import write_text
+    from sim.interchange.calibrate import calibrate
+    from sim.interchange.model_text import model_text
+    from sim.interchange.traces_in import read_spans
+
+    out = check_out_file(args.out, "-o")
+    fmt, spans = read_spans(args.file)
+    name = args.name or Path(args.file).name.split(".")[0]
+    calibration = calibrate(spans, sampled=args.sampled, name=name)
+    text = model_text(calibration, f"{fmt} spans from {Path(args.file).name}")
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        with writing(out):
+            write_text(out, text)
+    for note in calibration.notes:
+        print(f"asyncsim: {note}", file=sys.stderr)
+    if out is not None:
+        print(f"asyncsim: wrote {out}", file=sys.stderr)
     return 0

@@ -24,7 +24,9 @@ def add(sub) -> None:
                    "model.yaml and the report (created when missing)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--trace", metavar="FILE",
-                   help="write one row per attempt and node visit (CSV, or .parquet)")
+                   help="write one row per attempt, node visit and call (CSV, or .parquet), "
+                   "or spans: .perfetto.json (Perfetto/Chrome trace events), .otlp.json "
+                   "(OpenTelemetry OTLP JSON), .jaeger.json or .zipkin.json")
     p.add_argument("--trace-sample", type=fraction, default=1.0, metavar="F",
                    help="fraction of requests traced (default 1)")
     p.add_argument("--precision", type=float, metavar="R", help="add replications until the "
@@ -55,6 +57,16 @@ def fraction(text: str) -> float:
     return value
 
 
+def _rows_file(trace, out):
+    """Where the trace rows go: ``trace`` itself, or, for a span format with ``--out``
+    (whose report samples the rows), a Parquet file converted after the run."""
+    from sim.interchange.convert import converted_format
+
+    if trace is None or out is None or converted_format(trace) is None:
+        return trace
+    return trace.with_name(trace.name + ".rows.parquet")
+
+
 def run(args) -> int:
     import contextlib
 
@@ -67,15 +79,25 @@ def run(args) -> int:
     model = load_cli_model(args)
     warn_unstable(model)
     announce_workload(model, args)
-    with writing(trace) if trace else contextlib.nullcontext():
-        result = simulate(model, duration=args.duration, warmup=args.warmup,
-                          replications=args.replications, seed=args.seed,
-                          progress=progress_callback(args, model.name),
-                          trace=args.trace, trace_sample=args.trace_sample,
-                          precision=args.precision, max_replications=args.max_replications,
-                          precision_metrics=args.metrics, series=args.series)
-    if out is not None:
-        write_run_outputs(result, model, out)
+    rows = _rows_file(trace, out)
+    try:
+        with writing(trace) if trace else contextlib.nullcontext():
+            result = simulate(model, duration=args.duration, warmup=args.warmup,
+                              replications=args.replications, seed=args.seed,
+                              progress=progress_callback(args, model.name),
+                              trace=None if rows is None else str(rows),
+                              trace_sample=args.trace_sample,
+                              precision=args.precision, max_replications=args.max_replications,
+                              precision_metrics=args.metrics, series=args.series)
+            if rows is not None and rows != trace:
+                from sim.interchange.convert import convert
+
+                convert(rows, trace, {n.name: n.kind for n in model.nodes})
+        if out is not None:
+            write_run_outputs(result, model, out, trace_rows=rows)
+    finally:
+        if rows is not None and rows != trace:
+            rows.unlink(missing_ok=True)
     if args.format == "json":
         print(result.to_json())
     elif args.format == "csv":

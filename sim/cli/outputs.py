@@ -54,15 +54,18 @@ def writing(path: str | Path):
         raise OutputError(f"cannot write {name}: {exc.strerror or exc}") from None
 
 
-def write_run_outputs(result, model, out: Path, report: bool = True) -> list[Path]:
+def write_run_outputs(result, model, out: Path, report: bool = True,
+                      trace_rows: Path | None = None) -> list[Path]:
     """Write the run's files into ``out`` and, unless ``report`` is False, the report
-    (``report.html``, ``report.md`` and its figures); returns their paths."""
+    (``report.html``, ``report.md`` and its figures); returns their paths.
+    ``trace_rows`` (a CSV or Parquet trace) adds ``trace_sample.csv``: a few requests'
+    rows, drawn as the report's waterfall."""
     check_out_dir(out)
     with writing(out):
-        return _write(result, model, out, report)
+        return _write(result, model, out, report, trace_rows)
 
 
-def _write(result, model, out: Path, report: bool) -> list[Path]:
+def _write(result, model, out: Path, report: bool, trace_rows: Path | None = None) -> list[Path]:
     from sim.model import save
 
     out.mkdir(parents=True, exist_ok=True)
@@ -79,6 +82,10 @@ def _write(result, model, out: Path, report: bool) -> list[Path]:
     if model.graph is not None:
         save(model.graph, out / "model.yaml")
         written.append(out / "model.yaml")
+    if trace_rows is not None:
+        from sim.interchange.sample import write_sample
+
+        written.append(write_sample(trace_rows, out))
     if report:
         from sim.reports import write_report
 

@@ -302,7 +302,7 @@ def simulate_precise(model, *, duration=None, warmup=None, replications=None, se
     cap = DEFAULT_MAX_REPLICATIONS if max_replications is None else max_replications
     if precision is not None:
         _check_settings(precision, cap)
-    writer = TraceWriter(trace) if trace else None
+    writer = TraceWriter(trace, {n.name: n.kind for n in model.nodes}) if trace else None
     tracing = (writer, trace_sample) if writer is not None else None
     try:
         if precision is None:

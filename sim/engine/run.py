@@ -272,7 +272,7 @@ def simulate(model, *, duration: float | None = None, warmup: float | None = Non
                                 trace_sample=trace_sample, series=series)
     run = resolve_run(model, duration=duration, warmup=warmup, replications=replications,
                       seed=seed, series=series)
-    writer = TraceWriter(trace) if trace else None
+    writer = TraceWriter(trace, {n.name: n.kind for n in model.nodes}) if trace else None
     reps, rows, requests = [], [], []
     try:
         for r in range(run.replications):

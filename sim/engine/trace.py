@@ -22,6 +22,7 @@ from pathlib import Path
 
 from sim.engine.calls import CallMsg
 from sim.files import safe_cell
+from sim.interchange.convert import converted_format
 from sim.metrics.trace_columns import COLUMN_NAMES
 
 __all__ = ["TraceWriter", "Tracer", "traced_class", "COLUMNS"]
@@ -31,9 +32,19 @@ _CHUNK = 20_000
 
 
 class TraceWriter:
-    """Appends rows to ``path`` (``.parquet`` or CSV), flushing every ``_CHUNK`` rows."""
+    """Appends rows to ``path`` (``.parquet`` or CSV), flushing every ``_CHUNK`` rows.
 
-    def __init__(self, path) -> None:
+    For a ``.perfetto.json`` or ``.otlp.json`` name the rows go to a Parquet file
+    beside it, converted when the writer closes (:mod:`sim.interchange`) and then
+    removed; ``kinds`` (node name -> kind) tells the converters which nodes are
+    queues.
+    """
+
+    def __init__(self, path, kinds: dict[str, str] | None = None) -> None:
+        self.target = Path(path)
+        self.format = converted_format(path)
+        self.kinds = dict(kinds or {})
+        path = self.target.with_name(self.target.name + ".rows.parquet") if self.format else path
         self.path = Path(path)
         self.rows: list[tuple] = []
         self.count = 0
@@ -84,6 +95,19 @@ class TraceWriter:
             self._writer.close()
         if self._handle is not None:
             self._handle.close()
+        if self.format is not None:
+            self._convert()
+
+    def _convert(self) -> None:
+        if self._writer is None:  # no rows at all: still an (empty) file of the format
+            self._flush_parquet()
+            self._writer.close()
+        from sim.interchange.convert import convert
+
+        try:
+            convert(self.path, self.target, self.kinds)
+        finally:
+            self.path.unlink(missing_ok=True)
 
 
 class Tracer:
@@ -152,14 +176,16 @@ class Tracer:
                          None, now, outcome, call.cid, parent, call.key))
 
     def finish(self, end: float) -> None:
-        """Rows for the attempts and calls still unresolved at the end (outcome
-        ``in_flight``)."""
+        """Rows for the attempts, calls and visits still unresolved at the end (outcome
+        ``in_flight``), so that where a request was when the run ended is in the trace."""
         for (rid, attempt), sent in sorted(self.sent.items()):
             self.writer.add((self.replication, rid, attempt, "attempt",
                              self.owner.get((rid, attempt), ""), sent, None, end, "in_flight",
                              0, None, None))
         for call, opened in sorted(self.calls.items(), key=lambda item: item[0].cid):
             self._call_row(call, opened, call.sent, end, "in_flight")
+        for msg, (node, arrival, start) in self.visits.items():
+            self._row(msg, "visit", node, arrival, start, end, "in_flight")
         self.sent.clear()
         self.owner.clear()
         self.visits.clear()

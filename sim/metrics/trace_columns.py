@@ -20,8 +20,8 @@ TRACE_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("departure", "s", "When the row ended: the attempt resolved, the message left, or "
      "the caller stopped waiting for the call."),
     ("outcome", "text", "attempt: `completed`, `timeout`, a loss cause, `in_flight` at the "
-     "end; late: `duplicate`, `hedge_lost`; visit: `taken`, `done`, `error`, `stale` or a "
-     "loss cause; call: `completed`, `call_failed`, `call_timeout`, `hedge_lost` (another "
+     "end; late: `duplicate`, `hedge_lost`; visit: `taken`, `done`, `error`, `stale`, a "
+     "loss cause, or `in_flight` (still there at the end); call: `completed`, `call_failed`, `call_timeout`, `hedge_lost` (another "
      "copy replied first), `bulkhead` (refused: no copy was sent), `in_flight`."),
     ("call", "integer", "The call the row belongs to: 0 for the request's own path, else "
      "the call's number (unique within the replication). A visit with call k is the "
@@ -43,5 +43,11 @@ def trace_section() -> list[str]:
             "`asyncsim run --trace FILE` (CSV, or Parquet for a `.parquet` name; "
             "`sim.simulate(model, trace=FILE)`) writes one row per attempt, per node visit "
             "and per call of the traced requests (`--trace-sample F` traces that fraction). "
-            "The rows of one request share `replication`, `request` and `attempt`.", "",
+            "The rows of one request share `replication`, `request` and `attempt`. "
+            "A name ending in `.perfetto.json`, `.otlp.json`, `.jaeger.json` or "
+            "`.zipkin.json` gets the same requests as spans instead (converted from these "
+            "rows after the run): an attempt is a root PRODUCER span at its sender, a queue "
+            "visit a PRODUCER span into the queue, a service visit a CONSUMER span (after a "
+            "queue) or SERVER span (serving a call), a call a CLIENT span in the caller; "
+            "`late` rows are left out.", "",
             "| column | unit | meaning |", "|---|---|---|", *rows, ""]

@@ -68,6 +68,8 @@ class ReportData:
     summary: pd.DataFrame | None = None
     requests_series: pd.DataFrame | None = None
     markers: list = field(default_factory=list)
+    trace_sample: pd.DataFrame | None = None
+    """A few traced requests' rows (``trace_sample.csv``), for the waterfall."""
     manifest: dict = field(default_factory=dict)
     plan: dict | None = None
 
@@ -161,7 +163,8 @@ def read_folder(folder: str | Path, model: Any = None) -> ReportData:
         return ReportData("run", folder, f"Run: {result.get('model', '')}", graph, result,
                           _csv(folder / "timeseries.csv"),
                           requests_series=_csv(folder / "requests_series.csv"),
-                          markers=scenario_markers(result))
+                          markers=scenario_markers(result),
+                          trace_sample=_csv(folder / "trace_sample.csv"))
     raise SimError(f"{folder} holds no result to report on: expected plan.json, "
                    "summary.csv/runs.csv (a sweep) or result.json (a run)")
 

@@ -28,7 +28,8 @@ __all__ = ["draw_figures", "overview", "render_html", "render_markdown", "write_
            "FIGURES"]
 
 MAIN_FILE = {"plan": "plan.json", "sweep": "summary.csv", "run": "result.json"}
-FIGURES = ("latency", "queues", "requests", "utilization", "topology", "search", "classes")
+FIGURES = ("latency", "queues", "requests", "utilization", "topology", "search", "classes",
+           "waterfall")
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:2rem auto;
 max-width:60rem;padding:0 1rem;color:#222;line-height:1.45}
@@ -59,7 +60,18 @@ def draw_figures(data: ReportData) -> dict[str, bytes]:
         drawn["search"] = fig.search_path(search_frame(data))
     if data.kind == "run" and has_classes(data.result):
         drawn["classes"] = class_latency(class_frame(data.result))
+    if data.trace_sample is not None and not data.trace_sample.empty:
+        from sim.reports.waterfall import waterfall
+
+        drawn["waterfall"] = waterfall(data.trace_sample, node_kinds(data.graph))
     return {name: fig.to_png(ax) for name, ax in drawn.items()}
+
+
+def node_kinds(graph) -> dict[str, str]:
+    """Node name -> kind, from the model graph (empty without one)."""
+    if graph is None:
+        return {}
+    return {str(n): str(a.get("kind", "")) for n, a in graph.nodes(data=True)}
 
 
 def overview(data: ReportData):

@@ -213,4 +213,10 @@ def build_sections(data: ReportData) -> list[Section]:
             out.insert(1, classes_section(data.result))
     if data.kind == "plan":
         out.append(_search_section(data))
+    if data.kind == "run" and data.trace_sample is not None and not data.trace_sample.empty:
+        out.append(Section("waterfall", "Sampled requests, hop by hop", [
+            "A few traced requests (--trace with --out), one row per node each reached, in "
+            "order: queue waits, services, and calls (at the caller, labelled with the "
+            "callee). The same spans as the .otlp.json and .perfetto.json traces."],
+            figure="waterfall"))
     return out
