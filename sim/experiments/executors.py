@@ -13,9 +13,12 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
+import signal
 import socket
 import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sized
+from contextlib import contextmanager
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any
 
@@ -28,6 +31,7 @@ SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
 CONNECT_TIMEOUT = "10s"
 WINDOW = 4            # tasks submitted ahead per worker (local pool or Dask cluster)
 PROBE_TIMEOUT = 10.0     # seconds to open a TCP connection to the scheduler
+INTERRUPT_POLL = 0.2     # seconds between looks at the Ctrl-C flag while tasks run
 SCHEMES = ("tcp", "tls", "ws", "wss", "ucx", "inproc")
 _ADDRESS = re.compile(r"^(?:(?P<scheme>[A-Za-z0-9+.-]+)://)?(?P<host>\[[^\]]*\]|[^:/\s]+)"
                       r":(?P<port>[0-9]+)/?$")
@@ -149,30 +153,56 @@ def _context():
 
 
 def _local(fn: Callable, calls: Iterable[tuple], workers: int) -> Iterator[tuple[int, Any]]:
-    """On Ctrl-C: start nothing new, let the running tasks finish and yield them too."""
+    """On Ctrl-C: start nothing new, let the running tasks finish and yield them too.
+
+    Ctrl-C only sets a flag while the pool runs (:func:`_interrupt_flag`), read
+    between waits: a KeyboardInterrupt raised inside ``concurrent.futures.wait``
+    or ``submit`` can leave a future's lock taken, and the pool's shutdown then
+    waits for ever (a sweep interrupted at the moment a task finished hung;
+    tests/experiments/test_interrupt.py).
+    """
     from sim.experiments.tasks import init_worker
 
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context(),
                                initializer=init_worker)
+    with _interrupt_flag() as stop:
+        try:
+            feed = enumerate(calls)
+            index: dict = {}
+            pending: set = set()
+            while True:
+                if not stop.is_set():
+                    _submit(pool.submit, fn, feed, index, pending, WINDOW * workers)
+                if not pending:
+                    break
+                done, pending = wait(pending, timeout=INTERRUPT_POLL,
+                                     return_when=FIRST_COMPLETED)
+                if stop.is_set():
+                    pool.shutdown(wait=True, cancel_futures=True)
+                    yield from _harvest(done | pending, index)
+                    raise KeyboardInterrupt
+                yield from _harvest(done, index)
+                for future in done:
+                    index.pop(future, None)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+@contextmanager
+def _interrupt_flag() -> Iterator[threading.Event]:
+    """An event set by Ctrl-C (SIGINT) instead of a KeyboardInterrupt, while the block
+    runs in the main thread with Python's default handler in place; elsewhere the
+    event is never set and Ctrl-C raises as usual."""
+    flag = threading.Event()
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
+        yield flag
+        return
+    previous = signal.signal(signal.SIGINT, lambda _signum, _frame: flag.set())
     try:
-        feed = enumerate(calls)
-        index: dict = {}
-        pending: set = set()
-        while True:
-            _submit(pool.submit, fn, feed, index, pending, WINDOW * workers)
-            if not pending:
-                break
-            try:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            except KeyboardInterrupt:
-                pool.shutdown(wait=True, cancel_futures=True)
-                yield from _harvest(pending, index)
-                raise
-            yield from _harvest(done, index)
-            for future in done:
-                index.pop(future, None)
+        yield flag
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        signal.signal(signal.SIGINT, previous)
 
 
 def _submit(submit: Callable, fn: Callable, feed, index: dict, pending: set,
