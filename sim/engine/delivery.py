@@ -262,10 +262,7 @@ class PartitionedQueue(Buffer):
         self._leave(now)
         self.part_span[p] += now
         self.part_taken[p] += 1
-        self.taken += 1
-        waited = now - msg.t
-        self.wait.buf.append(waited)
-        msg.waited += waited
+        self._handed(msg, now)
         self.locked[p] = True
         msg.rcpt = _PartitionLock(self, p)
         if self.blocked:

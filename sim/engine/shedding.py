@@ -109,10 +109,7 @@ class Shedding:
             self.last_count = self.count
         if msg is None:
             return self._take_blocked() if self.blocked else None
-        self.taken += 1
-        waited = now - msg.t
-        self._wait_buf.append(waited)
-        msg.waited += waited
+        self._handed(msg, now)
         if self.blocked:
             self._admit_blocked(now)
         return msg
