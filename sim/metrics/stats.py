@@ -71,6 +71,11 @@ class SampleStats:
             return
         arr = np.asarray(self.buf, dtype=np.float64)
         self.buf.clear()
+        self.add_batch(arr)
+
+    def add_batch(self, arr: np.ndarray) -> None:
+        """Add a batch of samples (a non-empty float array) as :meth:`flush` does: into
+        the running totals, then to the observers (the compiled engine's buffers)."""
         self.fold(arr)
         for observe in self.observers:
             observe(arr)

@@ -1,0 +1,111 @@
+"""Which models the compiled kernel runs, and why not when it does not.
+
+The kernel covers a vocabulary, listed here once: the keys of each kind it reads.
+Any other key set to a value other than its default (in a node, a buffer, a retry
+policy or an edge), any model-level feature it lacks, is a reason to run the SimPy
+engine instead, and the reason names the node and the key. A key added to the
+model later is therefore refused by the kernel until someone teaches it the key:
+nothing falls back silently.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+__all__ = ["uncovered", "COVERED_KEYS"]
+
+COVERED_KEYS = {
+    "sender": {"name", "kind", "rate", "interarrival", "clients", "think", "timeout", "retry",
+               "priority", "routing", "replicas"},
+    "queue": {"name", "kind", "buffer", "routing"},
+    "service": {"name", "kind", "service", "servers", "inputs", "buffer", "error_rate",
+                "idempotent", "routing", "has_default", "replicas"},
+    "router": {"name", "kind", "routing", "replicas"},
+}
+"""Keys of each node kind the kernel reads (the others must keep their defaults)."""
+
+_BUFFER_KEYS = {"capacity", "overflow", "discipline"}
+_RETRY_KEYS = {"max_attempts", "backoff", "jitter"}
+_EDGE_KEYS = {"source", "target", "p", "latency"}
+_ROUTINGS = {"probabilistic", "random", "round_robin", "least_loaded", "power_of_two"}
+_OVERFLOWS = {"reject", "drop_oldest"}
+_DISCIPLINES = {"fifo", "lifo", "priority"}
+
+
+def _changed(obj, allowed: set[str]) -> list[str]:
+    """The fields of dataclass ``obj`` outside ``allowed`` that differ from their default."""
+    out = []
+    for f in dataclasses.fields(obj):
+        if f.name in allowed:
+            continue
+        if f.default is not dataclasses.MISSING:
+            default = f.default
+        elif f.default_factory is not dataclasses.MISSING:
+            default = f.default_factory()
+        else:
+            out.append(f.name)
+            continue
+        if getattr(obj, f.name) != default:
+            out.append(f.name)
+    return out
+
+
+def _buffer_reason(where: str, buffer) -> str | None:
+    extra = _changed(buffer, _BUFFER_KEYS)
+    if extra:
+        return f"{where}: '{extra[0]}' is not compiled"
+    if buffer.overflow not in _OVERFLOWS:
+        return f"{where}: 'overflow: {buffer.overflow}' is not compiled"
+    if buffer.discipline not in _DISCIPLINES:
+        return f"{where}: 'discipline: {buffer.discipline}' is not compiled"
+    return None
+
+
+def _node_reason(model, spec) -> str | None:
+    where = f"node {spec.name!r}"
+    if spec.kind not in COVERED_KEYS:
+        return f"{where}: kind '{spec.kind}' is not compiled"
+    extra = _changed(spec, COVERED_KEYS[spec.kind])
+    if extra:
+        return f"{where}: '{extra[0]}' is not compiled"
+    if spec.kind == "service" and not spec.idempotent:
+        return f"{where}: 'idempotent: false' is not compiled"
+    if spec.routing not in _ROUTINGS:
+        return f"{where}: 'routing: {spec.routing}' is not compiled"
+    if spec.routing in ("least_loaded", "power_of_two") and any(
+            model.node(e.target).kind == "router" for e in model.out_edges(spec.name)):
+        return f"{where}: '{spec.routing}' over a router is not compiled"
+    buffer = getattr(spec, "buffer", None)
+    if buffer is not None:
+        reason = _buffer_reason(where, buffer)
+        if reason:
+            return reason
+    retry = getattr(spec, "retry", None)
+    if retry is not None:
+        extra = _changed(retry, _RETRY_KEYS)
+        if extra:
+            return f"{where}: 'retry.{extra[0]}' is not compiled"
+    return None
+
+
+def uncovered(model, *, trace: bool = False) -> str | None:
+    """Why the compiled kernel cannot run ``model`` (a validated model), or None.
+
+    ``trace`` says whether the run writes a trace (only the SimPy engine does).
+    """
+    if trace:
+        return "a trace is written only by the SimPy engine"
+    for what, present in (("call edges", model.calls), ("a scenario", model.scenario),
+                          ("request classes", model.classed), ("slo objectives", model.slo)):
+        if present:
+            return f"{what} are not compiled" if what.endswith("s") else \
+                f"{what} is not compiled"
+    for spec in model.nodes:
+        reason = _node_reason(model, spec)
+        if reason:
+            return reason
+    for edge in model.edges:
+        extra = _changed(edge, _EDGE_KEYS)
+        if extra:
+            return f"edge {edge.source}->{edge.target}: '{extra[0]}' is not compiled"
+    return None

@@ -1,0 +1,691 @@
+"""The compiled event loop: the SimPy engine's semantics for the models it covers
+(sim.engine.compiled.coverage), over the arrays of sim.engine.compiled.layout.
+
+Each function mirrors a method of the SimPy engine and says which; the order in which
+things happen inside an event, and the order of events at equal times (first
+scheduled, first run), are the SimPy engine's, and every random number is taken
+from the same stream in the same order, so both engines give the same figures on
+models whose events never tie. The loop hands back to Python (``advance`` returns)
+when a stream runs low, a sample buffer fills up, the heap or a slot table needs to
+grow, or the next event is due at or after ``gf[GF_STOP]`` (a time-series instant,
+the end of the warm-up or of the run).
+
+Attempts lost inside a handler are put on ``lost`` and resolved (retried or failed)
+at the end of that step of the handler, as the SimPy engine does at once: numba
+compiles no recursion, and a retry that is rejected again would recurse.
+Compiled with ``cache=True``: the machine code is kept on disk beside this file (or
+in the user's cache when that is read-only), so it is compiled once per
+installation.
+"""
+
+from __future__ import annotations
+
+import math
+
+from numba import njit
+
+from sim.engine.compiled.layout import (
+    B_ARRIVALS, B_C0, B_C1, B_CAPACITY, B_DISCIPLINE, B_DROPPED, B_HEAD, B_N, B_OVERFLOW,
+    B_OWNER, B_PEAK, B_STAT, B_TAIL, B_TAKEN, BF_SPAN, C_DROPPED, C_ERROR, C_REJECTED,
+    C_TIMEOUT, D_LIFO, D_PRIORITY, DONE, DRAW_MARGIN, E_LSTREAM, E_TARGET, EF_CUMULATIVE,
+    EV_ARRIVAL, EV_DELIVER, EV_DONE, EV_EMIT, EV_FORWARD, EV_RETRY, EV_TIMEOUT, F_B_INITIAL,
+    F_B_MAX, F_B_MULTIPLIER, F_BUSY_SPAN, F_ERROR_RATE, F_SPIN_AT, F_TIMEOUT, F_WASTED,
+    FAILED, FREE, G_ENTRY, G_ERROR_NODE, G_EVENTS, G_FLUSH, G_FTOP, G_HEAP, G_LOW, G_MTOP,
+    G_RTOP, G_SEQ, GF_STOP, GF_WARMUP, H_A, H_B, H_C, H_SEQ, H_TYPE, HEAP_MARGIN, J_EQUAL,
+    J_FULL, J_DECORRELATED, K_QUEUE, K_ROUTER, K_SENDER, K_SERVICE, LIVELOCK, M_ATTEMPT,
+    M_NEXT, M_PREV, M_PRIO, M_REQ, M_SENDER, M_SEQ, MAX_HOPS, MF_BORN, MF_T, MF_WAITED,
+    MF_WORK, N_ARRIVALS, N_ATTEMPTS, N_BUF, N_BUSY, N_CLIENTS, N_CLOSED, N_COMPLETED,
+    N_DEAD, N_DRAW, N_DUPLICATES, N_E0, N_E1, N_ERRORS, N_ESTREAM, N_FAILED, N_IN0, N_IN1,
+    N_JITTER, N_KIND, N_LIVE, N_MAX_ATTEMPTS, N_OFFERED, N_PRIO, N_REJECTED, N_RETRIES,
+    N_ROUTING, N_RSTREAM, N_SERVERS, N_SPIN, N_STAT_TIME, N_STAT_WAIT, N_TIMED_OUT, N_TURN,
+    N_USTREAM, NEEDS_SERVICE, O_DROP_OLDEST, PENDING, Q_COUNTED, Q_CURRENT, Q_GEN,
+    Q_REFS, Q_SENDER, Q_SENT, Q_STATE, QF_BORN, QF_LAST_BACKOFF, R_LEAST_LOADED,
+    R_POWER_OF_TWO, R_PROBABILISTIC, R_RANDOM, R_ROUND_ROBIN, SLOT_MARGIN, SPIN_LIMIT,
+    STAT_MARGIN, STOPPED, UNBOUNDED)
+
+__all__ = ["advance", "start"]
+
+jit = njit(cache=True, nogil=True, _nrt=False)
+loop = njit(cache=True, nogil=True, _nrt=False)
+
+
+# ------------------------------------------------------------------ primitives
+@jit
+def _draw(s, k):
+    """The next value of stream ``k`` (Streams.draw / Streams.uniform)."""
+    p = s.sp[k]
+    x = s.sd[k, p]
+    p += 1
+    s.sp[k] = p
+    if p >= s.sl[k] - DRAW_MARGIN:
+        s.g[G_LOW] = 1
+    return x
+
+
+@jit
+def _record(s, stat, x):
+    """Append one sample to statistic ``stat`` (SampleStats.buf.append)."""
+    n = s.sn[stat]
+    s.sb[stat, n] = x
+    n += 1
+    s.sn[stat] = n
+    if n >= s.sb.shape[1] - STAT_MARGIN:
+        s.g[G_FLUSH] = 1
+
+
+@jit
+def _push(s, t, kind, a, b, c):
+    """Schedule an event at ``t`` (s): after every event already due at ``t``."""
+    ht, hi, g = s.ht, s.hi, s.g
+    seq = g[G_SEQ]
+    g[G_SEQ] = seq + 1
+    i = g[G_HEAP]
+    g[G_HEAP] = i + 1
+    while i > 0:
+        parent = (i - 1) >> 1
+        pt = ht[parent]
+        if pt < t or (pt == t and hi[parent, H_SEQ] < seq):
+            break
+        ht[i] = pt
+        for col in range(5):
+            hi[i, col] = hi[parent, col]
+        i = parent
+    ht[i] = t
+    hi[i, H_SEQ] = seq
+    hi[i, H_TYPE] = kind
+    hi[i, H_A] = a
+    hi[i, H_B] = b
+    hi[i, H_C] = c
+
+
+@jit
+def _pop(s):
+    """Remove the first event; returns (time, type, a, b, c)."""
+    ht, hi, g = s.ht, s.hi, s.g
+    t = ht[0]
+    kind, a, b, c = hi[0, H_TYPE], hi[0, H_A], hi[0, H_B], hi[0, H_C]
+    n = g[G_HEAP] - 1
+    g[G_HEAP] = n
+    if n > 0:
+        lt = ht[n]
+        lseq = hi[n, H_SEQ]
+        i = 0
+        while True:
+            child = 2 * i + 1
+            if child >= n:
+                break
+            right = child + 1
+            if right < n and (ht[right] < ht[child] or (
+                    ht[right] == ht[child] and hi[right, H_SEQ] < hi[child, H_SEQ])):
+                child = right
+            ct = ht[child]
+            if lt < ct or (lt == ct and lseq < hi[child, H_SEQ]):
+                break
+            ht[i] = ct
+            for col in range(5):
+                hi[i, col] = hi[child, col]
+            i = child
+        ht[i] = lt
+        for col in range(5):
+            hi[i, col] = hi[n, col]
+    return t, kind, a, b, c
+
+
+# ------------------------------------------------------------ requests, messages
+@jit
+def _new_request(s, sender, now):
+    """A request born now (sim.engine.message.Request)."""
+    top = s.g[G_RTOP] - 1
+    s.g[G_RTOP] = top
+    q = s.rfree[top]
+    ri = s.ri
+    ri[q, Q_STATE] = PENDING
+    ri[q, Q_CURRENT] = 0
+    ri[q, Q_SENT] = 0
+    ri[q, Q_REFS] = 0
+    ri[q, Q_COUNTED] = 1 if now >= s.gf[GF_WARMUP] else 0
+    ri[q, Q_SENDER] = sender
+    s.rf[q, QF_BORN] = now
+    s.rf[q, QF_LAST_BACKOFF] = 0.0
+    return q
+
+
+@jit
+def _release_request(s, q):
+    """Free request ``q`` once it is resolved and no copy of it is left; its
+    generation moves on, so timers still pending for it see it is gone."""
+    ri = s.ri
+    state = ri[q, Q_STATE]
+    if state == PENDING or state == FREE or ri[q, Q_REFS] > 0:
+        return
+    ri[q, Q_STATE] = FREE
+    ri[q, Q_GEN] += 1
+    top = s.g[G_RTOP]
+    s.rfree[top] = q
+    s.g[G_RTOP] = top + 1
+
+
+@jit
+def _new_message(s, q, now):
+    """A copy of the current attempt of request ``q`` (sim.engine.message.Msg)."""
+    top = s.g[G_MTOP] - 1
+    s.g[G_MTOP] = top
+    m = s.mfree[top]
+    sender = s.ri[q, Q_SENDER]
+    s.mi[m, M_REQ] = q
+    s.mi[m, M_ATTEMPT] = s.ri[q, Q_SENT]
+    s.mi[m, M_PRIO] = s.ni[sender, N_PRIO]
+    s.mi[m, M_SENDER] = sender
+    s.mf[m, MF_T] = now
+    s.mf[m, MF_WORK] = 0.0
+    s.mf[m, MF_WAITED] = 0.0
+    s.mf[m, MF_BORN] = s.rf[q, QF_BORN]
+    s.ri[q, Q_REFS] += 1
+    return m
+
+
+@jit
+def _release_message(s, m):
+    q = s.mi[m, M_REQ]
+    s.ri[q, Q_REFS] -= 1
+    top = s.g[G_MTOP]
+    s.mfree[top] = m
+    s.g[G_MTOP] = top + 1
+    _release_request(s, q)
+
+
+# ------------------------------------------------------------------- buffers
+@jit
+def _enter(s, b, m, now):
+    """Buffer._enter: the message waits, placed by the discipline."""
+    bi, mi = s.bi, s.mi
+    s.bf[b, BF_SPAN] -= now
+    n = bi[b, B_N] + 1
+    bi[b, B_N] = n
+    if n > bi[b, B_PEAK]:
+        bi[b, B_PEAK] = n
+    mi[m, M_SEQ] = s.g[G_ENTRY]
+    s.g[G_ENTRY] += 1
+    after = bi[b, B_TAIL]
+    if bi[b, B_DISCIPLINE] == D_PRIORITY:
+        prio = mi[m, M_PRIO]
+        while after >= 0 and mi[after, M_PRIO] > prio:
+            after = mi[after, M_PREV]
+    before = bi[b, B_HEAD] if after < 0 else mi[after, M_NEXT]
+    mi[m, M_PREV] = after
+    mi[m, M_NEXT] = before
+    if after < 0:
+        bi[b, B_HEAD] = m
+    else:
+        mi[after, M_NEXT] = m
+    if before < 0:
+        bi[b, B_TAIL] = m
+    else:
+        mi[before, M_PREV] = m
+
+
+@jit
+def _unlink(s, b, m):
+    mi, bi = s.mi, s.bi
+    prev, nxt = mi[m, M_PREV], mi[m, M_NEXT]
+    if prev < 0:
+        bi[b, B_HEAD] = nxt
+    else:
+        mi[prev, M_NEXT] = nxt
+    if nxt < 0:
+        bi[b, B_TAIL] = prev
+    else:
+        mi[nxt, M_PREV] = prev
+
+
+@jit
+def _oldest(s, b):
+    """The message that has waited longest (ties: entered first), for drop_oldest."""
+    if s.bi[b, B_DISCIPLINE] != D_PRIORITY:
+        return s.bi[b, B_HEAD]
+    best = -1
+    m = s.bi[b, B_HEAD]
+    while m >= 0:
+        if best < 0 or s.mf[m, MF_T] < s.mf[best, MF_T] or (
+                s.mf[m, MF_T] == s.mf[best, MF_T] and s.mi[m, M_SEQ] < s.mi[best, M_SEQ]):
+            best = m
+        m = s.mi[m, M_NEXT]
+    return best
+
+
+@jit
+def _defer_loss(s, m, cause):
+    top = s.g[G_FTOP]
+    s.lost[top, 0] = m
+    s.lost[top, 1] = cause
+    s.g[G_FTOP] = top + 1
+
+
+@jit
+def _put(s, b, m, now):
+    """Buffer.put: hand to an idle consumer, else wait, else overflow."""
+    bi, ni = s.bi, s.ni
+    bi[b, B_ARRIVALS] += 1
+    s.mf[m, MF_T] = now
+    for k in range(bi[b, B_C0], bi[b, B_C1]):
+        c = s.cons[k]
+        if ni[c, N_BUSY] < ni[c, N_SERVERS]:
+            bi[b, B_TAKEN] += 1
+            _record(s, bi[b, B_STAT], 0.0)
+            _begin(s, c, m, now, bi[b, B_OWNER] == c)
+            return
+    cap = bi[b, B_CAPACITY]
+    if cap != UNBOUNDED and bi[b, B_N] >= cap:
+        bi[b, B_DROPPED] += 1
+        if bi[b, B_OVERFLOW] == O_DROP_OLDEST and bi[b, B_N] > 0:
+            old = _oldest(s, b)
+            _unlink(s, b, old)
+            s.bf[b, BF_SPAN] += now
+            bi[b, B_N] -= 1
+            _enter(s, b, m, now)
+            _defer_loss(s, old, C_DROPPED)
+        else:
+            _defer_loss(s, m, C_REJECTED)
+        return
+    _enter(s, b, m, now)
+
+
+@jit
+def _take(s, b, now):
+    """Buffer.take: the next waiting message under the discipline, or -1."""
+    bi = s.bi
+    if bi[b, B_N] == 0:
+        return -1
+    m = bi[b, B_TAIL] if bi[b, B_DISCIPLINE] == D_LIFO else bi[b, B_HEAD]
+    _unlink(s, b, m)
+    s.bf[b, BF_SPAN] += now
+    bi[b, B_N] -= 1
+    bi[b, B_TAKEN] += 1
+    waited = now - s.mf[m, MF_T]
+    _record(s, bi[b, B_STAT], waited)
+    s.mf[m, MF_WAITED] += waited
+    return m
+
+
+# ------------------------------------------------------------------ services
+@jit
+def _serve(s, c, m, now, own):
+    """The work of ``m`` on a server of ``c`` already taken (Service._work)."""
+    if not own:
+        s.ni[c, N_ARRIVALS] += 1
+        s.mf[m, MF_T] = now
+        _record(s, s.ni[c, N_STAT_WAIT], 0.0)
+    work = _draw(s, s.ni[c, N_DRAW])
+    s.mf[m, MF_WORK] += work
+    _push(s, now + work, EV_DONE, c, m, 0)
+
+
+@jit
+def _begin(s, c, m, now, own):
+    """Service.begin: take a free server for ``m``."""
+    s.nf[c, F_BUSY_SPAN] -= now
+    s.ni[c, N_BUSY] += 1
+    _serve(s, c, m, now, own)
+
+
+@jit
+def _next(s, c, now):
+    """Service._next: the server that finished goes on with a waiting message."""
+    ni = s.ni
+    if ni[c, N_BUSY] <= ni[c, N_SERVERS]:
+        own = ni[c, N_BUF]
+        for k in range(ni[c, N_IN0], ni[c, N_IN1]):
+            b = s.inputs[k]
+            m = _take(s, b, now)
+            if m >= 0:
+                _serve(s, c, m, now, b == own)
+                return
+    s.nf[c, F_BUSY_SPAN] += now
+    ni[c, N_BUSY] -= 1
+
+
+# ------------------------------------------------------------------- routing
+@jit
+def _load(s, node):
+    """Messages waiting at or in service behind ``node`` (Buffer.load, Service.load)."""
+    b = s.ni[node, N_BUF]
+    if s.ni[node, N_KIND] == K_SERVICE:
+        return s.ni[node, N_BUSY] + (s.bi[b, B_N] if b >= 0 else 0)
+    total = s.bi[b, B_N]
+    for k in range(s.bi[b, B_C0], s.bi[b, B_C1]):
+        total += s.ni[s.cons[k], N_BUSY]
+    return total
+
+
+@jit
+def _least_loaded(s, node, e0, k):
+    low = -1
+    count = 0
+    for i in range(k):
+        x = _load(s, s.ei[e0 + i, E_TARGET])
+        if low < 0 or x < low:
+            low, count = x, 1
+        elif x == low:
+            count += 1
+    pick = int(_draw(s, s.ni[node, N_USTREAM]) * count) if count > 1 else 0
+    for i in range(k):
+        if _load(s, s.ei[e0 + i, E_TARGET]) == low:
+            if pick == 0:
+                return e0 + i
+            pick -= 1
+    return e0
+
+
+@jit
+def _choose(s, node):
+    """The out-edge a message leaving ``node`` takes (sim.engine.routing), or -1 at a sink."""
+    ni = s.ni
+    e0 = ni[node, N_E0]
+    k = ni[node, N_E1] - e0
+    if k <= 1:
+        return e0 if k == 1 else -1
+    policy = ni[node, N_ROUTING]
+    us = ni[node, N_USTREAM]
+    if policy == R_PROBABILISTIC:
+        u = _draw(s, us)
+        i = 0
+        while i < k - 1 and s.ef[e0 + i, EF_CUMULATIVE] <= u:
+            i += 1
+        return e0 + i
+    if policy == R_RANDOM:
+        return e0 + int(_draw(s, us) * k)
+    if policy == R_ROUND_ROBIN:
+        turn = ni[node, N_TURN]
+        ni[node, N_TURN] = (turn + 1) % k
+        return e0 + turn
+    if policy == R_LEAST_LOADED:
+        return _least_loaded(s, node, e0, k)
+    i = int(_draw(s, us) * k)
+    j = int(_draw(s, us) * (k - 1))
+    if j >= i:
+        j += 1
+    la = _load(s, s.ei[e0 + i, E_TARGET])
+    lb = _load(s, s.ei[e0 + j, E_TARGET])
+    if la == lb:
+        return e0 + i if _draw(s, us) < 0.5 else e0 + j
+    return e0 + i if la < lb else e0 + j
+
+
+@jit
+def _count_router(s, r):
+    s.ni[r, N_ARRIVALS] += 1
+    s.ni[r, N_COMPLETED] += 1
+
+
+@jit
+def _send(s, node, m, now):
+    """The node's ``send``: along the chosen edge (after its latency), through routers
+    (MAX_HOPS in one go, then by a zero-delay event), into a buffer, or to the sink."""
+    hops = 0
+    while True:
+        e = _choose(s, node)
+        if e < 0:
+            _finish(s, m, now)
+            return
+        target = s.ei[e, E_TARGET]
+        ls = s.ei[e, E_LSTREAM]
+        if ls >= 0:
+            _push(s, now + _draw(s, ls), EV_DELIVER, m, target, 0)
+            return
+        if s.ni[target, N_KIND] != K_ROUTER:
+            _put(s, s.ni[target, N_BUF], m, now)
+            return
+        _count_router(s, target)
+        if hops >= MAX_HOPS:
+            _push(s, now, EV_FORWARD, m, target, 0)
+            return
+        hops += 1
+        node = target
+
+
+@jit
+def _arrive(s, node, m, now):
+    """A message delivered at ``node`` after an edge's latency (DelayedEdge._deliver)."""
+    if s.ni[node, N_KIND] == K_ROUTER:
+        _count_router(s, node)
+        _send(s, node, m, now)
+    else:
+        _put(s, s.ni[node, N_BUF], m, now)
+
+
+# ------------------------------------------------------------------- senders
+@jit
+def _settle(s, sender, born, ok, waited, now):
+    """Sender._settle: count the request's end; a closed client thinks."""
+    ni = s.ni
+    if born >= s.gf[GF_WARMUP]:
+        ni[sender, N_LIVE] -= 1
+        if ok:
+            ni[sender, N_COMPLETED] += 1
+            _record(s, ni[sender, N_STAT_TIME], now - born)
+            _record(s, ni[sender, N_STAT_WAIT], waited)
+        else:
+            ni[sender, N_FAILED] += 1
+    if ni[sender, N_CLOSED]:
+        delay = _draw(s, ni[sender, N_DRAW]) if ni[sender, N_DRAW] >= 0 else 0.0
+        if delay <= 0.0:
+            _check_spin(s, sender, now)
+        _push(s, now + delay, EV_EMIT, sender, 0, 0)
+
+
+@jit
+def _check_spin(s, sender, now):
+    """Sender._check_spin: clients sending again and again at one instant."""
+    if now != s.nf[sender, F_SPIN_AT]:
+        s.nf[sender, F_SPIN_AT] = now
+        s.ni[sender, N_SPIN] = 0
+        return
+    s.ni[sender, N_SPIN] += 1
+    if s.ni[sender, N_SPIN] > SPIN_LIMIT * s.ni[sender, N_CLIENTS]:
+        s.g[G_ERROR_NODE] = sender
+
+
+@jit
+def _waste(s, sender, born, work):
+    if born >= s.gf[GF_WARMUP]:
+        s.nf[sender, F_WASTED] += work
+
+
+@jit
+def _finish(s, m, now):
+    """A copy left a sink (sim.engine.message.finish, Sender.complete)."""
+    q = s.mi[m, M_REQ]
+    sender = s.mi[m, M_SENDER]
+    ri = s.ri
+    if ri[q, Q_CURRENT] == s.mi[m, M_ATTEMPT]:
+        ri[q, Q_CURRENT] = 0
+    if ri[q, Q_STATE] == PENDING:
+        ri[q, Q_STATE] = DONE
+        _settle(s, sender, s.mf[m, MF_BORN], True, s.mf[m, MF_WAITED], now)
+    else:
+        _waste(s, sender, s.mf[m, MF_BORN], s.mf[m, MF_WORK])
+        if ri[q, Q_COUNTED]:
+            s.ni[sender, N_DUPLICATES] += 1
+    _release_message(s, m)
+
+
+@jit
+def _backoff(s, sender, q):
+    """backoff_schedule: min(max, initial * multiplier ** (n - 1)) with its jitter."""
+    nf = s.nf
+    initial, cap = nf[sender, F_B_INITIAL], nf[sender, F_B_MAX]
+    d = min(cap, initial * nf[sender, F_B_MULTIPLIER] ** float(s.ri[q, Q_SENT] - 1))
+    jitter = s.ni[sender, N_JITTER]
+    if jitter == J_FULL:
+        d = d * _draw(s, s.ni[sender, N_RSTREAM])
+    elif jitter == J_EQUAL:
+        d = d / 2 + d / 2 * _draw(s, s.ni[sender, N_RSTREAM])
+    elif jitter == J_DECORRELATED:
+        prev = s.rf[q, QF_LAST_BACKOFF]
+        if prev == 0.0:
+            prev = initial
+        d = min(cap, initial + (3 * prev - initial) * _draw(s, s.ni[sender, N_RSTREAM]))
+    s.rf[q, QF_LAST_BACKOFF] = d
+    return d
+
+
+@jit
+def _attempt(s, q, now):
+    """Sender._attempt and _send: the next attempt of request ``q`` leaves now."""
+    sender = s.ri[q, Q_SENDER]
+    s.ri[q, Q_SENT] += 1
+    s.ri[q, Q_CURRENT] = s.ri[q, Q_SENT]
+    m = _new_message(s, q, now)
+    timeout = s.nf[sender, F_TIMEOUT]
+    if timeout < math.inf:
+        _push(s, now + timeout, EV_TIMEOUT, q, s.ri[q, Q_GEN], s.ri[q, Q_SENT])
+    if s.rf[q, QF_BORN] >= s.gf[GF_WARMUP]:
+        s.ni[sender, N_ATTEMPTS] += 1
+    _send(s, sender, m, now)
+
+
+@jit
+def _emit(s, sender, now):
+    """Sender.emit: a new request departs now."""
+    if now >= s.gf[GF_WARMUP]:
+        s.ni[sender, N_OFFERED] += 1
+        s.ni[sender, N_LIVE] += 1
+    _attempt(s, _new_request(s, sender, now), now)
+
+
+@jit
+def _retry_or_die(s, q, cause, now):
+    """Sender._retry_or_die: retry after the backoff while attempts remain."""
+    ri = s.ri
+    if ri[q, Q_STATE] != PENDING:
+        return
+    sender = ri[q, Q_SENDER]
+    born = s.rf[q, QF_BORN]
+    if ri[q, Q_SENT] >= s.ni[sender, N_MAX_ATTEMPTS]:
+        ri[q, Q_STATE] = FAILED
+        if born >= s.gf[GF_WARMUP]:
+            s.ni[sender, N_DEAD + cause] += 1
+        _settle(s, sender, born, False, 0.0, now)
+        _release_request(s, q)
+        return
+    if ri[q, Q_COUNTED]:
+        s.ni[sender, N_RETRIES] += 1
+    delay = _backoff(s, sender, q) if s.nf[sender, F_B_INITIAL] < math.inf else 0.0
+    if delay > 0:
+        _push(s, now + delay, EV_RETRY, q, ri[q, Q_GEN], 0)
+    else:
+        _attempt(s, q, now)
+
+
+@jit
+def _lose(s, m, cause, now):
+    """sim.engine.message.fail and Sender.fail: the copy is lost for ``cause``."""
+    q = s.mi[m, M_REQ]
+    sender = s.mi[m, M_SENDER]
+    born = s.mf[m, MF_BORN]
+    _waste(s, sender, born, s.mf[m, MF_WORK])
+    if cause == C_REJECTED and born >= s.gf[GF_WARMUP]:
+        s.ni[sender, N_REJECTED] += 1
+    if s.ri[q, Q_CURRENT] == s.mi[m, M_ATTEMPT]:
+        s.ri[q, Q_CURRENT] = 0
+        _retry_or_die(s, q, cause, now)
+    _release_message(s, m)
+
+
+@jit
+def _resolve_losses(s, now):
+    """Resolve the attempts lost during the step just done (see the module docstring)."""
+    g = s.g
+    while g[G_FTOP] > 0:
+        top = g[G_FTOP] - 1
+        g[G_FTOP] = top
+        _lose(s, s.lost[top, 0], s.lost[top, 1], now)
+
+
+# -------------------------------------------------------------------- events
+@jit
+def _done(s, c, m, now):
+    """Service._done: count, fail by ``error_rate`` or send on, then serve the next."""
+    ni = s.ni
+    ni[c, N_COMPLETED] += 1
+    _record(s, ni[c, N_STAT_TIME], now - s.mf[m, MF_T])
+    es = ni[c, N_ESTREAM]
+    if es >= 0 and _draw(s, es) < s.nf[c, F_ERROR_RATE]:
+        ni[c, N_ERRORS] += 1
+        _lose(s, m, C_ERROR, now)
+    else:
+        _send(s, c, m, now)
+    _resolve_losses(s, now)
+    _next(s, c, now)
+
+
+@jit
+def _on_timeout(s, q, gen, attempt, now):
+    ri = s.ri
+    if ri[q, Q_GEN] != gen or ri[q, Q_CURRENT] != attempt or ri[q, Q_STATE] != PENDING:
+        return
+    ri[q, Q_CURRENT] = 0
+    if ri[q, Q_COUNTED]:
+        s.ni[ri[q, Q_SENDER], N_TIMED_OUT] += 1
+    _retry_or_die(s, q, C_TIMEOUT, now)
+
+
+@jit
+def _dispatch(s, kind, a, b, c, now):
+    if kind == EV_DONE:
+        _done(s, a, b, now)
+        return
+    if kind == EV_ARRIVAL:
+        _emit(s, a, now)
+        _resolve_losses(s, now)
+        _push(s, now + _draw(s, s.ni[a, N_DRAW]), EV_ARRIVAL, a, 0, 0)
+        return
+    if kind == EV_EMIT:
+        _emit(s, a, now)
+    elif kind == EV_TIMEOUT:
+        _on_timeout(s, a, b, c, now)
+    elif kind == EV_RETRY:
+        if s.ri[a, Q_GEN] == b and s.ri[a, Q_STATE] == PENDING:
+            _attempt(s, a, now)
+    elif kind == EV_DELIVER:
+        _arrive(s, b, a, now)
+    else:
+        _send(s, b, a, now)
+    _resolve_losses(s, now)
+
+
+@loop
+def start(s):
+    """Sender.start for every sender, in node order: a closed one's clients all send
+    now, an open one's first arrival is scheduled after one gap."""
+    ni = s.ni
+    for node in range(ni.shape[0]):
+        if ni[node, N_KIND] != K_SENDER:
+            continue
+        if ni[node, N_CLOSED]:
+            for _ in range(ni[node, N_CLIENTS]):
+                _emit(s, node, 0.0)
+                _resolve_losses(s, 0.0)
+        else:
+            _push(s, _draw(s, ni[node, N_DRAW]), EV_ARRIVAL, node, 0, 0)
+
+
+@loop
+def advance(s):
+    """Run events until one due at or after ``gf[GF_STOP]``, or until the state needs
+    Python (returns STOPPED, NEEDS_SERVICE or LIVELOCK; see the module docstring)."""
+    g = s.g
+    stop = s.gf[GF_STOP]
+    heap_room = s.ht.shape[0] - HEAP_MARGIN
+    lost_room = s.lost.shape[0] - SLOT_MARGIN
+    while True:
+        if g[G_ERROR_NODE] >= 0:
+            return LIVELOCK
+        if (g[G_LOW] or g[G_FLUSH] or g[G_HEAP] >= heap_room or g[G_MTOP] < SLOT_MARGIN
+                or g[G_RTOP] < SLOT_MARGIN or g[G_FTOP] >= lost_room):
+            return NEEDS_SERVICE
+        if g[G_HEAP] == 0 or s.ht[0] >= stop:
+            return STOPPED
+        now, kind, a, b, c = _pop(s)
+        g[G_EVENTS] += 1
+        _dispatch(s, kind, a, b, c, now)

@@ -1,0 +1,250 @@
+"""One replication on the compiled kernel: the same result dict and time-series rows
+as :func:`sim.engine.run.run_replication`, from the kernel's arrays.
+
+Python drives the run from stop to stop (each time-series instant, the end of the
+warm-up, the end) and serves the kernel between them; it reads the arrays into the
+raw counters of :mod:`sim.metrics.entries` at the end, so every metric is computed
+by the same code as for the SimPy engine.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Callable
+
+from sim.engine.compiled import layout as L
+from sim.engine.compiled.kernel import advance, start
+from sim.engine.compiled.state import Built, build_state, flush_stats, service_state
+from sim.engine.sender import CAUSES
+from sim.engine.kinds.sender import check as check_sender
+from sim.engine.windows import RequestTaps
+from sim.errors import ModelError
+from sim.metrics.stats import SampleStats
+from sim.metrics.summary import summarize_replication
+from sim.metrics.windows import WindowStats, series_row
+from sim.model.settings import DEFAULT_SERIES_INTERVALS
+
+__all__ = ["run_compiled_replication"]
+
+_STEPS_PER_CALL = 1_000_000
+"""Bound on kernel calls between two stops (each call runs until the state needs
+Python; a run that needs more than this has a fault, and stops with an error)."""
+
+
+class _SenderView:
+    """What :class:`~sim.engine.windows.RequestTaps` and the conservation check read
+    of a sender, from the kernel's arrays."""
+
+    def __init__(self, b: Built, i: int) -> None:
+        self.b, self.i = b, i
+        self.latency = b.stats[b.state.ni[i, L.N_STAT_TIME]]
+
+    def _get(self, col: int) -> int:
+        return int(self.b.state.ni[self.i, col])
+
+    offered = property(lambda self: self._get(L.N_OFFERED))
+    completed = property(lambda self: self._get(L.N_COMPLETED))
+    failed = property(lambda self: self._get(L.N_FAILED))
+
+    @property
+    def counts(self) -> dict:
+        g = self._get
+        return {"offered": g(L.N_OFFERED), "completed": g(L.N_COMPLETED),
+                "failed": g(L.N_FAILED), "in_flight": g(L.N_LIVE),
+                "rejected": g(L.N_REJECTED), "timed_out": g(L.N_TIMED_OUT),
+                "retries": g(L.N_RETRIES), "duplicates": g(L.N_DUPLICATES)}
+
+
+def _instants(end: float, interval: float | None) -> list[float]:
+    """The time-series instants after 0, the last one ``end`` (as run._Series)."""
+    if interval is None:
+        points = DEFAULT_SERIES_INTERVALS
+        return [end * k / points for k in range(1, points + 1)]
+    points = max(1, math.ceil(end / interval * (1 - 1e-12)))
+    return [min(interval * k, end) for k in range(1, points)] + [end]
+
+
+class _Driver:
+    """Runs one replication from stop to stop and reads it out."""
+
+    def __init__(self, model, b: Built, replication: int, warmup: float, end: float,
+                 tick, interval) -> None:
+        self.model, self.b, self.replication = model, b, replication
+        self.warmup, self.end, self.tick = warmup, end, tick
+        self.instants = _instants(end, interval)
+        self.names = [spec.name for spec in model.nodes]
+        self.carried = [0] * len(self.names)
+        self.senders = [_SenderView(b, b.index[s.name]) for s in model.senders]
+        self.taps = RequestTaps(self.senders)
+        self.window = self.taps.watch(WindowStats(0.0))
+        self.rows: list[tuple] = []
+        self.requests: list[tuple] = []
+        self.reset_at = 0.0
+
+    # ------------------------------------------------------------------ running
+    def run_until(self, stop: float) -> None:
+        b = self.b
+        b.state.gf[L.GF_STOP] = stop
+        for _ in range(_STEPS_PER_CALL):
+            code = advance(b.state)
+            if code == L.STOPPED:
+                return
+            if code == L.LIVELOCK:
+                raise self._livelock()
+            service_state(b)
+        raise RuntimeError(f"compiled kernel made no progress towards t = {stop}")
+
+    def _livelock(self) -> ModelError:
+        spec = self.model.nodes[int(self.b.state.g[L.G_ERROR_NODE])]
+        now = float(self.b.state.nf[self.b.index[spec.name], L.F_SPIN_AT])
+        return ModelError(f"its {spec.clients} clients sent more than "
+                          f"{L.SPIN_LIMIT * spec.clients:,} requests at t = {now:g} s without "
+                          "simulated time passing: each fails at once (a full buffer in front "
+                          "of clients that never think); give 'think' a positive time or the "
+                          "buffer more room", node=spec.name, key="think")
+
+    def run(self) -> None:
+        self.snapshot(0.0)
+        start(self.b.state)
+        stops = sorted({*self.instants, *([self.warmup] if 0 < self.warmup < self.end else [])})
+        for stop in stops:
+            self.run_until(stop)
+            if stop == self.warmup:
+                self.warmup_reset(stop)
+            if stop in self.instants:
+                self.snapshot(stop)
+                if self.tick is not None:
+                    self.tick(stop / self.end if self.end > 0 else 1.0)
+
+    # ------------------------------------------------------------------ reading
+    def _state_of(self, i: int) -> tuple:
+        s = self.b.state
+        kind = s.ni[i, L.N_KIND]
+        if kind == L.K_QUEUE:
+            return int(s.bi[s.ni[i, L.N_BUF], L.B_N]), None, None, int(s.bi[s.ni[i, L.N_BUF],
+                                                                           L.B_TAKEN])
+        if kind == L.K_SERVICE:
+            own = s.ni[i, L.N_BUF]
+            servers = self.model.nodes[i].servers
+            return (int(s.bi[own, L.B_N]) if own >= 0 else 0, int(s.ni[i, L.N_BUSY]),
+                    None if math.isinf(servers) else servers, int(s.ni[i, L.N_COMPLETED]))
+        return None, None, None, int(s.ni[i, L.N_COMPLETED])
+
+    def snapshot(self, now: float) -> None:
+        """run._Series._snapshot: every node now, and the requests of the interval."""
+        flush_stats(self.b)
+        for i, name in enumerate(self.names):
+            q, busy, servers, done = self._state_of(i)
+            self.rows.append((self.replication, now, name, q, busy, servers,
+                              done + self.carried[i], None, None))
+        if now > 0:
+            figures = self.window.close(now, self.taps.counts())
+            self.requests.append(series_row(self.replication, now, figures))
+
+    def warmup_reset(self, now: float) -> None:
+        """run._warmup_reset: carry the departures, then start every figure afresh."""
+        for i in range(len(self.names)):
+            self.carried[i] += self._state_of(i)[3]
+        self.taps.carry()
+        s = self.b.state
+        flush_stats(self.b)
+        for stats in self.b.stats:
+            stats.reset()
+        counters = [L.N_ARRIVALS, L.N_COMPLETED, L.N_ERRORS, L.N_DROPPED, L.N_OFFERED,
+                    L.N_FAILED, L.N_LIVE, L.N_REJECTED, L.N_TIMED_OUT, L.N_RETRIES,
+                    L.N_DUPLICATES, L.N_ATTEMPTS] + [L.N_DEAD + c for c in range(len(L.CAUSE_NAMES))]
+        s.ni[:, counters] = 0
+        s.nf[:, L.F_WASTED] = 0.0
+        s.nf[:, L.F_BUSY_SPAN] = -s.ni[:, L.N_BUSY] * now
+        s.bi[:, [L.B_ARRIVALS, L.B_TAKEN, L.B_DROPPED]] = 0
+        s.bi[:, L.B_PEAK] = s.bi[:, L.B_N]
+        s.bf[:, L.BF_SPAN] = -s.bi[:, L.B_N] * now
+        self.reset_at = now
+
+    def raw(self) -> dict:
+        """Each node's raw counters, keyed as the SimPy engine's readers key them."""
+        flush_stats(self.b)
+        return {spec.name: _RAW[spec.kind](self, spec, self.b.index[spec.name])
+                for spec in self.model.nodes}
+
+
+def _raw_sender(d: _Driver, spec, i: int) -> dict:
+    s, stats = d.b.state, d.b.stats
+    view = _SenderView(d.b, i)
+    fast = spec.timeout is None and spec.retry.max_attempts == 1
+    attempts = view.offered if fast and not spec.is_closed else int(s.ni[i, L.N_ATTEMPTS])
+    dead = dict.fromkeys(CAUSES, 0)
+    for c, name in enumerate(L.CAUSE_NAMES):
+        dead[name] = int(s.ni[i, L.N_DEAD + c])
+    return {"kind": "sender", "class": spec.cls, "counts": view.counts,
+            "extras": {"attempts": attempts, "circuit_open": 0, "retries_denied": 0,
+                       "wasted_work": float(s.nf[i, L.F_WASTED])},
+            "hedges": None, "hedge_wasted_work": None, "dead": dead,
+            "latency": stats[s.ni[i, L.N_STAT_TIME]], "wait": stats[s.ni[i, L.N_STAT_WAIT]]}
+
+
+def _area(d: _Driver, k: int) -> float:
+    s = d.b.state
+    return float(s.bf[k, L.BF_SPAN] + s.bi[k, L.B_N] * d.end)
+
+
+def _raw_queue(d: _Driver, spec, i: int) -> dict:
+    s = d.b.state
+    k = s.ni[i, L.N_BUF]
+    return {"kind": "queue", "arrivals": int(s.bi[k, L.B_ARRIVALS]),
+            "completed": int(s.bi[k, L.B_TAKEN]), "dropped": int(s.bi[k, L.B_DROPPED]),
+            "expired": 0, "q_area": _area(d, k), "q_peak": int(s.bi[k, L.B_PEAK]),
+            "wait": d.b.stats[s.bi[k, L.B_STAT]], "deliveries": None, "redelivered": None,
+            "stale": None, "shed": None, "classes": {}, "part_taken": None,
+            "part_area": None, "balked": None}
+
+
+def _raw_service(d: _Driver, spec, i: int) -> dict:
+    s = d.b.state
+    own = s.ni[i, L.N_BUF]
+    arrivals = int(s.ni[i, L.N_ARRIVALS]) + (int(s.bi[own, L.B_ARRIVALS]) if own >= 0 else 0)
+    return {"kind": "service", "servers": spec.servers, "arrivals": arrivals,
+            "completed": int(s.ni[i, L.N_COMPLETED]),
+            "dropped": int(s.bi[own, L.B_DROPPED]) if own >= 0 else 0, "expired": 0,
+            "shed": None, "balked": None, "errors": int(s.ni[i, L.N_ERRORS]),
+            "busy_area": float(s.nf[i, L.F_BUSY_SPAN] + s.ni[i, L.N_BUSY] * d.end),
+            "servers_area": spec.servers * (d.end - d.reset_at),
+            "q_area": _area(d, own) if own >= 0 else 0.0,
+            "q_peak": int(s.bi[own, L.B_PEAK]) if own >= 0 else 0,
+            "wait": d.b.stats[s.ni[i, L.N_STAT_WAIT]],
+            "sojourn": d.b.stats[s.ni[i, L.N_STAT_TIME]], "held_area": 0.0,
+            "blocked_area": 0.0, "calls": {}, "crashes": None, "batches": None,
+            "batched": None, "duplicate_effects": None, "classes": {}}
+
+
+def _raw_router(d: _Driver, spec, i: int) -> dict:
+    s = d.b.state
+    return {"kind": "router", "arrivals": int(s.ni[i, L.N_ARRIVALS]),
+            "completed": int(s.ni[i, L.N_COMPLETED]), "dropped": int(s.ni[i, L.N_DROPPED]),
+            "classes": {}}
+
+
+_RAW = {"sender": _raw_sender, "queue": _raw_queue, "service": _raw_service,
+        "router": _raw_router}
+"""The raw counters of each kind the kernel covers (sim.engine.kinds.*.raw)."""
+
+
+def run_compiled_replication(model, replication: int, *, seed: int, duration: float,
+                             warmup: float, tick: Callable[[float], None] | None = None,
+                             series: float | None = None,
+                             requests_series: list | None = None) -> tuple[dict, list[tuple]]:
+    """:func:`sim.engine.run.run_replication` on the compiled kernel (a covered model,
+    see sim.engine.compiled.coverage): (result dict, time-series rows)."""
+    end = warmup + duration
+    b = build_state(model, seed, replication, warmup)
+    interval = series if series is not None else model.run.series
+    driver = _Driver(model, b, replication, warmup, end, tick, interval)
+    driver.run()
+    raw = driver.raw()
+    for spec in model.senders:
+        check_sender(spec.name, _SenderView(b, b.index[spec.name]))
+    summary = summarize_replication(model.name, raw, seed=seed, duration=duration,
+                                    warmup=warmup)
+    if requests_series is not None:
+        requests_series.extend(driver.requests)
+    return summary, driver.rows

@@ -1,0 +1,293 @@
+"""The arrays of one replication of a model for the compiled kernel, and their upkeep
+between calls of the kernel: streams refilled, sample buffers folded into
+:class:`~sim.metrics.stats.SampleStats`, tables grown.
+
+Streams are the SimPy engine's (sim.engine.kinds.base.Streams): one per (node,
+purpose), each drawn ``BATCH`` values at a time with the distribution's own
+``sample``, so both engines see the same numbers in the same order.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from sim.distributions import Exponential
+from sim.engine.compiled import layout as L
+from sim.metrics.stats import SampleStats
+from sim.rng import Purpose, generator
+
+__all__ = ["Built", "build_state", "service_state"]
+
+BATCH = 4096
+"""Values drawn per refill of a stream (as ``Distribution.stream``)."""
+STAT_CAPACITY = 8192
+"""Samples a statistic buffers in the kernel before they are folded in Python."""
+INFINITE_SERVERS = 1 << 62
+
+
+class Built:
+    """One replication's state and what reads it: node and buffer indices, the
+    SampleStats behind each statistic id, and the stream sources for refills."""
+
+    def __init__(self, model) -> None:
+        self.model = model
+        self.index = {spec.name: i for i, spec in enumerate(model.nodes)}
+        self.buffer_of: dict[str, int] = {}
+        self.stats: list[SampleStats] = []
+        self.sources: list = []
+        self.state: L.State | None = None
+
+    def stat(self, stats: SampleStats | None = None) -> int:
+        self.stats.append(stats if stats is not None else SampleStats())
+        return len(self.stats) - 1
+
+    def stream(self, source) -> int:
+        """A new stream drawing batches from ``source()``."""
+        self.sources.append(source)
+        return len(self.sources) - 1
+
+
+def _dist_source(dist, rng):
+    return lambda: np.asarray(dist.sample(rng, BATCH), dtype=np.float64)
+
+
+def _uniform_source(rng):
+    return lambda: rng.random(BATCH)
+
+
+def _sender_row(b: Built, spec, ni, nf, seed, rep) -> None:
+    i = b.index[spec.name]
+    ni[i, L.N_KIND] = L.K_SENDER
+    ni[i, L.N_CLOSED] = int(spec.is_closed)
+    ni[i, L.N_CLIENTS] = spec.clients or 0
+    ni[i, L.N_PRIO] = spec.priority
+    ni[i, L.N_DRAW] = -1
+    if spec.is_closed:
+        if spec.think is not None:
+            ni[i, L.N_DRAW] = b.stream(_dist_source(
+                spec.think, generator(seed, rep, spec.name, Purpose.THINK)))
+    else:
+        base = spec.interarrival or Exponential(mean=1.0 / spec.rate)
+        ni[i, L.N_DRAW] = b.stream(_dist_source(
+            base, generator(seed, rep, spec.name, Purpose.ARRIVAL)))
+    nf[i, L.F_TIMEOUT] = math.inf if spec.timeout is None else spec.timeout
+    retry = spec.retry
+    ni[i, L.N_MAX_ATTEMPTS] = retry.max_attempts
+    ni[i, L.N_RSTREAM] = -1
+    nf[i, L.F_B_INITIAL] = math.inf
+    if retry.backoff is not None and not math.isinf(retry.backoff.initial):
+        nf[i, L.F_B_INITIAL] = retry.backoff.initial
+        nf[i, L.F_B_MULTIPLIER] = retry.backoff.multiplier
+        nf[i, L.F_B_MAX] = retry.backoff.max
+        ni[i, L.N_JITTER] = L.JITTER_CODES[retry.jitter]
+        if retry.jitter != "none":
+            ni[i, L.N_RSTREAM] = b.stream(_uniform_source(
+                generator(seed, rep, spec.name, Purpose.RETRY)))
+    nf[i, L.F_SPIN_AT] = -1.0
+    ni[i, L.N_STAT_TIME] = b.stat()
+    ni[i, L.N_STAT_WAIT] = b.stat()
+
+
+def _buffer_rows(b: Built, specs) -> tuple[np.ndarray, np.ndarray]:
+    """One buffer per queue and per service with its own buffer, in node order."""
+    owners = [s for s in specs if s.kind == "queue" or getattr(s, "buffer", None) is not None
+              and s.kind == "service"]
+    bi = np.full((len(owners), L.B_COLUMNS), 0, dtype=np.int64)
+    bf = np.zeros((len(owners), L.BF_COLUMNS))
+    for k, spec in enumerate(owners):
+        buf = spec.buffer
+        b.buffer_of[spec.name] = k
+        bi[k, L.B_CAPACITY] = L.UNBOUNDED if math.isinf(buf.capacity) else int(buf.capacity)
+        bi[k, L.B_OVERFLOW] = L.OVERFLOW_CODES[buf.overflow]
+        bi[k, L.B_DISCIPLINE] = L.DISCIPLINE_CODES[buf.discipline]
+        bi[k, L.B_HEAD] = bi[k, L.B_TAIL] = -1
+        bi[k, L.B_OWNER] = b.index[spec.name] if spec.kind == "service" else -1
+        bi[k, L.B_STAT] = -1 if spec.kind == "service" else b.stat()
+    return bi, bf
+
+
+def _service_row(b: Built, spec, ni, nf, bi, seed, rep) -> None:
+    i = b.index[spec.name]
+    ni[i, L.N_KIND] = L.K_SERVICE
+    ni[i, L.N_SERVERS] = INFINITE_SERVERS if math.isinf(spec.servers) else int(spec.servers)
+    ni[i, L.N_STAT_WAIT] = b.stat()
+    ni[i, L.N_STAT_TIME] = b.stat()
+    ni[i, L.N_DRAW] = b.stream(_dist_source(
+        spec.service, generator(seed, rep, spec.name, Purpose.SERVICE)))
+    ni[i, L.N_ESTREAM] = -1
+    if spec.error_rate > 0:
+        nf[i, L.F_ERROR_RATE] = spec.error_rate
+        ni[i, L.N_ESTREAM] = b.stream(_uniform_source(
+            generator(seed, rep, spec.name, Purpose.ERROR)))
+    own = b.buffer_of.get(spec.name, -1)
+    ni[i, L.N_BUF] = own
+    if own >= 0:
+        bi[own, L.B_STAT] = ni[i, L.N_STAT_WAIT]
+
+
+def _wire(b: Built, ni, bi) -> tuple[np.ndarray, np.ndarray]:
+    """Services' inputs (own buffer first, then queues in ``inputs`` order) and each
+    buffer's consumers (services in node order, as the SimPy engine wires them)."""
+    model = b.model
+    inputs: list[int] = []
+    consumers: dict[int, list[int]] = {k: [] for k in range(bi.shape[0])}
+    for spec in model.nodes:
+        if spec.kind != "service":
+            continue
+        i = b.index[spec.name]
+        ni[i, L.N_IN0] = len(inputs)
+        if spec.name in b.buffer_of:
+            own = b.buffer_of[spec.name]
+            inputs.append(own)
+            consumers[own].append(i)
+        for q in spec.inputs:
+            inputs.append(b.buffer_of[q])
+            consumers[b.buffer_of[q]].append(i)
+        ni[i, L.N_IN1] = len(inputs)
+    cons: list[int] = []
+    for k in range(bi.shape[0]):
+        bi[k, L.B_C0] = len(cons)
+        cons.extend(consumers[k])
+        bi[k, L.B_C1] = len(cons)
+    return np.array(inputs, dtype=np.int64), np.array(cons, dtype=np.int64)
+
+
+def _edges(b: Built, ni, seed, rep) -> tuple[np.ndarray, np.ndarray]:
+    """Out-edges of every routing node in edge order, with routing streams."""
+    model = b.model
+    rows, cum = [], []
+    for spec in model.nodes:
+        i = b.index[spec.name]
+        ni[i, L.N_ROUTING] = L.ROUTING_CODES[spec.routing]
+        ni[i, L.N_USTREAM] = -1
+        ni[i, L.N_E0] = ni[i, L.N_E1] = len(rows)
+        if spec.kind == "queue":
+            continue
+        edges = model.out_edges(spec.name)
+        given = [e.p for e in edges]
+        probs = given if edges and None not in given else [1.0 / max(len(edges), 1)] * len(edges)
+        total = 0.0
+        for k, e in enumerate(edges):
+            total += probs[k]
+            cum.append(1.0 + 1e-12 if k == len(edges) - 1 else total)
+            latency = -1
+            if e.latency is not None:
+                latency = b.stream(_dist_source(e.latency, generator(
+                    seed, rep, f"{e.source}->{e.target}", Purpose.EDGE)))
+            rows.append((b.index[e.target], latency))
+        ni[i, L.N_E1] = len(rows)
+        if len(edges) > 1:
+            ni[i, L.N_USTREAM] = b.stream(_uniform_source(
+                generator(seed, rep, spec.name, Purpose.ROUTING)))
+    ei = np.array(rows, dtype=np.int64).reshape(len(rows), L.E_COLUMNS)
+    ef = np.array(cum, dtype=np.float64).reshape(len(cum), L.EF_COLUMNS)
+    return ei, ef
+
+
+def build_state(model, seed: int, replication: int, warmup: float) -> Built:
+    """The state of replication ``replication`` of ``model`` (a covered, validated model)."""
+    b = Built(model)
+    n = len(model.nodes)
+    ni = np.zeros((n, L.N_COLUMNS), dtype=np.int64)
+    nf = np.zeros((n, L.F_COLUMNS))
+    for spec in model.nodes:
+        if spec.kind == "sender":
+            _sender_row(b, spec, ni, nf, seed, replication)
+        else:
+            ni[b.index[spec.name], L.N_BUF] = -1
+    bi, bf = _buffer_rows(b, model.nodes)
+    for spec in model.nodes:
+        i = b.index[spec.name]
+        if spec.kind == "service":
+            _service_row(b, spec, ni, nf, bi, seed, replication)
+        elif spec.kind == "queue":
+            ni[i, L.N_KIND] = L.K_QUEUE
+            ni[i, L.N_BUF] = b.buffer_of[spec.name]
+        elif spec.kind == "router":
+            ni[i, L.N_KIND] = L.K_ROUTER
+    ei, ef = _edges(b, ni, seed, replication)
+    inputs, cons = _wire(b, ni, bi)
+    clients = sum(s.clients or 0 for s in model.nodes if s.kind == "sender")
+    streams = len(b.sources)
+    g = np.zeros(L.G_COLUMNS, dtype=np.int64)
+    g[L.G_ERROR_NODE] = -1
+    gf = np.zeros(L.GF_COLUMNS)
+    gf[L.GF_WARMUP] = warmup
+    b.state = L.State(
+        ni=ni, nf=nf, bi=bi, bf=bf,
+        mi=np.zeros((0, L.M_COLUMNS), dtype=np.int64), mf=np.zeros((0, L.MF_COLUMNS)),
+        ri=np.zeros((0, L.Q_COLUMNS), dtype=np.int64), rf=np.zeros((0, L.QF_COLUMNS)),
+        mfree=np.zeros(0, dtype=np.int64), rfree=np.zeros(0, dtype=np.int64),
+        ht=np.zeros(1024 + 2 * clients + 2 * L.HEAP_MARGIN),
+        hi=np.zeros((1024 + 2 * clients + 2 * L.HEAP_MARGIN, L.H_COLUMNS), dtype=np.int64),
+        sd=np.zeros((max(streams, 1), 2 * BATCH)), sp=np.zeros(max(streams, 1), dtype=np.int64),
+        sl=np.zeros(max(streams, 1), dtype=np.int64),
+        sb=np.zeros((len(b.stats), STAT_CAPACITY)), sn=np.zeros(len(b.stats), dtype=np.int64),
+        g=g, gf=gf, ei=ei, ef=ef, inputs=inputs, cons=cons,
+        lost=np.zeros((256, 2), dtype=np.int64))
+    for k in range(streams):
+        _refill(b.state, b.sources, k)
+    service_state(b, force_slots=max(1024, 2 * clients))
+    return b
+
+
+def _refill(s: L.State, sources: list, k: int) -> None:
+    """Keep the values not yet used of stream ``k`` and append its next batch."""
+    left = s.sl[k] - s.sp[k]
+    s.sd[k, :left] = s.sd[k, s.sp[k]:s.sl[k]]
+    s.sd[k, left:left + BATCH] = sources[k]()
+    s.sp[k], s.sl[k] = 0, left + BATCH
+
+
+def flush_stats(b: Built) -> None:
+    """Fold every statistic's kernel buffer into its SampleStats."""
+    s = b.state
+    for k in np.flatnonzero(s.sn):
+        b.stats[k].add_batch(s.sb[k, :s.sn[k]].copy())
+    s.sn[:] = 0
+    s.g[L.G_FLUSH] = 0
+
+
+def _grow_rows(arr: np.ndarray, extra: int) -> np.ndarray:
+    return np.concatenate([arr, np.zeros((extra,) + arr.shape[1:], dtype=arr.dtype)])
+
+
+def _grow_slots(rows_i, rows_f, free, top: int, extra: int):
+    """``extra`` more slots (message or request rows), all pushed on the free stack."""
+    start = rows_i.shape[0]
+    rows_i, rows_f = _grow_rows(rows_i, extra), _grow_rows(rows_f, extra)
+    free = np.concatenate([free[:top], np.arange(start, start + extra, dtype=np.int64)])
+    free = np.concatenate([free, np.zeros(start + extra - free.size, dtype=np.int64)])
+    return rows_i, rows_f, free
+
+
+def service_state(b: Built, force_slots: int = 0) -> None:
+    """What the kernel asked for (NEEDS_SERVICE): refill low streams, fold full sample
+    buffers, double any table near full (messages, requests, heap, lost attempts)."""
+    s = b.state
+    if s.g[L.G_LOW]:
+        for k in np.flatnonzero(s.sp >= s.sl - L.DRAW_MARGIN):
+            _refill(s, b.sources, int(k))
+        s.g[L.G_LOW] = 0
+    if s.g[L.G_FLUSH]:
+        flush_stats(b)
+    changes = {}
+    if s.g[L.G_MTOP] < L.SLOT_MARGIN or force_slots:
+        extra = max(force_slots, s.mi.shape[0])
+        changes["mi"], changes["mf"], changes["mfree"] = _grow_slots(
+            s.mi, s.mf, s.mfree, int(s.g[L.G_MTOP]), extra)
+        s.g[L.G_MTOP] += extra
+    if s.g[L.G_RTOP] < L.SLOT_MARGIN or force_slots:
+        extra = max(force_slots, s.ri.shape[0])
+        ri, rf, free = _grow_slots(s.ri, s.rf, s.rfree, int(s.g[L.G_RTOP]), extra)
+        ri[-extra:, L.Q_STATE] = L.FREE
+        changes["ri"], changes["rf"], changes["rfree"] = ri, rf, free
+        s.g[L.G_RTOP] += extra
+    if s.g[L.G_HEAP] >= s.ht.shape[0] - L.HEAP_MARGIN:
+        changes["ht"], changes["hi"] = _grow_rows(s.ht, s.ht.size), _grow_rows(s.hi, s.ht.size)
+    if s.g[L.G_FTOP] >= s.lost.shape[0] - L.SLOT_MARGIN:
+        changes["lost"] = _grow_rows(s.lost, s.lost.shape[0])
+    if changes:
+        b.state = s._replace(**changes)
