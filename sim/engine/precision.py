@@ -222,6 +222,10 @@ class _Runner:
     def __init__(self, model, run, progress, total: int, trace=None) -> None:
         self.model, self.run, self.progress, self.total = model, run, progress, total
         self.trace = trace
+        from sim.engine.choice import choose_engine  # imports the kernel's coverage only
+
+        self.choice = choose_engine(model, run, trace=trace is not None)
+        self.engine = self.choice.name
         self.reps: list[dict] = []
         self.rows: list[tuple] = []
         self.requests: list[tuple] = []
@@ -230,16 +234,19 @@ class _Runner:
         summary, series = run_replication(self.model, len(self.reps), seed=self.run.seed,
                                           duration=self.run.duration, warmup=self.run.warmup,
                                           trace=self.trace, series=self.run.series,
-                                          requests_series=self.requests)
+                                          requests_series=self.requests,
+                                          engine=self.engine)
         self.reps.append(summary)
         self.rows.extend(series)
         if self.progress is not None:
             self.progress(len(self.reps), self.total)
 
     def result(self, extra: dict) -> Result:
-        return Result(self.reps, pd.DataFrame(self.rows, columns=SERIES_COLUMNS), extra,
-                      requests_series=pd.DataFrame(self.requests,
-                                                   columns=REQUEST_SERIES_COLUMNS))
+        result = Result(self.reps, pd.DataFrame(self.rows, columns=SERIES_COLUMNS), extra,
+                        requests_series=pd.DataFrame(self.requests,
+                                                     columns=REQUEST_SERIES_COLUMNS))
+        result.engine = self.choice
+        return result
 
 
 def _until_precise(runner: _Runner, target: float, cap: int, metrics) -> dict:
@@ -259,7 +266,7 @@ def _until_precise(runner: _Runner, target: float, cap: int, metrics) -> dict:
 def simulate_precise(model, *, duration=None, warmup=None, replications=None, seed=None,
                      progress=None, precision=None, max_replications=None,
                      precision_metrics=None, trace=None, trace_sample=1.0,
-                     series=None) -> Result:
+                     series=None, engine=None) -> Result:
     """Simulate with automatic warm-up and/or replications until a relative precision.
 
     Parameters
@@ -281,7 +288,7 @@ def simulate_precise(model, *, duration=None, warmup=None, replications=None, se
         Dotted result metrics (default end-to-end mean and p99 latency).
     trace, trace_sample :
         As :func:`sim.engine.simulate` (the pilots are not traced).
-    series : float, optional
+    series, engine : optional
         As :func:`sim.engine.simulate`.
 
     Returns
@@ -298,7 +305,7 @@ def simulate_precise(model, *, duration=None, warmup=None, replications=None, se
         warmup = info["warmup"]
         extra.update(warmup_method=info["method"], warmup_detection=info)
     run = resolve_run(model, duration=duration, warmup=warmup, replications=replications,
-                      seed=seed, series=series)
+                      seed=seed, series=series, engine=engine)
     cap = DEFAULT_MAX_REPLICATIONS if max_replications is None else max_replications
     if precision is not None:
         _check_settings(precision, cap)

@@ -30,12 +30,12 @@ included (``series`` sets the interval instead)."""
 
 
 def resolve_run(model, *, duration=None, warmup=None, replications=None, seed=None,
-                series=None):
+                series=None, engine=None):
     """The model's run settings with the given ones winning (None keeps the model's),
     validated by :mod:`sim.model.settings` (a ModelError naming the argument); a
     warm-up of ``"auto"`` is replaced by the seconds MSER-5 picks."""
     run = model.run.merged(duration=duration, warmup=warmup, replications=replications,
-                           seed=seed, series=series)
+                           seed=seed, series=series, engine=engine)
     if run.warmup == "auto":
         from sim.engine.precision import auto_warmup  # imports this module: import here
 
@@ -50,6 +50,15 @@ def check_workload(model, run) -> None:
     work = estimate(model, run)
     if not work.feasible:
         raise ModelError(refusal(work, run))
+
+
+def _engine_for(model, engine: str | None, duration: float, warmup: float, trace) -> str:
+    """The engine a replication runs on (see :func:`sim.engine.choice.choose_engine`)."""
+    from sim.engine.choice import choose_engine
+
+    run = replace(model.run, duration=duration, warmup=warmup, replications=1,
+                  engine=engine or model.run.engine)
+    return choose_engine(model, run, trace=trace is not None).name
 
 
 def _readers(model) -> dict:
@@ -175,7 +184,8 @@ def run_replication(model, replication: int, *, seed: int, duration: float,
                     warmup: float, trace=None,
                     tick: Callable[[float], None] | None = None,
                     series: float | None = None,
-                    requests_series: list | None = None) -> tuple[dict, list[tuple]]:
+                    requests_series: list | None = None,
+                    engine: str | None = None) -> tuple[dict, list[tuple]]:
     """Simulate one replication: (result dict of it, time-series rows).
 
     ``trace`` is None or (TraceWriter, sampled fraction of requests); ``tick(f)`` is
@@ -183,8 +193,16 @@ def run_replication(model, replication: int, *, seed: int, duration: float,
     series. ``series`` is the series' interval (s; None: the model's ``run.series``,
     else ``SERIES_POINTS`` intervals); the rows of each interval's requests
     (``REQUEST_SERIES_COLUMNS``) are appended to ``requests_series`` when given.
-    A model with ``slo:`` gets its ``slo`` block in the result dict.
+    A model with ``slo:`` gets its ``slo`` block in the result dict. ``engine`` is
+    ``simpy``, ``compiled`` or ``auto`` (None: the model's ``run.engine``), resolved by
+    :func:`sim.engine.choice.choose_engine`.
     """
+    if engine != "simpy" and _engine_for(model, engine, duration, warmup, trace) == "compiled":
+        from sim.engine.compiled.replication import run_compiled_replication
+
+        return run_compiled_replication(model, replication, seed=seed, duration=duration,
+                                        warmup=warmup, tick=tick, series=series,
+                                        requests_series=requests_series)
     env = simpy.Environment()
     end = warmup + duration
     runtimes = build(env, model, seed, replication, warmup, end, trace)
@@ -237,7 +255,7 @@ def simulate(model, *, duration: float | None = None, warmup: float | None = Non
              precision: float | None = None, max_replications: int | None = None,
              precision_metrics: tuple[str, ...] | None = None,
              trace: str | None = None, trace_sample: float = 1.0,
-             series: float | None = None) -> Result:
+             series: float | None = None, engine: str | None = None) -> Result:
     """Simulate ``model`` (a validated :class:`sim.model.spec.Model`).
 
     Settings given here override the model's ``run:`` block. Replication ``r``
@@ -259,7 +277,7 @@ def simulate(model, *, duration: float | None = None, warmup: float | None = Non
         estimated work cannot fit (see :mod:`sim.analytic.workload`).
     """
     settings = model.run.merged(duration=duration, warmup=warmup, replications=replications,
-                                seed=seed, series=series)
+                                seed=seed, series=series, engine=engine)
     check_workload(model, settings)
     check_slo_windows(model.slo, settings.duration)
     if precision is not None or (model.run.warmup if warmup is None else warmup) == "auto":
@@ -269,9 +287,12 @@ def simulate(model, *, duration: float | None = None, warmup: float | None = Non
                                 replications=replications, seed=seed, progress=progress,
                                 precision=precision, max_replications=max_replications,
                                 precision_metrics=precision_metrics, trace=trace,
-                                trace_sample=trace_sample, series=series)
+                                trace_sample=trace_sample, series=series, engine=engine)
     run = resolve_run(model, duration=duration, warmup=warmup, replications=replications,
-                      seed=seed, series=series)
+                      seed=seed, series=series, engine=engine)
+    from sim.engine.choice import choose_engine
+
+    choice = choose_engine(model, run, trace=bool(trace))
     writer = TraceWriter(trace, {n.name: n.kind for n in model.nodes}) if trace else None
     reps, rows, requests = [], [], []
     try:
@@ -282,7 +303,7 @@ def simulate(model, *, duration: float | None = None, warmup: float | None = Non
             summary, series = run_replication(
                 model, r, seed=run.seed, duration=run.duration, warmup=run.warmup,
                 trace=(writer, trace_sample) if writer else None, tick=tick,
-                series=run.series, requests_series=requests)
+                series=run.series, requests_series=requests, engine=choice.name)
             reps.append(summary)
             rows.extend(series)
             if progress is not None:
@@ -290,5 +311,7 @@ def simulate(model, *, duration: float | None = None, warmup: float | None = Non
     finally:
         if writer is not None:
             writer.close()
-    return Result(reps, Rows(rows, SERIES_COLUMNS),
-                  requests_series=Rows(requests, REQUEST_SERIES_COLUMNS))
+    result = Result(reps, Rows(rows, SERIES_COLUMNS),
+                    requests_series=Rows(requests, REQUEST_SERIES_COLUMNS))
+    result.engine = choice
+    return result

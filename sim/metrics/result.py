@@ -167,6 +167,9 @@ class Result:
         One row per interval of the time series and replication: the requests
         offered, completed and failed in it, goodput and latency percentiles
         (columns of ``sim.metrics.windows.REQUEST_SERIES_COLUMNS``).
+    engine : (name, reason) or None
+        The engine that simulated (``simpy`` or ``compiled``) and why it was chosen;
+        None for a result not made by :func:`sim.simulate`.
     """
 
     def __init__(self, replications: Sequence[dict],
@@ -176,6 +179,7 @@ class Result:
         self.replications = list(replications)
         self._timeseries, self._requests_series = timeseries, requests_series
         self.extra = dict(extra or {})
+        self.engine = None
         self._dict = aggregate(self.replications)
 
     @property

@@ -20,6 +20,7 @@ Bounds, and why:
   :data:`DEFAULT_SERIES_INTERVALS` intervals over the run; at most
   :data:`MAX_SERIES_INTERVALS` intervals fit in a run (warm-up included), since
   every interval's row of every node stays in memory until the run ends.
+- ``engine`` one of :data:`ENGINES`.
 """
 
 from __future__ import annotations
@@ -34,9 +35,13 @@ from sim.model.checks import is_number
 
 __all__ = ["RunSettings", "RUN_KEYS", "MAX_SECONDS", "MAX_REPLICATIONS", "check_setting",
            "check_settings", "run_settings", "DEFAULT_SERIES_INTERVALS",
-           "MAX_SERIES_INTERVALS", "series_interval"]
+           "MAX_SERIES_INTERVALS", "series_interval", "ENGINES"]
 
-RUN_KEYS = ("duration", "warmup", "replications", "seed", "series")
+RUN_KEYS = ("duration", "warmup", "replications", "seed", "series", "engine")
+ENGINES = ("auto", "simpy", "compiled")
+"""What simulates: ``simpy`` (the reference engine, every feature), ``compiled`` (the
+numba kernel, for the models it covers) or ``auto`` (the kernel when the model is
+covered and long enough to pay for loading it, else SimPy)."""
 MAX_SECONDS = 1e12
 MAX_REPLICATIONS = 100_000
 DEFAULT_SERIES_INTERVALS = 200
@@ -52,12 +57,14 @@ _WANTED = {
     "replications": "a positive integer",
     "seed": "a non-negative integer",
     "series": f"a positive number of seconds, finite and at most {MAX_SECONDS:g}",
+    "engine": "one of auto, simpy, compiled",
 }
 _TOO_MANY = (f"a positive integer of at most {MAX_REPLICATIONS:,}: each replication's "
              "results stay in memory until the run ends")
 
 
-def _refuse(name: str, key: str, value: Any, wanted: str | None = None) -> ModelError:
+def _refuse(name: str, key: str, value: Any, wanted: str | None = None,
+            suggestion: str | None = None) -> ModelError:
     """A ModelError naming the setting as its route spells it, the value, what is wanted.
 
     A ``run.KEY`` (model file, ``--set``, experiment, plan) reads as every other
@@ -65,9 +72,10 @@ def _refuse(name: str, key: str, value: Any, wanted: str | None = None) -> Model
     argument reads ``--duration must be ...``.
     """
     wanted = wanted or _WANTED[key]
-    exc = ModelError(f"must be {wanted}", key=name, value=value)
+    exc = ModelError(f"must be {wanted}", key=name, value=value, suggestion=suggestion)
     if not name.startswith("run."):
-        exc.args = (f"{name} must be {wanted} (got {value!r})",)
+        hint = f" (did you mean {suggestion!r}?)" if suggestion else ""
+        exc.args = (f"{name} must be {wanted} (got {value!r}){hint}",)
     return exc
 
 
@@ -89,6 +97,10 @@ def check_setting(key: str, value: Any, spelling: str = MODEL_SPELLING) -> Any:
         raise ModelError(f"unknown key {name!r}{takes}", suggestion=hint)
     if key == "warmup" and value == "auto":
         return "auto"
+    if key == "engine":
+        if value not in ENGINES:
+            raise _refuse(name, key, value, suggestion=nearest(str(value), ENGINES))
+        return value
     if key in ("duration", "warmup", "series"):
         ok = is_number(value) and math.isfinite(value) and \
             (value >= 0 if key == "warmup" else value > 0)
@@ -143,6 +155,8 @@ class RunSettings:
         Seconds between the instants of the time series (each interval also gets
         its requests' completions, failures and latency percentiles); None for
         :data:`DEFAULT_SERIES_INTERVALS` intervals over the run.
+    engine : str
+        ``auto``, ``simpy`` or ``compiled`` (:data:`ENGINES`).
 
     Constructing one (also through :func:`dataclasses.replace`) checks every
     field, so an invalid RunSettings cannot exist.
@@ -153,6 +167,7 @@ class RunSettings:
     replications: int = 1
     seed: int = 1
     series: float | None = None
+    engine: Literal["auto", "simpy", "compiled"] = "auto"
 
     def __post_init__(self) -> None:
         for key in RUN_KEYS:
@@ -178,9 +193,11 @@ class RunSettings:
         return RunSettings(**merged)
 
     def to_dict(self) -> dict[str, Any]:
-        """The settings as a ``run:`` mapping (``series`` only when given)."""
+        """The settings as a ``run:`` mapping (``series`` only when given, ``engine``
+        only when not ``auto``)."""
         return {key: getattr(self, key) for key in RUN_KEYS
-                if not (key == "series" and self.series is None)}
+                if not (key == "series" and self.series is None)
+                and not (key == "engine" and self.engine == "auto")}
 
 
 def series_interval(run: RunSettings, end: float) -> float:

@@ -1,0 +1,64 @@
+"""Which engine simulates a run: ``run.engine`` (auto, simpy or compiled) resolved for
+one model, with the reason, so that ``auto`` can say what it took and why.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from typing import NamedTuple
+
+from sim.engine.compiled.coverage import uncovered
+from sim.errors import ModelError
+
+__all__ = ["EngineChoice", "choose_engine", "AUTO_MIN_VISITS"]
+
+AUTO_MIN_VISITS = 50_000
+"""Node visits a replication must be expected to make before ``auto`` takes the
+compiled kernel: below it, loading numba and the cached kernel (about half a second,
+benchmarks/startup.py) costs more than SimPy spends on the whole replication."""
+
+
+class EngineChoice(NamedTuple):
+    """The engine that runs (``simpy`` or ``compiled``) and why it was chosen."""
+
+    name: str
+    reason: str
+
+
+def _numba_missing() -> bool:
+    return importlib.util.find_spec("numba") is None
+
+
+def _visits_per_replication(model, run) -> float:
+    from sim.analytic.workload import estimate
+
+    return estimate(model, run).events / max(run.replications, 1)
+
+
+def choose_engine(model, run, *, trace: bool = False) -> EngineChoice:
+    """The engine for ``model`` under the validated run settings ``run``.
+
+    ``simpy`` is taken as asked. ``compiled`` is refused (a ModelError naming
+    ``engine``) when the kernel does not cover the model or numba is missing.
+    ``auto`` takes the kernel when the model is covered and a replication is expected
+    to make at least :data:`AUTO_MIN_VISITS` node visits, else SimPy, and says why.
+    """
+    if run.engine == "simpy":
+        return EngineChoice("simpy", "asked for")
+    reason = uncovered(model, trace=trace)
+    if reason is None and _numba_missing():
+        reason = "numba is not installed"
+    if run.engine == "compiled":
+        if reason is not None:
+            raise ModelError(f"cannot run this model on the compiled engine: {reason} "
+                             "(engine auto falls back to simpy)", key="engine",
+                             value="compiled")
+        return EngineChoice("compiled", "asked for")
+    if reason is not None:
+        return EngineChoice("simpy", reason)
+    visits = _visits_per_replication(model, run)
+    if visits < AUTO_MIN_VISITS:
+        return EngineChoice("simpy", f"a short run (about {visits:,.0f} node visits a "
+                            f"replication; the compiled kernel pays off from "
+                            f"{AUTO_MIN_VISITS:,})")
+    return EngineChoice("compiled", "the model is covered by the compiled kernel")
