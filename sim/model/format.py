@@ -38,6 +38,13 @@ RUN: tuple[Key, ...] = (
         "also gets the completions, failures, goodput and p50/p99 latency of the requests "
         "completed in it. At most 100,000 intervals over warm-up plus duration.",
         default_text="200 intervals over the run", unit="s", low=0, low_open=True),
+    Key("engine", "choice", "What simulates: simpy (the reference engine, every feature), "
+        "compiled (a compiled kernel, many times faster, for the models it covers: senders, "
+        "queues, services and routers without the later features) or auto (compiled when "
+        "the model is covered and a replication makes at least 50,000 node visits, else "
+        "simpy; the run says which it took and why). Both give the same results for the "
+        "same seed, up to the order of simultaneous events and the last digits of sums.",
+        choices=("auto", "simpy", "compiled"), default="auto"),
 )
 
 EDGE: tuple[Key, ...] = (
