@@ -108,4 +108,7 @@ def uncovered(model, *, trace: bool = False) -> str | None:
         extra = _changed(edge, _EDGE_KEYS)
         if extra:
             return f"edge {edge.source}->{edge.target}: '{extra[0]}' is not compiled"
+        if edge.latency is not None and model.node(edge.source).kind == "queue":
+            return (f"edge {edge.source}->{edge.target}: 'latency' on a pull from a queue "
+                    "(the consumer's server waits for the transit) is not compiled")
     return None

@@ -47,10 +47,11 @@ __all__ = ["advance", "start"]
 
 jit = njit(cache=True, nogil=True, _nrt=False)
 loop = njit(cache=True, nogil=True, _nrt=False)
+leaf = njit(cache=True, nogil=True, _nrt=False, inline="always")
 
 
 # ------------------------------------------------------------------ primitives
-@jit
+@leaf
 def _draw(s, k):
     """The next value of stream ``k`` (Streams.draw / Streams.uniform)."""
     p = s.sp[k]
@@ -62,7 +63,7 @@ def _draw(s, k):
     return x
 
 
-@jit
+@leaf
 def _record(s, stat, x):
     """Append one sample to statistic ``stat`` (SampleStats.buf.append)."""
     n = s.sn[stat]

@@ -15,7 +15,7 @@ from typing import Callable
 from sim.engine.compiled import layout as L
 from sim.engine.compiled.kernel import advance, start
 from sim.engine.compiled.state import Built, build_state, flush_stats, service_state
-from sim.engine.sender import CAUSES
+from sim.engine.sender import CAUSES, livelock
 from sim.engine.kinds.sender import check as check_sender
 from sim.engine.windows import RequestTaps
 from sim.errors import ModelError
@@ -95,13 +95,9 @@ class _Driver:
         raise RuntimeError(f"compiled kernel made no progress towards t = {stop}")
 
     def _livelock(self) -> ModelError:
-        spec = self.model.nodes[int(self.b.state.g[L.G_ERROR_NODE])]
-        now = float(self.b.state.nf[self.b.index[spec.name], L.F_SPIN_AT])
-        return ModelError(f"its {spec.clients} clients sent more than "
-                          f"{L.SPIN_LIMIT * spec.clients:,} requests at t = {now:g} s without "
-                          "simulated time passing: each fails at once (a full buffer in front "
-                          "of clients that never think); give 'think' a positive time or the "
-                          "buffer more room", node=spec.name, key="think")
+        s = self.b.state
+        i = int(s.g[L.G_ERROR_NODE])
+        return livelock(self.model.nodes[i], int(s.ni[i, L.N_SPIN]), float(s.nf[i, L.F_SPIN_AT]))
 
     def run(self) -> None:
         self.snapshot(0.0)
