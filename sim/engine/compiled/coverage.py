@@ -16,7 +16,7 @@ __all__ = ["uncovered", "COVERED_KEYS"]
 
 COVERED_KEYS = {
     "sender": {"name", "kind", "rate", "interarrival", "clients", "think", "timeout", "retry",
-               "priority", "routing", "replicas"},
+               "priority", "routing", "replicas", "profile", "period"},
     "queue": {"name", "kind", "buffer", "routing"},
     "service": {"name", "kind", "service", "servers", "inputs", "buffer", "error_rate",
                 "idempotent", "routing", "has_default", "replicas"},

@@ -38,7 +38,8 @@ from sim.engine.compiled.layout import (
     N_DEAD, N_DRAW, N_DUPLICATES, N_E0, N_E1, N_ERRORS, N_ESTREAM, N_FAILED, N_IN0, N_IN1,
     N_JITTER, N_KIND, N_LIVE, N_MAX_ATTEMPTS, N_OFFERED, N_PRIO, N_REJECTED, N_RETRIES,
     N_ROUTING, N_RSTREAM, N_SERVERS, N_SPIN, N_STAT_TIME, N_STAT_WAIT, N_TIMED_OUT, N_TURN,
-    N_USTREAM, NEEDS_SERVICE, O_DROP_OLDEST, PENDING, Q_COUNTED, Q_CURRENT, Q_GEN,
+    N_USTREAM, N_P0, N_P1, F_PERIOD, F_CYCLE_WORK, PF_START, PF_MULTIPLIER, PF_BOUND,
+    NEEDS_SERVICE, O_DROP_OLDEST, PENDING, Q_COUNTED, Q_CURRENT, Q_GEN,
     Q_REFS, Q_SENDER, Q_SENT, Q_STATE, QF_BORN, QF_LAST_BACKOFF, R_LEAST_LOADED,
     R_POWER_OF_TWO, R_PROBABILISTIC, R_RANDOM, R_ROUND_ROBIN, SLOT_MARGIN, SPIN_LIMIT,
     STAT_MARGIN, STOPPED, UNBOUNDED)
@@ -603,6 +604,59 @@ def _resolve_losses(s, now):
         _lose(s, s.lost[top, 0], s.lost[top, 1], now)
 
 
+@jit
+def _segment(s, p0, p1, period, t):
+    """arrivals._profiled_gaps.locate: (cycle, segment row) holding absolute time ``t``."""
+    k = 0
+    local = t
+    if period > 0:
+        k = math.floor(t / period)
+        local = t - k * period
+        if local >= period:
+            k, local = k + 1, local - period
+        elif local < 0:
+            k, local = k - 1, local + period
+    i = p0
+    while i + 1 < p1 and s.pf[i + 1, PF_START] <= local:
+        i += 1
+    return k, i
+
+
+@jit
+def _gap(s, sender, now):
+    """The delay (s) to the next arrival: a draw of the base process, run in operational
+    time when the sender has a rate profile (arrivals._profiled_gaps, step for step)."""
+    work = _draw(s, s.ni[sender, N_DRAW])
+    p0, p1 = s.ni[sender, N_P0], s.ni[sender, N_P1]
+    if p0 == p1:
+        return work
+    period = s.nf[sender, F_PERIOD]
+    cycle_work = s.nf[sender, F_CYCLE_WORK]
+    t = now
+    k, i = _segment(s, p0, p1, period, t)
+    while True:
+        m = s.pf[i, PF_MULTIPLIER]
+        end = s.pf[i, PF_BOUND] + k * period if period > 0 else s.pf[i, PF_BOUND]
+        span = end - t if end > t else 0.0
+        if m > 0 and work <= m * span:
+            return t + work / m - now
+        if end == math.inf:
+            return math.inf
+        work -= m * span
+        t = end if end > t else t
+        if i < p1 - 1:
+            i += 1
+            continue
+        if cycle_work <= 0:
+            return math.inf
+        i, k = p0, k + 1
+        skip = math.floor(work / cycle_work)
+        if skip > 0:
+            k += skip
+            work -= skip * cycle_work
+            t = k * period
+
+
 # -------------------------------------------------------------------- events
 @jit
 def _done(s, c, m, now):
@@ -639,7 +693,7 @@ def _dispatch(s, kind, a, b, c, now):
     if kind == EV_ARRIVAL:
         _emit(s, a, now)
         _resolve_losses(s, now)
-        _push(s, now + _draw(s, s.ni[a, N_DRAW]), EV_ARRIVAL, a, 0, 0)
+        _push(s, now + _gap(s, a, now), EV_ARRIVAL, a, 0, 0)
         return
     if kind == EV_EMIT:
         _emit(s, a, now)
@@ -668,7 +722,7 @@ def start(s):
                 _emit(s, node, 0.0)
                 _resolve_losses(s, 0.0)
         else:
-            _push(s, _draw(s, ni[node, N_DRAW]), EV_ARRIVAL, node, 0, 0)
+            _push(s, _gap(s, node, 0.0), EV_ARRIVAL, node, 0, 0)
 
 
 @loop

@@ -29,6 +29,7 @@ State = namedtuple("State", [
     "ei", "ef",           # path edges: E_* and EF_* columns
     "inputs", "cons",     # services' inputs (buffer ids) and buffers' consumers (nodes)
     "lost",               # attempts lost inside a handler, resolved at its end: (msg, cause)
+    "pf",                 # senders' rate profiles: segments (PF_* columns)
 ])
 """The whole state of one replication (see the module docstring)."""
 
@@ -59,13 +60,17 @@ CAUSE_NAMES = ("rejected", "dropped", "error", "timeout")
  N_DRAW, N_ESTREAM, N_ARRIVALS, N_COMPLETED, N_ERRORS, N_DROPPED, N_STAT_WAIT,
  N_STAT_TIME, N_CLOSED, N_CLIENTS, N_MAX_ATTEMPTS, N_JITTER, N_RSTREAM, N_PRIO, N_OFFERED,
  N_FAILED, N_LIVE, N_REJECTED, N_TIMED_OUT, N_RETRIES, N_DUPLICATES, N_ATTEMPTS, N_SPIN,
- N_DEAD) = range(35)
+ N_P0, N_P1, N_DEAD) = range(37)
 N_COLUMNS = N_DEAD + len(CAUSE_NAMES)
 
 # node float64 columns
 (F_ERROR_RATE, F_BUSY_SPAN, F_TIMEOUT, F_B_INITIAL, F_B_MULTIPLIER, F_B_MAX, F_WASTED,
- F_SPIN_AT) = range(8)
-F_COLUMNS = 8
+ F_SPIN_AT, F_PERIOD, F_CYCLE_WORK) = range(10)
+F_COLUMNS = 10
+
+# rate-profile segments of a sender (rows N_P0 .. N_P1 of pf)
+PF_START, PF_MULTIPLIER, PF_BOUND = range(3)
+PF_COLUMNS = 3
 
 # buffer int64 columns, float64 columns
 (B_CAPACITY, B_OVERFLOW, B_DISCIPLINE, B_HEAD, B_TAIL, B_N, B_PEAK, B_ARRIVALS, B_TAKEN,

@@ -37,6 +37,7 @@ class Built:
         self.buffer_of: dict[str, int] = {}
         self.stats: list[SampleStats] = []
         self.sources: list = []
+        self.segments: list[tuple[float, float, float]] = []
         self.state: L.State | None = None
 
     def stat(self, stats: SampleStats | None = None) -> int:
@@ -86,8 +87,28 @@ def _sender_row(b: Built, spec, ni, nf, seed, rep) -> None:
             ni[i, L.N_RSTREAM] = b.stream(_uniform_source(
                 generator(seed, rep, spec.name, Purpose.RETRY)))
     nf[i, L.F_SPIN_AT] = -1.0
+    if spec.profile:
+        _profile_rows(b, spec, i, ni, nf)
     ni[i, L.N_STAT_TIME] = b.stat()
     ni[i, L.N_STAT_WAIT] = b.stat()
+
+
+def _profile_rows(b: Built, spec, i: int, ni, nf) -> None:
+    """The sender's rate profile as segments (start, multiplier, end), as
+    sim.engine.arrivals._profiled_gaps lays them out."""
+    starts = [float(t) for t, _ in spec.profile]
+    mults = [float(m) for _, m in spec.profile]
+    if starts[0] > 0:
+        starts.insert(0, 0.0)
+        mults.insert(0, 1.0)
+    period = spec.period
+    bounds = starts[1:] + [float(period) if period else math.inf]
+    ni[i, L.N_P0] = len(b.segments)
+    b.segments.extend(zip(starts, mults, bounds))
+    ni[i, L.N_P1] = len(b.segments)
+    nf[i, L.F_PERIOD] = float(period) if period else 0.0
+    nf[i, L.F_CYCLE_WORK] = (sum(m * (e - s) for m, s, e in zip(mults, starts, bounds))
+                             if period else math.inf)
 
 
 def _buffer_rows(b: Built, specs) -> tuple[np.ndarray, np.ndarray]:
@@ -226,7 +247,8 @@ def build_state(model, seed: int, replication: int, warmup: float) -> Built:
         sl=np.zeros(max(streams, 1), dtype=np.int64),
         sb=np.zeros((len(b.stats), STAT_CAPACITY)), sn=np.zeros(len(b.stats), dtype=np.int64),
         g=g, gf=gf, ei=ei, ef=ef, inputs=inputs, cons=cons,
-        lost=np.zeros((256, 2), dtype=np.int64))
+        lost=np.zeros((256, 2), dtype=np.int64),
+        pf=np.array(b.segments or [(0.0, 0.0, 0.0)], dtype=np.float64).reshape(-1, L.PF_COLUMNS))
     for k in range(streams):
         _refill(b.state, b.sources, k)
     service_state(b, force_slots=max(1024, 2 * clients))

@@ -44,7 +44,8 @@ def test_the_corpus_is_covered(name):
 
 
 @pytest.mark.parametrize("changes, reason", [
-    ({"src": {"profile": [[0, 1], [10, 2]]}}, "node 'src': 'profile' is not compiled"),
+    ({"src": {"timeout": 1, "circuit_breaker": {"failure_ratio": 0.5}}},
+     "node 'src': 'circuit_breaker' is not compiled"),
     ({"src": {"rate_limit": {"rate": 1, "burst": 1}}}, "node 'src': 'rate_limit'"),
     ({"src": {"timeout": 1, "retry": {"max_attempts": 2, "budget": {"ratio": 0.1}}}},
      "node 'src': 'retry.budget' is not compiled"),
@@ -80,9 +81,9 @@ def test_auto_takes_the_kernel_for_long_covered_runs_and_says_why():
     assert "a short run" in choose_engine(model, short).reason
     assert choose_engine(model, long) == ("compiled",
                                           "the model is covered by the compiled kernel")
-    profiled = _model(src={"profile": [[0, 1], [10, 2]]})
-    assert choose_engine(profiled, long.merged()) == (
-        "simpy", "node 'src': 'profile' is not compiled")
+    expiring = _model(s={"ttl": 2.0})
+    assert choose_engine(expiring, long.merged()) == (
+        "simpy", "node 's': 'ttl' is not compiled")
 
 
 def test_compiled_on_an_uncovered_model_is_refused_with_the_reason():
