@@ -26,7 +26,8 @@ from numba import njit
 
 from sim.engine.compiled.layout import (
     B_ARRIVALS, B_C0, B_C1, B_CAPACITY, B_DISCIPLINE, B_DROPPED, B_HEAD, B_N, B_OVERFLOW,
-    B_OWNER, B_PEAK, B_STAT, B_TAIL, B_TAKEN, BF_SPAN, C_DROPPED, C_ERROR, C_REJECTED,
+    B_OWNER, B_PEAK, B_STAT, B_TAIL, B_TAKEN, BF_SPAN, B_EXPIRED, B_PATIENCE, BF_TTL,
+    C_EXPIRED, EV_EXPIRE, C_DROPPED, C_ERROR, C_REJECTED,
     C_TIMEOUT, D_LIFO, D_PRIORITY, DONE, DRAW_MARGIN, E_LSTREAM, E_TARGET, EF_CUMULATIVE,
     EV_ARRIVAL, EV_DELIVER, EV_DONE, EV_EMIT, EV_FORWARD, EV_RETRY, EV_TIMEOUT, F_B_INITIAL,
     F_B_MAX, F_B_MULTIPLIER, F_BUSY_SPAN, F_ERROR_RATE, F_SPIN_AT, F_TIMEOUT, F_WASTED,
@@ -224,11 +225,19 @@ def _enter(s, b, m, now):
         bi[b, B_TAIL] = m
     else:
         mi[before, M_PREV] = m
+    ttl = s.bf[b, BF_TTL]
+    if bi[b, B_PATIENCE] >= 0:
+        ttl = _draw(s, bi[b, B_PATIENCE])
+    if ttl < math.inf:
+        _push(s, now + max(0.0, s.mf[m, MF_T] + ttl - now), EV_EXPIRE, b, m, mi[m, M_SEQ])
 
 
 @jit
 def _unlink(s, b, m):
+    """Take ``m`` out of the buffer's list; its entry number no longer matches any
+    expiry timer."""
     mi, bi = s.mi, s.bi
+    mi[m, M_SEQ] = -1
     prev, nxt = mi[m, M_PREV], mi[m, M_NEXT]
     if prev < 0:
         bi[b, B_HEAD] = nxt
@@ -307,6 +316,19 @@ def _take(s, b, now):
     _record(s, bi[b, B_STAT], waited)
     s.mf[m, MF_WAITED] += waited
     return m
+
+
+@jit
+def _expire(s, b, m, entry, now):
+    """TtlBuffer._expire: a message still waiting since entry ``entry`` leaves unserved."""
+    if s.mi[m, M_SEQ] != entry:
+        return
+    _unlink(s, b, m)
+    s.bf[b, BF_SPAN] += now
+    s.bi[b, B_N] -= 1
+    s.bi[b, B_DROPPED] += 1
+    s.bi[b, B_EXPIRED] += 1
+    _lose(s, m, C_EXPIRED, now)
 
 
 # ------------------------------------------------------------------ services
@@ -704,6 +726,8 @@ def _dispatch(s, kind, a, b, c, now):
             _attempt(s, a, now)
     elif kind == EV_DELIVER:
         _arrive(s, b, a, now)
+    elif kind == EV_EXPIRE:
+        _expire(s, a, b, c, now)
     else:
         _send(s, b, a, now)
     _resolve_losses(s, now)

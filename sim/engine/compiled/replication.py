@@ -152,7 +152,7 @@ class _Driver:
         s.ni[:, counters] = 0
         s.nf[:, L.F_WASTED] = 0.0
         s.nf[:, L.F_BUSY_SPAN] = -s.ni[:, L.N_BUSY] * now
-        s.bi[:, [L.B_ARRIVALS, L.B_TAKEN, L.B_DROPPED]] = 0
+        s.bi[:, [L.B_ARRIVALS, L.B_TAKEN, L.B_DROPPED, L.B_EXPIRED]] = 0
         s.bi[:, L.B_PEAK] = s.bi[:, L.B_N]
         s.bf[:, L.BF_SPAN] = -s.bi[:, L.B_N] * now
         self.reset_at = now
@@ -189,7 +189,7 @@ def _raw_queue(d: _Driver, spec, i: int) -> dict:
     k = s.ni[i, L.N_BUF]
     return {"kind": "queue", "arrivals": int(s.bi[k, L.B_ARRIVALS]),
             "completed": int(s.bi[k, L.B_TAKEN]), "dropped": int(s.bi[k, L.B_DROPPED]),
-            "expired": 0, "q_area": _area(d, k), "q_peak": int(s.bi[k, L.B_PEAK]),
+            "expired": int(s.bi[k, L.B_EXPIRED]), "q_area": _area(d, k), "q_peak": int(s.bi[k, L.B_PEAK]),
             "wait": d.b.stats[s.bi[k, L.B_STAT]], "deliveries": None, "redelivered": None,
             "stale": None, "shed": None, "classes": {}, "part_taken": None,
             "part_area": None, "balked": None}
@@ -201,7 +201,8 @@ def _raw_service(d: _Driver, spec, i: int) -> dict:
     arrivals = int(s.ni[i, L.N_ARRIVALS]) + (int(s.bi[own, L.B_ARRIVALS]) if own >= 0 else 0)
     return {"kind": "service", "servers": spec.servers, "arrivals": arrivals,
             "completed": int(s.ni[i, L.N_COMPLETED]),
-            "dropped": int(s.bi[own, L.B_DROPPED]) if own >= 0 else 0, "expired": 0,
+            "dropped": int(s.bi[own, L.B_DROPPED]) if own >= 0 else 0,
+            "expired": int(s.bi[own, L.B_EXPIRED]) if own >= 0 else 0,
             "shed": None, "balked": None, "errors": int(s.ni[i, L.N_ERRORS]),
             "busy_area": float(s.nf[i, L.F_BUSY_SPAN] + s.ni[i, L.N_BUSY] * d.end),
             "servers_area": spec.servers * (d.end - d.reset_at),

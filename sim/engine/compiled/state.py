@@ -31,8 +31,8 @@ class Built:
     """One replication's state and what reads it: node and buffer indices, the
     SampleStats behind each statistic id, and the stream sources for refills."""
 
-    def __init__(self, model) -> None:
-        self.model = model
+    def __init__(self, model, seed: int = 1, replication: int = 0) -> None:
+        self.model, self.seed, self.replication = model, seed, replication
         self.index = {spec.name: i for i, spec in enumerate(model.nodes)}
         self.buffer_of: dict[str, int] = {}
         self.stats: list[SampleStats] = []
@@ -126,6 +126,13 @@ def _buffer_rows(b: Built, specs) -> tuple[np.ndarray, np.ndarray]:
         bi[k, L.B_HEAD] = bi[k, L.B_TAIL] = -1
         bi[k, L.B_OWNER] = b.index[spec.name] if spec.kind == "service" else -1
         bi[k, L.B_STAT] = -1 if spec.kind == "service" else b.stat()
+        bi[k, L.B_PATIENCE] = -1
+        bf[k, L.BF_TTL] = math.inf
+        if isinstance(buf.ttl, (int, float)):
+            bf[k, L.BF_TTL] = float(buf.ttl)
+        elif buf.ttl is not None:
+            bi[k, L.B_PATIENCE] = b.stream(_dist_source(
+                buf.ttl, generator(b.seed, b.replication, spec.name, Purpose.MISC, 1)))
     return bi, bf
 
 
@@ -209,7 +216,7 @@ def _edges(b: Built, ni, seed, rep) -> tuple[np.ndarray, np.ndarray]:
 
 def build_state(model, seed: int, replication: int, warmup: float) -> Built:
     """The state of replication ``replication`` of ``model`` (a covered, validated model)."""
-    b = Built(model)
+    b = Built(model, seed, replication)
     n = len(model.nodes)
     ni = np.zeros((n, L.N_COLUMNS), dtype=np.int64)
     nf = np.zeros((n, L.F_COLUMNS))

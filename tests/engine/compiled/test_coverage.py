@@ -50,7 +50,7 @@ def test_the_corpus_is_covered(name):
     ({"src": {"timeout": 1, "retry": {"max_attempts": 2, "budget": {"ratio": 0.1}}}},
      "node 'src': 'retry.budget' is not compiled"),
     ({"s": {"availability": {"mtbf": 100, "mttr": 1}}}, "node 's': 'availability'"),
-    ({"s": {"ttl": 2.0}}, "node 's': 'ttl' is not compiled"),
+    ({"s": {"balk": [[2, 0.5]]}}, "node 's': 'balk' is not compiled"),
     ({"s": {"capacity": 3, "overflow": "block"}}, "node 's': 'overflow: block' is not compiled"),
     ({"s": {"discipline": "ps"}}, "node 's': 'discipline: ps' is not compiled"),
     ({"s": {"idempotent": False}}, "node 's': 'idempotent: false' is not compiled"),
@@ -81,15 +81,15 @@ def test_auto_takes_the_kernel_for_long_covered_runs_and_says_why():
     assert "a short run" in choose_engine(model, short).reason
     assert choose_engine(model, long) == ("compiled",
                                           "the model is covered by the compiled kernel")
-    expiring = _model(s={"ttl": 2.0})
-    assert choose_engine(expiring, long.merged()) == (
-        "simpy", "node 's': 'ttl' is not compiled")
+    bounded = _model(s={"capacity": 2, "overflow": "block"})
+    assert choose_engine(bounded, long.merged()) == (
+        "simpy", "node 's': 'overflow: block' is not compiled")
 
 
 def test_compiled_on_an_uncovered_model_is_refused_with_the_reason():
-    model = _model(s={"ttl": 2.0})
+    model = _model(s={"capacity": 2, "overflow": "block"})
     with pytest.raises(ModelError, match=r"'engine' cannot run this model on the compiled "
-                       r"engine: node 's': 'ttl' is not compiled"):
+                       r"engine: node 's': 'overflow: block' is not compiled"):
         choose_engine(model, model.run.merged(engine="compiled"))
     assert choose_engine(model, model.run.merged(engine="simpy")) == ("simpy", "asked for")
 
