@@ -16,11 +16,11 @@ __all__ = ["uncovered", "COVERED_KEYS"]
 
 COVERED_KEYS = {
     "sender": {"name", "kind", "rate", "interarrival", "clients", "think", "timeout", "retry",
-               "priority", "routing", "replicas", "profile", "period"},
+               "priority", "routing", "replicas", "profile", "period", "rate_limit"},
     "queue": {"name", "kind", "buffer", "routing"},
     "service": {"name", "kind", "service", "servers", "inputs", "buffer", "error_rate",
                 "idempotent", "routing", "has_default", "replicas"},
-    "router": {"name", "kind", "routing", "replicas"},
+    "router": {"name", "kind", "routing", "replicas", "rate_limit"},
 }
 """Keys of each node kind the kernel reads (the others must keep their defaults)."""
 

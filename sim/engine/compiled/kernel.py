@@ -33,16 +33,16 @@ from sim.engine.compiled.layout import (
     F_B_MAX, F_B_MULTIPLIER, F_BUSY_SPAN, F_ERROR_RATE, F_SPIN_AT, F_TIMEOUT, F_WASTED,
     FAILED, FREE, G_ENTRY, G_ERROR_NODE, G_EVENTS, G_FLUSH, G_FTOP, G_HEAP, G_LOW, G_MTOP,
     G_RTOP, G_SEQ, GF_STOP, GF_WARMUP, H_A, H_B, H_C, H_SEQ, H_TYPE, HEAP_MARGIN, J_EQUAL,
-    J_FULL, J_DECORRELATED, K_QUEUE, K_ROUTER, K_SENDER, K_SERVICE, LIVELOCK, M_ATTEMPT,
+    J_FULL, J_DECORRELATED, K_ROUTER, K_SENDER, K_SERVICE, LIVELOCK, M_ATTEMPT,
     M_NEXT, M_PREV, M_PRIO, M_REQ, M_SENDER, M_SEQ, MAX_HOPS, MF_BORN, MF_T, MF_WAITED,
     MF_WORK, N_ARRIVALS, N_ATTEMPTS, N_BUF, N_BUSY, N_CLIENTS, N_CLOSED, N_COMPLETED,
     N_DEAD, N_DRAW, N_DUPLICATES, N_E0, N_E1, N_ERRORS, N_ESTREAM, N_FAILED, N_IN0, N_IN1,
     N_JITTER, N_KIND, N_LIVE, N_MAX_ATTEMPTS, N_OFFERED, N_PRIO, N_REJECTED, N_RETRIES,
     N_ROUTING, N_RSTREAM, N_SERVERS, N_SPIN, N_STAT_TIME, N_STAT_WAIT, N_TIMED_OUT, N_TURN,
-    N_USTREAM, N_P0, N_P1, F_PERIOD, F_CYCLE_WORK, PF_START, PF_MULTIPLIER, PF_BOUND,
+    N_USTREAM, N_DROPPED, N_P0, N_P1, N_LIMITED, F_TB_RATE, F_TB_BURST, F_TB_TOKENS, F_TB_LAST, F_PERIOD, F_CYCLE_WORK, PF_START, PF_MULTIPLIER, PF_BOUND,
     NEEDS_SERVICE, O_DROP_OLDEST, PENDING, Q_COUNTED, Q_CURRENT, Q_GEN,
     Q_REFS, Q_SENDER, Q_SENT, Q_STATE, QF_BORN, QF_LAST_BACKOFF, R_LEAST_LOADED,
-    R_POWER_OF_TWO, R_PROBABILISTIC, R_RANDOM, R_ROUND_ROBIN, SLOT_MARGIN, SPIN_LIMIT,
+    R_PROBABILISTIC, R_RANDOM, R_ROUND_ROBIN, SLOT_MARGIN, SPIN_LIMIT,
     STAT_MARGIN, STOPPED, UNBOUNDED)
 
 __all__ = ["advance", "start"]
@@ -436,9 +436,29 @@ def _choose(s, node):
 
 
 @jit
-def _count_router(s, r):
+def _admit(s, node, now):
+    """TokenBucket.__call__: take a token of the node's ``rate_limit`` if one is left."""
+    nf = s.nf
+    tokens = min(nf[node, F_TB_BURST],
+                 nf[node, F_TB_TOKENS] + (now - nf[node, F_TB_LAST]) * nf[node, F_TB_RATE])
+    nf[node, F_TB_LAST] = now
+    if tokens >= 1.0:
+        nf[node, F_TB_TOKENS] = tokens - 1.0
+        return True
+    nf[node, F_TB_TOKENS] = tokens
+    return False
+
+
+@jit
+def _enter_router(s, r, m, now):
+    """Router.arrive up to the routing: count, and refuse over the rate limit."""
     s.ni[r, N_ARRIVALS] += 1
+    if s.ni[r, N_LIMITED] and not _admit(s, r, now):
+        s.ni[r, N_DROPPED] += 1
+        _defer_loss(s, m, C_REJECTED)
+        return False
     s.ni[r, N_COMPLETED] += 1
+    return True
 
 
 @jit
@@ -459,7 +479,8 @@ def _send(s, node, m, now):
         if s.ni[target, N_KIND] != K_ROUTER:
             _put(s, s.ni[target, N_BUF], m, now)
             return
-        _count_router(s, target)
+        if not _enter_router(s, target, m, now):
+            return
         if hops >= MAX_HOPS:
             _push(s, now, EV_FORWARD, m, target, 0)
             return
@@ -471,8 +492,8 @@ def _send(s, node, m, now):
 def _arrive(s, node, m, now):
     """A message delivered at ``node`` after an edge's latency (DelayedEdge._deliver)."""
     if s.ni[node, N_KIND] == K_ROUTER:
-        _count_router(s, node)
-        _send(s, node, m, now)
+        if _enter_router(s, node, m, now):
+            _send(s, node, m, now)
     else:
         _put(s, s.ni[node, N_BUF], m, now)
 
@@ -565,6 +586,9 @@ def _attempt(s, q, now):
         _push(s, now + timeout, EV_TIMEOUT, q, s.ri[q, Q_GEN], s.ri[q, Q_SENT])
     if s.rf[q, QF_BORN] >= s.gf[GF_WARMUP]:
         s.ni[sender, N_ATTEMPTS] += 1
+    if s.ni[sender, N_LIMITED] and not _admit(s, sender, now):
+        _defer_loss(s, m, C_REJECTED)
+        return
     _send(s, sender, m, now)
 
 

@@ -19,7 +19,6 @@ from sim.engine.sender import CAUSES, livelock
 from sim.engine.kinds.sender import check as check_sender
 from sim.engine.windows import RequestTaps
 from sim.errors import ModelError
-from sim.metrics.stats import SampleStats
 from sim.metrics.summary import summarize_replication
 from sim.metrics.windows import WindowStats, series_row
 from sim.model.settings import DEFAULT_SERIES_INTERVALS
@@ -167,7 +166,7 @@ class _Driver:
 def _raw_sender(d: _Driver, spec, i: int) -> dict:
     s, stats = d.b.state, d.b.stats
     view = _SenderView(d.b, i)
-    fast = spec.timeout is None and spec.retry.max_attempts == 1
+    fast = spec.timeout is None and spec.retry.max_attempts == 1 and spec.rate_limit is None
     attempts = view.offered if fast and not spec.is_closed else int(s.ni[i, L.N_ATTEMPTS])
     dead = dict.fromkeys(CAUSES, 0)
     for c, name in enumerate(L.CAUSE_NAMES):

@@ -87,6 +87,7 @@ def _sender_row(b: Built, spec, ni, nf, seed, rep) -> None:
             ni[i, L.N_RSTREAM] = b.stream(_uniform_source(
                 generator(seed, rep, spec.name, Purpose.RETRY)))
     nf[i, L.F_SPIN_AT] = -1.0
+    _rate_limit(spec, i, ni, nf)
     if spec.profile:
         _profile_rows(b, spec, i, ni, nf)
     ni[i, L.N_STAT_TIME] = b.stat()
@@ -109,6 +110,15 @@ def _profile_rows(b: Built, spec, i: int, ni, nf) -> None:
     nf[i, L.F_PERIOD] = float(period) if period else 0.0
     nf[i, L.F_CYCLE_WORK] = (sum(m * (e - s) for m, s, e in zip(mults, starts, bounds))
                              if period else math.inf)
+
+
+def _rate_limit(spec, i: int, ni, nf) -> None:
+    """The node's token bucket (sim.engine.router.TokenBucket), full at time 0."""
+    if spec.rate_limit is None:
+        return
+    ni[i, L.N_LIMITED] = 1
+    nf[i, L.F_TB_RATE] = spec.rate_limit.rate
+    nf[i, L.F_TB_BURST] = nf[i, L.F_TB_TOKENS] = spec.rate_limit.burst
 
 
 def _buffer_rows(b: Built, specs) -> tuple[np.ndarray, np.ndarray]:
@@ -235,6 +245,7 @@ def build_state(model, seed: int, replication: int, warmup: float) -> Built:
             ni[i, L.N_BUF] = b.buffer_of[spec.name]
         elif spec.kind == "router":
             ni[i, L.N_KIND] = L.K_ROUTER
+            _rate_limit(spec, i, ni, nf)
     ei, ef = _edges(b, ni, seed, replication)
     inputs, cons = _wire(b, ni, bi)
     clients = sum(s.clients or 0 for s in model.nodes if s.kind == "sender")

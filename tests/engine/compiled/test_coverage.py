@@ -46,7 +46,7 @@ def test_the_corpus_is_covered(name):
 @pytest.mark.parametrize("changes, reason", [
     ({"src": {"timeout": 1, "circuit_breaker": {"failure_ratio": 0.5}}},
      "node 'src': 'circuit_breaker' is not compiled"),
-    ({"src": {"rate_limit": {"rate": 1, "burst": 1}}}, "node 'src': 'rate_limit'"),
+    ({"src": {"timeout": 2, "hedge": {"after": 0.5}}}, "node 'src': 'hedge'"),
     ({"src": {"timeout": 1, "retry": {"max_attempts": 2, "budget": {"ratio": 0.1}}}},
      "node 'src': 'retry.budget' is not compiled"),
     ({"s": {"availability": {"mtbf": 100, "mttr": 1}}}, "node 's': 'availability'"),
