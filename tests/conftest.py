@@ -85,3 +85,17 @@ def validations(monkeypatch):
     monkeypatch.setattr(module, "validate", counted)
     monkeypatch.setattr(sim.model, "validate", counted)
     return count
+
+
+def pytest_sessionstart(session):
+    """Compile the compiled engine's kernel once, in this process, before any test: the
+    machine code is then on disk (numba's cache), and the processes tests start (the
+    console script, sweep workers) load it instead of each compiling it (about 40 s
+    in a fresh checkout)."""
+    import importlib.util
+
+    if importlib.util.find_spec("numba") is None:
+        return
+    from sim.engine.compiled.warm import warm
+
+    warm()

@@ -99,3 +99,15 @@ def test_a_misspelt_engine_is_refused_with_a_suggestion():
                        r"\(got 'compield'\) \(did you mean 'compiled'\?\)"):
         make_model(BASE, [["src", "s"]]).run.merged({"engine": "compield"},
                                                     spelling="run.{key}")
+
+
+def test_the_reference_page_lists_every_covered_key():
+    """docs/reference/engines.md names each key the compiled engine reads."""
+    from pathlib import Path
+
+    page = (Path(__file__).parents[3] / "docs" / "reference" / "engines.md").read_text()
+    listed = {kind: page.split(f"| {kind} |")[1].split("\n")[0] for kind in COVERED_KEYS}
+    implicit = {"name", "kind", "replicas", "has_default", "idempotent", "buffer"}
+    for kind, keys in COVERED_KEYS.items():
+        for key in keys - implicit:
+            assert f"`{key}`" in listed[kind], (kind, key)
