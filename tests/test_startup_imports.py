@@ -48,7 +48,8 @@ def test_check_and_help_import_none_of_the_heavy_packages(args):
     assert sorted(imported(args) & set(LIGHT)) == []
 
 
-@pytest.mark.parametrize("model", ["bounded_queue", "retry_storm", "webhook_delivery"])
+@pytest.mark.parametrize("model", ["bounded_queue", "connection_pool", "retry_storm",
+                                   "sync_calls", "webhook_delivery"])
 def test_checking_a_model_without_caches_cycles_or_classes_imports_no_numpy(model):
     assert "numpy" not in imported(["check", str(MODELS / f"{model}.yaml")])
 

@@ -10,6 +10,10 @@ Notation follows Kleinrock (1975) and Gross & Harris: ``lam`` arrival rate,
 erlangs, ``rho = a / c`` utilisation. ``Wq`` is the mean wait before service,
 ``W = Wq + 1 / mu`` the mean sojourn, ``Lq`` the mean number waiting (not in
 service), ``L`` the mean number in the station.
+
+numpy and scipy are imported by the two functions that use them (M/M/c/K), not at
+import: ``asyncsim check`` reaches :func:`ggc` for pools and sync calls, and then
+imports neither.
 """
 
 from __future__ import annotations
@@ -193,7 +197,7 @@ def _mmck_tail(r: float, capacity: int) -> tuple[float, float, float, float]:
     span = min(capacity, math.ceil(46.0 / abs(x)) + 1)
     if span > _MAX_STATES:
         raise ValueError(f"M/M/c/K with K={capacity} and a/c={r} needs too many states")
-    import numpy as np  # lazily, like scipy below: check needs neither
+    import numpy as np
 
     ref = capacity if r > 1.0 else 1
     j = np.arange(capacity - span + 1, capacity + 1) if r > 1.0 else np.arange(1, span + 1)
