@@ -8,18 +8,27 @@ default), it reports
   so a machine whose load changes treats them alike;
 - from one ``python -X importtime`` run: the number of modules imported, the sum of
   their own (``self``) import times in seconds, and which heavy packages (pandas,
-  pyarrow, scipy, matplotlib, dask, numba, networkx, simpy, numpy) were imported.
+  pyarrow, scipy, matplotlib, dask, numba, networkx, simpy, numpy, tqdm) were
+  imported. A module imported with ``importlib.import_module`` (asyncsim's command
+  modules, ``sim.analytic``'s names) is not listed by ``-X importtime``, though the
+  modules it imports are.
 
-The command lines: ``check models/request_reply.yaml``, ``--help``, ``--version``,
-and ``run`` of 1,000 customers of W1 (M/M/1 at utilisation 0.9, as in
+The command lines: ``check models/request_reply.yaml``, ``--help``, ``--version``;
+``run`` of 1,000 customers of W1 (M/M/1 at utilisation 0.9, as in
 benchmarks/throughput.py: arrival rate 0.9 for 1,111 s, one replication), its
-model file written to a temporary folder. Targets: check and
---help under 0.3 s, the 1,000-customer run under 0.6 s.
+model file written to a temporary folder; ``run models/request_reply.yaml`` for
+12.5 s (80 requests/s: 1,000 requests), no warm-up, one replication; and
+``check models/request_reply.yaml`` as the ``asyncsim`` console script runs it
+(``from sim.cli import entry; sys.exit(entry())``, given to ``python -c``).
+Targets: check and --help under 0.3 s, the 1,000-customer runs under 0.6 s.
 
 Compiled modules are cached (in a temporary folder) and every command runs once
 before it is timed, as for an installed package; ``--no-bytecode`` keeps the
 environment's PYTHONDONTWRITEBYTECODE, if set, so that every run compiles
-asyncsim's sources again.
+asyncsim's sources (as a source checkout without compiled files does).
+``--python`` times another interpreter command than this one: a path, or a name
+looked up on PATH (a launcher script in front of the interpreter adds its own
+start-up to every figure).
 
 Run from the repository root; the figures depend on the machine and its load, so
 compare trees in one session::
@@ -27,6 +36,7 @@ compare trees in one session::
     python benchmarks/startup.py
     python benchmarks/startup.py --root ../before --root .      # side by side
     python benchmarks/startup.py --repeat 9 --out startup.json
+    python benchmarks/startup.py --no-bytecode --python "$(command -v python)"
 """
 
 from __future__ import annotations
@@ -59,14 +69,31 @@ edges:
 """
 
 
+RR_RATE = 80.0
+"""Requests per second of models/request_reply.yaml's client."""
+RR_REQUESTS = 1000
+
+MODULE = ["-m", "sim"]
+SCRIPT = ["-c", "import sys; from sim.cli import entry; sys.exit(entry())"]
+"""What the ``asyncsim`` console script runs (its launcher imports ``entry``)."""
+
+
 def command_lines(w1: str) -> dict[str, list[str]]:
-    return {"check models/request_reply.yaml": ["check", "models/request_reply.yaml"],
-            "--help": ["--help"],
-            "--version": ["--version"],
-            f"run W1, {W1_CUSTOMERS:,} customers": ["run", w1]}
+    """Label -> the interpreter's arguments."""
+    rr_duration = RR_REQUESTS / RR_RATE
+    return {"check models/request_reply.yaml": [*MODULE, "check", "models/request_reply.yaml"],
+            "--help": [*MODULE, "--help"],
+            "--version": [*MODULE, "--version"],
+            f"run W1, {W1_CUSTOMERS:,} customers": [*MODULE, "run", w1],
+            f"run request_reply, {RR_REQUESTS:,} req": [
+                *MODULE, "run", "models/request_reply.yaml", "--duration", f"{rr_duration:g}",
+                "--warmup", "0", "--replications", "1"],
+            "asyncsim check (console script)": [*SCRIPT, "check",
+                                                "models/request_reply.yaml"]}
 
 
 ENV = dict(os.environ)
+PYTHON = [sys.executable]
 
 
 def use_bytecode(folder: str) -> None:
@@ -78,8 +105,8 @@ def use_bytecode(folder: str) -> None:
 
 
 def sim_command(args: list[str], root: str, *flags: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, *flags, "-m", "sim", *args], capture_output=True,
-                          text=True, cwd=root, env=ENV)
+    return subprocess.run([*PYTHON, *flags, *args], capture_output=True, text=True, cwd=root,
+                          env=ENV)
 
 
 def import_profile(args: list[str], root: str) -> dict:
@@ -97,7 +124,7 @@ def import_profile(args: list[str], root: str) -> dict:
 
 
 def wall_medians(args: list[str], roots: list[str], repeat: int) -> list[float]:
-    """Median wall seconds of ``python -m sim ARGS`` per root, runs interleaved."""
+    """Median wall seconds of ``python ARGS`` per root, runs interleaved."""
     times: list[list[float]] = [[] for _ in roots]
     for _ in range(repeat):
         for i, root in enumerate(roots):
@@ -117,7 +144,11 @@ def main() -> None:
     parser.add_argument("--no-bytecode", action="store_true", help="leave the environment's "
                         "PYTHONDONTWRITEBYTECODE alone (by default compiled modules are "
                         "cached in a temporary folder, as for an installed package)")
+    parser.add_argument("--python", help="the interpreter command to time (default: the one "
+                        "running this script)")
     options = parser.parse_args()
+    if options.python:
+        PYTHON[:] = [options.python]
     roots = [str(Path(r).resolve()) for r in (options.root or ["."])]
     figures = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -133,7 +164,7 @@ def main() -> None:
                 profile = import_profile(args, root)
                 figures.append({"command": label, "root": root, "wall_median": wall,
                                 **profile})
-                print(f"{label:34s} {wall:6.3f} s  exit {profile['exit']}  "
+                print(f"{label:36s} {wall:6.3f} s  exit {profile['exit']}  "
                       f"{profile['modules']:4d} modules  imports "
                       f"{profile['import_seconds']:.3f} s  "
                       f"heavy: {', '.join(profile['heavy']) or '-'}"
@@ -141,6 +172,7 @@ def main() -> None:
     if options.out:
         Path(options.out).write_text(json.dumps({"repeat": options.repeat,
                                                  "bytecode": not options.no_bytecode,
+                                                 "python": PYTHON[0],
                                                  "figures": figures}, indent=2) + "\n")
 
 

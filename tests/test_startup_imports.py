@@ -1,9 +1,13 @@
 """What the command line imports at start-up: ``check`` and ``--help`` pay for no
-package they do not use (pandas, scipy, matplotlib, pyarrow, dask, numba, simpy,
-networkx), and a short ``run`` for no table, plotting, fitting or cluster package.
+package they do not use (numpy, pandas, scipy, matplotlib, pyarrow, dask, numba,
+simpy, networkx), a short ``run`` for no table, plotting, fitting or cluster
+package, and a command for no other command's module (its parser, built alone,
+reads its arguments as the parser of every command does).
 
-Each command runs as its own process (``python -X importtime -m sim ...``), which lists
-every module imported, so a new top-level import anywhere on a command's path fails here.
+Each command runs as its own process, as ``python -m sim ...`` does, and reports
+every module in ``sys.modules`` when it exits, so a new top-level import anywhere on
+a command's path fails here (``python -X importtime`` would miss a module imported
+with ``importlib.import_module``, as the commands and ``sim.analytic``'s names are).
 """
 
 from __future__ import annotations
@@ -14,25 +18,36 @@ from pathlib import Path
 
 import pytest
 
+from sim.cli import COMMAND_MODULES, build_parser
+
 ROOT = Path(__file__).resolve().parents[1]
-RR = str(ROOT / "models" / "request_reply.yaml")
-LIGHT = ("pandas", "scipy", "matplotlib", "pyarrow", "dask", "distributed", "numba",
+MODELS = ROOT / "models"
+RR = str(MODELS / "request_reply.yaml")
+LIGHT = ("numpy", "pandas", "scipy", "matplotlib", "pyarrow", "dask", "distributed", "numba",
          "simpy", "networkx", "tqdm")
 RUN_FREE = ("pandas", "pyarrow", "scipy", "matplotlib", "dask", "distributed", "numba",
             "networkx", "tqdm")
 
+# ``python -m sim ARGS``, then the names in sys.modules on stderr at exit
+PROBE = ("import atexit, runpy, sys\n"
+         "atexit.register(lambda: sys.stderr.write('\\nMODULES ' + ' '.join(sys.modules)"
+         " + '\\n'))\n"
+         "runpy.run_module('sim', run_name='__main__', alter_sys=True)\n")
+
+
+def modules(args: list[str]) -> set[str]:
+    """Every module ``python -m sim ARGS`` imports (full dotted names)."""
+    done = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True,
+                          text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-2000:]
+    names = set(done.stderr.rsplit("\nMODULES ", 1)[1].split())
+    assert {"sim", "sim.cli", "argparse"} <= names  # the list was read
+    return names
+
 
 def imported(args: list[str]) -> set[str]:
     """Top-level names of every module ``python -m sim ARGS`` imports."""
-    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "sim", *args],
-                          capture_output=True, text=True, cwd=ROOT)
-    assert done.returncode == 0, done.stderr[-2000:]
-    names = set()
-    for line in done.stderr.splitlines():
-        if line.startswith("import time:") and "|" in line:
-            names.add(line.rsplit("|", 1)[1].strip().split(".")[0])
-    assert "sim" in names  # the profile was read
-    return names
+    return {name.split(".")[0] for name in modules(args)}
 
 
 @pytest.mark.parametrize("args", [["check", RR], ["--help"], ["--version"]],
@@ -41,6 +56,32 @@ def test_check_and_help_import_none_of_the_heavy_packages(args):
     assert sorted(imported(args) & set(LIGHT)) == []
 
 
+@pytest.mark.parametrize("model", ["bounded_queue", "connection_pool", "retry_storm",
+                                   "sync_calls", "webhook_delivery"])
+def test_checking_a_model_without_caches_cycles_or_classes_imports_no_numpy(model):
+    assert "numpy" not in imported(["check", str(MODELS / f"{model}.yaml")])
+
+
+def test_the_probe_sees_a_package_a_command_imports():
+    assert {"numpy", "simpy"} <= imported(["run", RR, "--duration", "1", "--warmup", "0",
+                                           "--replications", "1"])
+
+
 def test_a_short_run_imports_no_frame_plotting_fitting_graph_or_cluster_package():
     args = ["run", RR, "--duration", "2", "--warmup", "0", "--replications", "1"]
     assert sorted(imported(args) & set(RUN_FREE)) == []
+
+
+def test_a_command_imports_no_other_command_module_and_help_imports_them_all():
+    commands = {f"sim.cli.cmd_{name}" for name in COMMAND_MODULES}
+    assert modules(["check", RR]) & commands == {"sim.cli.cmd_check"}
+    assert modules(["--help"]) >= commands
+
+
+@pytest.mark.parametrize("argv", [
+    ["run", RR, "--duration", "2", "--set", "nodes.worker.servers=3", "--format", "json"],
+    ["check", RR, "--set", "run.seed=4"],
+    ["sweep", "experiments/retry_storm.yaml", "--workers", "2"],
+], ids=["run", "check", "sweep"])
+def test_a_command_parsed_alone_reads_its_arguments_as_among_every_command(argv):
+    assert vars(build_parser(argv[0]).parse_args(argv)) == vars(build_parser().parse_args(argv))

@@ -2,7 +2,8 @@
 abandonment (Erlang-A), preemptive-resume and multi-server non-preemptive priority,
 processor sharing, renewal arrivals to exponential servers (GI/M/c), and the order
 statistics of a quorum. Pure functions, numbers in (rates per second, times in
-seconds), like :mod:`sim.analytic.stations`.
+seconds), like :mod:`sim.analytic.stations`. numpy is imported by the two that use
+it (Erlang-A, the GI/M/c boundary), not at import.
 """
 
 from __future__ import annotations
@@ -10,8 +11,6 @@ from __future__ import annotations
 import math
 from itertools import combinations
 from typing import Sequence
-
-import numpy as np
 
 from sim.analytic.stations import INF, StationResult, erlang_c, mmc
 from sim.distributions import Distribution
@@ -56,6 +55,8 @@ def erlang_a(lam: float, mu: float, c: int, theta: float) -> StationResult:
         top = max(top, log_p)
         if n > c and log_p - top < math.log(_TAIL) and lam < c * mu + (n - c) * theta:
             break
+    import numpy as np
+
     p = np.exp(np.array(logs) - top)
     p /= p.sum()
     served_p, served_w, waiting = float(p[:c].sum()), 0.0, 0.0
@@ -259,6 +260,8 @@ def _gimc_boundary(transform, sigma: float, mu: float, c: int) -> float:
     """K = q_(c-1), from balance at j = 1 .. c - 1 and the normalisation."""
     if c == 1:
         return 1.0 - sigma
+    import numpy as np
+
     # unknowns x = (q_0, ..., q_(c-2), K); q_(c-1) = K
     n = c
     A = np.zeros((n, n))

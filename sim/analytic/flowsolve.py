@@ -14,9 +14,12 @@ for acyclic models, and cubic only in the size of the largest cycle.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["RoutingMatrix", "solve_visits", "solve_absorption"]
 
@@ -126,11 +129,19 @@ def _tarjan(adj: list[list[int]]) -> list[set[int]]:
     return out
 
 
-def _solve_block(P: RoutingMatrix, members: list[int], rhs: np.ndarray,
-                 transpose: bool) -> np.ndarray:
-    """``x`` on one component: ``x = rhs + x P_CC`` (transpose) or ``x = rhs + P_CC x``."""
-    if len(members) == 1 and members[0] not in P.rows[members[0]]:
-        return rhs
+def _acyclic(P: RoutingMatrix, members: list[int]) -> bool:
+    """Whether a component is one node that does not route to itself (no solve needed)."""
+    return len(members) == 1 and members[0] not in P.rows[members[0]]
+
+
+def _solve_cycle(P: RoutingMatrix, members: list[int], rhs: list[float],
+                 transpose: bool) -> list[float]:
+    """``x`` on one cyclic component: ``x = rhs + x P_CC`` (transpose) or
+    ``x = rhs + P_CC x``, by a dense solve; raises numpy.linalg.LinAlgError when
+    singular. numpy is imported here, so a model without cycles is solved without it
+    (``asyncsim check`` does not import numpy)."""
+    import numpy as np
+
     pos = {m: k for k, m in enumerate(members)}
     A = np.eye(len(members))
     for m in members:
@@ -141,28 +152,34 @@ def _solve_block(P: RoutingMatrix, members: list[int], rhs: np.ndarray,
                     A[k, pos[m]] -= w
                 else:
                     A[pos[m], k] -= w
-    return np.linalg.solve(A, rhs)
+    return np.linalg.solve(A, np.array(rhs)).tolist()
 
 
-def solve_visits(P: RoutingMatrix, start: int, order: list[list[int]]) -> np.ndarray | None:
-    """Visits ``v`` solving ``v = e_start + v P`` (traffic equations), or None when
-    messages multiply without bound (a finite non-negative solution exists exactly
-    when ``sum_k e P^k`` converges). ``order``: :meth:`RoutingMatrix.components`."""
-    v = np.zeros(len(P))
-    inflow = np.zeros(len(P))
+def solve_visits(P: RoutingMatrix, start: int, order: list[list[int]]) -> list[float] | None:
+    """Visits ``v`` (one per node, in ``P``'s order) solving ``v = e_start + v P``
+    (traffic equations), or None when messages multiply without bound (a finite
+    non-negative solution exists exactly when ``sum_k e P^k`` converges). ``order``:
+    :meth:`RoutingMatrix.components`."""
+    v = [0.0] * len(P)
+    inflow = [0.0] * len(P)
     inflow[start] = 1.0
     for members in order:
-        rhs = inflow[members]
-        if not rhs.any():
+        rhs = [inflow[m] for m in members]
+        if not any(rhs):
             continue
-        try:
-            x = _solve_block(P, members, rhs, transpose=True)
-        except np.linalg.LinAlgError:
+        if _acyclic(P, members):
+            x = rhs
+        else:
+            import numpy as np
+
+            try:
+                x = _solve_cycle(P, members, rhs, transpose=True)
+            except np.linalg.LinAlgError:
+                return None
+        if not (all(math.isfinite(t) for t in x) and min(x) > -1e-9 and max(x) < 1e12):
             return None
-        if not (np.all(np.isfinite(x)) and x.min() > -1e-9 and x.max() < 1e12):
-            return None
-        v[members] = x
         for m, vm in zip(members, x):
+            v[m] = vm
             for j, w in P.rows[m].items():
                 inflow[j] += vm * w
     return v
@@ -171,10 +188,13 @@ def solve_visits(P: RoutingMatrix, start: int, order: list[list[int]]) -> np.nda
 def solve_absorption(P: RoutingMatrix, b: np.ndarray, order: list[list[int]]) -> np.ndarray:
     """``g`` solving ``g = b + P g`` (first-step analysis: the probability that a
     message at each node is absorbed successfully); components sinks first."""
+    import numpy as np
+
     g = np.zeros(len(P))
     for members in reversed(order):
         inside = set(members)
-        rhs = np.array([b[m] + sum(w * g[j] for j, w in P.rows[m].items() if j not in inside)
-                        for m in members])
-        g[members] = _solve_block(P, members, rhs, transpose=False)
+        rhs = [b[m] + sum(w * g[j] for j, w in P.rows[m].items() if j not in inside)
+               for m in members]
+        g[members] = rhs if _acyclic(P, members) else _solve_cycle(P, members, rhs,
+                                                                  transpose=False)
     return g

@@ -56,15 +56,12 @@ import math
 from collections.abc import Mapping
 from typing import NamedTuple
 
-import numpy as np
-
 from sim.analytic.capacity import (availability_factor, holding_time, input_queues,
                                    is_exponential)
 from sim.analytic.classes import effective_model
 from sim.analytic.flowsolve import RoutingMatrix, solve_visits
 from sim.analytic.kinds import Rates, station_of
 from sim.analytic.layers import call_visits, path_visits
-from sim.analytic.mva import mva
 from sim.model.kinds.sender import SenderSpec
 from sim.model.spec import Model
 
@@ -121,7 +118,7 @@ def visit_ratios(model: Model, thinning: Mapping[str, float] | None = None
         start = P.index[s.name]
         v = solve_visits(P, start, order)
         if v is None:
-            v = np.where(_reach(P, start), math.inf, 0.0)
+            v = [math.inf if seen else 0.0 for seen in _reach(P, start)]
         out[s.name] = {n: max(float(x), 0.0) for n, x in zip(P.names, v)}
         if model.calls:  # calls arrive at their callees and go no further
             for n, extra in call_visits(model, out[s.name]).items():
@@ -129,8 +126,8 @@ def visit_ratios(model: Model, thinning: Mapping[str, float] | None = None
     return out
 
 
-def _reach(P: RoutingMatrix, start: int) -> np.ndarray:
-    seen, todo = np.zeros(len(P), dtype=bool), [start]
+def _reach(P: RoutingMatrix, start: int) -> list[bool]:
+    seen, todo = [False] * len(P), [start]
     while todo:
         i = todo.pop()
         if not seen[i]:
@@ -161,6 +158,10 @@ def _closed_throughput(model: Model, visits: dict, open_rate: dict, P: RoutingMa
     closed = [s for s in model.senders if s.is_closed]
     if not closed:
         return {}
+    import numpy as np
+
+    from sim.analytic.mva import mva
+
     services = [n for n in model.nodes if station_of(n).serves]
     # a caller's holding time holds its callees' response times: path visits only
     path = {s.name: path_visits(model, visits[s.name]) if model.calls else visits[s.name]

@@ -10,6 +10,10 @@ Notation follows Kleinrock (1975) and Gross & Harris: ``lam`` arrival rate,
 erlangs, ``rho = a / c`` utilisation. ``Wq`` is the mean wait before service,
 ``W = Wq + 1 / mu`` the mean sojourn, ``Lq`` the mean number waiting (not in
 service), ``L`` the mean number in the station.
+
+numpy and scipy are imported by the two functions that use them (M/M/c/K), not at
+import: ``asyncsim check`` reaches :func:`ggc` for pools and sync calls, and then
+imports neither.
 """
 
 from __future__ import annotations
@@ -17,8 +21,6 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 from typing import Sequence
-
-import numpy as np
 
 __all__ = [
     "StationResult", "erlang_b", "erlang_c", "mm1", "mmc", "mmck", "mm_inf", "mg1",
@@ -195,6 +197,8 @@ def _mmck_tail(r: float, capacity: int) -> tuple[float, float, float, float]:
     span = min(capacity, math.ceil(46.0 / abs(x)) + 1)
     if span > _MAX_STATES:
         raise ValueError(f"M/M/c/K with K={capacity} and a/c={r} needs too many states")
+    import numpy as np
+
     ref = capacity if r > 1.0 else 1
     j = np.arange(capacity - span + 1, capacity + 1) if r > 1.0 else np.arange(1, span + 1)
     from scipy.special import logsumexp  # lazily: check and a short run need no scipy
@@ -224,6 +228,7 @@ def mmck(lam: float, mu: float, c: int, K: float) -> StationResult:
         return mmc(lam, mu, c)
     if lam == 0:
         return StationResult(0.0, 0.0, 0.0, 0.0, 0.0, 1.0 / mu, 0.0, 0.0, False, "M/M/c/K")
+    import numpy as np
     from scipy.special import gammaln, logsumexp  # lazily: check needs no scipy
 
     c, a = int(c), lam / mu

@@ -66,9 +66,13 @@ def add_set_flag(p: argparse.ArgumentParser) -> None:
 def load_cli_model(args):
     """The model named on the command line, with its --set overrides, validated
     (read without networkx: its graph is a ModelGraph)."""
-    from sim.model import parse_set, read_model
+    from sim.model import read_model
 
-    overrides = dict(parse_set(text) for text in args.sets)
+    overrides = {}
+    if args.sets:
+        from sim.model import parse_set
+
+        overrides = dict(parse_set(text) for text in args.sets)
     return read_model(args.model, overrides)
 
 

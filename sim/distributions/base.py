@@ -1,4 +1,10 @@
-"""The Distribution interface, parameter checks and the constant law."""
+"""The Distribution interface, parameter checks and the constant law.
+
+numpy is imported where a law draws times or evaluates its cdf, not at import:
+loading and checking a model needs only the moments, and ``asyncsim check`` would
+otherwise spend about 0.1 s of its start-up importing numpy
+(``python -X importtime``; benchmarks/startup.py).
+"""
 
 from __future__ import annotations
 
@@ -7,14 +13,16 @@ import functools
 import itertools
 import math
 import numbers
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sim.errors import ModelError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["Distribution", "Constant"]
 
@@ -35,11 +43,18 @@ def _real(value: Any, key: str | None, *, positive: bool = False) -> float:
 
 def _reals(value: Any, key: str, *, positive: bool = False) -> tuple[float, ...]:
     """A non-empty list of numbers as a tuple of floats; a bad item is named by index."""
-    if not isinstance(value, (list, tuple, np.ndarray)) or len(value) == 0:
+    if not isinstance(value, _sequence_types()) or len(value) == 0:
         sign = ">" if positive else ">="
         raise ModelError(f"must be a non-empty list of finite numbers {sign} 0", key=key,
                          value=value)
     return tuple(_real(v, f"{key}[{i}]", positive=positive) for i, v in enumerate(value))
+
+
+def _sequence_types() -> tuple[type, ...]:
+    """list and tuple, and numpy's array once numpy is imported (before, no value can be
+    an array, and asking would import it)."""
+    numpy = sys.modules.get("numpy")
+    return (list, tuple) if numpy is None else (list, tuple, numpy.ndarray)
 
 
 def _count(value: Any, key: str) -> int:
@@ -122,6 +137,8 @@ class Distribution(abc.ABC):
 
     def cdf(self, x: float | np.ndarray) -> float | np.ndarray:
         """P(X <= x) for ``x`` seconds (a float, or elementwise for an array)."""
+        import numpy as np
+
         x = np.asarray(x, dtype=float)
         with np.errstate(divide="ignore", over="ignore"):
             p = np.where(x < 0, 0.0, self._cdf(np.maximum(x, 0.0)))
@@ -156,6 +173,8 @@ class Constant(Distribution):
     variance = property(lambda self: 0.0, doc="Variance, 0.")
 
     def sample(self, rng, size):
+        import numpy as np
+
         return np.full(size, self.value)
 
     def stream(self, rng, batch=4096):

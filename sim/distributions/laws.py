@@ -1,4 +1,8 @@
-"""The stochastic laws of the model format, each with its moments, sampler and cdf."""
+"""The stochastic laws of the model format, each with its moments, sampler and cdf.
+
+numpy is imported by the samplers and cdfs that use it, not at import (see
+:mod:`sim.distributions.base`); :class:`Empirical` keeps its samples as an array.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +10,15 @@ import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from sim.distributions.base import (Distribution, _count, _exp, _nonneg, _pos,
                                      _pos_list, _reals, _set)
 from sim.errors import ModelError
 from sim.files import UnreadableFile, read_text_file
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["Exponential", "Uniform", "Lognormal", "Gamma", "Erlang", "Weibull", "Pareto",
            "Normal", "Hyperexponential", "Empirical"]
@@ -47,6 +52,8 @@ class Exponential(Distribution):
         return rng.exponential(self.mean, size)
 
     def _cdf(self, x):
+        import numpy as np
+
         return -np.expm1(-x / self.mean)
 
     def to_spec(self) -> dict:
@@ -87,6 +94,8 @@ class Uniform(Distribution):
         return rng.uniform(self.low, self.high, size)
 
     def _cdf(self, x):
+        import numpy as np
+
         if self.high == self.low:
             return (x >= self.low) * 1.0
         return np.clip((x - self.low) / (self.high - self.low), 0.0, 1.0)
@@ -121,6 +130,8 @@ class _MeanCV(Distribution):
                         doc="Variance, (cv * mean)**2.")
 
     def sample(self, rng, size):
+        import numpy as np
+
         return np.full(size, self.mean) if self.cv < 1e-8 else self._draw(rng, size)
 
     def _cdf(self, x):
@@ -143,6 +154,8 @@ class Lognormal(_MeanCV):
         return rng.lognormal(mu, sigma, size)
 
     def _law_cdf(self, x):
+        import numpy as np
+
         sigma, mu = self._sigma_mu
         return special.ndtr((np.log(x) - mu) / sigma)
 
@@ -207,6 +220,8 @@ class Weibull(Distribution):
         return self.scale * rng.weibull(self.shape, size)
 
     def _cdf(self, x):
+        import numpy as np
+
         return -np.expm1(-((x / self.scale) ** self.shape))
 
 
@@ -238,6 +253,8 @@ class Pareto(Distribution):
         return self.scale * rng.pareto(self.alpha, size)
 
     def _cdf(self, x):
+        import numpy as np
+
         return -np.expm1(-self.alpha * np.log1p(x / self.scale))
 
 
@@ -281,6 +298,8 @@ class Normal(Distribution):
         return self.sd * self.sd * (1 - (z * lam if lam else 0.0) - lam * lam)
 
     def sample(self, rng, size):
+        import numpy as np
+
         if self.sd == 0:
             return np.full(size, self.loc)
         # Inverse cdf of the truncated law, one uniform per time; V in (0, 1] keeps it finite.
@@ -332,11 +351,15 @@ class Hyperexponential(Distribution):
         return math.fsum(2 * p * x * x for p, x in zip(self.probs, self.means)) - m * m
 
     def sample(self, rng, size):
+        import numpy as np
+
         branch = np.searchsorted(np.cumsum(self.probs), rng.random(size), side="right")
         means = np.asarray(self.means)[np.minimum(branch, len(self.means) - 1)]
         return means * rng.standard_exponential(size)
 
     def _cdf(self, x):
+        import numpy as np
+
         return sum(p * -np.expm1(-x / m) for p, m in zip(self.probs, self.means))
 
     def to_spec(self) -> dict:
@@ -356,6 +379,8 @@ class Empirical(Distribution):
     variance = property(lambda self: float(self._array.var()), doc="Variance of the samples.")
 
     def __post_init__(self) -> None:
+        import numpy as np
+
         Distribution.__post_init__(self)
         array = np.array(self.samples)
         array.flags.writeable = False
@@ -370,6 +395,8 @@ class Empirical(Distribution):
         return self._array[rng.integers(0, len(self._array), size)]
 
     def _cdf(self, x):
+        import numpy as np
+
         return np.searchsorted(np.sort(self._array), x, side="right") / len(self._array)
 
     def to_spec(self) -> dict:

@@ -7,18 +7,34 @@ attributes are the model format's keys; ``apply_overrides`` changes keys by dott
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from sim.model.adjacency import from_adjacency
 from sim.model.load import from_dict, load, load_graph, save, to_dict
-from sim.model.overrides import apply_overrides, parse_set
 from sim.model.spec import Model
 from sim.model.validate import validate
 
 __all__ = ["load", "from_dict", "to_dict", "save", "from_adjacency", "apply_overrides",
            "parse_set", "validate", "load_model", "read_model", "Model"]
+
+# imported at first use (PEP 562): reading and checking a model without --set needs neither
+_HOME_OF = {"from_adjacency": "sim.model.adjacency", "apply_overrides": "sim.model.overrides",
+            "parse_set": "sim.model.overrides"}
+
+
+def __getattr__(name: str):
+    module = _HOME_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module 'sim.model' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
 
 
 def load_model(path: str | Path,
@@ -26,6 +42,8 @@ def load_model(path: str | Path,
     """Read, override (dotted paths, as ``--set``) and validate a model file."""
     G = load(path)
     if overrides:
+        from sim.model.overrides import apply_overrides
+
         G = apply_overrides(G, overrides)
     return validate(G)
 
@@ -37,5 +55,7 @@ def read_model(path: str | Path,
     :class:`~sim.model.graph.ModelGraph` (``graph.to_networkx()`` converts it)."""
     G = load_graph(path)
     if overrides:
+        from sim.model.overrides import apply_overrides
+
         G = apply_overrides(G, overrides)
     return validate(G)

@@ -29,7 +29,6 @@ from sim.model.keys import Wiring, suggest_kind
 from sim.model.kinds import KIND_NAMES, KINDS, NodeSpec
 from sim.model.kinds.cache import WHENS, check_cache_loops
 from sim.model.load import ordered_edges
-from sim.model.scenario import scenario_of
 from sim.model.settings import RUN_KEYS, RunSettings, run_settings
 from sim.model.slo import slo_specs
 from sim.model.spec import EdgeSpec, Model
@@ -107,6 +106,8 @@ def validate(G: nx.DiGraph) -> Model:
                   graph=G, calls=calls, classes=plan.names, classed=plan.classed,
                   class_reach=plan.reach, slo=slo)
     if G.graph.get("scenario"):
+        from sim.model.scenario import scenario_of  # here: most models have none
+
         model = dataclasses.replace(model, scenario=scenario_of(G, model, validate))
     return model
 

@@ -2,19 +2,28 @@
 requests reaching it into hits (share h) and misses (1 - h), h the expected hit
 ratio of sim.analytic.cache for the popularity of the keys that reach it
 (sim.analytic.keys). The miss edge's traffic, ``(1 - h) x arrivals``, is the load the
-cache leaves on its backend."""
+cache leaves on its backend.
+
+The formulas (numpy) are imported when a model has a cache: the traffic of a model
+without one, as ``asyncsim check`` computes it, needs no numpy."""
 
 from __future__ import annotations
 
-from sim.analytic.cache import CacheEstimate, estimate
-from sim.analytic.keys import popularity
+from typing import TYPE_CHECKING
+
 from sim.analytic.kinds.base import NO_CLOSED_FORM, StationKind, keep_all
+
+if TYPE_CHECKING:
+    from sim.analytic.cache import CacheEstimate
 
 __all__ = ["STATION", "expected"]
 
 
 def expected(model, spec) -> CacheEstimate:
     """The cache's expected hit ratio and its method."""
+    from sim.analytic.cache import estimate
+    from sim.analytic.keys import popularity
+
     p, rate = popularity(model, spec.name)
     return estimate(p, spec, rate)
 

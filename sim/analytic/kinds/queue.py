@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 
-from sim.analytic.buffers import buffer_reasons
 from sim.analytic.capacity import (availability_factor, capacity, holding_time, input_queues,
                                    is_exponential, partitions_of, unbounded)
 from sim.analytic.kinds.base import RATES, StationKind, keep_all, stable
@@ -106,6 +105,8 @@ def demand(model, spec, visits: float) -> float | None:
 
 
 def reasons(model, spec, rates) -> list[str]:
+    from sim.analytic.buffers import buffer_reasons  # here: the traffic (check) needs none
+
     out = buffer_reasons(model, spec, rates)
     if spec.routing == "broadcast" and len(model.out_edges(spec.name)) > 1:
         out.append(f"queue {spec.name!r} broadcasts to competing consumers")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 
-from sim.analytic.buffers import buffer_reasons
 from sim.analytic.capacity import (availability_factor, holding_time, input_queues,
                                    routing_shares, servers_bound, unbounded)
 from sim.analytic.kinds.base import RATES, StationKind, balancing_reasons, stable
@@ -52,6 +51,8 @@ def demand(model, spec, visits: float) -> float | None:
 
 
 def reasons(model, spec, rates) -> list[str]:
+    from sim.analytic.buffers import buffer_reasons  # here: the traffic (check) needs none
+
     out = []
     if spec.availability is not None:
         out.append(f"service {spec.name!r} breaks down (availability)")
