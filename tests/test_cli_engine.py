@@ -5,6 +5,7 @@ the API's ``engine=`` and the line of ``check``."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -17,16 +18,21 @@ from sim.errors import ExperimentError, PlanError
 from sim.experiments import load_experiment, run_points
 from sim.planner import load_plan
 from tests.planner.conftest import mmc_plan
+from tests.uncovered import uncovered_model
 
 ROOT = Path(__file__).resolve().parent.parent
 RR = str(ROOT / "models" / "request_reply.yaml")          # covered by the kernel
-STORM = str(ROOT / "models" / "retry_storm.yaml")          # a sender with a profile
 SHORT = ["--duration", "5", "--warmup", "0", "--replications", "1"]
 # About 100,000 node visits (300 s of the model's warm-up + 20 s at 80 requests/s):
 # enough for auto to take the kernel.
 LONG_ENOUGH = ["--duration", "20", "--replications", "1"]
 COVERED_LINE = "asyncsim: engine: compiled (the model is covered by the compiled kernel)"
-STORM_LINE = "asyncsim: engine: simpy (node 'client': 'profile' is not compiled)"
+
+
+@pytest.fixture
+def far() -> tuple[str, str]:
+    """(path, reason) of a shipped model the compiled kernel does not cover."""
+    return uncovered_model()
 
 
 def _lines(text: str) -> list[str]:
@@ -53,9 +59,9 @@ def test_auto_takes_the_kernel_on_a_covered_long_enough_model_and_says_so(capsys
     assert json.loads(out)["requests"]["completed"] > 0        # stdout is the JSON alone
 
 
-def test_auto_on_an_uncovered_model_runs_simpy_and_says_why(capsys):
-    assert main(["run", STORM, *SHORT]) == 0
-    assert _lines(capsys.readouterr().err) == [STORM_LINE]
+def test_auto_on_an_uncovered_model_runs_simpy_and_says_why(far, capsys):
+    assert main(["run", far[0], *SHORT]) == 0
+    assert _lines(capsys.readouterr().err) == [f"asyncsim: engine: simpy ({far[1]})"]
 
 
 def test_auto_on_a_short_run_says_simpy_and_why(capsys):
@@ -92,11 +98,11 @@ def test_a_trace_runs_on_simpy(tmp_path, capsys):
         "asyncsim: engine: simpy (a trace is written only by the SimPy engine)"]
 
 
-def test_compiled_on_an_uncovered_model_exits_2_with_the_reason(capsys):
-    assert main(["run", STORM, *SHORT, "--engine", "compiled"]) == 2
+def test_compiled_on_an_uncovered_model_exits_2_with_the_reason(far, capsys):
+    assert main(["run", far[0], *SHORT, "--engine", "compiled"]) == 2
     out, err = capsys.readouterr()
     assert out == "" and len(err.strip().splitlines()) == 1
-    assert err.startswith("asyncsim: error: ") and "'profile' is not compiled" in err
+    assert err.startswith("asyncsim: error: ") and far[1] in err
     assert "Traceback" not in err
 
 
@@ -116,13 +122,12 @@ def test_the_api_reports_the_engine():
 
 # -- asyncsim check --------------------------------------------------------------------
 
-def test_check_says_whether_the_kernel_covers_the_model(capsys):
+def test_check_says_whether_the_kernel_covers_the_model(far, capsys):
     assert main(["check", RR]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == \
         "engine: compiled kernel covers this model"
-    assert main(["check", STORM]) == 0
-    assert capsys.readouterr().out.splitlines()[-1] == \
-        "engine: simpy only (node 'client': 'profile' is not compiled)"
+    assert main(["check", far[0]]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == f"engine: simpy only ({far[1]})"
 
 
 # -- sweeps ----------------------------------------------------------------------------
@@ -169,25 +174,26 @@ def test_the_engine_is_outside_the_fingerprint_and_the_flag_wins(tmp_path):
     assert load_experiment(path, run={"seed": 4}).fingerprint != base.fingerprint
 
 
-def test_a_sweep_refuses_compiled_on_an_uncovered_model_before_running(tmp_path, capsys):
+def test_a_sweep_refuses_compiled_on_an_uncovered_model_before_running(far, tmp_path,
+                                                                        capsys):
     out = tmp_path / "out"
-    assert main(["sweep", str(_experiment(tmp_path, model=STORM)), "--engine", "compiled",
+    assert main(["sweep", str(_experiment(tmp_path, model=far[0])), "--engine", "compiled",
                  "--out", str(out)]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("asyncsim: error: ") and "exp.yaml': point 0: " in err
-    assert "'profile' is not compiled" in err and len(err.splitlines()) == 1
+    assert far[1] in err and len(err.splitlines()) == 1
     assert not (out / "tasks").exists()
 
 
-def test_a_sweep_on_an_uncovered_model_says_simpy_and_why(tmp_path, capsys):
-    assert main(["sweep", str(_experiment(tmp_path, model=STORM, duration=2)),
+def test_a_sweep_on_an_uncovered_model_says_simpy_and_why(far, tmp_path, capsys):
+    assert main(["sweep", str(_experiment(tmp_path, model=far[0], duration=2)),
                  "--workers", "1", "--out", str(tmp_path / "out")]) == 0
-    assert _lines(capsys.readouterr().err) == [STORM_LINE]
+    assert _lines(capsys.readouterr().err) == [f"asyncsim: engine: simpy ({far[1]})"]
 
 
-def test_run_points_passes_the_engine_to_every_replication():
-    with pytest.raises(sim.ModelError, match="'profile' is not compiled"):
-        run_points(STORM, [{}], duration=2, warmup=0, replications=1, engine="compiled",
+def test_run_points_passes_the_engine_to_every_replication(far):
+    with pytest.raises(sim.ModelError, match=re.escape(far[1])):
+        run_points(far[0], [{}], duration=2, warmup=0, replications=1, engine="compiled",
                    workers=1)
     points = [{"nodes.worker.servers": 6}]
     settings = dict(duration=10, warmup=1, replications=2, seed=2, workers=1)
@@ -232,15 +238,16 @@ def test_a_plan_on_either_engine_gives_the_same_answer():
     assert got == pytest.approx([c.value for c in simpy.chosen.checks], rel=1e-9)
 
 
-def test_plan_flag_prints_the_engine_line_and_refuses_an_uncovered_model(tmp_path, capsys):
+def test_plan_flag_prints_the_engine_line_and_refuses_an_uncovered_model(tmp_path, capsys,
+                                                                         monkeypatch):
     body = _plan()
     body["saturation"] = {"replications": 1, "steps": 2}
     path = tmp_path / "plan.yaml"
     path.write_text(yaml.safe_dump(body), encoding="utf-8")
     assert main(["plan", str(path), "--engine", "simpy", "--workers", "1"]) == 0
     assert _lines(capsys.readouterr().err) == ["asyncsim: engine: simpy (asked for)"]
-    body["model"]["nodes"]["src"]["profile"] = [[0, 1], [30, 2]]
-    path.write_text(yaml.safe_dump(body), encoding="utf-8")
+    monkeypatch.setattr("sim.engine.choice.uncovered",
+                        lambda model, trace=False: "node 'srv': 'x' is not compiled")
     assert main(["plan", str(path), "--engine", "compiled"]) == 2
     err = capsys.readouterr().err.strip()
-    assert "'profile' is not compiled" in err and len(err.splitlines()) == 1
+    assert "node 'srv': 'x' is not compiled" in err and len(err.splitlines()) == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -16,7 +17,8 @@ import pytest
 from sim.cli import main
 from sim.errors import ExperimentError, ModelError
 from sim.experiments import run_points, sweep
-from tests.experiments.conftest import MODEL, REPO
+from tests.experiments.conftest import MODEL
+from tests.uncovered import uncovered_model
 
 pytest.importorskip("distributed")
 
@@ -124,9 +126,9 @@ def test_run_points_on_dask_equals_local(cluster):
 def test_the_engine_reaches_the_dask_workers(cluster):
     """``compiled`` on a model the kernel does not cover is refused by the worker that
     runs the replication; on a covered one the workers' numbers are the local ones."""
-    storm = REPO / "models" / "retry_storm.yaml"
-    with pytest.raises(ModelError, match="'profile' is not compiled"):
-        run_points(storm, [{}], duration=2, warmup=0, replications=1, engine="compiled",
+    far, reason = uncovered_model()
+    with pytest.raises(ModelError, match=re.escape(reason)):
+        run_points(far, [{}], duration=2, warmup=0, replications=1, engine="compiled",
                    scheduler=cluster)
     points = [{"nodes.worker.servers": 6}]
     settings = dict(duration=10, warmup=1, replications=2, seed=2)
