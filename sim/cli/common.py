@@ -118,16 +118,15 @@ def announce_workload(model, args) -> None:
               "--replications shorten it", file=sys.stderr)
 
 
-def announce_engine(model, run, args, *, trace: bool = False, where: str = "") -> None:
+def announce_engine(model, run, args, *, trace: bool = False) -> None:
     """One line on stderr saying which engine simulates ``model`` under the run settings
     ``run`` and why (not with --quiet); ``--engine compiled`` on a model the kernel does
-    not cover is refused (exit 2) with the reason, before anything runs. ``where``
-    prefixes the reason (a sweep's point)."""
+    not cover is refused (exit 2) with the reason, before anything runs."""
     from sim.engine.choice import choose_engine
 
     choice = choose_engine(model, run, trace=trace)
     if not getattr(args, "quiet", False):
-        print(f"asyncsim: engine: {choice.name} ({where}{choice.reason})", file=sys.stderr)
+        print(f"asyncsim: engine: {choice.name} ({choice.reason})", file=sys.stderr)
 
 
 def warn_unstable(model) -> None:
