@@ -16,7 +16,7 @@ from sim.engine.message import DONE, FAILED, PENDING, Msg, Request
 from sim.errors import ModelError
 from sim.metrics.stats import SampleStats
 
-__all__ = ["Sender", "CAUSES", "SPIN_LIMIT"]
+__all__ = ["Sender", "CAUSES", "SPIN_LIMIT", "livelock"]
 
 SPIN_LIMIT = 10_000
 """Zero-think sends per client at one instant before a closed sender is a livelock."""
@@ -289,11 +289,7 @@ class Sender:
             return
         self._spin += 1
         if self._spin > SPIN_LIMIT * self.spec.clients:
-            raise ModelError(f"its {self.spec.clients} clients sent {self._spin:,} requests "
-                             f"at t = {now:g} s without simulated time passing: each fails "
-                             "at once (a full buffer in front of clients that never think); "
-                             "give 'think' a positive time or the buffer more room",
-                             node=self.spec.name, key="think")
+            raise livelock(self.spec, self._spin, now)
 
     @property
     def counts(self) -> dict:
@@ -307,6 +303,15 @@ class Sender:
         attempts = self.offered if self.fast and not self.closed else self.attempts
         return {"attempts": attempts, "circuit_open": self.circuit_open,
                 "retries_denied": self.retries_denied, "wasted_work": self.wasted}
+
+
+def livelock(spec, sent: int, now: float) -> ModelError:
+    """The error for clients of sender ``spec`` that sent ``sent`` requests at ``now`` (s)
+    without simulated time passing (both engines raise it)."""
+    return ModelError(f"its {spec.clients} clients sent {sent:,} requests at t = {now:g} s "
+                      "without simulated time passing: each fails at once (a full buffer in "
+                      "front of clients that never think); give 'think' a positive time or "
+                      "the buffer more room", node=spec.name, key="think")
 
 
 def backoff_schedule(spec, rng) -> callable:

@@ -16,15 +16,15 @@ __all__ = ["uncovered", "COVERED_KEYS"]
 
 COVERED_KEYS = {
     "sender": {"name", "kind", "rate", "interarrival", "clients", "think", "timeout", "retry",
-               "priority", "routing", "replicas"},
+               "priority", "routing", "replicas", "profile", "period", "rate_limit"},
     "queue": {"name", "kind", "buffer", "routing"},
     "service": {"name", "kind", "service", "servers", "inputs", "buffer", "error_rate",
                 "idempotent", "routing", "has_default", "replicas"},
-    "router": {"name", "kind", "routing", "replicas"},
+    "router": {"name", "kind", "routing", "replicas", "rate_limit"},
 }
 """Keys of each node kind the kernel reads (the others must keep their defaults)."""
 
-_BUFFER_KEYS = {"capacity", "overflow", "discipline"}
+_BUFFER_KEYS = {"capacity", "overflow", "discipline", "ttl"}
 _RETRY_KEYS = {"max_attempts", "backoff", "jitter"}
 _EDGE_KEYS = {"source", "target", "p", "latency"}
 _ROUTINGS = {"probabilistic", "random", "round_robin", "least_loaded", "power_of_two"}
@@ -108,4 +108,7 @@ def uncovered(model, *, trace: bool = False) -> str | None:
         extra = _changed(edge, _EDGE_KEYS)
         if extra:
             return f"edge {edge.source}->{edge.target}: '{extra[0]}' is not compiled"
+        if edge.latency is not None and model.node(edge.source).kind == "queue":
+            return (f"edge {edge.source}->{edge.target}: 'latency' on a pull from a queue "
+                    "(the consumer's server waits for the transit) is not compiled")
     return None

@@ -26,31 +26,34 @@ from numba import njit
 
 from sim.engine.compiled.layout import (
     B_ARRIVALS, B_C0, B_C1, B_CAPACITY, B_DISCIPLINE, B_DROPPED, B_HEAD, B_N, B_OVERFLOW,
-    B_OWNER, B_PEAK, B_STAT, B_TAIL, B_TAKEN, BF_SPAN, C_DROPPED, C_ERROR, C_REJECTED,
+    B_OWNER, B_PEAK, B_STAT, B_TAIL, B_TAKEN, BF_SPAN, B_EXPIRED, B_PATIENCE, BF_TTL,
+    C_EXPIRED, EV_EXPIRE, C_DROPPED, C_ERROR, C_REJECTED,
     C_TIMEOUT, D_LIFO, D_PRIORITY, DONE, DRAW_MARGIN, E_LSTREAM, E_TARGET, EF_CUMULATIVE,
     EV_ARRIVAL, EV_DELIVER, EV_DONE, EV_EMIT, EV_FORWARD, EV_RETRY, EV_TIMEOUT, F_B_INITIAL,
     F_B_MAX, F_B_MULTIPLIER, F_BUSY_SPAN, F_ERROR_RATE, F_SPIN_AT, F_TIMEOUT, F_WASTED,
     FAILED, FREE, G_ENTRY, G_ERROR_NODE, G_EVENTS, G_FLUSH, G_FTOP, G_HEAP, G_LOW, G_MTOP,
     G_RTOP, G_SEQ, GF_STOP, GF_WARMUP, H_A, H_B, H_C, H_SEQ, H_TYPE, HEAP_MARGIN, J_EQUAL,
-    J_FULL, J_DECORRELATED, K_QUEUE, K_ROUTER, K_SENDER, K_SERVICE, LIVELOCK, M_ATTEMPT,
+    J_FULL, J_DECORRELATED, K_ROUTER, K_SENDER, K_SERVICE, LIVELOCK, M_ATTEMPT,
     M_NEXT, M_PREV, M_PRIO, M_REQ, M_SENDER, M_SEQ, MAX_HOPS, MF_BORN, MF_T, MF_WAITED,
     MF_WORK, N_ARRIVALS, N_ATTEMPTS, N_BUF, N_BUSY, N_CLIENTS, N_CLOSED, N_COMPLETED,
     N_DEAD, N_DRAW, N_DUPLICATES, N_E0, N_E1, N_ERRORS, N_ESTREAM, N_FAILED, N_IN0, N_IN1,
     N_JITTER, N_KIND, N_LIVE, N_MAX_ATTEMPTS, N_OFFERED, N_PRIO, N_REJECTED, N_RETRIES,
     N_ROUTING, N_RSTREAM, N_SERVERS, N_SPIN, N_STAT_TIME, N_STAT_WAIT, N_TIMED_OUT, N_TURN,
-    N_USTREAM, NEEDS_SERVICE, O_DROP_OLDEST, PENDING, Q_COUNTED, Q_CURRENT, Q_GEN,
+    N_USTREAM, N_DROPPED, N_P0, N_P1, N_LIMITED, F_TB_RATE, F_TB_BURST, F_TB_TOKENS, F_TB_LAST, F_PERIOD, F_CYCLE_WORK, PF_START, PF_MULTIPLIER, PF_BOUND,
+    NEEDS_SERVICE, O_DROP_OLDEST, PENDING, Q_COUNTED, Q_CURRENT, Q_GEN,
     Q_REFS, Q_SENDER, Q_SENT, Q_STATE, QF_BORN, QF_LAST_BACKOFF, R_LEAST_LOADED,
-    R_POWER_OF_TWO, R_PROBABILISTIC, R_RANDOM, R_ROUND_ROBIN, SLOT_MARGIN, SPIN_LIMIT,
+    R_PROBABILISTIC, R_RANDOM, R_ROUND_ROBIN, SLOT_MARGIN, SPIN_LIMIT,
     STAT_MARGIN, STOPPED, UNBOUNDED)
 
 __all__ = ["advance", "start"]
 
 jit = njit(cache=True, nogil=True, _nrt=False)
 loop = njit(cache=True, nogil=True, _nrt=False)
+leaf = njit(cache=True, nogil=True, _nrt=False, inline="always")
 
 
 # ------------------------------------------------------------------ primitives
-@jit
+@leaf
 def _draw(s, k):
     """The next value of stream ``k`` (Streams.draw / Streams.uniform)."""
     p = s.sp[k]
@@ -62,7 +65,7 @@ def _draw(s, k):
     return x
 
 
-@jit
+@leaf
 def _record(s, stat, x):
     """Append one sample to statistic ``stat`` (SampleStats.buf.append)."""
     n = s.sn[stat]
@@ -222,11 +225,19 @@ def _enter(s, b, m, now):
         bi[b, B_TAIL] = m
     else:
         mi[before, M_PREV] = m
+    ttl = s.bf[b, BF_TTL]
+    if bi[b, B_PATIENCE] >= 0:
+        ttl = _draw(s, bi[b, B_PATIENCE])
+    if ttl < math.inf:
+        _push(s, now + max(0.0, s.mf[m, MF_T] + ttl - now), EV_EXPIRE, b, m, mi[m, M_SEQ])
 
 
 @jit
 def _unlink(s, b, m):
+    """Take ``m`` out of the buffer's list; its entry number no longer matches any
+    expiry timer."""
     mi, bi = s.mi, s.bi
+    mi[m, M_SEQ] = -1
     prev, nxt = mi[m, M_PREV], mi[m, M_NEXT]
     if prev < 0:
         bi[b, B_HEAD] = nxt
@@ -305,6 +316,19 @@ def _take(s, b, now):
     _record(s, bi[b, B_STAT], waited)
     s.mf[m, MF_WAITED] += waited
     return m
+
+
+@jit
+def _expire(s, b, m, entry, now):
+    """TtlBuffer._expire: a message still waiting since entry ``entry`` leaves unserved."""
+    if s.mi[m, M_SEQ] != entry:
+        return
+    _unlink(s, b, m)
+    s.bf[b, BF_SPAN] += now
+    s.bi[b, B_N] -= 1
+    s.bi[b, B_DROPPED] += 1
+    s.bi[b, B_EXPIRED] += 1
+    _lose(s, m, C_EXPIRED, now)
 
 
 # ------------------------------------------------------------------ services
@@ -412,9 +436,29 @@ def _choose(s, node):
 
 
 @jit
-def _count_router(s, r):
+def _admit(s, node, now):
+    """TokenBucket.__call__: take a token of the node's ``rate_limit`` if one is left."""
+    nf = s.nf
+    tokens = min(nf[node, F_TB_BURST],
+                 nf[node, F_TB_TOKENS] + (now - nf[node, F_TB_LAST]) * nf[node, F_TB_RATE])
+    nf[node, F_TB_LAST] = now
+    if tokens >= 1.0:
+        nf[node, F_TB_TOKENS] = tokens - 1.0
+        return True
+    nf[node, F_TB_TOKENS] = tokens
+    return False
+
+
+@jit
+def _enter_router(s, r, m, now):
+    """Router.arrive up to the routing: count, and refuse over the rate limit."""
     s.ni[r, N_ARRIVALS] += 1
+    if s.ni[r, N_LIMITED] and not _admit(s, r, now):
+        s.ni[r, N_DROPPED] += 1
+        _defer_loss(s, m, C_REJECTED)
+        return False
     s.ni[r, N_COMPLETED] += 1
+    return True
 
 
 @jit
@@ -435,7 +479,8 @@ def _send(s, node, m, now):
         if s.ni[target, N_KIND] != K_ROUTER:
             _put(s, s.ni[target, N_BUF], m, now)
             return
-        _count_router(s, target)
+        if not _enter_router(s, target, m, now):
+            return
         if hops >= MAX_HOPS:
             _push(s, now, EV_FORWARD, m, target, 0)
             return
@@ -447,8 +492,8 @@ def _send(s, node, m, now):
 def _arrive(s, node, m, now):
     """A message delivered at ``node`` after an edge's latency (DelayedEdge._deliver)."""
     if s.ni[node, N_KIND] == K_ROUTER:
-        _count_router(s, node)
-        _send(s, node, m, now)
+        if _enter_router(s, node, m, now):
+            _send(s, node, m, now)
     else:
         _put(s, s.ni[node, N_BUF], m, now)
 
@@ -541,6 +586,9 @@ def _attempt(s, q, now):
         _push(s, now + timeout, EV_TIMEOUT, q, s.ri[q, Q_GEN], s.ri[q, Q_SENT])
     if s.rf[q, QF_BORN] >= s.gf[GF_WARMUP]:
         s.ni[sender, N_ATTEMPTS] += 1
+    if s.ni[sender, N_LIMITED] and not _admit(s, sender, now):
+        _defer_loss(s, m, C_REJECTED)
+        return
     _send(s, sender, m, now)
 
 
@@ -602,6 +650,59 @@ def _resolve_losses(s, now):
         _lose(s, s.lost[top, 0], s.lost[top, 1], now)
 
 
+@jit
+def _segment(s, p0, p1, period, t):
+    """arrivals._profiled_gaps.locate: (cycle, segment row) holding absolute time ``t``."""
+    k = 0
+    local = t
+    if period > 0:
+        k = math.floor(t / period)
+        local = t - k * period
+        if local >= period:
+            k, local = k + 1, local - period
+        elif local < 0:
+            k, local = k - 1, local + period
+    i = p0
+    while i + 1 < p1 and s.pf[i + 1, PF_START] <= local:
+        i += 1
+    return k, i
+
+
+@jit
+def _gap(s, sender, now):
+    """The delay (s) to the next arrival: a draw of the base process, run in operational
+    time when the sender has a rate profile (arrivals._profiled_gaps, step for step)."""
+    work = _draw(s, s.ni[sender, N_DRAW])
+    p0, p1 = s.ni[sender, N_P0], s.ni[sender, N_P1]
+    if p0 == p1:
+        return work
+    period = s.nf[sender, F_PERIOD]
+    cycle_work = s.nf[sender, F_CYCLE_WORK]
+    t = now
+    k, i = _segment(s, p0, p1, period, t)
+    while True:
+        m = s.pf[i, PF_MULTIPLIER]
+        end = s.pf[i, PF_BOUND] + k * period if period > 0 else s.pf[i, PF_BOUND]
+        span = end - t if end > t else 0.0
+        if m > 0 and work <= m * span:
+            return t + work / m - now
+        if end == math.inf:
+            return math.inf
+        work -= m * span
+        t = end if end > t else t
+        if i < p1 - 1:
+            i += 1
+            continue
+        if cycle_work <= 0:
+            return math.inf
+        i, k = p0, k + 1
+        skip = math.floor(work / cycle_work)
+        if skip > 0:
+            k += skip
+            work -= skip * cycle_work
+            t = k * period
+
+
 # -------------------------------------------------------------------- events
 @jit
 def _done(s, c, m, now):
@@ -638,7 +739,7 @@ def _dispatch(s, kind, a, b, c, now):
     if kind == EV_ARRIVAL:
         _emit(s, a, now)
         _resolve_losses(s, now)
-        _push(s, now + _draw(s, s.ni[a, N_DRAW]), EV_ARRIVAL, a, 0, 0)
+        _push(s, now + _gap(s, a, now), EV_ARRIVAL, a, 0, 0)
         return
     if kind == EV_EMIT:
         _emit(s, a, now)
@@ -649,6 +750,8 @@ def _dispatch(s, kind, a, b, c, now):
             _attempt(s, a, now)
     elif kind == EV_DELIVER:
         _arrive(s, b, a, now)
+    elif kind == EV_EXPIRE:
+        _expire(s, a, b, c, now)
     else:
         _send(s, b, a, now)
     _resolve_losses(s, now)
@@ -667,7 +770,7 @@ def start(s):
                 _emit(s, node, 0.0)
                 _resolve_losses(s, 0.0)
         else:
-            _push(s, _draw(s, ni[node, N_DRAW]), EV_ARRIVAL, node, 0, 0)
+            _push(s, _gap(s, node, 0.0), EV_ARRIVAL, node, 0, 0)
 
 
 @loop

@@ -29,6 +29,7 @@ State = namedtuple("State", [
     "ei", "ef",           # path edges: E_* and EF_* columns
     "inputs", "cons",     # services' inputs (buffer ids) and buffers' consumers (nodes)
     "lost",               # attempts lost inside a handler, resolved at its end: (msg, cause)
+    "pf",                 # senders' rate profiles: segments (PF_* columns)
 ])
 """The whole state of one replication (see the module docstring)."""
 
@@ -51,28 +52,32 @@ JITTER_CODES = {"none": J_NONE, "full": J_FULL, "equal": J_EQUAL,
                 "decorrelated": J_DECORRELATED}
 
 # causes of a lost attempt, in the order of the dead counters N_DEAD + cause
-C_REJECTED, C_DROPPED, C_ERROR, C_TIMEOUT = 0, 1, 2, 3
-CAUSE_NAMES = ("rejected", "dropped", "error", "timeout")
+C_REJECTED, C_DROPPED, C_ERROR, C_TIMEOUT, C_EXPIRED = 0, 1, 2, 3, 4
+CAUSE_NAMES = ("rejected", "dropped", "error", "timeout", "expired")
 
 # node int64 columns
 (N_KIND, N_ROUTING, N_E0, N_E1, N_TURN, N_USTREAM, N_BUF, N_IN0, N_IN1, N_SERVERS, N_BUSY,
  N_DRAW, N_ESTREAM, N_ARRIVALS, N_COMPLETED, N_ERRORS, N_DROPPED, N_STAT_WAIT,
  N_STAT_TIME, N_CLOSED, N_CLIENTS, N_MAX_ATTEMPTS, N_JITTER, N_RSTREAM, N_PRIO, N_OFFERED,
  N_FAILED, N_LIVE, N_REJECTED, N_TIMED_OUT, N_RETRIES, N_DUPLICATES, N_ATTEMPTS, N_SPIN,
- N_DEAD) = range(35)
+ N_P0, N_P1, N_LIMITED, N_DEAD) = range(38)
 N_COLUMNS = N_DEAD + len(CAUSE_NAMES)
 
 # node float64 columns
 (F_ERROR_RATE, F_BUSY_SPAN, F_TIMEOUT, F_B_INITIAL, F_B_MULTIPLIER, F_B_MAX, F_WASTED,
- F_SPIN_AT) = range(8)
-F_COLUMNS = 8
+ F_SPIN_AT, F_PERIOD, F_CYCLE_WORK, F_TB_RATE, F_TB_BURST, F_TB_TOKENS, F_TB_LAST) = range(14)
+F_COLUMNS = 14
+
+# rate-profile segments of a sender (rows N_P0 .. N_P1 of pf)
+PF_START, PF_MULTIPLIER, PF_BOUND = range(3)
+PF_COLUMNS = 3
 
 # buffer int64 columns, float64 columns
 (B_CAPACITY, B_OVERFLOW, B_DISCIPLINE, B_HEAD, B_TAIL, B_N, B_PEAK, B_ARRIVALS, B_TAKEN,
- B_DROPPED, B_C0, B_C1, B_STAT, B_OWNER) = range(14)
-B_COLUMNS = 14
-BF_SPAN = 0
-BF_COLUMNS = 1
+ B_DROPPED, B_C0, B_C1, B_STAT, B_OWNER, B_EXPIRED, B_PATIENCE) = range(16)
+B_COLUMNS = 16
+BF_SPAN, BF_TTL = 0, 1
+BF_COLUMNS = 2
 UNBOUNDED = -1
 """B_CAPACITY of an unbounded buffer."""
 
@@ -98,7 +103,8 @@ EF_COLUMNS = 1
 # event heap columns and event types
 H_SEQ, H_TYPE, H_A, H_B, H_C = range(5)
 H_COLUMNS = 5
-EV_ARRIVAL, EV_EMIT, EV_DONE, EV_TIMEOUT, EV_RETRY, EV_DELIVER, EV_FORWARD = range(7)
+(EV_ARRIVAL, EV_EMIT, EV_DONE, EV_TIMEOUT, EV_RETRY, EV_DELIVER, EV_FORWARD,
+ EV_EXPIRE) = range(8)
 
 # globals
 (G_SEQ, G_HEAP, G_MTOP, G_RTOP, G_LOW, G_FLUSH, G_ENTRY, G_ERROR_NODE, G_EVENTS,

@@ -15,11 +15,10 @@ from typing import Callable
 from sim.engine.compiled import layout as L
 from sim.engine.compiled.kernel import advance, start
 from sim.engine.compiled.state import Built, build_state, flush_stats, service_state
-from sim.engine.sender import CAUSES
+from sim.engine.sender import CAUSES, livelock
 from sim.engine.kinds.sender import check as check_sender
 from sim.engine.windows import RequestTaps
 from sim.errors import ModelError
-from sim.metrics.stats import SampleStats
 from sim.metrics.summary import summarize_replication
 from sim.metrics.windows import WindowStats, series_row
 from sim.model.settings import DEFAULT_SERIES_INTERVALS
@@ -95,13 +94,9 @@ class _Driver:
         raise RuntimeError(f"compiled kernel made no progress towards t = {stop}")
 
     def _livelock(self) -> ModelError:
-        spec = self.model.nodes[int(self.b.state.g[L.G_ERROR_NODE])]
-        now = float(self.b.state.nf[self.b.index[spec.name], L.F_SPIN_AT])
-        return ModelError(f"its {spec.clients} clients sent more than "
-                          f"{L.SPIN_LIMIT * spec.clients:,} requests at t = {now:g} s without "
-                          "simulated time passing: each fails at once (a full buffer in front "
-                          "of clients that never think); give 'think' a positive time or the "
-                          "buffer more room", node=spec.name, key="think")
+        s = self.b.state
+        i = int(s.g[L.G_ERROR_NODE])
+        return livelock(self.model.nodes[i], int(s.ni[i, L.N_SPIN]), float(s.nf[i, L.F_SPIN_AT]))
 
     def run(self) -> None:
         self.snapshot(0.0)
@@ -156,7 +151,7 @@ class _Driver:
         s.ni[:, counters] = 0
         s.nf[:, L.F_WASTED] = 0.0
         s.nf[:, L.F_BUSY_SPAN] = -s.ni[:, L.N_BUSY] * now
-        s.bi[:, [L.B_ARRIVALS, L.B_TAKEN, L.B_DROPPED]] = 0
+        s.bi[:, [L.B_ARRIVALS, L.B_TAKEN, L.B_DROPPED, L.B_EXPIRED]] = 0
         s.bi[:, L.B_PEAK] = s.bi[:, L.B_N]
         s.bf[:, L.BF_SPAN] = -s.bi[:, L.B_N] * now
         self.reset_at = now
@@ -171,7 +166,7 @@ class _Driver:
 def _raw_sender(d: _Driver, spec, i: int) -> dict:
     s, stats = d.b.state, d.b.stats
     view = _SenderView(d.b, i)
-    fast = spec.timeout is None and spec.retry.max_attempts == 1
+    fast = spec.timeout is None and spec.retry.max_attempts == 1 and spec.rate_limit is None
     attempts = view.offered if fast and not spec.is_closed else int(s.ni[i, L.N_ATTEMPTS])
     dead = dict.fromkeys(CAUSES, 0)
     for c, name in enumerate(L.CAUSE_NAMES):
@@ -193,7 +188,7 @@ def _raw_queue(d: _Driver, spec, i: int) -> dict:
     k = s.ni[i, L.N_BUF]
     return {"kind": "queue", "arrivals": int(s.bi[k, L.B_ARRIVALS]),
             "completed": int(s.bi[k, L.B_TAKEN]), "dropped": int(s.bi[k, L.B_DROPPED]),
-            "expired": 0, "q_area": _area(d, k), "q_peak": int(s.bi[k, L.B_PEAK]),
+            "expired": int(s.bi[k, L.B_EXPIRED]), "q_area": _area(d, k), "q_peak": int(s.bi[k, L.B_PEAK]),
             "wait": d.b.stats[s.bi[k, L.B_STAT]], "deliveries": None, "redelivered": None,
             "stale": None, "shed": None, "classes": {}, "part_taken": None,
             "part_area": None, "balked": None}
@@ -205,7 +200,8 @@ def _raw_service(d: _Driver, spec, i: int) -> dict:
     arrivals = int(s.ni[i, L.N_ARRIVALS]) + (int(s.bi[own, L.B_ARRIVALS]) if own >= 0 else 0)
     return {"kind": "service", "servers": spec.servers, "arrivals": arrivals,
             "completed": int(s.ni[i, L.N_COMPLETED]),
-            "dropped": int(s.bi[own, L.B_DROPPED]) if own >= 0 else 0, "expired": 0,
+            "dropped": int(s.bi[own, L.B_DROPPED]) if own >= 0 else 0,
+            "expired": int(s.bi[own, L.B_EXPIRED]) if own >= 0 else 0,
             "shed": None, "balked": None, "errors": int(s.ni[i, L.N_ERRORS]),
             "busy_area": float(s.nf[i, L.F_BUSY_SPAN] + s.ni[i, L.N_BUSY] * d.end),
             "servers_area": spec.servers * (d.end - d.reset_at),

@@ -31,12 +31,13 @@ class Built:
     """One replication's state and what reads it: node and buffer indices, the
     SampleStats behind each statistic id, and the stream sources for refills."""
 
-    def __init__(self, model) -> None:
-        self.model = model
+    def __init__(self, model, seed: int = 1, replication: int = 0) -> None:
+        self.model, self.seed, self.replication = model, seed, replication
         self.index = {spec.name: i for i, spec in enumerate(model.nodes)}
         self.buffer_of: dict[str, int] = {}
         self.stats: list[SampleStats] = []
         self.sources: list = []
+        self.segments: list[tuple[float, float, float]] = []
         self.state: L.State | None = None
 
     def stat(self, stats: SampleStats | None = None) -> int:
@@ -86,8 +87,38 @@ def _sender_row(b: Built, spec, ni, nf, seed, rep) -> None:
             ni[i, L.N_RSTREAM] = b.stream(_uniform_source(
                 generator(seed, rep, spec.name, Purpose.RETRY)))
     nf[i, L.F_SPIN_AT] = -1.0
+    _rate_limit(spec, i, ni, nf)
+    if spec.profile:
+        _profile_rows(b, spec, i, ni, nf)
     ni[i, L.N_STAT_TIME] = b.stat()
     ni[i, L.N_STAT_WAIT] = b.stat()
+
+
+def _profile_rows(b: Built, spec, i: int, ni, nf) -> None:
+    """The sender's rate profile as segments (start, multiplier, end), as
+    sim.engine.arrivals._profiled_gaps lays them out."""
+    starts = [float(t) for t, _ in spec.profile]
+    mults = [float(m) for _, m in spec.profile]
+    if starts[0] > 0:
+        starts.insert(0, 0.0)
+        mults.insert(0, 1.0)
+    period = spec.period
+    bounds = starts[1:] + [float(period) if period else math.inf]
+    ni[i, L.N_P0] = len(b.segments)
+    b.segments.extend(zip(starts, mults, bounds))
+    ni[i, L.N_P1] = len(b.segments)
+    nf[i, L.F_PERIOD] = float(period) if period else 0.0
+    nf[i, L.F_CYCLE_WORK] = (sum(m * (e - s) for m, s, e in zip(mults, starts, bounds))
+                             if period else math.inf)
+
+
+def _rate_limit(spec, i: int, ni, nf) -> None:
+    """The node's token bucket (sim.engine.router.TokenBucket), full at time 0."""
+    if spec.rate_limit is None:
+        return
+    ni[i, L.N_LIMITED] = 1
+    nf[i, L.F_TB_RATE] = spec.rate_limit.rate
+    nf[i, L.F_TB_BURST] = nf[i, L.F_TB_TOKENS] = spec.rate_limit.burst
 
 
 def _buffer_rows(b: Built, specs) -> tuple[np.ndarray, np.ndarray]:
@@ -105,6 +136,13 @@ def _buffer_rows(b: Built, specs) -> tuple[np.ndarray, np.ndarray]:
         bi[k, L.B_HEAD] = bi[k, L.B_TAIL] = -1
         bi[k, L.B_OWNER] = b.index[spec.name] if spec.kind == "service" else -1
         bi[k, L.B_STAT] = -1 if spec.kind == "service" else b.stat()
+        bi[k, L.B_PATIENCE] = -1
+        bf[k, L.BF_TTL] = math.inf
+        if isinstance(buf.ttl, (int, float)):
+            bf[k, L.BF_TTL] = float(buf.ttl)
+        elif buf.ttl is not None:
+            bi[k, L.B_PATIENCE] = b.stream(_dist_source(
+                buf.ttl, generator(b.seed, b.replication, spec.name, Purpose.MISC, 1)))
     return bi, bf
 
 
@@ -188,7 +226,7 @@ def _edges(b: Built, ni, seed, rep) -> tuple[np.ndarray, np.ndarray]:
 
 def build_state(model, seed: int, replication: int, warmup: float) -> Built:
     """The state of replication ``replication`` of ``model`` (a covered, validated model)."""
-    b = Built(model)
+    b = Built(model, seed, replication)
     n = len(model.nodes)
     ni = np.zeros((n, L.N_COLUMNS), dtype=np.int64)
     nf = np.zeros((n, L.F_COLUMNS))
@@ -207,6 +245,7 @@ def build_state(model, seed: int, replication: int, warmup: float) -> Built:
             ni[i, L.N_BUF] = b.buffer_of[spec.name]
         elif spec.kind == "router":
             ni[i, L.N_KIND] = L.K_ROUTER
+            _rate_limit(spec, i, ni, nf)
     ei, ef = _edges(b, ni, seed, replication)
     inputs, cons = _wire(b, ni, bi)
     clients = sum(s.clients or 0 for s in model.nodes if s.kind == "sender")
@@ -226,7 +265,8 @@ def build_state(model, seed: int, replication: int, warmup: float) -> Built:
         sl=np.zeros(max(streams, 1), dtype=np.int64),
         sb=np.zeros((len(b.stats), STAT_CAPACITY)), sn=np.zeros(len(b.stats), dtype=np.int64),
         g=g, gf=gf, ei=ei, ef=ef, inputs=inputs, cons=cons,
-        lost=np.zeros((256, 2), dtype=np.int64))
+        lost=np.zeros((256, 2), dtype=np.int64),
+        pf=np.array(b.segments or [(0.0, 0.0, 0.0)], dtype=np.float64).reshape(-1, L.PF_COLUMNS))
     for k in range(streams):
         _refill(b.state, b.sources, k)
     service_state(b, force_slots=max(1024, 2 * clients))

@@ -1,0 +1,113 @@
+"""What the compiled kernel covers, and the reason it gives for what it does not."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from sim.engine.choice import AUTO_MIN_VISITS, choose_engine
+from sim.engine.compiled.coverage import COVERED_KEYS, uncovered
+from sim.errors import ModelError
+from sim.model import load, validate
+from sim.model.kinds.queue import QueueSpec
+from sim.model.kinds.router import RouterSpec
+from sim.model.kinds.sender import SenderSpec
+from sim.model.kinds.service import ServiceSpec
+from tests.conftest import make_model
+from tests.engine.compiled.corpus import CORPUS
+
+BASE = {"src": {"kind": "sender", "rate": 1.0},
+        "s": {"kind": "service", "servers": 1, "service": {"dist": "exponential", "mean": 0.5}}}
+
+
+def _model(**changes):
+    nodes = {name: dict(attrs) for name, attrs in BASE.items()}
+    for name, keys in changes.items():
+        nodes[name].update(keys)
+    return make_model(nodes, [["src", "s"]])
+
+
+def test_the_covered_keys_are_keys_of_their_kinds():
+    specs = {"sender": SenderSpec, "queue": QueueSpec, "service": ServiceSpec,
+             "router": RouterSpec}
+    assert set(COVERED_KEYS) == set(specs)
+    for kind, keys in COVERED_KEYS.items():
+        fields = {f.name for f in dataclasses.fields(specs[kind])}
+        assert keys <= fields, (kind, keys - fields)
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS))
+def test_the_corpus_is_covered(name):
+    nodes, edges = CORPUS[name]
+    assert uncovered(make_model(nodes, edges)) is None
+
+
+@pytest.mark.parametrize("changes, reason", [
+    ({"src": {"timeout": 1, "circuit_breaker": {"failure_ratio": 0.5}}},
+     "node 'src': 'circuit_breaker' is not compiled"),
+    ({"src": {"timeout": 2, "hedge": {"after": 0.5}}}, "node 'src': 'hedge'"),
+    ({"src": {"timeout": 1, "retry": {"max_attempts": 2, "budget": {"ratio": 0.1}}}},
+     "node 'src': 'retry.budget' is not compiled"),
+    ({"s": {"availability": {"mtbf": 100, "mttr": 1}}}, "node 's': 'availability'"),
+    ({"s": {"balk": [[2, 0.5]]}}, "node 's': 'balk' is not compiled"),
+    ({"s": {"capacity": 3, "overflow": "block"}}, "node 's': 'overflow: block' is not compiled"),
+    ({"s": {"discipline": "ps"}}, "node 's': 'discipline: ps' is not compiled"),
+    ({"s": {"idempotent": False}}, "node 's': 'idempotent: false' is not compiled"),
+])
+def test_what_is_not_covered_is_named(changes, reason):
+    assert reason in uncovered(_model(**changes))
+
+
+def test_latency_on_a_pull_from_a_queue_is_named():
+    nodes = {"src": {"kind": "sender", "rate": 1.0}, "q": {"kind": "queue"},
+             "w": BASE["s"]}
+    edges = [["src", "q"], {"from": "q", "to": "w", "latency": 0.1}]
+    assert "edge q->w: 'latency' on a pull from a queue" in uncovered(make_model(nodes, edges))
+
+
+def test_model_level_features_and_traces_are_named():
+    shipped = validate(load("models/request_classes.yaml"))
+    assert uncovered(shipped) == "request classes are not compiled"
+    assert "call edges" in uncovered(validate(load("models/sync_calls.yaml")))
+    assert uncovered(_model(), trace=True) == "a trace is written only by the SimPy engine"
+
+
+def test_auto_takes_the_kernel_for_long_covered_runs_and_says_why():
+    model = _model()
+    short = model.run.merged(duration=100)
+    long = model.run.merged(duration=2 * AUTO_MIN_VISITS)
+    assert choose_engine(model, short).name == "simpy"
+    assert "a short run" in choose_engine(model, short).reason
+    assert choose_engine(model, long) == ("compiled",
+                                          "the model is covered by the compiled kernel")
+    bounded = _model(s={"capacity": 2, "overflow": "block"})
+    assert choose_engine(bounded, long.merged()) == (
+        "simpy", "node 's': 'overflow: block' is not compiled")
+
+
+def test_compiled_on_an_uncovered_model_is_refused_with_the_reason():
+    model = _model(s={"capacity": 2, "overflow": "block"})
+    with pytest.raises(ModelError, match=r"'engine' cannot run this model on the compiled "
+                       r"engine: node 's': 'overflow: block' is not compiled"):
+        choose_engine(model, model.run.merged(engine="compiled"))
+    assert choose_engine(model, model.run.merged(engine="simpy")) == ("simpy", "asked for")
+
+
+def test_a_misspelt_engine_is_refused_with_a_suggestion():
+    with pytest.raises(ModelError, match=r"'run.engine' must be one of auto, simpy, compiled "
+                       r"\(got 'compield'\) \(did you mean 'compiled'\?\)"):
+        make_model(BASE, [["src", "s"]]).run.merged({"engine": "compield"},
+                                                    spelling="run.{key}")
+
+
+def test_the_reference_page_lists_every_covered_key():
+    """docs/reference/engines.md names each key the compiled engine reads."""
+    from pathlib import Path
+
+    page = (Path(__file__).parents[3] / "docs" / "reference" / "engines.md").read_text()
+    listed = {kind: page.split(f"| {kind} |")[1].split("\n")[0] for kind in COVERED_KEYS}
+    implicit = {"name", "kind", "replicas", "has_default", "idempotent", "buffer"}
+    for kind, keys in COVERED_KEYS.items():
+        for key in keys - implicit:
+            assert f"`{key}`" in listed[kind], (kind, key)
