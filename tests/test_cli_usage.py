@@ -77,7 +77,7 @@ def test_trace_naming_a_folder_exits_2(tmp_path, capsys):
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
 def test_a_trace_to_a_full_disk_is_bad_input_not_unexpected(capsys):
-    assert main(["run", RR, *SHORT, "--trace", "/dev/full"]) == 2
+    assert main(["run", RR, *SHORT, "--trace", "/dev/full", "--quiet"]) == 2
     err = capsys.readouterr().err.strip()
     assert err == "asyncsim: error: cannot write /dev/full: No space left on device"
 

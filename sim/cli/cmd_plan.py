@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from sim.cli.common import add_engine_flag, announce_engine
 from sim.errors import InfeasiblePlan
 
 
@@ -20,8 +21,11 @@ def add(sub) -> None:
                    "configuration's result and the report")
     p.add_argument("--workers", type=int, metavar="N",
                    help="local worker processes (default: chosen by the size of each batch)")
+    add_engine_flag(p, "what simulates every replication: auto, simpy or compiled "
+                    "(default: the plan's run.engine, else the model's, else auto)")
     p.add_argument("--quiet", action="store_true",
-                   help="do not print each configuration as it is evaluated")
+                   help="do not print the engine line or each configuration as it is "
+                   "evaluated")
     p.set_defaults(handler=run)
 
 
@@ -33,11 +37,17 @@ def _progress(ev) -> None:
 
 def run(args) -> int:
     from sim.cli.outputs import check_out_dir
-    from sim.planner import plan
+    from sim.model.settings import RunSettings
+    from sim.planner import load_plan, plan
+    from sim.planner.run import with_engine
 
     check_out_dir(args.out)
+    p = load_plan(args.plan)
+    if args.engine is not None:
+        p = with_engine(p, args.engine, "--{key}")
+    announce_engine(p.model, RunSettings(**p.run), args)
     try:
-        result = plan(args.plan, out=args.out, workers=args.workers,
+        result = plan(p, out=args.out, workers=args.workers,
                       progress=None if args.quiet else _progress)
     except InfeasiblePlan as exc:
         result = getattr(exc, "result", None)

@@ -5,14 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 
-from sim.cli.common import (add_run_flags, announce_workload, load_cli_model,
-                             progress_callback, run_setting, warn_unstable)
+from sim.cli.common import (add_engine_flag, add_run_flags, announce_engine,
+                             announce_workload, load_cli_model, progress_callback,
+                             run_setting, warn_unstable)
 
 
 def add(sub) -> None:
     p = sub.add_parser("run", help="simulate a model and print the results")
     p.add_argument("model", help="model file (YAML or JSON)")
     add_run_flags(p)
+    add_engine_flag(p)
     p.add_argument("--series", type=run_setting("series"), metavar="SECONDS",
                    help="seconds between the time series' instants; each interval also gets "
                    "its requests' completions, failures, goodput and p50/p99 latency "
@@ -22,7 +24,7 @@ def add(sub) -> None:
                    "(default table)")
     p.add_argument("--out", metavar="DIR", help="folder for result.json, CSV tables, "
                    "model.yaml and the report (created when missing)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--quiet", action="store_true", help="no progress bar and no engine line")
     p.add_argument("--trace", metavar="FILE",
                    help="write one row per attempt, node visit and call (CSV, or .parquet), "
                    "or spans: .perfetto.json (Perfetto/Chrome trace events), .otlp.json "
@@ -67,6 +69,13 @@ def _rows_file(trace, out):
     return trace.with_name(trace.name + ".rows.parquet")
 
 
+def _settings(model, args):
+    """The model's run settings with the flags winning (as :func:`simulate` merges them)."""
+    return model.run.merged(duration=args.duration, warmup=args.warmup,
+                            replications=args.replications, seed=args.seed,
+                            series=args.series, engine=args.engine, spelling="--{key}")
+
+
 def run(args) -> int:
     import contextlib
 
@@ -79,6 +88,7 @@ def run(args) -> int:
     model = load_cli_model(args)
     warn_unstable(model)
     announce_workload(model, args)
+    announce_engine(model, _settings(model, args), args, trace=trace is not None)
     rows = _rows_file(trace, out)
     try:
         with writing(trace) if trace else contextlib.nullcontext():
@@ -88,7 +98,8 @@ def run(args) -> int:
                               trace=None if rows is None else str(rows),
                               trace_sample=args.trace_sample,
                               precision=args.precision, max_replications=args.max_replications,
-                              precision_metrics=args.metrics, series=args.series)
+                              precision_metrics=args.metrics, series=args.series,
+                              engine=args.engine)
             if rows is not None and rows != trace:
                 from sim.interchange.convert import convert
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from sim.cli.common import add_run_flags
+from sim.cli.common import add_engine_flag, add_run_flags
 
 SHOWN = ("requests.throughput", "requests.latency.mean", "requests.latency.p99",
          "requests.failed", "requests.rejected")
@@ -27,7 +27,8 @@ def add(sub) -> None:
                    "out, results/<name> next to the file)")
     p.add_argument("--fresh", action="store_true",
                    help="discard the results already in the folder and start over")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--quiet", action="store_true",
+                   help="no progress bar, no size line and no engine line")
     add_run_flags(p, help={
         "duration": "measured simulated seconds of every point (default: the experiment's "
                     "run.duration, else the model's)",
@@ -36,11 +37,13 @@ def add(sub) -> None:
         "replications": "replications per point (default: the experiment's "
                         "run.replications, else the model's)",
         "seed": "root seed (default: the experiment's run.seed, else the model's)"})
+    add_engine_flag(p, "what simulates every replication: auto, simpy or compiled "
+                    "(default: the experiment's run.engine, else the model's, else auto)")
     p.set_defaults(handler=run)
 
 
 def _run_settings(args) -> dict:
-    names = ("duration", "warmup", "replications", "seed")
+    names = ("duration", "warmup", "replications", "seed", "engine")
     return {name: getattr(args, name) for name in names if getattr(args, name) is not None}
 
 
@@ -67,8 +70,10 @@ def run(args) -> int:
     exp = load_experiment(args.experiment, run=_run_settings(args), overrides=overrides)
     out = args.out if args.out is not None else exp.out
     check_out_dir(out)
+    engine = _engine_line(exp)
     if not args.quiet:
         print(f"asyncsim: {_size(exp)}", file=sys.stderr)
+        print(f"asyncsim: engine: {engine}", file=sys.stderr)
     try:
         outcome = run_sweep(exp, workers=args.workers, scheduler=args.scheduler, out=out,
                             quiet=args.quiet, fresh=args.fresh)
@@ -81,6 +86,28 @@ def run(args) -> int:
     for path in [*outcome.files, *_report(exp, out)]:
         print(f"wrote {path}")
     return 0
+
+
+def _engine_line(exp) -> str:
+    """Which engine runs the sweep and why, judged on its probe points (validated at
+    load); ``engine: compiled`` on a point the kernel does not cover is refused here,
+    before anything runs."""
+    from sim.engine.choice import choose_engine
+    from sim.errors import ExperimentError, ModelError
+
+    choices = {}
+    for p in exp.points.probes():
+        model = exp.models[p]
+        try:
+            choices[p] = choose_engine(model, model.run)
+        except ModelError as exc:
+            raise ExperimentError(f"{exp.label}: point {p}: "
+                                  f"{str(exc).removeprefix('model: ')}") from None
+    first = choices[min(choices)]
+    if len({c.name for c in choices.values()}) == 1:
+        return f"{first.name} ({first.reason})"
+    p, other = next((p, c) for p, c in choices.items() if c.name == "simpy")
+    return f"compiled where the kernel pays off, else simpy (point {p}: {other.reason})"
 
 
 def _size(exp) -> str:

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 __all__ = ["add_run_flags", "load_cli_model", "progress_callback", "warn_unstable",
-           "announce_workload", "run_setting"]
+           "announce_workload", "run_setting", "add_engine_flag", "announce_engine"]
 
 
 RUN_HELP = {
@@ -16,6 +16,9 @@ RUN_HELP = {
     "replications": "independent replications (default: the model's run.replications, "
                     "else 1)",
     "seed": "root seed of every random stream (default: the model's run.seed, else 1)",
+    "engine": "what simulates: the compiled kernel when the model is covered and long "
+              "enough (auto), always SimPy (simpy), or the kernel, refusing a model it does "
+              "not cover (compiled) (default: the model's run.engine, else auto)",
 }
 
 
@@ -31,7 +34,7 @@ def run_setting(key: str):
 
         if key == "warmup" and text.strip() == "auto":
             return "auto"
-        return check_setting(key, _number(text), "--{key}")
+        return check_setting(key, text if key == "engine" else _number(text), "--{key}")
 
     parse.__name__ = key
     return parse
@@ -56,6 +59,12 @@ def add_run_flags(p: argparse.ArgumentParser, help: dict[str, str] | None = None
         p.add_argument(f"--{key}", type=run_setting(key), metavar=_METAVARS[key],
                        help=(help or RUN_HELP)[key])
     add_set_flag(p)
+
+
+def add_engine_flag(p: argparse.ArgumentParser, help: str = RUN_HELP["engine"]) -> None:
+    """--engine auto|simpy|compiled, checked by the validator of run settings."""
+    p.add_argument("--engine", type=run_setting("engine"), metavar="{auto,simpy,compiled}",
+                   help=help)
 
 
 def add_set_flag(p: argparse.ArgumentParser) -> None:
@@ -111,6 +120,17 @@ def announce_workload(model, args) -> None:
         print(f"asyncsim: note: this run is estimated at {work.events:.3g} events, "
               f"{describe_seconds(work.seconds)} on this machine; --duration or "
               "--replications shorten it", file=sys.stderr)
+
+
+def announce_engine(model, run, args, *, trace: bool = False) -> None:
+    """One line on stderr saying which engine simulates ``model`` under the run settings
+    ``run`` and why (not with --quiet); ``--engine compiled`` on a model the kernel does
+    not cover is refused (exit 2) with the reason, before anything runs."""
+    from sim.engine.choice import choose_engine
+
+    choice = choose_engine(model, run, trace=trace)
+    if not getattr(args, "quiet", False):
+        print(f"asyncsim: engine: {choice.name} ({choice.reason})", file=sys.stderr)
 
 
 def warn_unstable(model) -> None:

@@ -178,7 +178,23 @@ def format_check(model) -> str:
     if model.classed:
         lines += _class_lines(model)
     lines.append(format_workload(model))
+    lines.append(engine_line(model))
     return "\n".join(lines)
+
+
+def engine_line(model) -> str:
+    """Whether the compiled kernel covers ``model`` (without importing numba or SimPy:
+    ``check`` stays fast)."""
+    import importlib.util
+
+    from sim.engine.compiled.coverage import uncovered
+
+    reason = uncovered(model)
+    if reason is not None:
+        return f"engine: simpy only ({reason})"
+    if importlib.util.find_spec("numba") is None:
+        return "engine: compiled kernel covers this model (numba is not installed: simpy runs it)"
+    return "engine: compiled kernel covers this model"
 
 
 def _class_lines(model) -> list[str]:

@@ -28,7 +28,12 @@ from sim.errors import ExperimentError, ModelError, nearest
 from sim.experiments.spec import (RUN_KEYS, check_mapping, check_top, fail, parse_design,
                                   read_source)
 
-__all__ = ["Experiment", "load_experiment", "metric_names", "metric_values"]
+__all__ = ["Experiment", "load_experiment", "metric_names", "metric_values", "UNHASHED"]
+
+UNHASHED = ("run.replications", "run.engine")
+"""Settings outside the fingerprint: more replications extend a finished sweep, and the
+engine (SimPy or the compiled kernel, on the same random streams) changes no point, so
+a sweep resumed on the other engine keeps what it finished."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +59,7 @@ class Experiment:
         The result store folder.
     fingerprint : str
         SHA-256 of everything that determines the numbers: the model's content,
-        the run settings but the replication count, the design.
+        the run settings but the replication count and the engine, the design.
     models : sequence of Model
         The validated model of each point, validated when asked for (probe
         points are kept from the load; others are validated at each access).
@@ -109,7 +114,7 @@ def load_experiment(source: str | Path | Mapping, *, run: Mapping | None = None,
         The experiment file (YAML), or its content as a dict.
     run : mapping, optional
         Run settings that win over the file's ``run:`` (``duration``, ``warmup``,
-        ``replications``, ``seed``).
+        ``replications``, ``seed``, ``series``, ``engine``).
     overrides : mapping, optional
         Dotted model overrides applied after the file's ``set:``.
     base_dir : str or Path, optional
@@ -146,7 +151,7 @@ def load_experiment(source: str | Path | Mapping, *, run: Mapping | None = None,
     except ExperimentError:
         _blame_base(graph, run_keys, fixed, label)   # a broken model, run or set first
         raise
-    hashed = {k: v for k, v in common.items() if k != "run.replications"}
+    hashed = {k: v for k, v in common.items() if k not in UNHASHED}
     return Experiment(
         name=name, description=str(data.get("description", "")), label=label,
         design=design.kind, params=design.params, points=design, run=run_cfg,

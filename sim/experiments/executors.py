@@ -148,7 +148,7 @@ def _context():
     if main_file is not None and not os.path.exists(main_file) and "fork" in methods:
         return multiprocessing.get_context("fork")
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["sim.experiments.tasks", "sim.engine"])
+    ctx.set_forkserver_preload(["sim.experiments.tasks", "sim.engine.run"])
     return ctx
 
 

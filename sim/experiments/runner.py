@@ -61,8 +61,10 @@ class SweepOutcome:
 def run_sweep(experiment: str | Path | Mapping | Experiment, *, workers: int | None = None,
               scheduler: Any = None, out: str | Path | None = None, quiet: bool = True,
               fresh: bool = False, run: Mapping | None = None,
-              overrides: Mapping | None = None) -> SweepOutcome:
+              overrides: Mapping | None = None, engine: str | None = None) -> SweepOutcome:
     """Run (or resume) an experiment and write its tables; see :func:`sweep`."""
+    if engine is not None:
+        run = {**(run or {}), "engine": engine}
     if isinstance(experiment, Experiment):
         if run or overrides:
             raise ExperimentError("run and overrides apply when loading: pass the "
@@ -100,7 +102,7 @@ def _sweep_into(exp: Experiment, store: Store, *, workers: int | None, scheduler
 def sweep(experiment: str | Path | Mapping | Experiment, workers: int | None = None,
           scheduler: Any = None, out: str | Path | None = None, quiet: bool = True,
           fresh: bool = False, *, run: Mapping | None = None,
-          overrides: Mapping | None = None) -> pd.DataFrame:
+          overrides: Mapping | None = None, engine: str | None = None) -> pd.DataFrame:
     """Run an experiment (docs/sweeps.md), resuming from its store; return the runs table.
 
     Parameters
@@ -122,6 +124,11 @@ def sweep(experiment: str | Path | Mapping | Experiment, workers: int | None = N
         Discard what the store holds and start over.
     run, overrides : mapping, optional
         Run settings and dotted model overrides that win over the file's.
+    engine : {"auto", "simpy", "compiled"}, optional
+        The engine of every replication, winning over ``run`` and the file's
+        ``run.engine`` (same as ``run={"engine": ...}``). It is not part of the
+        experiment's fingerprint: a sweep resumed on the other engine keeps its
+        finished tasks.
 
     Returns
     -------
@@ -138,7 +145,8 @@ def sweep(experiment: str | Path | Mapping | Experiment, workers: int | None = N
         A mistake in the experiment, or a store holding another experiment.
     """
     outcome = run_sweep(experiment, workers=workers, scheduler=scheduler, out=out,
-                        quiet=quiet, fresh=fresh, run=run, overrides=overrides)
+                        quiet=quiet, fresh=fresh, run=run, overrides=overrides,
+                        engine=engine)
     runs, exp = outcome.runs, outcome.experiment
     runs.attrs.update(experiment=exp.name, params=list(exp.params), metrics=list(exp.metrics),
                       out=str(outcome.files[0].parent), computed=outcome.computed,
@@ -158,7 +166,7 @@ def _manifest(exp: Experiment) -> dict:
 
 def _run_specs(models: Sequence, points: Sequence[int], settings: Mapping, *,
                workers: int | None, scheduler: Any) -> dict[int, list]:
-    """``{point: [seed, duration, warmup, replications]}``.
+    """``{point: [seed, duration, warmup, replications, engine]}``.
 
     ``warmup: auto`` needs a pilot run per point (MSER-5): those run first, in
     parallel on the same executor as the replications.
@@ -173,7 +181,7 @@ def _run_specs(models: Sequence, points: Sequence[int], settings: Mapping, *,
             auto.append(p)
         run = resolve_run(models[p], **{**settings, "warmup": 0.0 if warmup == "auto"
                                          else warmup})
-        specs[p] = [run.seed, run.duration, run.warmup, run.replications]
+        specs[p] = [run.seed, run.duration, run.warmup, run.replications, run.engine]
     calls = [(models[p], specs[p][1], specs[p][0]) for p in auto]
     with closing(execute(auto_warmup, calls, workers=workers, scheduler=scheduler)) as done:
         for i, warmup in done:
@@ -184,7 +192,7 @@ def _run_specs(models: Sequence, points: Sequence[int], settings: Mapping, *,
 def _task_calls(models: Sequence, tasks: Sequence[tuple[int, int]],
                 specs: Mapping[int, list]) -> list[tuple]:
     """Arguments of :func:`replicate` for each (point, replication)."""
-    return [(models[p], r, *specs[p][:3]) for p, r in tasks]
+    return [(models[p], r, *specs[p][:3], specs[p][4]) for p, r in tasks]
 
 
 def _pending(exp: Experiment, finished: set, *, workers: int | None, scheduler: Any,
@@ -276,7 +284,8 @@ def _point_models(model: Any, points: Sequence[Mapping]) -> list:
 
 def run_points(model: Any, points: Sequence[Mapping], *, duration: float | None = None,
                warmup: float | None = None, replications: int | None = None,
-               seed: int | None = None, workers: int | None = None, scheduler: Any = None,
+               seed: int | None = None, engine: str | None = None,
+               workers: int | None = None, scheduler: Any = None,
                progress: Callable[[int, int], None] | None = None) -> list[dict]:
     """Simulate several configurations of one model in parallel, without a store.
 
@@ -290,8 +299,9 @@ def run_points(model: Any, points: Sequence[Mapping], *, duration: float | None 
         unless every point is empty).
     points : sequence of mapping
         ``{dotted key: value}`` per configuration, e.g. ``[{"nodes.worker.servers": 8}]``.
-    duration, warmup, replications, seed : optional
-        Run settings for every point (None keeps each point's model's ``run:``).
+    duration, warmup, replications, seed, engine : optional
+        Run settings for every point (None keeps each point's model's ``run:``);
+        ``engine`` is ``auto``, ``simpy`` or ``compiled``, resolved per replication.
     workers, scheduler : optional
         As for :func:`sweep`.
     progress : callable, optional
@@ -307,7 +317,8 @@ def run_points(model: Any, points: Sequence[Mapping], *, duration: float | None 
 
     models = _point_models(model, points)
     settings = {k: v for k, v in dict(duration=duration, warmup=warmup,
-                                      replications=replications, seed=seed).items()
+                                      replications=replications, seed=seed,
+                                      engine=engine).items()
                 if v is not None}
     try:
         specs = _run_specs(models, range(len(models)), settings, workers=workers,

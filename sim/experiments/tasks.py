@@ -14,16 +14,19 @@ import threading
 __all__ = ["replicate", "auto_warmup", "init_worker"]
 
 
-def replicate(model, replication: int, seed: int, duration: float, warmup: float) -> dict:
+def replicate(model, replication: int, seed: int, duration: float, warmup: float,
+              engine: str | None = None) -> dict:
     """The result dict of replication ``replication`` of ``model``.
 
     Its random streams depend on ``(seed, replication, node)`` only, so the
-    result is the same on whichever worker it runs.
+    result is the same on whichever worker it runs. ``engine`` is ``auto``,
+    ``simpy`` or ``compiled`` (None: the model's ``run.engine``); ``auto`` is
+    resolved here, on the worker, for this replication.
     """
     from sim.engine import run_replication
 
     summary, _series = run_replication(model, replication, seed=seed, duration=duration,
-                                       warmup=warmup)
+                                       warmup=warmup, engine=engine)
     return summary
 
 

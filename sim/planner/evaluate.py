@@ -138,8 +138,8 @@ class Evaluator:
         from sim.experiments.tasks import replicate
 
         run = self.plan.run
-        calls = [(model, r, run["seed"], float(run["duration"]), float(run["warmup"]))
-                 for r in reps]
+        calls = [(model, r, run["seed"], float(run["duration"]), float(run["warmup"]),
+                  run.get("engine")) for r in reps]
         out: dict[int, dict] = {}
         with closing(execute(replicate, calls, workers=self._workers(model, len(calls)))
                      ) as done:

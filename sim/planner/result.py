@@ -141,7 +141,8 @@ def write_plan_outputs(result: PlanResult, model, out: str | Path) -> list[Path]
         return files
     run = result.plan.run
     _, rows = run_replication(model, 0, seed=run["seed"], duration=float(run["duration"]),
-                              warmup=float(run["warmup"]), series=run.get("series"))
+                              warmup=float(run["warmup"]), series=run.get("series"),
+                              engine=run.get("engine"))
     import pandas as pd
 
     res = Result(result.chosen.summaries, pd.DataFrame(rows, columns=SERIES_COLUMNS))

@@ -14,13 +14,13 @@ from sim.planner.saturation import saturation
 from sim.planner.search import search
 from sim.planner.spec import Plan, load_plan
 
-__all__ = ["plan"]
+__all__ = ["plan", "with_engine"]
 
 
 def plan(source: str | Path | Mapping | Plan, out: str | Path | None = None,
          quiet: bool = True, *, workers: int | None = None,
          progress: Callable[[Evaluation], None] | None = None,
-         base_dir: str | Path | None = None) -> PlanResult:
+         base_dir: str | Path | None = None, engine: str | None = None) -> PlanResult:
     """Find the cheapest configuration that meets every objective with confidence (docs/planning.md).
 
     Parameters
@@ -39,6 +39,9 @@ def plan(source: str | Path | Mapping | Plan, out: str | Path | None = None,
         ``progress(evaluation)`` after each configuration is judged.
     base_dir : str or Path, optional
         For a dict: where a relative ``model`` path starts.
+    engine : {"auto", "simpy", "compiled"}, optional
+        The engine of every replication, winning over the plan's ``run.engine``
+        (and the model's); ``auto`` is resolved per replication.
 
     Returns
     -------
@@ -50,6 +53,9 @@ def plan(source: str | Path | Mapping | Plan, out: str | Path | None = None,
     ------
     PlanError
         The plan file is invalid.
+    ModelError
+        ``engine`` is not one of auto, simpy, compiled; or ``compiled`` on a model
+        the kernel does not cover (raised by the first replication).
     InfeasiblePlan
         Nothing within the bounds meets the objectives; ``binding`` names the
         objective that binds at the best configuration found, ``best`` is that
@@ -57,6 +63,8 @@ def plan(source: str | Path | Mapping | Plan, out: str | Path | None = None,
     """
     began = time.perf_counter()
     p = source if isinstance(source, Plan) else load_plan(source, base_dir=base_dir)
+    if engine is not None:
+        p = with_engine(p, engine)
     bar = _bar(p) if not quiet and progress is None else None
     if bar is not None:
         progress = bar[1]
@@ -65,6 +73,17 @@ def plan(source: str | Path | Mapping | Plan, out: str | Path | None = None,
     finally:
         if bar is not None:
             bar[0].close()
+
+
+def with_engine(p: Plan, engine: str, spelling: str = "{key}") -> Plan:
+    """``p`` with every replication on ``engine`` (checked by the validator of run
+    settings; ``spelling`` names it in the message: ``engine`` or ``--engine``)."""
+    import dataclasses
+
+    from sim.model.settings import check_setting
+
+    return dataclasses.replace(p, run={**p.run,
+                                       "engine": check_setting("engine", engine, spelling)})
 
 
 def _bar(p: Plan):

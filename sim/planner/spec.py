@@ -90,7 +90,9 @@ class Plan:
     load : dict
         The ``set:`` overrides.
     run : dict
-        ``duration``, ``warmup``, ``replications``, ``seed`` (plan over model).
+        ``duration``, ``warmup``, ``replications``, ``seed`` (plan over model);
+        ``series`` and ``engine`` when given (``engine`` absent: the model's
+        ``run.engine``, auto unless it says otherwise).
     objectives : tuple of Objective
     variables : tuple of Variable
     confidence : float
@@ -195,7 +197,8 @@ def _run(data: dict, model, label: str) -> dict:
         raise PlanError(f"{label}: {str(exc).removeprefix('model: ')}") from None
     out = {"duration": model.run.duration, "warmup": model.run.warmup,
            "replications": DEFAULT_REPLICATIONS, "seed": model.run.seed,
-           **({} if model.run.series is None else {"series": model.run.series}), **given}
+           **({} if model.run.series is None else {"series": model.run.series}),
+           **({} if model.run.engine == "auto" else {"engine": model.run.engine}), **given}
     try:  # the series' interval count depends on the plan's duration and warm-up too
         RunSettings(**out)
     except ModelError as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -14,9 +15,10 @@ import pandas.testing as pdt
 import pytest
 
 from sim.cli import main
-from sim.errors import ExperimentError
+from sim.errors import ExperimentError, ModelError
 from sim.experiments import run_points, sweep
 from tests.experiments.conftest import MODEL
+from tests.uncovered import uncovered_model
 
 pytest.importorskip("distributed")
 
@@ -119,6 +121,21 @@ def test_run_points_on_dask_equals_local(cluster):
     settings = dict(duration=10, warmup=1, replications=2, seed=2)
     assert run_points(MODEL, points, scheduler=cluster, **settings) == run_points(
         MODEL, points, workers=1, **settings)
+
+
+def test_the_engine_reaches_the_dask_workers(cluster):
+    """``compiled`` on a model the kernel does not cover is refused by the worker that
+    runs the replication; on a covered one the workers' numbers are the local ones."""
+    far, reason = uncovered_model()
+    with pytest.raises(ModelError, match=re.escape(reason)):
+        run_points(far, [{}], duration=2, warmup=0, replications=1, engine="compiled",
+                   scheduler=cluster)
+    points = [{"nodes.worker.servers": 6}]
+    settings = dict(duration=10, warmup=1, replications=2, seed=2)
+    remote = run_points(MODEL, points, scheduler=cluster, engine="compiled", **settings)
+    assert remote == run_points(MODEL, points, workers=1, engine="compiled", **settings)
+    simpy = run_points(MODEL, points, workers=1, engine="simpy", **settings)
+    assert remote[0]["requests"]["completed"] == simpy[0]["requests"]["completed"] > 0
 
 
 def test_unreachable_scheduler_is_a_clear_error(monkeypatch):
