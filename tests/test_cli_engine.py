@@ -67,7 +67,7 @@ def test_auto_on_an_uncovered_model_runs_simpy_and_says_why(far, capsys):
 def test_auto_on_a_short_run_says_simpy_and_why(capsys):
     assert main(["run", RR, *SHORT]) == 0
     (line,) = _lines(capsys.readouterr().err)
-    assert line.startswith("asyncsim: engine: simpy (a short run (about ")
+    assert line.startswith("asyncsim: engine: simpy (a short run: about ")
 
 
 @pytest.mark.parametrize("engine", ["simpy", "compiled"])

@@ -50,15 +50,14 @@ def choose_engine(model, run, *, trace: bool = False) -> EngineChoice:
         reason = "numba is not installed"
     if run.engine == "compiled":
         if reason is not None:
-            raise ModelError(f"cannot run this model on the compiled engine: {reason} "
-                             "(engine auto falls back to simpy)", key="engine",
-                             value="compiled")
+            raise ModelError(f"the compiled engine cannot run this model: {reason} "
+                             "(engine auto falls back to simpy)")
         return EngineChoice("compiled", "asked for")
     if reason is not None:
         return EngineChoice("simpy", reason)
     visits = _visits_per_replication(model, run)
     if visits < AUTO_MIN_VISITS:
-        return EngineChoice("simpy", f"a short run (about {visits:,.0f} node visits a "
-                            f"replication; the compiled kernel pays off from "
-                            f"{AUTO_MIN_VISITS:,})")
+        return EngineChoice("simpy", f"a short run: about {visits:,.0f} node visits a "
+                            f"replication, and the compiled kernel pays off from "
+                            f"{AUTO_MIN_VISITS:,}")
     return EngineChoice("compiled", "the model is covered by the compiled kernel")

@@ -88,8 +88,8 @@ def test_auto_takes_the_kernel_for_long_covered_runs_and_says_why():
 
 def test_compiled_on_an_uncovered_model_is_refused_with_the_reason():
     model = _model(s={"capacity": 2, "overflow": "block"})
-    with pytest.raises(ModelError, match=r"'engine' cannot run this model on the compiled "
-                       r"engine: node 's': 'overflow: block' is not compiled"):
+    with pytest.raises(ModelError, match=r"the compiled engine cannot run this model: "
+                       r"node 's': 'overflow: block' is not compiled"):
         choose_engine(model, model.run.merged(engine="compiled"))
     assert choose_engine(model, model.run.merged(engine="simpy")) == ("simpy", "asked for")
 
