@@ -26,7 +26,7 @@ def replicate(model, replication: int, seed: int, duration: float, warmup: float
     from sim.engine import run_replication
 
     summary, _series = run_replication(model, replication, seed=seed, duration=duration,
-                                       warmup=warmup, engine=engine)
+                                       warmup=warmup, engine=engine, keep_series=False)
     return summary
 
 

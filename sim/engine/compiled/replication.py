@@ -67,10 +67,10 @@ class _Driver:
     """Runs one replication from stop to stop and reads it out."""
 
     def __init__(self, model, b: Built, replication: int, warmup: float, end: float,
-                 tick, interval) -> None:
+                 tick, interval, keep: bool = True) -> None:
         self.model, self.b, self.replication = model, b, replication
-        self.warmup, self.end, self.tick = warmup, end, tick
-        self.instants = _instants(end, interval)
+        self.warmup, self.end, self.tick, self.keep = warmup, end, tick, keep
+        self.instants = _instants(end, interval) if keep else [end]
         self.names = [spec.name for spec in model.nodes]
         self.carried = [0] * len(self.names)
         self.senders = [_SenderView(b, b.index[s.name]) for s in model.senders]
@@ -99,7 +99,8 @@ class _Driver:
         return livelock(self.model.nodes[i], int(s.ni[i, L.N_SPIN]), float(s.nf[i, L.F_SPIN_AT]))
 
     def run(self) -> None:
-        self.snapshot(0.0)
+        if self.keep:
+            self.snapshot(0.0)
         start(self.b.state)
         stops = sorted({*self.instants, *([self.warmup] if 0 < self.warmup < self.end else [])})
         for stop in stops:
@@ -107,7 +108,8 @@ class _Driver:
             if stop == self.warmup:
                 self.warmup_reset(stop)
             if stop in self.instants:
-                self.snapshot(stop)
+                if self.keep:
+                    self.snapshot(stop)
                 if self.tick is not None:
                     self.tick(stop / self.end if self.end > 0 else 1.0)
 
@@ -228,13 +230,15 @@ _RAW = {"sender": _raw_sender, "queue": _raw_queue, "service": _raw_service,
 def run_compiled_replication(model, replication: int, *, seed: int, duration: float,
                              warmup: float, tick: Callable[[float], None] | None = None,
                              series: float | None = None,
-                             requests_series: list | None = None) -> tuple[dict, list[tuple]]:
+                             requests_series: list | None = None,
+                             keep_series: bool = True) -> tuple[dict, list[tuple]]:
     """:func:`sim.engine.run.run_replication` on the compiled kernel (a covered model,
-    see sim.engine.compiled.coverage): (result dict, time-series rows)."""
+    see sim.engine.compiled.coverage): (result dict, time-series rows); with
+    ``keep_series`` false, no snapshots are taken and the rows are empty."""
     end = warmup + duration
     b = build_state(model, seed, replication, warmup)
     interval = series if series is not None else model.run.series
-    driver = _Driver(model, b, replication, warmup, end, tick, interval)
+    driver = _Driver(model, b, replication, warmup, end, tick, interval, keep_series)
     driver.run()
     raw = driver.raw()
     for spec in model.senders:

@@ -161,3 +161,15 @@ def test_the_kernel_never_leaks_slots():
     assert live_requests >= pending
     assert live_messages >= waiting
     assert live_messages <= waiting + s.g[L.G_HEAP]
+
+
+def test_a_replication_without_its_series_has_the_same_figures():
+    """keep_series=False (sweeps and plans drop the series) takes no snapshots: the
+    rows are empty and the result dict is the same."""
+    nodes, edges = CORPUS["request_reply_retries"]
+    model = make_model(nodes, edges, duration=400, warmup=40, seed=6)
+    kept, rows = run_replication(model, 0, seed=6, duration=400, warmup=40, engine="compiled")
+    dropped, none = run_replication(model, 0, seed=6, duration=400, warmup=40,
+                                    engine="compiled", keep_series=False)
+    assert len(rows) == 201 * len(model.nodes) and none == []
+    assert _differences(kept, dropped) == []
