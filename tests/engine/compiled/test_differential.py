@@ -173,3 +173,28 @@ def test_a_replication_without_its_series_has_the_same_figures():
                                     engine="compiled", keep_series=False)
     assert len(rows) == 201 * len(model.nodes) and none == []
     assert _differences(kept, dropped) == []
+
+
+def _shipped_covered() -> list[str]:
+    from pathlib import Path
+
+    from sim.engine.compiled.coverage import uncovered
+    from sim.model import load, validate
+
+    root = Path(__file__).parents[3] / "models"
+    return [str(p) for p in sorted(root.glob("*.yaml"))
+            if uncovered(validate(load(p))) is None]
+
+
+@pytest.mark.parametrize("path", _shipped_covered())
+def test_shipped_models_the_kernel_covers_give_the_same_figures(path):
+    from sim.model import load, validate
+
+    model = validate(load(path))
+    compiled, reference = _both(model, duration=300, warmup=30, replications=2)
+    assert _differences(compiled.to_dict(), reference.to_dict()) == []
+    pd.testing.assert_frame_equal(compiled.timeseries, reference.timeseries, check_dtype=False)
+
+
+def test_at_least_six_shipped_models_are_covered():
+    assert len(_shipped_covered()) >= 6
