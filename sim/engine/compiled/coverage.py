@@ -24,12 +24,12 @@ COVERED_KEYS = {
 }
 """Keys of each node kind the kernel reads (the others must keep their defaults)."""
 
-_BUFFER_KEYS = {"capacity", "overflow", "discipline", "ttl"}
+_BUFFER_KEYS = {"capacity", "overflow", "discipline", "ttl", "lifo_above"}
 _RETRY_KEYS = {"max_attempts", "backoff", "jitter"}
 _EDGE_KEYS = {"source", "target", "p", "latency"}
 _ROUTINGS = {"probabilistic", "random", "round_robin", "least_loaded", "power_of_two"}
 _OVERFLOWS = {"reject", "drop_oldest"}
-_DISCIPLINES = {"fifo", "lifo", "priority"}
+_DISCIPLINES = {"fifo", "lifo", "priority", "adaptive_lifo"}
 
 
 def _changed(obj, allowed: set[str]) -> list[str]:
@@ -58,6 +58,8 @@ def _buffer_reason(where: str, buffer) -> str | None:
         return f"{where}: 'overflow: {buffer.overflow}' is not compiled"
     if buffer.discipline not in _DISCIPLINES:
         return f"{where}: 'discipline: {buffer.discipline}' is not compiled"
+    if buffer.discipline == "adaptive_lifo" and buffer.ttl is not None:
+        return f"{where}: 'ttl' with 'discipline: adaptive_lifo' is not compiled"
     return None
 
 

@@ -28,7 +28,7 @@ from sim.engine.compiled.layout import (
     B_ARRIVALS, B_C0, B_C1, B_CAPACITY, B_DISCIPLINE, B_DROPPED, B_HEAD, B_N, B_OVERFLOW,
     B_OWNER, B_PEAK, B_STAT, B_TAIL, B_TAKEN, BF_SPAN, B_EXPIRED, B_PATIENCE, BF_TTL,
     C_EXPIRED, EV_EXPIRE, C_DROPPED, C_ERROR, C_REJECTED,
-    C_TIMEOUT, D_LIFO, D_PRIORITY, DONE, DRAW_MARGIN, E_LSTREAM, E_TARGET, EF_CUMULATIVE,
+    C_TIMEOUT, D_LIFO, D_PRIORITY, D_ADAPTIVE_LIFO, B_LIFO_ABOVE, DONE, DRAW_MARGIN, E_LSTREAM, E_TARGET, EF_CUMULATIVE,
     EV_ARRIVAL, EV_DELIVER, EV_DONE, EV_EMIT, EV_FORWARD, EV_RETRY, EV_TIMEOUT, F_B_INITIAL,
     F_B_MAX, F_B_MULTIPLIER, F_BUSY_SPAN, F_ERROR_RATE, F_SPIN_AT, F_TIMEOUT, F_WASTED,
     FAILED, FREE, G_ENTRY, G_ERROR_NODE, G_EVENTS, G_FLUSH, G_FTOP, G_HEAP, G_LOW, G_MTOP,
@@ -303,11 +303,15 @@ def _put(s, b, m, now):
 
 @jit
 def _take(s, b, now):
-    """Buffer.take: the next waiting message under the discipline, or -1."""
+    """Buffer.take: the next waiting message under the discipline, or -1 (adaptive
+    LIFO takes the newest while more than ``lifo_above`` wait, the oldest otherwise)."""
     bi = s.bi
     if bi[b, B_N] == 0:
         return -1
-    m = bi[b, B_TAIL] if bi[b, B_DISCIPLINE] == D_LIFO else bi[b, B_HEAD]
+    discipline = bi[b, B_DISCIPLINE]
+    newest = discipline == D_LIFO or (discipline == D_ADAPTIVE_LIFO
+                                      and bi[b, B_N] > bi[b, B_LIFO_ABOVE])
+    m = bi[b, B_TAIL] if newest else bi[b, B_HEAD]
     _unlink(s, b, m)
     s.bf[b, BF_SPAN] += now
     bi[b, B_N] -= 1

@@ -43,8 +43,9 @@ ROUTING_CODES = {"probabilistic": R_PROBABILISTIC, "random": R_RANDOM,
 # overflow policies and disciplines of buffers
 O_REJECT, O_DROP_OLDEST = 0, 1
 OVERFLOW_CODES = {"reject": O_REJECT, "drop_oldest": O_DROP_OLDEST}
-D_FIFO, D_LIFO, D_PRIORITY = 0, 1, 2
-DISCIPLINE_CODES = {"fifo": D_FIFO, "lifo": D_LIFO, "priority": D_PRIORITY}
+D_FIFO, D_LIFO, D_PRIORITY, D_ADAPTIVE_LIFO = 0, 1, 2, 3
+DISCIPLINE_CODES = {"fifo": D_FIFO, "lifo": D_LIFO, "priority": D_PRIORITY,
+                    "adaptive_lifo": D_ADAPTIVE_LIFO}
 
 # backoff jitter
 J_NONE, J_FULL, J_EQUAL, J_DECORRELATED = 0, 1, 2, 3
@@ -74,8 +75,8 @@ PF_COLUMNS = 3
 
 # buffer int64 columns, float64 columns
 (B_CAPACITY, B_OVERFLOW, B_DISCIPLINE, B_HEAD, B_TAIL, B_N, B_PEAK, B_ARRIVALS, B_TAKEN,
- B_DROPPED, B_C0, B_C1, B_STAT, B_OWNER, B_EXPIRED, B_PATIENCE) = range(16)
-B_COLUMNS = 16
+ B_DROPPED, B_C0, B_C1, B_STAT, B_OWNER, B_EXPIRED, B_PATIENCE, B_LIFO_ABOVE) = range(17)
+B_COLUMNS = 17
 BF_SPAN, BF_TTL = 0, 1
 BF_COLUMNS = 2
 UNBOUNDED = -1
