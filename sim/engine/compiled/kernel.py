@@ -28,7 +28,7 @@ from sim.engine.compiled.layout import (
     B_ARRIVALS, B_C0, B_C1, B_CAPACITY, B_DISCIPLINE, B_DROPPED, B_HEAD, B_N, B_OVERFLOW,
     B_OWNER, B_PEAK, B_STAT, B_TAIL, B_TAKEN, BF_SPAN, B_EXPIRED, B_PATIENCE, BF_TTL,
     C_EXPIRED, EV_EXPIRE, C_DROPPED, C_ERROR, C_REJECTED,
-    C_TIMEOUT, D_LIFO, D_PRIORITY, D_ADAPTIVE_LIFO, B_LIFO_ABOVE, DONE, DRAW_MARGIN, E_LSTREAM, E_TARGET, EF_CUMULATIVE,
+    C_TIMEOUT, D_LIFO, D_PRIORITY, D_ADAPTIVE_LIFO, B_LIFO_ABOVE, B_LSTREAM, EV_VISIBLE, DONE, DRAW_MARGIN, E_LSTREAM, E_TARGET, EF_CUMULATIVE,
     EV_ARRIVAL, EV_DELIVER, EV_DONE, EV_EMIT, EV_FORWARD, EV_RETRY, EV_TIMEOUT, F_B_INITIAL,
     F_B_MAX, F_B_MULTIPLIER, F_BUSY_SPAN, F_ERROR_RATE, F_SPIN_AT, F_TIMEOUT, F_WASTED,
     FAILED, FREE, G_ENTRY, G_ERROR_NODE, G_EVENTS, G_FLUSH, G_FTOP, G_HEAP, G_LOW, G_MTOP,
@@ -274,15 +274,30 @@ def _defer_loss(s, m, cause):
 
 @jit
 def _put(s, b, m, now):
-    """Buffer.put: hand to an idle consumer, else wait, else overflow."""
+    """A message reaches buffer ``b``: visible at once, or after the broker's latency
+    (transit._BrokerDelay; its wait counts from now)."""
+    ls = s.bi[b, B_LSTREAM]
+    if ls < 0:
+        _visible(s, b, m, now, now)
+        return
+    s.mf[m, MF_T] = now
+    _push(s, now + _draw(s, ls), EV_VISIBLE, b, m, 0)
+
+
+@jit
+def _visible(s, b, m, now, arrived):
+    """Buffer.put (arrived at ``arrived``): hand to an idle consumer, else wait, else
+    overflow."""
     bi, ni = s.bi, s.ni
     bi[b, B_ARRIVALS] += 1
-    s.mf[m, MF_T] = now
+    s.mf[m, MF_T] = arrived
     for k in range(bi[b, B_C0], bi[b, B_C1]):
         c = s.cons[k]
         if ni[c, N_BUSY] < ni[c, N_SERVERS]:
             bi[b, B_TAKEN] += 1
-            _record(s, bi[b, B_STAT], 0.0)
+            waited = now - arrived
+            _record(s, bi[b, B_STAT], waited)
+            s.mf[m, MF_WAITED] += waited
             _begin(s, c, m, now, bi[b, B_OWNER] == c)
             return
     cap = bi[b, B_CAPACITY]
@@ -756,6 +771,8 @@ def _dispatch(s, kind, a, b, c, now):
         _arrive(s, b, a, now)
     elif kind == EV_EXPIRE:
         _expire(s, a, b, c, now)
+    elif kind == EV_VISIBLE:
+        _visible(s, a, b, now, s.mf[b, MF_T])
     else:
         _send(s, b, a, now)
     _resolve_losses(s, now)

@@ -138,6 +138,10 @@ def _buffer_rows(b: Built, specs) -> tuple[np.ndarray, np.ndarray]:
         bi[k, L.B_STAT] = -1 if spec.kind == "service" else b.stat()
         bi[k, L.B_PATIENCE] = -1
         bi[k, L.B_LIFO_ABOVE] = buf.lifo_above if buf.lifo_above is not None else 0
+        bi[k, L.B_LSTREAM] = -1
+        if buf.latency is not None:
+            bi[k, L.B_LSTREAM] = b.stream(_dist_source(
+                buf.latency, generator(b.seed, b.replication, spec.name, Purpose.LATENCY)))
         bf[k, L.BF_TTL] = math.inf
         if isinstance(buf.ttl, (int, float)):
             bf[k, L.BF_TTL] = float(buf.ttl)
