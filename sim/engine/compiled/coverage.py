@@ -25,7 +25,7 @@ COVERED_KEYS = {
 """Keys of each node kind the kernel reads (the others must keep their defaults)."""
 
 _BUFFER_KEYS = {"capacity", "overflow", "discipline", "ttl", "lifo_above", "latency"}
-_RETRY_KEYS = {"max_attempts", "backoff", "jitter"}
+_RETRY_KEYS = {"max_attempts", "backoff", "jitter", "budget"}
 _EDGE_KEYS = {"source", "target", "p", "latency"}
 _ROUTINGS = {"probabilistic", "random", "round_robin", "least_loaded", "power_of_two"}
 _OVERFLOWS = {"reject", "drop_oldest"}

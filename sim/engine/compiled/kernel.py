@@ -39,7 +39,8 @@ from sim.engine.compiled.layout import (
     N_DEAD, N_DRAW, N_DUPLICATES, N_E0, N_E1, N_ERRORS, N_ESTREAM, N_FAILED, N_IN0, N_IN1,
     N_JITTER, N_KIND, N_LIVE, N_MAX_ATTEMPTS, N_OFFERED, N_PRIO, N_REJECTED, N_RETRIES,
     N_ROUTING, N_RSTREAM, N_SERVERS, N_SPIN, N_STAT_TIME, N_STAT_WAIT, N_TIMED_OUT, N_TURN,
-    N_USTREAM, N_DROPPED, N_P0, N_P1, N_LIMITED, F_TB_RATE, F_TB_BURST, F_TB_TOKENS, F_TB_LAST, F_PERIOD, F_CYCLE_WORK, PF_START, PF_MULTIPLIER, PF_BOUND,
+    N_USTREAM, N_DROPPED, N_RING, N_DENIED, N_RQ_HEAD, N_RQ_TAIL, N_RT_HEAD, N_RT_TAIL,
+    F_BUDGET_RATIO, F_BUDGET_WINDOW, F_BUDGET_RESERVE, G_RINGS_FULL, N_P0, N_P1, N_LIMITED, F_TB_RATE, F_TB_BURST, F_TB_TOKENS, F_TB_LAST, F_PERIOD, F_CYCLE_WORK, PF_START, PF_MULTIPLIER, PF_BOUND,
     NEEDS_SERVICE, O_DROP_OLDEST, PENDING, Q_COUNTED, Q_CURRENT, Q_GEN,
     Q_REFS, Q_SENDER, Q_SENT, Q_STATE, QF_BORN, QF_LAST_BACKOFF, R_LEAST_LOADED,
     R_PROBABILISTIC, R_RANDOM, R_ROUND_ROBIN, SLOT_MARGIN, SPIN_LIMIT,
@@ -612,11 +613,48 @@ def _attempt(s, q, now):
 
 
 @jit
+def _ring_push(s, row, tail_col, head_col, sender, now):
+    """Append ``now`` to ring ``row`` of the retry budget (grown by Python when full)."""
+    tail = s.ni[sender, tail_col]
+    cap = s.rw.shape[1]
+    s.rw[row, tail % cap] = now
+    s.ni[sender, tail_col] = tail + 1
+    if tail + 1 - s.ni[sender, head_col] >= cap - SLOT_MARGIN:
+        s.g[G_RINGS_FULL] = 1
+
+
+@jit
+def _ring_trim(s, row, tail_col, head_col, sender, horizon):
+    """Drop the times before ``horizon``; returns how many are left."""
+    cap = s.rw.shape[1]
+    head, tail = s.ni[sender, head_col], s.ni[sender, tail_col]
+    while head < tail and s.rw[row, head % cap] < horizon:
+        head += 1
+    s.ni[sender, head_col] = head
+    return tail - head
+
+
+@jit
+def _withdraw(s, sender, now):
+    """RetryBudgetGate.withdraw: may a retry be sent now? Counts it when it may."""
+    row = s.ni[sender, N_RING]
+    horizon = now - s.nf[sender, F_BUDGET_WINDOW]
+    requests = _ring_trim(s, row, N_RQ_TAIL, N_RQ_HEAD, sender, horizon)
+    retries = _ring_trim(s, row + 1, N_RT_TAIL, N_RT_HEAD, sender, horizon)
+    if retries + 1 > s.nf[sender, F_BUDGET_RATIO] * requests + s.nf[sender, F_BUDGET_RESERVE]:
+        return False
+    _ring_push(s, row + 1, N_RT_TAIL, N_RT_HEAD, sender, now)
+    return True
+
+
+@jit
 def _emit(s, sender, now):
-    """Sender.emit: a new request departs now."""
+    """Sender.emit: a new request departs now (deposited in the retry budget)."""
     if now >= s.gf[GF_WARMUP]:
         s.ni[sender, N_OFFERED] += 1
         s.ni[sender, N_LIVE] += 1
+    if s.ni[sender, N_RING] >= 0:
+        _ring_push(s, s.ni[sender, N_RING], N_RQ_TAIL, N_RQ_HEAD, sender, now)
     _attempt(s, _new_request(s, sender, now), now)
 
 
@@ -628,7 +666,12 @@ def _retry_or_die(s, q, cause, now):
         return
     sender = ri[q, Q_SENDER]
     born = s.rf[q, QF_BORN]
-    if ri[q, Q_SENT] >= s.ni[sender, N_MAX_ATTEMPTS]:
+    denied = False
+    if ri[q, Q_SENT] < s.ni[sender, N_MAX_ATTEMPTS] and s.ni[sender, N_RING] >= 0:
+        denied = not _withdraw(s, sender, now)
+        if denied and ri[q, Q_COUNTED]:
+            s.ni[sender, N_DENIED] += 1
+    if ri[q, Q_SENT] >= s.ni[sender, N_MAX_ATTEMPTS] or denied:
         ri[q, Q_STATE] = FAILED
         if born >= s.gf[GF_WARMUP]:
             s.ni[sender, N_DEAD + cause] += 1
@@ -805,7 +848,7 @@ def advance(s):
     while True:
         if g[G_ERROR_NODE] >= 0:
             return LIVELOCK
-        if (g[G_LOW] or g[G_FLUSH] or g[G_HEAP] >= heap_room or g[G_MTOP] < SLOT_MARGIN
+        if (g[G_LOW] or g[G_FLUSH] or g[G_RINGS_FULL] or g[G_HEAP] >= heap_room or g[G_MTOP] < SLOT_MARGIN
                 or g[G_RTOP] < SLOT_MARGIN or g[G_FTOP] >= lost_room):
             return NEEDS_SERVICE
         if g[G_HEAP] == 0 or s.ht[0] >= stop:

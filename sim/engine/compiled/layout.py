@@ -30,6 +30,7 @@ State = namedtuple("State", [
     "inputs", "cons",     # services' inputs (buffer ids) and buffers' consumers (nodes)
     "lost",               # attempts lost inside a handler, resolved at its end: (msg, cause)
     "pf",                 # senders' rate profiles: segments (PF_* columns)
+    "rw",                 # retry budgets: two rings of times per sender (requests, retries)
 ])
 """The whole state of one replication (see the module docstring)."""
 
@@ -61,13 +62,15 @@ CAUSE_NAMES = ("rejected", "dropped", "error", "timeout", "expired")
  N_DRAW, N_ESTREAM, N_ARRIVALS, N_COMPLETED, N_ERRORS, N_DROPPED, N_STAT_WAIT,
  N_STAT_TIME, N_CLOSED, N_CLIENTS, N_MAX_ATTEMPTS, N_JITTER, N_RSTREAM, N_PRIO, N_OFFERED,
  N_FAILED, N_LIVE, N_REJECTED, N_TIMED_OUT, N_RETRIES, N_DUPLICATES, N_ATTEMPTS, N_SPIN,
- N_P0, N_P1, N_LIMITED, N_DEAD) = range(38)
+ N_P0, N_P1, N_LIMITED, N_RING, N_DENIED, N_RQ_HEAD, N_RQ_TAIL, N_RT_HEAD, N_RT_TAIL,
+ N_DEAD) = range(44)
 N_COLUMNS = N_DEAD + len(CAUSE_NAMES)
 
 # node float64 columns
 (F_ERROR_RATE, F_BUSY_SPAN, F_TIMEOUT, F_B_INITIAL, F_B_MULTIPLIER, F_B_MAX, F_WASTED,
- F_SPIN_AT, F_PERIOD, F_CYCLE_WORK, F_TB_RATE, F_TB_BURST, F_TB_TOKENS, F_TB_LAST) = range(14)
-F_COLUMNS = 14
+ F_SPIN_AT, F_PERIOD, F_CYCLE_WORK, F_TB_RATE, F_TB_BURST, F_TB_TOKENS, F_TB_LAST,
+ F_BUDGET_RATIO, F_BUDGET_WINDOW, F_BUDGET_RESERVE) = range(17)
+F_COLUMNS = 17
 
 # rate-profile segments of a sender (rows N_P0 .. N_P1 of pf)
 PF_START, PF_MULTIPLIER, PF_BOUND = range(3)
@@ -110,8 +113,8 @@ H_COLUMNS = 5
 
 # globals
 (G_SEQ, G_HEAP, G_MTOP, G_RTOP, G_LOW, G_FLUSH, G_ENTRY, G_ERROR_NODE, G_EVENTS,
- G_FTOP) = range(10)
-G_COLUMNS = 10
+ G_FTOP, G_RINGS_FULL) = range(11)
+G_COLUMNS = 11
 GF_NOW, GF_WARMUP, GF_STOP = range(3)
 GF_COLUMNS = 3
 

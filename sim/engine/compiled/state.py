@@ -38,6 +38,7 @@ class Built:
         self.stats: list[SampleStats] = []
         self.sources: list = []
         self.segments: list[tuple[float, float, float]] = []
+        self.budgets = 0
         self.state: L.State | None = None
 
     def stat(self, stats: SampleStats | None = None) -> int:
@@ -87,6 +88,13 @@ def _sender_row(b: Built, spec, ni, nf, seed, rep) -> None:
             ni[i, L.N_RSTREAM] = b.stream(_uniform_source(
                 generator(seed, rep, spec.name, Purpose.RETRY)))
     nf[i, L.F_SPIN_AT] = -1.0
+    ni[i, L.N_RING] = -1
+    if retry.budget is not None:
+        ni[i, L.N_RING] = 2 * b.budgets
+        b.budgets += 1
+        nf[i, L.F_BUDGET_RATIO] = retry.budget.ratio
+        nf[i, L.F_BUDGET_WINDOW] = retry.budget.window
+        nf[i, L.F_BUDGET_RESERVE] = retry.budget.min_per_second * retry.budget.window
     _rate_limit(spec, i, ni, nf)
     if spec.profile:
         _profile_rows(b, spec, i, ni, nf)
@@ -271,7 +279,8 @@ def build_state(model, seed: int, replication: int, warmup: float) -> Built:
         sb=np.zeros((len(b.stats), STAT_CAPACITY)), sn=np.zeros(len(b.stats), dtype=np.int64),
         g=g, gf=gf, ei=ei, ef=ef, inputs=inputs, cons=cons,
         lost=np.zeros((256, 2), dtype=np.int64),
-        pf=np.array(b.segments or [(0.0, 0.0, 0.0)], dtype=np.float64).reshape(-1, L.PF_COLUMNS))
+        pf=np.array(b.segments or [(0.0, 0.0, 0.0)], dtype=np.float64).reshape(-1, L.PF_COLUMNS),
+        rw=np.zeros((max(2 * b.budgets, 1), 1024)))
     for k in range(streams):
         _refill(b.state, b.sources, k)
     service_state(b, force_slots=max(1024, 2 * clients))
@@ -308,6 +317,20 @@ def _grow_slots(rows_i, rows_f, free, top: int, extra: int):
     return rows_i, rows_f, free
 
 
+def _grown_rings(s: L.State) -> np.ndarray:
+    """The retry budgets' rings at twice the room, each laid out from its oldest time."""
+    cap = s.rw.shape[1]
+    out = np.zeros((s.rw.shape[0], 2 * cap))
+    for i in np.flatnonzero(s.ni[:, L.N_RING] >= 0):
+        row = s.ni[i, L.N_RING]
+        for offset, head_col, tail_col in ((0, L.N_RQ_HEAD, L.N_RQ_TAIL),
+                                           (1, L.N_RT_HEAD, L.N_RT_TAIL)):
+            head, tail = s.ni[i, head_col], s.ni[i, tail_col]
+            out[row + offset, :tail - head] = s.rw[row + offset, np.arange(head, tail) % cap]
+            s.ni[i, head_col], s.ni[i, tail_col] = 0, tail - head
+    return out
+
+
 def service_state(b: Built, force_slots: int = 0) -> None:
     """What the kernel asked for (NEEDS_SERVICE): refill low streams, fold full sample
     buffers, double any table near full (messages, requests, heap, lost attempts)."""
@@ -332,6 +355,9 @@ def service_state(b: Built, force_slots: int = 0) -> None:
         s.g[L.G_RTOP] += extra
     if s.g[L.G_HEAP] >= s.ht.shape[0] - L.HEAP_MARGIN:
         changes["ht"], changes["hi"] = _grow_rows(s.ht, s.ht.size), _grow_rows(s.hi, s.ht.size)
+    if s.g[L.G_RINGS_FULL]:
+        changes["rw"] = _grown_rings(s)
+        s.g[L.G_RINGS_FULL] = 0
     if s.g[L.G_FTOP] >= s.lost.shape[0] - L.SLOT_MARGIN:
         changes["lost"] = _grow_rows(s.lost, s.lost.shape[0])
     if changes:
