@@ -111,3 +111,11 @@ def test_the_reference_page_lists_every_covered_key():
     for kind, keys in COVERED_KEYS.items():
         for key in keys - implicit:
             assert f"`{key}`" in listed[kind], (kind, key)
+
+
+def test_every_covered_kind_has_its_reader():
+    """The kinds the coverage table admits are exactly the kinds the kernel's results
+    are read for (sim.engine.compiled.replication), so no covered kind lacks a reader."""
+    from sim.engine.compiled.replication import _RAW
+
+    assert set(_RAW) == set(COVERED_KEYS)
