@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 
-__all__ = ["gap_function"]
+__all__ = ["gap_function", "profile_segments"]
 
 
 def gap_function(spec, base_draw, env) -> callable:
@@ -38,6 +38,24 @@ def _trace_gaps(times, env):
     return gap
 
 
+def profile_segments(profile, period) -> tuple[list, list, list, float]:
+    """A rate profile as segments: (starts, multipliers, ends, work of one period).
+
+    A profile starting after 0 gets a segment of multiplier 1 before it; the last
+    segment ends at ``period`` (or never); the work of a period is the integral of
+    the multiplier over it (inf without a period). Both engines walk these.
+    """
+    starts = [float(t) for t, _ in profile]
+    mults = [float(m) for _, m in profile]
+    if starts[0] > 0:
+        starts.insert(0, 0.0)
+        mults.insert(0, 1.0)
+    bounds = starts[1:] + [float(period) if period else math.inf]
+    cycle_work = (sum(m * (b - s) for m, s, b in zip(mults, starts, bounds))
+                  if period else math.inf)
+    return starts, mults, bounds, cycle_work
+
+
 def _profiled_gaps(profile, period, base_draw, env):
     """Gaps of the base process run in operational time (the integral of the multiplier).
 
@@ -46,15 +64,8 @@ def _profiled_gaps(profile, period, base_draw, env):
     end rounds to its start) is passed over instead of being found again forever.
     Whole periods are skipped at once when the work left exceeds one period's worth.
     """
-    starts = [float(t) for t, _ in profile]
-    mults = [float(m) for _, m in profile]
-    if starts[0] > 0:
-        starts.insert(0, 0.0)
-        mults.insert(0, 1.0)
+    starts, mults, bounds, cycle_work = profile_segments(profile, period)
     last = len(starts) - 1
-    bounds = starts[1:] + [float(period) if period else math.inf]
-    cycle_work = (sum(m * (b - s) for m, s, b in zip(mults, starts, bounds))
-                  if period else math.inf)
 
     def locate(t: float) -> tuple[int, int]:
         """(cycle, segment index) holding absolute time t."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import math
 from dataclasses import replace
 from typing import Callable
 
@@ -19,7 +18,7 @@ from sim.metrics.result import Result, Rows
 from sim.metrics.summary import summarize_replication
 from sim.metrics.recovery import scenario_entry
 from sim.metrics.windows import REQUEST_SERIES_COLUMNS, WindowStats, series_row
-from sim.model.settings import DEFAULT_SERIES_INTERVALS
+from sim.model.settings import DEFAULT_SERIES_INTERVALS, series_instants
 from sim.model.slo import check_slo_windows
 
 __all__ = ["simulate", "run_replication", "resolve_run", "check_workload"]
@@ -88,8 +87,8 @@ class _Series:
                        for name, rt in runtimes.items()]
         self.end, self.tick = end, tick
         self.interval = interval
-        self.points = SERIES_POINTS if interval is None else \
-            max(1, math.ceil(end / interval * (1 - 1e-12)))
+        self.instants = series_instants(end, interval)
+        self.points = len(self.instants)
         self.taken = 0
         self.rows: list[tuple] = []
         self.requests: list[tuple] = []
@@ -121,9 +120,7 @@ class _Series:
             self.tick(now / self.end if self.end > 0 else 1.0)
 
     def _due(self, k: int) -> float:
-        if self.interval is None:
-            return self.end * k / self.points
-        return min(self.interval * k, self.end)
+        return self.instants[k - 1]
 
     def _tick(self, _event) -> None:
         self._snapshot()

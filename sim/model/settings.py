@@ -35,7 +35,7 @@ from sim.model.checks import is_number
 
 __all__ = ["RunSettings", "RUN_KEYS", "MAX_SECONDS", "MAX_REPLICATIONS", "check_setting",
            "check_settings", "run_settings", "DEFAULT_SERIES_INTERVALS",
-           "MAX_SERIES_INTERVALS", "series_interval", "ENGINES"]
+           "MAX_SERIES_INTERVALS", "series_interval", "series_instants", "ENGINES"]
 
 RUN_KEYS = ("duration", "warmup", "replications", "seed", "series", "engine")
 ENGINES = ("auto", "simpy", "compiled")
@@ -206,6 +206,18 @@ def series_interval(run: RunSettings, end: float) -> float:
     if run.series is not None:
         return run.series
     return end / DEFAULT_SERIES_INTERVALS if end > 0 else 1.0
+
+
+def series_instants(end: float, interval: float | None) -> list[float]:
+    """The time series' instants after 0 for a run ending at ``end`` (s, warm-up
+    included): ``k * end / DEFAULT_SERIES_INTERVALS`` without an interval, else
+    ``k * interval`` before ``end``; the last one is ``end`` itself (a last interval
+    cut short). Each is an absolute time, so no drift builds up from adding steps."""
+    if interval is None:
+        points = DEFAULT_SERIES_INTERVALS
+        return [end * k / points for k in range(1, points)] + [end]
+    points = max(1, math.ceil(end / interval * (1 - 1e-12)))
+    return [min(interval * k, end) for k in range(1, points)] + [end]
 
 
 def check_series_count(run: RunSettings, spelling: str, series: float | None = None) -> None:

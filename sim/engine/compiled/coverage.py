@@ -97,11 +97,12 @@ def uncovered(model, *, trace: bool = False) -> str | None:
     """
     if trace:
         return "a trace is written only by the SimPy engine"
-    for what, present in (("call edges", model.calls), ("a scenario", model.scenario),
-                          ("request classes", model.classed), ("slo objectives", model.slo)):
+    for present, reason in ((model.calls, "call edges are not compiled"),
+                            (model.scenario, "a scenario is not compiled"),
+                            (model.classed, "request classes are not compiled"),
+                            (model.slo, "slo objectives are not compiled")):
         if present:
-            return f"{what} are not compiled" if what.endswith("s") else \
-                f"{what} is not compiled"
+            return reason
     for spec in model.nodes:
         reason = _node_reason(model, spec)
         if reason:

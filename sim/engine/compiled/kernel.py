@@ -251,6 +251,14 @@ def _unlink(s, b, m):
 
 
 @jit
+def _leave(s, b, m, now):
+    """Buffer._leave: ``m`` stops waiting now (taken, dropped or expired)."""
+    _unlink(s, b, m)
+    s.bf[b, BF_SPAN] += now
+    s.bi[b, B_N] -= 1
+
+
+@jit
 def _oldest(s, b):
     """The message that has waited longest (ties: entered first), for drop_oldest."""
     if s.bi[b, B_DISCIPLINE] != D_PRIORITY:
@@ -306,9 +314,7 @@ def _visible(s, b, m, now, arrived):
         bi[b, B_DROPPED] += 1
         if bi[b, B_OVERFLOW] == O_DROP_OLDEST and bi[b, B_N] > 0:
             old = _oldest(s, b)
-            _unlink(s, b, old)
-            s.bf[b, BF_SPAN] += now
-            bi[b, B_N] -= 1
+            _leave(s, b, old, now)
             _enter(s, b, m, now)
             _defer_loss(s, old, C_DROPPED)
         else:
@@ -328,9 +334,7 @@ def _take(s, b, now):
     newest = discipline == D_LIFO or (discipline == D_ADAPTIVE_LIFO
                                       and bi[b, B_N] > bi[b, B_LIFO_ABOVE])
     m = bi[b, B_TAIL] if newest else bi[b, B_HEAD]
-    _unlink(s, b, m)
-    s.bf[b, BF_SPAN] += now
-    bi[b, B_N] -= 1
+    _leave(s, b, m, now)
     bi[b, B_TAKEN] += 1
     waited = now - s.mf[m, MF_T]
     _record(s, bi[b, B_STAT], waited)
@@ -343,9 +347,7 @@ def _expire(s, b, m, entry, now):
     """TtlBuffer._expire: a message still waiting since entry ``entry`` leaves unserved."""
     if s.mi[m, M_SEQ] != entry:
         return
-    _unlink(s, b, m)
-    s.bf[b, BF_SPAN] += now
-    s.bi[b, B_N] -= 1
+    _leave(s, b, m, now)
     s.bi[b, B_DROPPED] += 1
     s.bi[b, B_EXPIRED] += 1
     _lose(s, m, C_EXPIRED, now)

@@ -21,7 +21,7 @@ from sim.engine.windows import RequestTaps
 from sim.errors import ModelError
 from sim.metrics.summary import summarize_replication
 from sim.metrics.windows import WindowStats, series_row
-from sim.model.settings import DEFAULT_SERIES_INTERVALS
+from sim.model.settings import series_instants
 
 __all__ = ["run_compiled_replication"]
 
@@ -54,15 +54,6 @@ class _SenderView:
                 "retries": g(L.N_RETRIES), "duplicates": g(L.N_DUPLICATES)}
 
 
-def _instants(end: float, interval: float | None) -> list[float]:
-    """The time-series instants after 0, the last one ``end`` (as run._Series)."""
-    if interval is None:
-        points = DEFAULT_SERIES_INTERVALS
-        return [end * k / points for k in range(1, points + 1)]
-    points = max(1, math.ceil(end / interval * (1 - 1e-12)))
-    return [min(interval * k, end) for k in range(1, points)] + [end]
-
-
 class _Driver:
     """Runs one replication from stop to stop and reads it out."""
 
@@ -70,7 +61,7 @@ class _Driver:
                  tick, interval, keep: bool = True) -> None:
         self.model, self.b, self.replication = model, b, replication
         self.warmup, self.end, self.tick, self.keep = warmup, end, tick, keep
-        self.instants = _instants(end, interval) if keep else [end]
+        self.instants = series_instants(end, interval) if keep else [end]
         self.names = [spec.name for spec in model.nodes]
         self.carried = [0] * len(self.names)
         self.senders = [_SenderView(b, b.index[s.name]) for s in model.senders]

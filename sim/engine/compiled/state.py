@@ -14,6 +14,7 @@ import math
 import numpy as np
 
 from sim.distributions import Exponential
+from sim.engine.arrivals import profile_segments
 from sim.engine.compiled import layout as L
 from sim.metrics.stats import SampleStats
 from sim.rng import Purpose, generator
@@ -103,21 +104,14 @@ def _sender_row(b: Built, spec, ni, nf, seed, rep) -> None:
 
 
 def _profile_rows(b: Built, spec, i: int, ni, nf) -> None:
-    """The sender's rate profile as segments (start, multiplier, end), as
-    sim.engine.arrivals._profiled_gaps lays them out."""
-    starts = [float(t) for t, _ in spec.profile]
-    mults = [float(m) for _, m in spec.profile]
-    if starts[0] > 0:
-        starts.insert(0, 0.0)
-        mults.insert(0, 1.0)
-    period = spec.period
-    bounds = starts[1:] + [float(period) if period else math.inf]
+    """The sender's rate profile as segments (start, multiplier, end), laid out by
+    sim.engine.arrivals.profile_segments as for the SimPy engine."""
+    starts, mults, bounds, cycle_work = profile_segments(spec.profile, spec.period)
     ni[i, L.N_P0] = len(b.segments)
     b.segments.extend(zip(starts, mults, bounds))
     ni[i, L.N_P1] = len(b.segments)
-    nf[i, L.F_PERIOD] = float(period) if period else 0.0
-    nf[i, L.F_CYCLE_WORK] = (sum(m * (e - s) for m, s, e in zip(mults, starts, bounds))
-                             if period else math.inf)
+    nf[i, L.F_PERIOD] = float(spec.period) if spec.period else 0.0
+    nf[i, L.F_CYCLE_WORK] = cycle_work
 
 
 def _rate_limit(spec, i: int, ni, nf) -> None:
