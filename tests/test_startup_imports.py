@@ -1,7 +1,8 @@
 """What the command line imports at start-up: ``check`` and ``--help`` pay for no
 package they do not use (numpy, pandas, scipy, matplotlib, pyarrow, dask, numba,
 simpy, networkx), a short ``run`` for no table, plotting, fitting or cluster
-package, and a command for no other command's module (its parser, built alone,
+package, a plan for no table, plotting or cluster package, and a command for no
+other command's module (its parser, built alone,
 reads its arguments as the parser of every command does).
 
 Each command runs as its own process, as ``python -m sim ...`` does, and reports
@@ -70,6 +71,17 @@ def test_the_probe_sees_a_package_a_command_imports():
 def test_a_short_run_imports_no_frame_plotting_fitting_graph_or_cluster_package():
     args = ["run", RR, "--duration", "2", "--warmup", "0", "--replications", "1"]
     assert sorted(imported(args) & set(RUN_FREE)) == []
+
+
+def test_a_plan_on_the_compiled_kernel_imports_no_frame_plotting_or_cluster_package():
+    """A plan that writes no tables needs neither pandas nor scipy.stats (its Student-t
+    quantiles come from scipy.special), nor plotting or a cluster."""
+    pytest.importorskip("numba")
+    names = modules(["plan", str(ROOT / "experiments" / "plan_request_reply.yaml")])
+    assert "sim.engine.compiled.kernel" in names
+    assert sorted({n.split(".")[0] for n in names}
+                  & {"pandas", "pyarrow", "matplotlib", "dask", "distributed", "tqdm"}) == []
+    assert "scipy.stats" not in names
 
 
 def test_a_command_imports_no_other_command_module_and_help_imports_them_all():

@@ -21,7 +21,7 @@ from sim.metrics.windows import REQUEST_SERIES_COLUMNS, WindowStats, series_row
 from sim.model.settings import DEFAULT_SERIES_INTERVALS, series_instants
 from sim.model.slo import check_slo_windows
 
-__all__ = ["simulate", "run_replication", "resolve_run", "check_workload"]
+__all__ = ["simulate", "run_replication", "resolve_run", "check_workload", "engine_for"]
 
 SERIES_POINTS = DEFAULT_SERIES_INTERVALS
 """Intervals of the default time series: ``SERIES_POINTS + 1`` instants, both ends
@@ -51,8 +51,11 @@ def check_workload(model, run) -> None:
         raise ModelError(refusal(work, run))
 
 
-def _engine_for(model, engine: str | None, duration: float, warmup: float, trace) -> str:
-    """The engine a replication runs on (see :func:`sim.engine.choice.choose_engine`)."""
+def engine_for(model, engine: str | None, duration: float, warmup: float,
+               trace=None) -> str:
+    """The engine (``simpy`` or ``compiled``) a replication of ``duration`` after
+    ``warmup`` seconds runs on, ``engine`` None meaning the model's ``run.engine``
+    (see :func:`sim.engine.choice.choose_engine`)."""
     from sim.engine.choice import choose_engine
 
     run = replace(model.run, duration=duration, warmup=warmup, replications=1,
@@ -198,7 +201,7 @@ def run_replication(model, replication: int, *, seed: int, duration: float,
     takes no snapshots (about a third of a short replication's time on it), and
     returns no rows.
     """
-    if engine != "simpy" and _engine_for(model, engine, duration, warmup, trace) == "compiled":
+    if engine != "simpy" and engine_for(model, engine, duration, warmup, trace) == "compiled":
         from sim.engine.compiled.replication import run_compiled_replication
 
         return run_compiled_replication(model, replication, seed=seed, duration=duration,

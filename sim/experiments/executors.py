@@ -1,4 +1,5 @@
-"""Where tasks run: in this process, in local worker processes, or on a Dask cluster.
+"""Where tasks run: in this process, in its threads, in local worker processes, or on
+a Dask cluster.
 
 Every executor is a generator of ``(index, result)`` pairs in the order the
 tasks finish; the caller writes each result as it comes, so what finished
@@ -19,7 +20,8 @@ import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sized
 from contextlib import contextmanager
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import (FIRST_COMPLETED, ProcessPoolExecutor,
+                                ThreadPoolExecutor, wait)
 from typing import Any
 
 from sim.errors import ExperimentError
@@ -45,7 +47,7 @@ def scheduler_address(scheduler: Any = None) -> Any:
 
 
 def execute(fn: Callable, calls: Iterable[tuple], *, workers: int | None = None,
-            scheduler: Any = None) -> Iterator[tuple[int, Any]]:
+            scheduler: Any = None, threads: bool = False) -> Iterator[tuple[int, Any]]:
     """Run ``fn(*calls[i])`` for every ``i``; yield ``(i, result)`` as each finishes.
 
     Parameters
@@ -63,6 +65,12 @@ def execute(fn: Callable, calls: Iterable[tuple], *, workers: int | None = None,
     scheduler : str or distributed.Client, optional
         A Dask scheduler address (``tcp://127.0.0.1:8786``) or a connected client;
         default ``$DASK_SCHEDULER_ADDRESS``.
+    threads : bool
+        Run the ``workers`` tasks at a time in threads of this process instead of
+        worker processes. Only for tasks that spend their time outside the GIL (the
+        compiled kernel's event loop releases it): threads start at once and share
+        the kernel this process has loaded, where each worker process would load
+        numba and the kernel again (about a second of CPU, benchmarks/startup.py).
 
     Notes
     -----
@@ -77,7 +85,9 @@ def execute(fn: Callable, calls: Iterable[tuple], *, workers: int | None = None,
     n = check_workers(workers)
     if isinstance(calls, Sized):
         n = min(n, len(calls))
-    return _serial(fn, calls) if n == 1 else _local(fn, calls, n)
+    if n == 1:
+        return _serial(fn, calls)
+    return _threaded(fn, calls, n) if threads else _local(fn, calls, n)
 
 
 def check_scheduler(address: Any) -> Any:
@@ -163,8 +173,25 @@ def _local(fn: Callable, calls: Iterable[tuple], workers: int) -> Iterator[tuple
     """
     from sim.experiments.tasks import init_worker
 
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context(),
-                               initializer=init_worker)
+    yield from _pooled(lambda: ProcessPoolExecutor(max_workers=workers, mp_context=_context(),
+                                                   initializer=init_worker),
+                       fn, calls, workers)
+
+
+def _threaded(fn: Callable, calls: Iterable[tuple], workers: int) -> Iterator[tuple[int, Any]]:
+    """As :func:`_local`, in ``workers`` threads of this process."""
+    yield from _pooled(lambda: ThreadPoolExecutor(max_workers=workers,
+                                                  thread_name_prefix="asyncsim-task"),
+                       fn, calls, workers)
+
+
+def _pooled(make_pool: Callable, fn: Callable, calls: Iterable[tuple], workers: int
+            ) -> Iterator[tuple[int, Any]]:
+    """Feed the pool ``make_pool()`` at most :data:`WINDOW` tasks per worker ahead;
+    yield results as they finish; shut the pool down however the caller stops. The
+    pool is made at the first result asked for, so a generator closed unstarted
+    leaves nothing running."""
+    pool = make_pool()
     with _interrupt_flag() as stop:
         try:
             feed = enumerate(calls)

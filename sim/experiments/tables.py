@@ -10,6 +10,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.metrics.stats import t_quantile
+
 __all__ = ["runs_table", "summarize", "KEY_COLUMNS"]
 
 KEY_COLUMNS = ("point", "replication")
@@ -56,12 +58,6 @@ def runs_table(points: Sequence[Mapping], params: Sequence[str], metrics: Sequen
     return frame
 
 
-def _t975(dof: np.ndarray) -> np.ndarray:
-    from scipy.stats import t
-
-    return t.ppf(0.975, dof)
-
-
 def summarize(runs: pd.DataFrame, params: Sequence[str] | None = None,
               metrics: Sequence[str] | None = None) -> pd.DataFrame:
     """Per point: the mean of each metric over replications and its 95% CI half-width.
@@ -89,7 +85,7 @@ def summarize(runs: pd.DataFrame, params: Sequence[str] | None = None,
     groups = values.groupby(runs["point"], sort=True)
     mean, std, count = groups.mean(), groups.std(ddof=1), groups.count()
     with np.errstate(invalid="ignore", divide="ignore"):
-        half = _t975(np.maximum(count.to_numpy() - 1, 1)) * std / np.sqrt(count)
+        half = t_quantile(0.975, np.maximum(count.to_numpy() - 1, 1)) * std / np.sqrt(count)
     half = half.where(count >= 2)
     first = runs.groupby("point", sort=True)[list(params)].first()
     out = first.assign(replications=runs.groupby("point", sort=True).size())

@@ -1,8 +1,9 @@
 """Simulating configurations of a plan and judging them against its objectives.
 
 A configuration is a tuple of grid indices, one per variable. Its replications
-are run through :mod:`sim.experiments` (local processes, or this process when
-the batch is too small to repay starting workers), and cached: a configuration
+are run through :mod:`sim.experiments` (threads of this process on the compiled
+kernel; else local processes, or this process when the batch is too small to repay
+starting them), and cached: a configuration
 is never simulated twice, and replications added later continue the series
 (replication ``r`` always uses the streams of ``(seed, r)``: common random
 numbers across configurations).
@@ -101,7 +102,8 @@ class Evaluator:
     ----------
     plan : Plan
     workers : int, optional
-        Local worker processes; None chooses by batch size (see ``PARALLEL_REQUESTS``).
+        Local workers (threads on the compiled kernel, else processes); None chooses
+        (see ``Evaluator._workers``).
     progress : callable, optional
         ``progress(evaluation)`` after each configuration is judged.
     """
@@ -134,23 +136,31 @@ class Evaluator:
         return have[:count]
 
     def _run(self, model, reps: Sequence[int]) -> list[dict]:
+        from sim.engine.run import engine_for
         from sim.experiments.executors import execute
         from sim.experiments.tasks import replicate
 
         run = self.plan.run
-        calls = [(model, r, run["seed"], float(run["duration"]), float(run["warmup"]),
-                  run.get("engine")) for r in reps]
+        duration, warmup = float(run["duration"]), float(run["warmup"])
+        engine = engine_for(model, run.get("engine"), duration, warmup)
+        calls = [(model, r, run["seed"], duration, warmup, engine) for r in reps]
+        threads = engine == "compiled"
         out: dict[int, dict] = {}
-        with closing(execute(replicate, calls, workers=self._workers(model, len(calls)))
-                     ) as done:
+        with closing(execute(replicate, calls, threads=threads,
+                             workers=self._workers(model, len(calls), threads))) as done:
             for i, summary in done:
                 out[i] = summary
         self.replications_run += len(calls)
         return [out[i] for i in range(len(calls))]
 
-    def _workers(self, model, tasks: int) -> int | None:
+    def _workers(self, model, tasks: int, threads: bool) -> int | None:
+        """Workers for a batch of ``tasks`` replications: as asked; else threads, one
+        per core, on the compiled kernel (they start at once); else processes only for
+        a batch of more than :data:`PARALLEL_REQUESTS` requests."""
         if self.workers is not None:
             return self.workers
+        if threads:
+            return None if tasks > 1 else 1
         run = self.plan.run
         requests = _offered_rate(model) * (run["duration"] + run["warmup"]) * tasks
         return None if tasks > 1 and requests > PARALLEL_REQUESTS else 1

@@ -32,6 +32,7 @@ from typing import Literal
 import numpy as np
 
 from sim.errors import PlanError
+from sim.metrics.stats import t_quantile
 
 __all__ = ["Objective", "Check", "parse_objective", "judge", "halfwidth"]
 
@@ -202,9 +203,7 @@ def halfwidth(values: Sequence[float], confidence: float = 0.95) -> float:
     arr = np.asarray(values, dtype=float)
     if arr.size < 2:
         return math.inf
-    from scipy.stats import t
-
-    quantile = float(t.ppf(0.5 + confidence / 2, arr.size - 1))
+    quantile = float(t_quantile(0.5 + confidence / 2, arr.size - 1))
     return quantile * float(arr.std(ddof=1)) / math.sqrt(arr.size)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 
 import pytest
 
@@ -166,3 +167,27 @@ def test_replications_are_added_while_an_interval_straddles_the_bound():
     assert ev.replications == 6 and len(ev.summaries) == 6      # 3 straddled, so 3 more
     if ev.verdict == "unconfirmed":
         assert ev.checks[0].status == "straddles"
+
+
+def test_on_the_compiled_kernel_replications_run_in_threads_with_the_serial_answer(
+        monkeypatch):
+    """Threads share the loaded kernel; the streams are keyed by (seed, replication,
+    node), so the plan is the one a single worker finds, figure for figure."""
+    pytest.importorskip("numba")
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("one core: no threads to run in")
+    from sim.experiments import executors
+
+    batches = []
+    real = executors._threaded
+    monkeypatch.setattr(executors, "_threaded",
+                        lambda fn, calls, n: batches.append(n) or real(fn, calls, n))
+    body = mmc_plan(["nodes.srv.wait.mean <= 0.015"], low=10, high=16)
+    threaded = plan(body, engine="compiled").to_dict()
+    assert batches and all(n >= 2 for n in batches)
+    threaded_batches = len(batches)
+    serial = plan(body, engine="compiled", workers=1).to_dict()
+    assert len(batches) == threaded_batches          # workers=1: no thread pool
+    for result in (threaded, serial):
+        result.pop("elapsed", None)
+    assert threaded == serial
