@@ -29,7 +29,10 @@ _RETRY_KEYS = {"max_attempts", "backoff", "jitter", "budget"}
 _EDGE_KEYS = {"source", "target", "p", "latency"}
 _ROUTINGS = {"probabilistic", "random", "round_robin", "least_loaded", "power_of_two"}
 _OVERFLOWS = {"reject", "drop_oldest"}
-_DISCIPLINES = {"fifo", "lifo", "priority", "adaptive_lifo"}
+_DISCIPLINES = {"fifo", "lifo", "priority", "adaptive_lifo", "ps", "preemptive"}
+_SERVING_KEYS = {"ps": {"discipline"},
+                 "preemptive": {"discipline", "capacity", "overflow", "latency"}}
+"""The own-buffer keys the kernel reads with a service discipline (ps, preemptive)."""
 
 
 def _changed(obj, allowed: set[str]) -> list[str]:
@@ -63,6 +66,20 @@ def _buffer_reason(where: str, buffer) -> str | None:
     return None
 
 
+def _serving_reason(where: str, spec) -> str | None:
+    """Why the kernel cannot run the servers of service ``spec`` when they are shared
+    (ps) or preempted (preemptive), or None."""
+    d = getattr(spec, "discipline", "fifo")
+    if d not in _SERVING_KEYS:
+        return None
+    if spec.inputs:
+        return f"{where}: 'discipline: {d}' with 'inputs' (queues consumed too) is not compiled"
+    extra = _changed(spec.buffer, _SERVING_KEYS[d] | {"discipline"})
+    if extra:
+        return f"{where}: '{extra[0]}' with 'discipline: {d}' is not compiled"
+    return None
+
+
 def _node_reason(model, spec) -> str | None:
     where = f"node {spec.name!r}"
     if spec.kind not in COVERED_KEYS:
@@ -79,7 +96,7 @@ def _node_reason(model, spec) -> str | None:
         return f"{where}: '{spec.routing}' over a router is not compiled"
     buffer = getattr(spec, "buffer", None)
     if buffer is not None:
-        reason = _buffer_reason(where, buffer)
+        reason = _buffer_reason(where, buffer) or _serving_reason(where, spec)
         if reason:
             return reason
     retry = getattr(spec, "retry", None)

@@ -45,8 +45,12 @@ from sim.engine.compiled.layout import (
     Q_REFS, Q_SENDER, Q_SENT, Q_STATE, QF_BORN, QF_LAST_BACKOFF, R_LEAST_LOADED,
     R_PROBABILISTIC, R_RANDOM, R_ROUND_ROBIN, SLOT_MARGIN, SPIN_LIMIT,
     STAT_MARGIN, STOPPED, UNBOUNDED)
+from sim.engine.compiled.layout import (
+    EV_PREEMPT_DONE, EV_PS_DONE, F_SHARE, F_V, F_V_AT, G_JSEQ, G_TOKEN, M_JSEQ, M_TOKEN,
+    MF_END, MF_LEFT, MF_SIZE, MF_VFIN, N_EPOCH, N_FRONT, N_JH, N_JOBS, N_RUN_HEAD,
+    N_RUN_TAIL, N_SERVE, S_FIFO, S_PS)
 
-__all__ = ["advance", "start"]
+__all__ = ["advance", "start", "shared_until"]
 
 jit = njit(cache=True, nogil=True, _nrt=False)
 loop = njit(cache=True, nogil=True, _nrt=False)
@@ -298,6 +302,10 @@ def _visible(s, b, m, now, arrived):
     """Buffer.put (arrived at ``arrived``): hand to an idle consumer, else wait, else
     overflow."""
     bi, ni = s.bi, s.ni
+    owner = bi[b, B_OWNER]
+    if owner >= 0 and ni[owner, N_SERVE] != S_FIFO:
+        _served_apart(s, b, owner, m, now, arrived)
+        return
     bi[b, B_ARRIVALS] += 1
     s.mf[m, MF_T] = arrived
     for k in range(bi[b, B_C0], bi[b, B_C1]):
@@ -390,11 +398,316 @@ def _next(s, c, now):
     ni[c, N_BUSY] -= 1
 
 
+@jit
+def _served_apart(s, b, c, m, now, arrived):
+    """A message reaches the own buffer of a service whose servers are shared (ps: it
+    joins the jobs) or preempted (preemptive)."""
+    if s.ni[c, N_SERVE] == S_PS:
+        _ps_arrive(s, c, b, m, now)
+    else:
+        _pr_put(s, b, c, m, now, arrived)
+
+
+# ------------------------------------------------- processor sharing (sim.engine.sharing)
+@jit
+def _jobs_before(s, a, b):
+    """Does ps job ``a`` finish before ``b``: (virtual finish, job number) ordered as
+    the tuples of ProcessorSharing.jobs."""
+    fa, fb = s.mf[a, MF_VFIN], s.mf[b, MF_VFIN]
+    return fa < fb or (fa == fb and s.mi[a, M_JSEQ] < s.mi[b, M_JSEQ])
+
+
+@jit
+def _jobs_push(s, c, m):
+    """heappush of ``m`` on the jobs of ps service ``c``."""
+    heap = s.jh[s.ni[c, N_JH]]
+    i = s.ni[c, N_JOBS]
+    s.ni[c, N_JOBS] = i + 1
+    while i > 0:
+        parent = (i - 1) >> 1
+        if not _jobs_before(s, m, heap[parent]):
+            break
+        heap[i] = heap[parent]
+        i = parent
+    heap[i] = m
+
+
+@jit
+def _jobs_pop(s, c):
+    """heappop of the jobs of ps service ``c``: the first to finish."""
+    heap = s.jh[s.ni[c, N_JH]]
+    top = heap[0]
+    n = s.ni[c, N_JOBS] - 1
+    s.ni[c, N_JOBS] = n
+    if n > 0:
+        last = heap[n]
+        i = 0
+        while True:
+            child = 2 * i + 1
+            if child >= n:
+                break
+            if child + 1 < n and _jobs_before(s, heap[child + 1], heap[child]):
+                child += 1
+            if not _jobs_before(s, heap[child], last):
+                break
+            heap[i] = heap[child]
+            i = child
+        heap[i] = last
+    return top
+
+
+@jit
+def _ps_advance(s, c, now):
+    """ProcessorSharing._advance: virtual time and the capacity-in-use area up to now
+    (n jobs on c servers each progress at rate min(n, c) / n)."""
+    n = s.ni[c, N_JOBS]
+    if n:
+        dt = now - s.nf[c, F_V_AT]
+        used = min(n, s.ni[c, N_SERVERS])
+        s.nf[c, F_V] += dt * used / n
+        s.nf[c, F_SHARE] += dt * used
+    s.nf[c, F_V_AT] = now
+
+
+@jit
+def _ps_schedule(s, c, now):
+    """ProcessorSharing._schedule: supersede the pending completion (a new epoch) and
+    schedule the first job's at the current rate."""
+    ni = s.ni
+    ni[c, N_EPOCH] += 1
+    n = ni[c, N_JOBS]
+    if n == 0:
+        return
+    rate = min(n, ni[c, N_SERVERS]) / n
+    first = s.jh[ni[c, N_JH], 0]
+    delay = max(0.0, (s.mf[first, MF_VFIN] - s.nf[c, F_V]) / rate)
+    _push(s, now + delay, EV_PS_DONE, c, ni[c, N_EPOCH], 0)
+
+
+@jit
+def _ps_arrive(s, c, b, m, now):
+    """ProcessorSharing._arrive_ps: ``m`` joins the jobs at once (it waits 0)."""
+    ni = s.ni
+    s.bi[b, B_ARRIVALS] += 1
+    s.bi[b, B_TAKEN] += 1
+    s.mf[m, MF_T] = now
+    _record(s, ni[c, N_STAT_WAIT], 0.0)
+    _ps_advance(s, c, now)
+    work = _draw(s, ni[c, N_DRAW])
+    s.mf[m, MF_WORK] += work
+    s.mf[m, MF_VFIN] = s.nf[c, F_V] + work
+    s.mi[m, M_JSEQ] = s.g[G_JSEQ]
+    s.g[G_JSEQ] += 1
+    _jobs_push(s, c, m)
+    ni[c, N_BUSY] = min(ni[c, N_JOBS], ni[c, N_SERVERS])
+    _ps_schedule(s, c, now)
+
+
+@jit
+def _ps_done(s, c, epoch, now):
+    """ProcessorSharing._ps_done: the first job finishes, unless superseded."""
+    ni = s.ni
+    if epoch != ni[c, N_EPOCH]:
+        return
+    _ps_advance(s, c, now)
+    m = _jobs_pop(s, c)
+    ni[c, N_BUSY] = min(ni[c, N_JOBS], ni[c, N_SERVERS])
+    _ps_schedule(s, c, now)
+    ni[c, N_COMPLETED] += 1
+    _record(s, ni[c, N_STAT_TIME], now - s.mf[m, MF_T])
+    _pass_on(s, c, m, now)
+
+
+@jit
+def _pass_on(s, c, m, now):
+    """Service._passes then ``send``: fail by ``error_rate``, else send on."""
+    es = s.ni[c, N_ESTREAM]
+    if es >= 0 and _draw(s, es) < s.nf[c, F_ERROR_RATE]:
+        s.ni[c, N_ERRORS] += 1
+        _lose(s, m, C_ERROR, now)
+    else:
+        _send(s, c, m, now)
+
+
+@loop
+def shared_until(s, c, now):
+    """ProcessorSharing.busy_integral: the capacity-in-use area (server-seconds) of ps
+    service ``c`` up to ``now``, virtual time brought up to ``now`` on the way."""
+    _ps_advance(s, c, now)
+    return s.nf[c, F_SHARE]
+
+
+# ---------------------------------- preemptive-resume priority (sim.engine.preemption)
+@jit
+def _run_append(s, c, m):
+    """``m`` starts: last of the messages in service (Preemptive.running's order)."""
+    tail = s.ni[c, N_RUN_TAIL]
+    s.mi[m, M_PREV] = tail
+    s.mi[m, M_NEXT] = -1
+    if tail < 0:
+        s.ni[c, N_RUN_HEAD] = m
+    else:
+        s.mi[tail, M_NEXT] = m
+    s.ni[c, N_RUN_TAIL] = m
+
+
+@jit
+def _run_remove(s, c, m):
+    """``m`` is no longer in service (finished or preempted); its token is void."""
+    prev, nxt = s.mi[m, M_PREV], s.mi[m, M_NEXT]
+    if prev < 0:
+        s.ni[c, N_RUN_HEAD] = nxt
+    else:
+        s.mi[prev, M_NEXT] = nxt
+    if nxt < 0:
+        s.ni[c, N_RUN_TAIL] = prev
+    else:
+        s.mi[nxt, M_PREV] = prev
+    s.mi[m, M_TOKEN] = 0
+
+
+@jit
+def _pr_start(s, c, m, now):
+    """Preemptive._start: serve ``m`` its remaining work, or a new draw."""
+    work = s.mf[m, MF_LEFT]
+    if work < 0.0:
+        work = _draw(s, s.ni[c, N_DRAW])
+        s.mf[m, MF_WORK] += work
+        s.mf[m, MF_SIZE] = work
+    else:
+        s.mf[m, MF_LEFT] = -1.0
+    token = s.g[G_TOKEN] + 1
+    s.g[G_TOKEN] = token
+    s.mi[m, M_TOKEN] = token
+    s.mf[m, MF_END] = now + work
+    _run_append(s, c, m)
+    _push(s, now + work, EV_PREEMPT_DONE, c, m, token)
+
+
+@jit
+def _victim(s, c):
+    """Preemptive._victim: the lowest-priority message in service, the latest to end
+    among equals (the first started among full ties), or -1 when none is."""
+    mi, mf = s.mi, s.mf
+    best = m = s.ni[c, N_RUN_HEAD]
+    while m >= 0:
+        if mi[m, M_PRIO] > mi[best, M_PRIO] or (
+                mi[m, M_PRIO] == mi[best, M_PRIO] and mf[m, MF_END] > mf[best, MF_END]):
+            best = m
+        m = mi[m, M_NEXT]
+    return best
+
+
+@jit
+def _requeue(s, b, c, m, now):
+    """PreemptiveBuffer.requeue: a preempted message waits again, first among its
+    priority (a negative entry number, decreasing, as the buffer's front counter)."""
+    bi, mi = s.bi, s.mi
+    s.bf[b, BF_SPAN] -= now
+    n = bi[b, B_N] + 1
+    bi[b, B_N] = n
+    if n > bi[b, B_PEAK]:
+        bi[b, B_PEAK] = n
+    mi[m, M_SEQ] = s.ni[c, N_FRONT]
+    s.ni[c, N_FRONT] -= 1
+    prio = mi[m, M_PRIO]
+    after = -1
+    before = bi[b, B_HEAD]
+    while before >= 0 and mi[before, M_PRIO] < prio:
+        after = before
+        before = mi[before, M_NEXT]
+    mi[m, M_PREV] = after
+    mi[m, M_NEXT] = before
+    if after < 0:
+        bi[b, B_HEAD] = m
+    else:
+        mi[after, M_NEXT] = m
+    if before < 0:
+        bi[b, B_TAIL] = m
+    else:
+        mi[before, M_PREV] = m
+
+
+@jit
+def _pr_put(s, b, c, m, now, arrived):
+    """PreemptiveBuffer.put (arrived at ``arrived``): take the server of a message of
+    lower priority when all are busy, else Buffer.put without wait samples (the service
+    records a message's wait when it completes)."""
+    ni, bi = s.ni, s.bi
+    s.mf[m, MF_LEFT] = -1.0
+    bi[b, B_ARRIVALS] += 1
+    s.mf[m, MF_T] = arrived
+    if ni[c, N_BUSY] >= ni[c, N_SERVERS]:
+        victim = _victim(s, c)
+        if victim >= 0 and s.mi[victim, M_PRIO] > s.mi[m, M_PRIO]:
+            bi[b, B_TAKEN] += 1
+            _run_remove(s, c, victim)
+            s.mf[victim, MF_LEFT] = s.mf[victim, MF_END] - now
+            _requeue(s, b, c, victim, now)
+            _pr_start(s, c, m, now)
+            return
+    else:
+        bi[b, B_TAKEN] += 1
+        s.nf[c, F_BUSY_SPAN] -= now
+        ni[c, N_BUSY] += 1
+        _pr_start(s, c, m, now)
+        return
+    cap = bi[b, B_CAPACITY]
+    if cap != UNBOUNDED and bi[b, B_N] >= cap:
+        bi[b, B_DROPPED] += 1
+        if bi[b, B_OVERFLOW] == O_DROP_OLDEST and bi[b, B_N] > 0:
+            old = _oldest(s, b)
+            _leave(s, b, old, now)
+            _enter(s, b, m, now)
+            _defer_loss(s, old, C_DROPPED)
+        else:
+            _defer_loss(s, m, C_REJECTED)
+        return
+    _enter(s, b, m, now)
+
+
+@jit
+def _pr_done(s, c, m, token, now):
+    """Preemptive._finished: unless preempted since, count the sojourn and the wait
+    (all the time not in service), pass on, and serve the next."""
+    if s.mi[m, M_TOKEN] != token:
+        return
+    _run_remove(s, c, m)
+    ni = s.ni
+    ni[c, N_COMPLETED] += 1
+    sojourn = now - s.mf[m, MF_T]
+    _record(s, ni[c, N_STAT_TIME], sojourn)
+    _record(s, ni[c, N_STAT_WAIT], max(0.0, sojourn - s.mf[m, MF_SIZE]))
+    _pass_on(s, c, m, now)
+    _resolve_losses(s, now)
+    _pr_next(s, c, now)
+
+
+@jit
+def _pr_next(s, c, now):
+    """Service._next with PreemptiveBuffer.take: the first waiting message in priority
+    order (no wait sample; a preempted one is not taken twice)."""
+    ni, bi = s.ni, s.bi
+    if ni[c, N_BUSY] <= ni[c, N_SERVERS]:
+        b = ni[c, N_BUF]
+        if bi[b, B_N] > 0:
+            m = bi[b, B_HEAD]
+            _leave(s, b, m, now)
+            if s.mf[m, MF_LEFT] < 0.0:
+                bi[b, B_TAKEN] += 1
+            _pr_start(s, c, m, now)
+            return
+    s.nf[c, F_BUSY_SPAN] += now
+    ni[c, N_BUSY] -= 1
+
+
 # ------------------------------------------------------------------- routing
 @jit
 def _load(s, node):
     """Messages waiting at or in service behind ``node`` (Buffer.load, Service.load)."""
     b = s.ni[node, N_BUF]
+    if s.ni[node, N_SERVE] == S_PS:
+        return s.ni[node, N_JOBS]
     if s.ni[node, N_KIND] == K_SERVICE:
         return s.ni[node, N_BUSY] + (s.bi[b, B_N] if b >= 0 else 0)
     total = s.bi[b, B_N]
@@ -818,6 +1131,10 @@ def _dispatch(s, kind, a, b, c, now):
         _expire(s, a, b, c, now)
     elif kind == EV_VISIBLE:
         _visible(s, a, b, now, s.mf[b, MF_T])
+    elif kind == EV_PS_DONE:
+        _ps_done(s, a, b, now)
+    elif kind == EV_PREEMPT_DONE:
+        _pr_done(s, a, b, c, now)
     else:
         _send(s, b, a, now)
     _resolve_losses(s, now)

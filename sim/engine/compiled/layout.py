@@ -31,6 +31,7 @@ State = namedtuple("State", [
     "lost",               # attempts lost inside a handler, resolved at its end: (msg, cause)
     "pf",                 # senders' rate profiles: segments (PF_* columns)
     "rw",                 # retry budgets: two rings of times per sender (requests, retries)
+    "jh",                 # processor-sharing jobs: one heap of messages per ps service
 ])
 """The whole state of one replication (see the module docstring)."""
 
@@ -47,6 +48,12 @@ OVERFLOW_CODES = {"reject": O_REJECT, "drop_oldest": O_DROP_OLDEST}
 D_FIFO, D_LIFO, D_PRIORITY, D_ADAPTIVE_LIFO = 0, 1, 2, 3
 DISCIPLINE_CODES = {"fifo": D_FIFO, "lifo": D_LIFO, "priority": D_PRIORITY,
                     "adaptive_lifo": D_ADAPTIVE_LIFO}
+# a preemptive service's own buffer waits in priority order; under ps nothing waits
+DISCIPLINE_CODES.update({"preemptive": D_PRIORITY, "ps": D_FIFO})
+
+# how a service's servers serve (ServiceSpec.discipline; N_SERVE)
+S_FIFO, S_PS, S_PREEMPTIVE = 0, 1, 2
+SERVE_CODES = {"fifo": S_FIFO, "ps": S_PS, "preemptive": S_PREEMPTIVE}
 
 # backoff jitter
 J_NONE, J_FULL, J_EQUAL, J_DECORRELATED = 0, 1, 2, 3
@@ -64,13 +71,20 @@ CAUSE_NAMES = ("rejected", "dropped", "error", "timeout", "expired")
  N_FAILED, N_LIVE, N_REJECTED, N_TIMED_OUT, N_RETRIES, N_DUPLICATES, N_ATTEMPTS, N_SPIN,
  N_P0, N_P1, N_LIMITED, N_RING, N_DENIED, N_RQ_HEAD, N_RQ_TAIL, N_RT_HEAD, N_RT_TAIL,
  N_DEAD) = range(44)
-N_COLUMNS = N_DEAD + len(CAUSE_NAMES)
+# ... of ps and preemptive services: how they serve (S_*); ps: jobs present, the epoch
+# of the pending completion, its row of jh; preemptive: the messages in service (a list
+# through M_NEXT/M_PREV, in start order) and the entry number the next preempted
+# message takes (negative, decreasing: first among its priority, as PreemptiveBuffer)
+(N_SERVE, N_JOBS, N_EPOCH, N_JH, N_RUN_HEAD, N_RUN_TAIL,
+ N_FRONT) = range(N_DEAD + len(CAUSE_NAMES), N_DEAD + len(CAUSE_NAMES) + 7)
+N_COLUMNS = N_FRONT + 1
 
 # node float64 columns
 (F_ERROR_RATE, F_BUSY_SPAN, F_TIMEOUT, F_B_INITIAL, F_B_MULTIPLIER, F_B_MAX, F_WASTED,
  F_SPIN_AT, F_PERIOD, F_CYCLE_WORK, F_TB_RATE, F_TB_BURST, F_TB_TOKENS, F_TB_LAST,
  F_BUDGET_RATIO, F_BUDGET_WINDOW, F_BUDGET_RESERVE) = range(17)
-F_COLUMNS = 17
+F_V, F_V_AT, F_SHARE = range(17, 20)     # ps: virtual time, its instant, busy area
+F_COLUMNS = 20
 
 # rate-profile segments of a sender (rows N_P0 .. N_P1 of pf)
 PF_START, PF_MULTIPLIER, PF_BOUND = range(3)
@@ -88,9 +102,13 @@ UNBOUNDED = -1
 
 # message columns
 M_REQ, M_ATTEMPT, M_PRIO, M_NEXT, M_PREV, M_SEQ, M_SENDER = range(7)
-M_COLUMNS = 7
+M_JSEQ, M_TOKEN = range(7, 9)           # ps job number; preemptive start token
+M_COLUMNS = 9
 MF_T, MF_WORK, MF_WAITED, MF_BORN = range(4)
-MF_COLUMNS = 4
+MF_VFIN, MF_END, MF_LEFT, MF_SIZE = range(4, 8)
+"""ps: virtual finishing time; preemptive: end of the current start (s), work left
+when preempted (-1: none), work drawn here (s)."""
+MF_COLUMNS = 8
 
 # request columns and states
 Q_STATE, Q_CURRENT, Q_SENT, Q_GEN, Q_REFS, Q_COUNTED, Q_SENDER = range(7)
@@ -110,11 +128,13 @@ H_SEQ, H_TYPE, H_A, H_B, H_C = range(5)
 H_COLUMNS = 5
 (EV_ARRIVAL, EV_EMIT, EV_DONE, EV_TIMEOUT, EV_RETRY, EV_DELIVER, EV_FORWARD,
  EV_EXPIRE, EV_VISIBLE) = range(9)
+EV_PS_DONE, EV_PREEMPT_DONE = 9, 10
 
 # globals
 (G_SEQ, G_HEAP, G_MTOP, G_RTOP, G_LOW, G_FLUSH, G_ENTRY, G_ERROR_NODE, G_EVENTS,
  G_FTOP, G_RINGS_FULL) = range(11)
-G_COLUMNS = 11
+G_JSEQ, G_TOKEN = range(11, 13)
+G_COLUMNS = 13
 GF_NOW, GF_WARMUP, GF_STOP = range(3)
 GF_COLUMNS = 3
 

@@ -12,8 +12,10 @@ from __future__ import annotations
 import math
 from typing import Callable
 
+import numpy as np
+
 from sim.engine.compiled import layout as L
-from sim.engine.compiled.kernel import advance, start
+from sim.engine.compiled.kernel import advance, shared_until, start
 from sim.engine.compiled.state import Built, build_state, flush_stats, service_state
 from sim.engine.sender import CAUSES, livelock
 from sim.engine.kinds.sender import check as check_sender
@@ -147,7 +149,15 @@ class _Driver:
         s.bi[:, [L.B_ARRIVALS, L.B_TAKEN, L.B_DROPPED, L.B_EXPIRED]] = 0
         s.bi[:, L.B_PEAK] = s.bi[:, L.B_N]
         s.bf[:, L.BF_SPAN] = -s.bi[:, L.B_N] * now
+        self._restart_sharing(now)
         self.reset_at = now
+
+    def _restart_sharing(self, now: float) -> None:
+        """ProcessorSharing.reset: virtual time brought up to ``now``, the area afresh."""
+        s = self.b.state
+        for i in np.flatnonzero(s.ni[:, L.N_SERVE] == L.S_PS):
+            shared_until(s, int(i), now)
+            s.nf[i, L.F_SHARE] = 0.0
 
     def raw(self) -> dict:
         """Each node's raw counters, keyed as the SimPy engine's readers key them."""
@@ -198,7 +208,7 @@ def _raw_service(d: _Driver, spec, i: int) -> dict:
             "dropped": int(s.bi[own, L.B_DROPPED]) if own >= 0 else 0,
             "expired": int(s.bi[own, L.B_EXPIRED]) if own >= 0 else 0,
             "shed": None, "balked": None, "errors": int(s.ni[i, L.N_ERRORS]),
-            "busy_area": float(s.nf[i, L.F_BUSY_SPAN] + s.ni[i, L.N_BUSY] * d.end),
+            "busy_area": _busy_area(d, spec, i),
             "servers_area": spec.servers * (d.end - d.reset_at),
             "q_area": _area(d, own) if own >= 0 else 0.0,
             "q_peak": int(s.bi[own, L.B_PEAK]) if own >= 0 else 0,
@@ -206,6 +216,15 @@ def _raw_service(d: _Driver, spec, i: int) -> dict:
             "sojourn": d.b.stats[s.ni[i, L.N_STAT_TIME]], "held_area": 0.0,
             "blocked_area": 0.0, "calls": {}, "crashes": None, "batches": None,
             "batched": None, "duplicate_effects": None, "classes": {}}
+
+
+def _busy_area(d: _Driver, spec, i: int) -> float:
+    """Server-seconds busy up to the end (Service.busy_integral; a ps service's area
+    of capacity in use, ProcessorSharing.busy_integral)."""
+    s = d.b.state
+    if spec.discipline == "ps":
+        return float(shared_until(s, i, d.end))
+    return float(s.nf[i, L.F_BUSY_SPAN] + s.ni[i, L.N_BUSY] * d.end)
 
 
 def _raw_router(d: _Driver, spec, i: int) -> dict:

@@ -40,6 +40,7 @@ class Built:
         self.sources: list = []
         self.segments: list[tuple[float, float, float]] = []
         self.budgets = 0
+        self.sharing = 0
         self.state: L.State | None = None
 
     def stat(self, stats: SampleStats | None = None) -> int:
@@ -170,6 +171,18 @@ def _service_row(b: Built, spec, ni, nf, bi, seed, rep) -> None:
     ni[i, L.N_BUF] = own
     if own >= 0:
         bi[own, L.B_STAT] = ni[i, L.N_STAT_WAIT]
+    _serving(b, spec, i, ni)
+
+
+def _serving(b: Built, spec, i: int, ni) -> None:
+    """How the service's servers serve: a ps service gets its row of jobs (``jh``), a
+    preemptive one an empty list of messages in service and its front counter."""
+    ni[i, L.N_SERVE] = L.SERVE_CODES[spec.discipline]
+    if spec.discipline == "ps":
+        ni[i, L.N_JH] = b.sharing
+        b.sharing += 1
+    ni[i, L.N_RUN_HEAD] = ni[i, L.N_RUN_TAIL] = -1
+    ni[i, L.N_FRONT] = -2
 
 
 def _wire(b: Built, ni, bi) -> tuple[np.ndarray, np.ndarray]:
@@ -274,7 +287,8 @@ def build_state(model, seed: int, replication: int, warmup: float) -> Built:
         g=g, gf=gf, ei=ei, ef=ef, inputs=inputs, cons=cons,
         lost=np.zeros((256, 2), dtype=np.int64),
         pf=np.array(b.segments or [(0.0, 0.0, 0.0)], dtype=np.float64).reshape(-1, L.PF_COLUMNS),
-        rw=np.zeros((max(2 * b.budgets, 1), 1024)))
+        rw=np.zeros((max(2 * b.budgets, 1), 1024)),
+        jh=np.zeros((max(b.sharing, 1), 0), dtype=np.int64))
     for k in range(streams):
         _refill(b.state, b.sources, k)
     service_state(b, force_slots=max(1024, 2 * clients))
@@ -354,5 +368,15 @@ def service_state(b: Built, force_slots: int = 0) -> None:
         s.g[L.G_RINGS_FULL] = 0
     if s.g[L.G_FTOP] >= s.lost.shape[0] - L.SLOT_MARGIN:
         changes["lost"] = _grow_rows(s.lost, s.lost.shape[0])
+    if "mi" in changes:
+        changes["jh"] = _widened(s.jh, changes["mi"].shape[0])
     if changes:
         b.state = s._replace(**changes)
+
+
+def _widened(jh: np.ndarray, width: int) -> np.ndarray:
+    """The ps jobs' heaps with room for ``width`` messages each: as many as there are
+    message slots, so a heap never fills up between two calls of the kernel."""
+    out = np.zeros((jh.shape[0], width), dtype=np.int64)
+    out[:, :jh.shape[1]] = jh
+    return out

@@ -19,8 +19,10 @@ def warm() -> None:
         "name": "warm-up",
         "nodes": {"src": {"kind": "sender", "rate": 5.0, "timeout": 0.5,
                           "retry": {"max_attempts": 2}},
-                  "s": {"kind": "service", "servers": 1, "service": 0.1}},
-        "edges": [["src", "s"]]}))
+                  "s": {"kind": "service", "servers": 1, "service": 0.1},
+                  "ps": {"kind": "service", "servers": 1, "service": 0.1,
+                         "discipline": "ps"}},
+        "edges": [["src", "s"], ["s", "ps"]]}))
     run_compiled_replication(model, 0, seed=1, duration=1.0, warmup=0.0)
 
 

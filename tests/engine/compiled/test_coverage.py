@@ -52,7 +52,6 @@ def test_the_corpus_is_covered(name):
     ({"s": {"availability": {"mtbf": 100, "mttr": 1}}}, "node 's': 'availability'"),
     ({"s": {"balk": [[2, 0.5]]}}, "node 's': 'balk' is not compiled"),
     ({"s": {"capacity": 3, "overflow": "block"}}, "node 's': 'overflow: block' is not compiled"),
-    ({"s": {"discipline": "ps"}}, "node 's': 'discipline: ps' is not compiled"),
     ({"s": {"idempotent": False}}, "node 's': 'idempotent: false' is not compiled"),
 ])
 def test_what_is_not_covered_is_named(changes, reason):
@@ -92,6 +91,20 @@ def test_compiled_on_an_uncovered_model_is_refused_with_the_reason():
                        r"node 's': 'overflow: block' is not compiled"):
         choose_engine(model, model.run.merged(engine="compiled"))
     assert choose_engine(model, model.run.merged(engine="simpy")) == ("simpy", "asked for")
+
+
+@pytest.mark.parametrize("discipline", ["ps", "preemptive"])
+def test_shared_or_preempted_servers_that_also_consume_from_queues_are_refused(discipline):
+    nodes = {"a": {"kind": "sender", "rate": 1.0}, "b": {"kind": "sender", "rate": 1.0},
+             "q": {"kind": "queue"},
+             "s": {"kind": "service", "service": {"dist": "exponential", "mean": 0.3},
+                   "discipline": discipline, "inputs": ["q"]}}
+    model = make_model(nodes, [["a", "s"], ["b", "q"], ["q", "s"]])
+    assert uncovered(model) == (f"node 's': 'discipline: {discipline}' with 'inputs' "
+                                "(queues consumed too) is not compiled")
+    fed = {key: value for key, value in nodes["s"].items() if key != "inputs"}
+    alone = make_model({"a": nodes["a"], "s": fed}, [["a", "s"]])
+    assert uncovered(alone) is None
 
 
 def test_a_misspelt_engine_is_refused_with_a_suggestion():
