@@ -28,7 +28,7 @@ _BUFFER_KEYS = {"capacity", "overflow", "discipline", "ttl", "lifo_above", "late
 _RETRY_KEYS = {"max_attempts", "backoff", "jitter", "budget"}
 _EDGE_KEYS = {"source", "target", "p", "latency"}
 _ROUTINGS = {"probabilistic", "random", "round_robin", "least_loaded", "power_of_two"}
-_OVERFLOWS = {"reject", "drop_oldest"}
+_OVERFLOWS = {"reject", "drop_oldest", "block"}
 _DISCIPLINES = {"fifo", "lifo", "priority", "adaptive_lifo"}
 
 
@@ -111,7 +111,4 @@ def uncovered(model, *, trace: bool = False) -> str | None:
         extra = _changed(edge, _EDGE_KEYS)
         if extra:
             return f"edge {edge.source}->{edge.target}: '{extra[0]}' is not compiled"
-        if edge.latency is not None and model.node(edge.source).kind == "queue":
-            return (f"edge {edge.source}->{edge.target}: 'latency' on a pull from a queue "
-                    "(the consumer's server waits for the transit) is not compiled")
     return None
