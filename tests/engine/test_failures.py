@@ -274,9 +274,14 @@ def test_autoscaling_tracks_utilisation_and_shows_in_the_time_series():
     assert w["utilization"] == pytest.approx(w["busy"]["mean"] / w["servers_mean"])
 
 
-def test_blocked_retries_do_not_multiply_the_arrival_clock():
+@pytest.mark.parametrize("engine", ["simpy", "compiled"])
+def test_blocked_retries_do_not_multiply_the_arrival_clock(engine, monkeypatch):
     """Backpressure (overflow: block) holds the sender's clock; retries that are held
-    too must not start extra clocks: offered stays at or below rate x duration."""
+    too must not start extra clocks: offered stays at or below rate x duration (on
+    both engines)."""
+    import tests.conftest as shared
+
+    monkeypatch.setattr(shared, "ENGINE", engine)
     nodes = {"src": {"kind": "sender", "rate": 20.0, "timeout": 0.2,
                      "retry": {"max_attempts": 3}},
              "q": {"kind": "queue", "capacity": 5, "overflow": "block", "ttl": 0.5},

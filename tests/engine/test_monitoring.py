@@ -90,7 +90,8 @@ def test_a_burn_rate_alert_on_a_deterministic_outage_fires_when_worked_out_by_ha
     assert windows.loc[780.0, "completed"] == 180     # 120 queued + 60 arrived meanwhile
 
 
-def test_blocked_server_seconds_on_a_dd1_with_a_blocking_buffer():
+@pytest.mark.parametrize("engine", ["simpy", "compiled"])
+def test_blocked_server_seconds_on_a_dd1_with_a_blocking_buffer(engine):
     """Requests every 1 s (at 1, 2, ...) to service a (0.4 s) which sends to a queue of
     capacity 1 with overflow: block, consumed by b (2.1 s). By hand: b serves m1 from
     1.4 to 3.5; m2 waits in the queue from 2.4; m3 finds it full and blocks a from 3.4
@@ -103,7 +104,7 @@ def test_blocked_server_seconds_on_a_dd1_with_a_blocking_buffer():
                     "q": {"kind": "queue", "capacity": 1, "overflow": "block"},
                     "b": {"kind": "service", "servers": 1, "service": 2.1}},
                    [["client", "a"], ["a", "q"], ["q", "b"]])
-    nodes = simulate(model, duration=20.0, warmup=0.0).to_dict()["nodes"]
+    nodes = simulate(model, duration=20.0, warmup=0.0, engine=engine).to_dict()["nodes"]
     assert nodes["a"]["blocked"] == pytest.approx(12.9, abs=1e-9)
     assert nodes["b"]["blocked"] == 0.0
 

@@ -106,3 +106,27 @@ def test_mm_infinity():
     assert_agrees(r, "nodes.srv.sojourn.mean", mean)
     assert r["nodes"]["srv"]["utilization"] is None
     assert r["nodes"]["srv"]["wait"]["p99"] == 0.0
+
+
+def test_blocking_queue_is_an_mm1n_without_loss():
+    """Poisson sender -> queue (capacity K, overflow: block) -> one exponential server:
+    the arrival that finds K waiting is held and stops the sender's clock until it is
+    admitted, so the number in the system (the held message included) is a birth-death
+    chain on 0..N, N = K + 2, births lam below N and deaths mu: p_n ~ rho^n. Nothing is
+    lost, throughput X = mu (1 - p_0), and by Little W = L / X with L = sum n p_n."""
+    lam, mu, k = 1.0, 1.25, 3
+    n_max = k + 2
+    weights = [(lam / mu) ** n for n in range(n_max + 1)]
+    p = [w / sum(weights) for w in weights]
+    throughput = mu * (1 - p[0])
+    nodes = {"src": {"kind": "sender", "rate": lam},
+             "q": {"kind": "queue", "capacity": k, "overflow": "block"},
+             "w": {"kind": "service", "servers": 1,
+                   "service": {"dist": "exponential", "mean": 1 / mu}}}
+    r = run_model(nodes, [["src", "q"], ["q", "w"]], duration=20000, warmup=200,
+                  replications=6)
+    assert r["requests"]["failed"] == 0
+    assert_agrees(r, "nodes.w.throughput", throughput)
+    assert_agrees(r, "requests.latency.mean", sum(n * x for n, x in enumerate(p)) / throughput)
+    assert_agrees(r, "nodes.q.queue_length.mean",
+                  sum((n - 1) * p[n] for n in range(2, n_max)) + k * p[n_max])

@@ -28,7 +28,7 @@ _BUFFER_KEYS = {"capacity", "overflow", "discipline", "ttl", "lifo_above", "late
 _RETRY_KEYS = {"max_attempts", "backoff", "jitter", "budget"}
 _EDGE_KEYS = {"source", "target", "p", "latency"}
 _ROUTINGS = {"probabilistic", "random", "round_robin", "least_loaded", "power_of_two"}
-_OVERFLOWS = {"reject", "drop_oldest"}
+_OVERFLOWS = {"reject", "drop_oldest", "block"}
 _DISCIPLINES = {"fifo", "lifo", "priority", "adaptive_lifo", "ps", "preemptive"}
 _SERVING_KEYS = {"ps": {"discipline"},
                  "preemptive": {"discipline", "capacity", "overflow", "latency"}}
@@ -66,14 +66,18 @@ def _buffer_reason(where: str, buffer) -> str | None:
     return None
 
 
-def _serving_reason(where: str, spec) -> str | None:
+def _serving_reason(model, where: str, spec) -> str | None:
     """Why the kernel cannot run the servers of service ``spec`` when they are shared
-    (ps) or preempted (preemptive), or None."""
+    (ps) or preempted (preemptive), or None. Such servers never wait for room
+    downstream: a model with ``overflow: block`` anywhere stays on SimPy."""
     d = getattr(spec, "discipline", "fifo")
     if d not in _SERVING_KEYS:
         return None
     if spec.inputs:
         return f"{where}: 'discipline: {d}' with 'inputs' (queues consumed too) is not compiled"
+    if any(getattr(n, "buffer", None) is not None and n.buffer.overflow == "block"
+           for n in model.nodes):
+        return f"{where}: 'discipline: {d}' in a model with 'overflow: block' is not compiled"
     extra = _changed(spec.buffer, _SERVING_KEYS[d] | {"discipline"})
     if extra:
         return f"{where}: '{extra[0]}' with 'discipline: {d}' is not compiled"
@@ -96,7 +100,7 @@ def _node_reason(model, spec) -> str | None:
         return f"{where}: '{spec.routing}' over a router is not compiled"
     buffer = getattr(spec, "buffer", None)
     if buffer is not None:
-        reason = _buffer_reason(where, buffer) or _serving_reason(where, spec)
+        reason = _buffer_reason(where, buffer) or _serving_reason(model, where, spec)
         if reason:
             return reason
     retry = getattr(spec, "retry", None)
@@ -128,7 +132,4 @@ def uncovered(model, *, trace: bool = False) -> str | None:
         extra = _changed(edge, _EDGE_KEYS)
         if extra:
             return f"edge {edge.source}->{edge.target}: '{extra[0]}' is not compiled"
-        if edge.latency is not None and model.node(edge.source).kind == "queue":
-            return (f"edge {edge.source}->{edge.target}: 'latency' on a pull from a queue "
-                    "(the consumer's server waits for the transit) is not compiled")
     return None

@@ -12,7 +12,9 @@ the end of the warm-up or of the run).
 
 Attempts lost inside a handler are put on ``lost`` and resolved (retried or failed)
 at the end of that step of the handler, as the SimPy engine does at once: numba
-compiles no recursion, and a retry that is rejected again would recurse.
+compiles no recursion, and a retry that is rejected again would recurse. For the same
+reason the unblocking that room in a blocking buffer sets off (``overflow: block``)
+runs on an explicit stack of frames, ``cs`` (see ``_cascade``).
 Compiled with ``cache=True``: the machine code is kept on disk beside this file (or
 in the user's cache when that is read-only), so it is compiled once per
 installation.
@@ -44,7 +46,9 @@ from sim.engine.compiled.layout import (
     NEEDS_SERVICE, O_DROP_OLDEST, PENDING, Q_COUNTED, Q_CURRENT, Q_GEN,
     Q_REFS, Q_SENDER, Q_SENT, Q_STATE, QF_BORN, QF_LAST_BACKOFF, R_LEAST_LOADED,
     R_PROBABILISTIC, R_RANDOM, R_ROUND_ROBIN, SLOT_MARGIN, SPIN_LIMIT,
-    STAT_MARGIN, STOPPED, UNBOUNDED)
+    STAT_MARGIN, STOPPED, UNBOUNDED,
+    B_BHEAD, B_BTAIL, CS_ADMIT, CS_INPUT, CS_KIND, CS_MSG, CS_NEXT, CS_NODE, CS_SERVE,
+    EV_LANDED, F_BLOCKED_SPAN, G_BLOCKING, M_PRODUCER, N_BLOCKED, N_PAUSED, O_BLOCK)
 from sim.engine.compiled.layout import (
     EV_PREEMPT_DONE, EV_PS_DONE, F_SHARE, F_V, F_V_AT, G_JSEQ, G_TOKEN, M_JSEQ, M_TOKEN,
     MF_END, MF_LEFT, MF_SIZE, MF_VFIN, N_EPOCH, N_FRONT, N_JH, N_JOBS, N_RUN_HEAD,
@@ -286,26 +290,28 @@ def _defer_loss(s, m, cause):
 
 
 @jit
-def _put(s, b, m, now):
+def _put(s, b, m, now, producer):
     """A message reaches buffer ``b``: visible at once, or after the broker's latency
-    (transit._BrokerDelay; its wait counts from now)."""
+    (transit._BrokerDelay; its wait counts from now, and it blocks no producer).
+    True when ``overflow: block`` holds it and ``producer`` must wait."""
     ls = s.bi[b, B_LSTREAM]
     if ls < 0:
-        _visible(s, b, m, now, now)
-        return
+        return _visible(s, b, m, now, now, producer)
     s.mf[m, MF_T] = now
     _push(s, now + _draw(s, ls), EV_VISIBLE, b, m, 0)
+    return False
 
 
 @jit
-def _visible(s, b, m, now, arrived):
+def _visible(s, b, m, now, arrived, producer):
     """Buffer.put (arrived at ``arrived``): hand to an idle consumer, else wait, else
-    overflow."""
+    overflow. True when ``overflow: block`` holds the message and ``producer`` (a node,
+    or -1 for none) must wait for it to be admitted."""
     bi, ni = s.bi, s.ni
     owner = bi[b, B_OWNER]
     if owner >= 0 and ni[owner, N_SERVE] != S_FIFO:
         _served_apart(s, b, owner, m, now, arrived)
-        return
+        return False
     bi[b, B_ARRIVALS] += 1
     s.mf[m, MF_T] = arrived
     for k in range(bi[b, B_C0], bi[b, B_C1]):
@@ -315,10 +321,13 @@ def _visible(s, b, m, now, arrived):
             waited = now - arrived
             _record(s, bi[b, B_STAT], waited)
             s.mf[m, MF_WAITED] += waited
-            _begin(s, c, m, now, bi[b, B_OWNER] == c)
-            return
+            _begin(s, c, m, now, bi[b, B_OWNER] == c, s.pcons[k])
+            return False
     cap = bi[b, B_CAPACITY]
     if cap != UNBOUNDED and bi[b, B_N] >= cap:
+        if bi[b, B_OVERFLOW] == O_BLOCK:
+            _hold(s, b, m, producer)
+            return producer >= 0
         bi[b, B_DROPPED] += 1
         if bi[b, B_OVERFLOW] == O_DROP_OLDEST and bi[b, B_N] > 0:
             old = _oldest(s, b)
@@ -327,8 +336,9 @@ def _visible(s, b, m, now, arrived):
             _defer_loss(s, old, C_DROPPED)
         else:
             _defer_loss(s, m, C_REJECTED)
-        return
+        return False
     _enter(s, b, m, now)
+    return False
 
 
 @jit
@@ -359,32 +369,182 @@ def _expire(s, b, m, entry, now):
     s.bi[b, B_DROPPED] += 1
     s.bi[b, B_EXPIRED] += 1
     _lose(s, m, C_EXPIRED, now)
+    if s.bi[b, B_BHEAD] >= 0:
+        _resolve_losses(s, now)
+        _cascade(s, CS_ADMIT, b, now)
+
+
+# ---------------------------------------------- backpressure (overflow: block)
+@jit
+def _hold(s, b, m, producer):
+    """Buffer._overflow under ``overflow: block``: ``m`` waits outside the full buffer,
+    after the messages held before it, with the node it keeps blocked (or -1)."""
+    s.mi[m, M_PRODUCER] = producer
+    s.mi[m, M_NEXT] = -1
+    tail = s.bi[b, B_BTAIL]
+    if tail < 0:
+        s.bi[b, B_BHEAD] = m
+    else:
+        s.mi[tail, M_NEXT] = m
+    s.bi[b, B_BTAIL] = m
+
+
+@jit
+def _unhold(s, b):
+    """The message held longest at buffer ``b``, taken off its held list."""
+    m = s.bi[b, B_BHEAD]
+    nxt = s.mi[m, M_NEXT]
+    s.bi[b, B_BHEAD] = nxt
+    if nxt < 0:
+        s.bi[b, B_BTAIL] = -1
+    return m
+
+
+@jit
+def _handed(s, b, m, now):
+    """Buffer._handed: ``m`` leaves ``b`` for a consumer now; count it and its wait."""
+    s.bi[b, B_TAKEN] += 1
+    waited = now - s.mf[m, MF_T]
+    _record(s, s.bi[b, B_STAT], waited)
+    s.mf[m, MF_WAITED] += waited
+
+
+@jit
+def _block(s, c, now):
+    """Service._block: the server that sent a held message stays taken until the
+    message is admitted (F_BLOCKED_SPAN as F_BUSY_SPAN: one addition each way)."""
+    s.ni[c, N_BLOCKED] += 1
+    s.nf[c, F_BLOCKED_SPAN] -= now
+
+
+@jit
+def _frame(s, top, kind, node, m, k):
+    """Push a frame of the cascade stack at ``top``; returns the new top."""
+    cs = s.cs
+    cs[top, CS_KIND] = kind
+    cs[top, CS_NODE] = node
+    cs[top, CS_MSG] = m
+    cs[top, CS_INPUT] = k
+    return top + 1
+
+
+@jit
+def _unblocked(s, p, now, top):
+    """``unblocked`` of producer ``p``, one of whose held messages left its buffer: a
+    sender's arrival clock, paused by it, restarts (Sender.unblocked); a service's server
+    is freed and goes on with its next message (Service.unblocked), a CS_NEXT frame
+    pushed at ``top``. Returns the new top of the cascade stack."""
+    s.ni[p, N_BLOCKED] -= 1
+    if s.ni[p, N_KIND] == K_SENDER:
+        if s.ni[p, N_PAUSED]:
+            s.ni[p, N_PAUSED] = 0
+            _push(s, now + _gap(s, p, now), EV_ARRIVAL, p, 0, 0)
+        return top
+    s.nf[p, F_BLOCKED_SPAN] += now
+    return _frame(s, top, CS_NEXT, p, -1, -1)
+
+
+@jit
+def _next_frame(s, f, now):
+    """Frame ``f`` is a CS_NEXT: Service._next of its service. A message taken becomes a
+    CS_SERVE frame in its place, under the frames of the unblockings its take sets off
+    (Buffer.take: the room it made admits held messages, _admit_blocked; an empty
+    buffer hands over its first held message, _take_blocked). Returns the new top."""
+    cs, ni, bi = s.cs, s.ni, s.bi
+    c = cs[f, CS_NODE]
+    if ni[c, N_BUSY] <= ni[c, N_SERVERS]:
+        for k in range(ni[c, N_IN0], ni[c, N_IN1]):
+            b = s.inputs[k]
+            if bi[b, B_N] > 0:
+                top = _frame(s, f, CS_SERVE, c, _take(s, b, now), k)
+                if bi[b, B_BHEAD] >= 0:
+                    top = _frame(s, top, CS_ADMIT, b, -1, -1)
+                return top
+            if bi[b, B_BHEAD] >= 0:
+                m = _unhold(s, b)
+                _handed(s, b, m, now)
+                top = _frame(s, f, CS_SERVE, c, m, k)
+                if s.mi[m, M_PRODUCER] >= 0:
+                    top = _unblocked(s, s.mi[m, M_PRODUCER], now, top)
+                return top
+    s.nf[c, F_BUSY_SPAN] += now
+    ni[c, N_BUSY] -= 1
+    return f
+
+
+@jit
+def _cascade(s, kind, node, now):
+    """Service._next (``kind`` CS_NEXT, ``node`` a service) or Buffer._admit_blocked
+    (CS_ADMIT, ``node`` a buffer) with all the unblocking they set off, in the SimPy
+    engine's order: admitting a held message unblocks its producer, a service unblocked
+    takes its next message, whose room admits the next held message, and so on, depth
+    first. numba compiles no recursion, so the calls under way are frames on ``cs``:
+    CS_NEXT (find the next message), CS_ADMIT (admit held messages while there is room),
+    CS_SERVE (serve the message taken once the unblocking its take set off is done)."""
+    cs, bi = s.cs, s.bi
+    top = _frame(s, 0, kind, node, -1, -1)
+    while top > 0:
+        f = top - 1
+        kind = cs[f, CS_KIND]
+        if kind == CS_NEXT:
+            top = _next_frame(s, f, now)
+        elif kind == CS_SERVE:
+            top = f
+            c, k = cs[f, CS_NODE], cs[f, CS_INPUT]
+            _serve(s, c, cs[f, CS_MSG], now, s.inputs[k] == s.ni[c, N_BUF], s.pin[k])
+        else:
+            b = cs[f, CS_NODE]
+            cap = bi[b, B_CAPACITY]
+            if bi[b, B_BHEAD] < 0 or (cap != UNBOUNDED and bi[b, B_N] >= cap):
+                top = f
+                continue
+            m = _unhold(s, b)
+            _enter(s, b, m, now)
+            if s.mi[m, M_PRODUCER] >= 0:
+                top = _unblocked(s, s.mi[m, M_PRODUCER], now, top)
 
 
 # ------------------------------------------------------------------ services
 @jit
-def _serve(s, c, m, now, own):
-    """The work of ``m`` on a server of ``c`` already taken (Service._work)."""
+def _serve(s, c, m, now, own, ls):
+    """The work of ``m`` on a server of ``c`` already taken (Service._work), or first
+    the pull's transit when ``ls`` (the stream of its latency) is a stream
+    (PullTransit.begin and _continue: the server is held while the message travels)."""
     if not own:
         s.ni[c, N_ARRIVALS] += 1
         s.mf[m, MF_T] = now
         _record(s, s.ni[c, N_STAT_WAIT], 0.0)
+    if ls >= 0:
+        _push(s, now + _draw(s, ls), EV_LANDED, c, m, 0)
+        return
     work = _draw(s, s.ni[c, N_DRAW])
     s.mf[m, MF_WORK] += work
     _push(s, now + work, EV_DONE, c, m, 0)
 
 
 @jit
-def _begin(s, c, m, now, own):
-    """Service.begin: take a free server for ``m``."""
+def _begin(s, c, m, now, own, ls):
+    """Service.begin: take a free server for ``m`` (``ls``: the pull's transit, see _serve)."""
     s.nf[c, F_BUSY_SPAN] -= now
     s.ni[c, N_BUSY] += 1
-    _serve(s, c, m, now, own)
+    _serve(s, c, m, now, own, ls)
+
+
+@jit
+def _landed(s, c, m, now):
+    """PullTransit._landed: the pulled message reached its server, which serves it now."""
+    s.mf[m, MF_T] = now
+    work = _draw(s, s.ni[c, N_DRAW])
+    s.mf[m, MF_WORK] += work
+    _push(s, now + work, EV_DONE, c, m, 0)
 
 
 @jit
 def _next(s, c, now):
     """Service._next: the server that finished goes on with a waiting message."""
+    if s.g[G_BLOCKING]:
+        _cascade(s, CS_NEXT, c, now)
+        return
     ni = s.ni
     if ni[c, N_BUSY] <= ni[c, N_SERVERS]:
         own = ni[c, N_BUF]
@@ -392,7 +552,7 @@ def _next(s, c, now):
             b = s.inputs[k]
             m = _take(s, b, now)
             if m >= 0:
-                _serve(s, c, m, now, b == own)
+                _serve(s, c, m, now, b == own, s.pin[k])
                 return
     s.nf[c, F_BUSY_SPAN] += now
     ni[c, N_BUSY] -= 1
@@ -526,7 +686,7 @@ def _pass_on(s, c, m, now):
         s.ni[c, N_ERRORS] += 1
         _lose(s, m, C_ERROR, now)
     else:
-        _send(s, c, m, now)
+        _send(s, c, m, now, -1)
 
 
 @loop
@@ -797,28 +957,29 @@ def _enter_router(s, r, m, now):
 
 
 @jit
-def _send(s, node, m, now):
+def _send(s, node, m, now, producer):
     """The node's ``send``: along the chosen edge (after its latency), through routers
-    (MAX_HOPS in one go, then by a zero-delay event), into a buffer, or to the sink."""
+    (MAX_HOPS in one go, then by a zero-delay event), into a buffer, or to the sink.
+    True when a blocking buffer holds ``m`` and ``producer`` (the sender or service
+    that sent it, -1 for none: a delivery after latency, a deferred hop) must wait."""
     hops = 0
     while True:
         e = _choose(s, node)
         if e < 0:
             _finish(s, m, now)
-            return
+            return False
         target = s.ei[e, E_TARGET]
         ls = s.ei[e, E_LSTREAM]
         if ls >= 0:
             _push(s, now + _draw(s, ls), EV_DELIVER, m, target, 0)
-            return
+            return False
         if s.ni[target, N_KIND] != K_ROUTER:
-            _put(s, s.ni[target, N_BUF], m, now)
-            return
+            return _put(s, s.ni[target, N_BUF], m, now, producer)
         if not _enter_router(s, target, m, now):
-            return
+            return False
         if hops >= MAX_HOPS:
             _push(s, now, EV_FORWARD, m, target, 0)
-            return
+            return False
         hops += 1
         node = target
 
@@ -828,9 +989,9 @@ def _arrive(s, node, m, now):
     """A message delivered at ``node`` after an edge's latency (DelayedEdge._deliver)."""
     if s.ni[node, N_KIND] == K_ROUTER:
         if _enter_router(s, node, m, now):
-            _send(s, node, m, now)
+            _send(s, node, m, now, -1)
     else:
-        _put(s, s.ni[node, N_BUF], m, now)
+        _put(s, s.ni[node, N_BUF], m, now, -1)
 
 
 # ------------------------------------------------------------------- senders
@@ -924,7 +1085,8 @@ def _attempt(s, q, now):
     if s.ni[sender, N_LIMITED] and not _admit(s, sender, now):
         _defer_loss(s, m, C_REJECTED)
         return
-    _send(s, sender, m, now)
+    if _send(s, sender, m, now, sender):
+        s.ni[sender, N_BLOCKED] += 1
 
 
 @jit
@@ -1088,12 +1250,16 @@ def _done(s, c, m, now):
     ni[c, N_COMPLETED] += 1
     _record(s, ni[c, N_STAT_TIME], now - s.mf[m, MF_T])
     es = ni[c, N_ESTREAM]
+    held = False
     if es >= 0 and _draw(s, es) < s.nf[c, F_ERROR_RATE]:
         ni[c, N_ERRORS] += 1
         _lose(s, m, C_ERROR, now)
     else:
-        _send(s, c, m, now)
+        held = _send(s, c, m, now, c)
     _resolve_losses(s, now)
+    if held:
+        _block(s, c, now)
+        return
     _next(s, c, now)
 
 
@@ -1114,9 +1280,13 @@ def _dispatch(s, kind, a, b, c, now):
         _done(s, a, b, now)
         return
     if kind == EV_ARRIVAL:
+        held = s.ni[a, N_BLOCKED]
         _emit(s, a, now)
         _resolve_losses(s, now)
-        _push(s, now + _gap(s, a, now), EV_ARRIVAL, a, 0, 0)
+        if s.ni[a, N_BLOCKED] > held:
+            s.ni[a, N_PAUSED] = 1
+        else:
+            _push(s, now + _gap(s, a, now), EV_ARRIVAL, a, 0, 0)
         return
     if kind == EV_EMIT:
         _emit(s, a, now)
@@ -1130,13 +1300,15 @@ def _dispatch(s, kind, a, b, c, now):
     elif kind == EV_EXPIRE:
         _expire(s, a, b, c, now)
     elif kind == EV_VISIBLE:
-        _visible(s, a, b, now, s.mf[b, MF_T])
+        _visible(s, a, b, now, s.mf[b, MF_T], -1)
+    elif kind == EV_LANDED:
+        _landed(s, a, b, now)
     elif kind == EV_PS_DONE:
         _ps_done(s, a, b, now)
     elif kind == EV_PREEMPT_DONE:
         _pr_done(s, a, b, c, now)
     else:
-        _send(s, b, a, now)
+        _send(s, b, a, now, -1)
     _resolve_losses(s, now)
 
 

@@ -32,6 +32,8 @@ State = namedtuple("State", [
     "pf",                 # senders' rate profiles: segments (PF_* columns)
     "rw",                 # retry budgets: two rings of times per sender (requests, retries)
     "jh",                 # processor-sharing jobs: one heap of messages per ps service
+    "pin", "pcons",       # pull-transit streams of the inputs and of the consumers (-1: none)
+    "cs",                 # the cascade stack of unblockings (CS_* columns)
 ])
 """The whole state of one replication (see the module docstring)."""
 
@@ -43,8 +45,8 @@ ROUTING_CODES = {"probabilistic": R_PROBABILISTIC, "random": R_RANDOM,
                  "power_of_two": R_POWER_OF_TWO}
 
 # overflow policies and disciplines of buffers
-O_REJECT, O_DROP_OLDEST = 0, 1
-OVERFLOW_CODES = {"reject": O_REJECT, "drop_oldest": O_DROP_OLDEST}
+O_REJECT, O_DROP_OLDEST, O_BLOCK = 0, 1, 2
+OVERFLOW_CODES = {"reject": O_REJECT, "drop_oldest": O_DROP_OLDEST, "block": O_BLOCK}
 D_FIFO, D_LIFO, D_PRIORITY, D_ADAPTIVE_LIFO = 0, 1, 2, 3
 DISCIPLINE_CODES = {"fifo": D_FIFO, "lifo": D_LIFO, "priority": D_PRIORITY,
                     "adaptive_lifo": D_ADAPTIVE_LIFO}
@@ -77,14 +79,15 @@ CAUSE_NAMES = ("rejected", "dropped", "error", "timeout", "expired")
 # message takes (negative, decreasing: first among its priority, as PreemptiveBuffer)
 (N_SERVE, N_JOBS, N_EPOCH, N_JH, N_RUN_HEAD, N_RUN_TAIL,
  N_FRONT) = range(N_DEAD + len(CAUSE_NAMES), N_DEAD + len(CAUSE_NAMES) + 7)
-N_COLUMNS = N_FRONT + 1
+N_BLOCKED, N_PAUSED = N_FRONT + 1, N_FRONT + 2
+N_COLUMNS = N_PAUSED + 1
 
 # node float64 columns
 (F_ERROR_RATE, F_BUSY_SPAN, F_TIMEOUT, F_B_INITIAL, F_B_MULTIPLIER, F_B_MAX, F_WASTED,
  F_SPIN_AT, F_PERIOD, F_CYCLE_WORK, F_TB_RATE, F_TB_BURST, F_TB_TOKENS, F_TB_LAST,
- F_BUDGET_RATIO, F_BUDGET_WINDOW, F_BUDGET_RESERVE) = range(17)
-F_V, F_V_AT, F_SHARE = range(17, 20)     # ps: virtual time, its instant, busy area
-F_COLUMNS = 20
+ F_BUDGET_RATIO, F_BUDGET_WINDOW, F_BUDGET_RESERVE, F_BLOCKED_SPAN) = range(18)
+F_V, F_V_AT, F_SHARE = range(18, 21)     # ps: virtual time, its instant, busy area
+F_COLUMNS = 21
 
 # rate-profile segments of a sender (rows N_P0 .. N_P1 of pf)
 PF_START, PF_MULTIPLIER, PF_BOUND = range(3)
@@ -93,17 +96,19 @@ PF_COLUMNS = 3
 # buffer int64 columns, float64 columns
 (B_CAPACITY, B_OVERFLOW, B_DISCIPLINE, B_HEAD, B_TAIL, B_N, B_PEAK, B_ARRIVALS, B_TAKEN,
  B_DROPPED, B_C0, B_C1, B_STAT, B_OWNER, B_EXPIRED, B_PATIENCE, B_LIFO_ABOVE,
- B_LSTREAM) = range(18)
-B_COLUMNS = 18
+ B_LSTREAM, B_BHEAD, B_BTAIL) = range(20)
+B_COLUMNS = 20
+# B_BHEAD, B_BTAIL: the messages ``overflow: block`` holds, first held first (linked by M_NEXT)
 BF_SPAN, BF_TTL = 0, 1
 BF_COLUMNS = 2
 UNBOUNDED = -1
 """B_CAPACITY of an unbounded buffer."""
 
 # message columns
-M_REQ, M_ATTEMPT, M_PRIO, M_NEXT, M_PREV, M_SEQ, M_SENDER = range(7)
-M_JSEQ, M_TOKEN = range(7, 9)           # ps job number; preemptive start token
-M_COLUMNS = 9
+M_REQ, M_ATTEMPT, M_PRIO, M_NEXT, M_PREV, M_SEQ, M_SENDER, M_PRODUCER = range(8)
+# M_PRODUCER: the node a held message keeps blocked (-1: none, see kernel._visible)
+M_JSEQ, M_TOKEN = range(8, 10)          # ps job number; preemptive start token
+M_COLUMNS = 10
 MF_T, MF_WORK, MF_WAITED, MF_BORN = range(4)
 MF_VFIN, MF_END, MF_LEFT, MF_SIZE = range(4, 8)
 """ps: virtual finishing time; preemptive: end of the current start (s), work left
@@ -127,16 +132,21 @@ EF_COLUMNS = 1
 H_SEQ, H_TYPE, H_A, H_B, H_C = range(5)
 H_COLUMNS = 5
 (EV_ARRIVAL, EV_EMIT, EV_DONE, EV_TIMEOUT, EV_RETRY, EV_DELIVER, EV_FORWARD,
- EV_EXPIRE, EV_VISIBLE) = range(9)
-EV_PS_DONE, EV_PREEMPT_DONE = 9, 10
+ EV_EXPIRE, EV_VISIBLE, EV_LANDED) = range(10)
+EV_PS_DONE, EV_PREEMPT_DONE = 10, 11
 
 # globals
 (G_SEQ, G_HEAP, G_MTOP, G_RTOP, G_LOW, G_FLUSH, G_ENTRY, G_ERROR_NODE, G_EVENTS,
- G_FTOP, G_RINGS_FULL) = range(11)
-G_JSEQ, G_TOKEN = range(11, 13)
-G_COLUMNS = 13
+ G_FTOP, G_RINGS_FULL, G_BLOCKING) = range(12)
+G_JSEQ, G_TOKEN = range(12, 14)
+G_COLUMNS = 14
 GF_NOW, GF_WARMUP, GF_STOP = range(3)
 GF_COLUMNS = 3
+
+# frames of the cascade stack (kernel._cascade): kind, node or buffer, message, input
+CS_KIND, CS_NODE, CS_MSG, CS_INPUT = range(4)
+CS_COLUMNS = 4
+CS_NEXT, CS_ADMIT, CS_SERVE = range(3)
 
 # what a call of the kernel ends with
 STOPPED, NEEDS_SERVICE, LIVELOCK = 0, 1, 2

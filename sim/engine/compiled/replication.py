@@ -146,6 +146,7 @@ class _Driver:
         s.ni[:, counters] = 0
         s.nf[:, L.F_WASTED] = 0.0
         s.nf[:, L.F_BUSY_SPAN] = -s.ni[:, L.N_BUSY] * now
+        s.nf[:, L.F_BLOCKED_SPAN] = -s.ni[:, L.N_BLOCKED] * now
         s.bi[:, [L.B_ARRIVALS, L.B_TAKEN, L.B_DROPPED, L.B_EXPIRED]] = 0
         s.bi[:, L.B_PEAK] = s.bi[:, L.B_N]
         s.bf[:, L.BF_SPAN] = -s.bi[:, L.B_N] * now
@@ -214,7 +215,8 @@ def _raw_service(d: _Driver, spec, i: int) -> dict:
             "q_peak": int(s.bi[own, L.B_PEAK]) if own >= 0 else 0,
             "wait": d.b.stats[s.ni[i, L.N_STAT_WAIT]],
             "sojourn": d.b.stats[s.ni[i, L.N_STAT_TIME]], "held_area": 0.0,
-            "blocked_area": 0.0, "calls": {}, "crashes": None, "batches": None,
+            "blocked_area": float(s.nf[i, L.F_BLOCKED_SPAN] + s.ni[i, L.N_BLOCKED] * d.end),
+            "calls": {}, "crashes": None, "batches": None,
             "batched": None, "duplicate_effects": None, "classes": {}}
 
 

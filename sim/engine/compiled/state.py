@@ -137,6 +137,7 @@ def _buffer_rows(b: Built, specs) -> tuple[np.ndarray, np.ndarray]:
         bi[k, L.B_OVERFLOW] = L.OVERFLOW_CODES[buf.overflow]
         bi[k, L.B_DISCIPLINE] = L.DISCIPLINE_CODES[buf.discipline]
         bi[k, L.B_HEAD] = bi[k, L.B_TAIL] = -1
+        bi[k, L.B_BHEAD] = bi[k, L.B_BTAIL] = -1
         bi[k, L.B_OWNER] = b.index[spec.name] if spec.kind == "service" else -1
         bi[k, L.B_STAT] = -1 if spec.kind == "service" else b.stat()
         bi[k, L.B_PATIENCE] = -1
@@ -244,6 +245,28 @@ def _edges(b: Built, ni, seed, rep) -> tuple[np.ndarray, np.ndarray]:
     return ei, ef
 
 
+def _pulls(b: Built, ni, bi, inputs, cons) -> tuple[np.ndarray, np.ndarray]:
+    """The stream of each pull with latency (an edge from a queue to a service that
+    consumes it; sim.engine.transit.PullTransit), for each entry of ``inputs`` and of
+    ``cons`` (-1 where the pull takes no time)."""
+    model = b.model
+    streams: dict[tuple[int, int], int] = {}
+    for e in model.edges:
+        if e.latency is not None and model.node(e.source).kind == "queue":
+            streams[b.index[e.target], b.buffer_of[e.source]] = b.stream(_dist_source(
+                e.latency, generator(b.seed, b.replication, f"{e.source}->{e.target}",
+                                     Purpose.EDGE)))
+    pin = np.full(inputs.size, -1, dtype=np.int64)
+    for i in range(ni.shape[0]):
+        for k in range(ni[i, L.N_IN0], ni[i, L.N_IN1]):
+            pin[k] = streams.get((i, int(inputs[k])), -1)
+    pcons = np.full(cons.size, -1, dtype=np.int64)
+    for q in range(bi.shape[0]):
+        for k in range(bi[q, L.B_C0], bi[q, L.B_C1]):
+            pcons[k] = streams.get((int(cons[k]), q), -1)
+    return pin, pcons
+
+
 def build_state(model, seed: int, replication: int, warmup: float) -> Built:
     """The state of replication ``replication`` of ``model`` (a covered, validated model)."""
     b = Built(model, seed, replication)
@@ -268,10 +291,12 @@ def build_state(model, seed: int, replication: int, warmup: float) -> Built:
             _rate_limit(spec, i, ni, nf)
     ei, ef = _edges(b, ni, seed, replication)
     inputs, cons = _wire(b, ni, bi)
+    pin, pcons = _pulls(b, ni, bi, inputs, cons)
     clients = sum(s.clients or 0 for s in model.nodes if s.kind == "sender")
     streams = len(b.sources)
     g = np.zeros(L.G_COLUMNS, dtype=np.int64)
     g[L.G_ERROR_NODE] = -1
+    g[L.G_BLOCKING] = int(bool((bi[:, L.B_OVERFLOW] == L.O_BLOCK).any()))
     gf = np.zeros(L.GF_COLUMNS)
     gf[L.GF_WARMUP] = warmup
     b.state = L.State(
@@ -288,7 +313,8 @@ def build_state(model, seed: int, replication: int, warmup: float) -> Built:
         lost=np.zeros((256, 2), dtype=np.int64),
         pf=np.array(b.segments or [(0.0, 0.0, 0.0)], dtype=np.float64).reshape(-1, L.PF_COLUMNS),
         rw=np.zeros((max(2 * b.budgets, 1), 1024)),
-        jh=np.zeros((max(b.sharing, 1), 0), dtype=np.int64))
+        jh=np.zeros((max(b.sharing, 1), 0), dtype=np.int64),
+        pin=pin, pcons=pcons, cs=np.zeros((1, L.CS_COLUMNS), dtype=np.int64))
     for k in range(streams):
         _refill(b.state, b.sources, k)
     service_state(b, force_slots=max(1024, 2 * clients))
@@ -341,7 +367,9 @@ def _grown_rings(s: L.State) -> np.ndarray:
 
 def service_state(b: Built, force_slots: int = 0) -> None:
     """What the kernel asked for (NEEDS_SERVICE): refill low streams, fold full sample
-    buffers, double any table near full (messages, requests, heap, lost attempts)."""
+    buffers, double any table near full (messages, requests, heap, lost attempts). The
+    cascade stack (kernel._cascade) keeps two frames per message slot: a cascade nests
+    one level deeper per held message it admits."""
     s = b.state
     if s.g[L.G_LOW]:
         for k in np.flatnonzero(s.sp >= s.sl - L.DRAW_MARGIN):
@@ -370,6 +398,9 @@ def service_state(b: Built, force_slots: int = 0) -> None:
         changes["lost"] = _grow_rows(s.lost, s.lost.shape[0])
     if "mi" in changes:
         changes["jh"] = _widened(s.jh, changes["mi"].shape[0])
+    rows = 2 * changes.get("mi", s.mi).shape[0] + 16
+    if s.g[L.G_BLOCKING] and s.cs.shape[0] < rows:
+        changes["cs"] = np.zeros((rows, L.CS_COLUMNS), dtype=np.int64)
     if changes:
         b.state = s._replace(**changes)
 

@@ -51,18 +51,30 @@ def test_the_corpus_is_covered(name):
      "node 'src': 'keys' is not compiled"),
     ({"s": {"availability": {"mtbf": 100, "mttr": 1}}}, "node 's': 'availability'"),
     ({"s": {"balk": [[2, 0.5]]}}, "node 's': 'balk' is not compiled"),
-    ({"s": {"capacity": 3, "overflow": "block"}}, "node 's': 'overflow: block' is not compiled"),
+    ({"s": {"capacity": 3, "shed": {"target": 0.1, "interval": 1.0}}},
+     "node 's': 'shed' is not compiled"),
     ({"s": {"idempotent": False}}, "node 's': 'idempotent: false' is not compiled"),
 ])
 def test_what_is_not_covered_is_named(changes, reason):
     assert reason in uncovered(_model(**changes))
 
 
-def test_latency_on_a_pull_from_a_queue_is_named():
-    nodes = {"src": {"kind": "sender", "rate": 1.0}, "q": {"kind": "queue"},
-             "w": BASE["s"]}
-    edges = [["src", "q"], {"from": "q", "to": "w", "latency": 0.1}]
-    assert "edge q->w: 'latency' on a pull from a queue" in uncovered(make_model(nodes, edges))
+def test_blocking_buffers_and_pulls_with_latency_are_covered():
+    nodes = {"src": {"kind": "sender", "rate": 1.0},
+             "q": {"kind": "queue", "capacity": 2, "overflow": "block"},
+             "w": BASE["s"], "v": dict(BASE["s"], capacity=0, overflow="block")}
+    edges = [["src", "q"], {"from": "q", "to": "w", "latency": 0.1}, ["w", "v"]]
+    assert uncovered(make_model(nodes, edges)) is None
+
+
+@pytest.mark.parametrize("discipline", ["ps", "preemptive"])
+def test_shared_or_preempted_servers_beside_a_blocking_buffer_are_named(discipline):
+    nodes = {"src": {"kind": "sender", "rate": 1.0},
+             "s": dict(BASE["s"], discipline=discipline),
+             "q": {"kind": "queue", "capacity": 2, "overflow": "block"}, "w": BASE["s"]}
+    reason = uncovered(make_model(nodes, [["src", "s"], ["s", "q"], ["q", "w"]]))
+    assert reason == (f"node 's': 'discipline: {discipline}' in a model with "
+                      "'overflow: block' is not compiled")
 
 
 def test_model_level_features_and_traces_are_named():
@@ -80,15 +92,15 @@ def test_auto_takes_the_kernel_for_long_covered_runs_and_says_why():
     assert "a short run" in choose_engine(model, short).reason
     assert choose_engine(model, long) == ("compiled",
                                           "the model is covered by the compiled kernel")
-    bounded = _model(s={"capacity": 2, "overflow": "block"})
-    assert choose_engine(bounded, long.merged()) == (
-        "simpy", "node 's': 'overflow: block' is not compiled")
+    shed = _model(s={"capacity": 2, "shed": {"target": 0.1, "interval": 1.0}})
+    assert choose_engine(shed, long.merged()) == (
+        "simpy", "node 's': 'shed' is not compiled")
 
 
 def test_compiled_on_an_uncovered_model_is_refused_with_the_reason():
-    model = _model(s={"capacity": 2, "overflow": "block"})
+    model = _model(s={"capacity": 2, "shed": {"target": 0.1, "interval": 1.0}})
     with pytest.raises(ModelError, match=r"the compiled engine cannot run this model: "
-                       r"node 's': 'overflow: block' is not compiled"):
+                       r"node 's': 'shed' is not compiled"):
         choose_engine(model, model.run.merged(engine="compiled"))
     assert choose_engine(model, model.run.merged(engine="simpy")) == ("simpy", "asked for")
 

@@ -90,6 +90,24 @@ def test_tables_grow_under_overload_and_figures_stay_the_same():
     assert _differences(compiled.to_dict(), reference.to_dict()) == []
 
 
+def test_held_messages_pile_up_and_figures_stay_the_same():
+    """A delay station (servers: inf) sends at 1.5/s into a blocking loss buffer
+    (capacity 0) whose one server serves 1/s: about 1,000 messages are held by the
+    end, each keeping a server of the delay station blocked, so the message table
+    outgrows its first 1,024 slots and the cascade stack grows with it."""
+    nodes = {"src": {"kind": "sender", "rate": 1.5},
+             "delay": {"kind": "service", "servers": ".inf",
+                       "service": {"dist": "exponential", "mean": 2.0}},
+             "s": {"kind": "service", "servers": 1, "capacity": 0, "overflow": "block",
+                   "service": {"dist": "exponential", "mean": 1.0}}}
+    model = make_model(nodes, [["src", "delay"], ["delay", "s"]], duration=2000, warmup=0,
+                       seed=7)
+    compiled, reference = _both(model)
+    blocked = compiled.to_dict()["nodes"]["delay"]["blocked"]
+    assert blocked > 2000 * 500 / 2
+    assert _differences(compiled.to_dict(), reference.to_dict()) == []
+
+
 def test_deterministic_times_agree_within_their_intervals():
     """D/D/1 ties every arrival with a completion; with ties the order of simultaneous
     events may differ, so the engines agree within the 95% intervals (and the exact
