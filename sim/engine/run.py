@@ -250,6 +250,20 @@ SERIES_COLUMNS = ["replication", "time", "node", "queue_length", "busy", "server
 """``hits`` and ``misses`` are a cache's, counted from the start (empty elsewhere)."""
 
 
+def _compiled_in_threads(model, run, progress) -> Result:
+    """The replications of ``run`` on the compiled kernel, side by side in threads
+    (:mod:`sim.engine.compiled.threads`), gathered in replication order."""
+    from sim.engine.compiled.threads import run_replications
+
+    reps, rows, requests = [], [], []
+    for summary, series, request_rows in run_replications(model, run, progress):
+        reps.append(summary)
+        rows.extend(series)
+        requests.extend(request_rows)
+    return Result(reps, Rows(rows, SERIES_COLUMNS),
+                  requests_series=Rows(requests, REQUEST_SERIES_COLUMNS))
+
+
 def _report_progress(progress, replication: int, total: int, fraction: float) -> None:
     progress(replication + fraction, total)
 
@@ -298,6 +312,10 @@ def simulate(model, *, duration: float | None = None, warmup: float | None = Non
     from sim.engine.choice import choose_engine
 
     choice = choose_engine(model, run, trace=bool(trace))
+    if choice.name == "compiled" and run.replications > 1:
+        result = _compiled_in_threads(model, run, progress)
+        result.engine = choice
+        return result
     writer = TraceWriter(trace, {n.name: n.kind for n in model.nodes}) if trace else None
     reps, rows, requests = [], [], []
     try:
