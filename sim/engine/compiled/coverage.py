@@ -24,14 +24,14 @@ COVERED_KEYS = {
 }
 """Keys of each node kind the kernel reads (the others must keep their defaults)."""
 
-_BUFFER_KEYS = {"capacity", "overflow", "discipline", "ttl", "lifo_above", "latency"}
+_BUFFER_KEYS = {"capacity", "overflow", "discipline", "ttl", "lifo_above", "latency", "balk"}
 _RETRY_KEYS = {"max_attempts", "backoff", "jitter", "budget"}
 _EDGE_KEYS = {"source", "target", "p", "latency"}
 _ROUTINGS = {"probabilistic", "random", "round_robin", "least_loaded", "power_of_two"}
 _OVERFLOWS = {"reject", "drop_oldest", "block"}
 _DISCIPLINES = {"fifo", "lifo", "priority", "adaptive_lifo", "ps", "preemptive"}
 _SERVING_KEYS = {"ps": {"discipline"},
-                 "preemptive": {"discipline", "capacity", "overflow", "latency"}}
+                 "preemptive": {"discipline", "capacity", "overflow", "latency", "balk"}}
 """The own-buffer keys the kernel reads with a service discipline (ps, preemptive)."""
 
 

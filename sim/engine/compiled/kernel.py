@@ -53,6 +53,8 @@ from sim.engine.compiled.layout import (
     EV_PREEMPT_DONE, EV_PS_DONE, F_SHARE, F_V, F_V_AT, G_JSEQ, G_TOKEN, M_JSEQ, M_TOKEN,
     MF_END, MF_LEFT, MF_SIZE, MF_VFIN, N_EPOCH, N_FRONT, N_JH, N_JOBS, N_RUN_HEAD,
     N_RUN_TAIL, N_SERVE, S_FIFO, S_PS)
+from sim.engine.compiled.layout import (
+    B_BALK0, B_BALK1, B_BALKED, B_BSTREAM, BK_AT, BK_P, C_BALKED)
 
 __all__ = ["advance", "start", "shared_until"]
 
@@ -308,6 +310,9 @@ def _visible(s, b, m, now, arrived, producer):
     overflow. True when ``overflow: block`` holds the message and ``producer`` (a node,
     or -1 for none) must wait for it to be admitted."""
     bi, ni = s.bi, s.ni
+    if bi[b, B_BALK1] > bi[b, B_BALK0] and _balks(s, b):
+        _balked(s, b, m)
+        return False
     owner = bi[b, B_OWNER]
     if owner >= 0 and ni[owner, N_SERVE] != S_FIFO:
         _served_apart(s, b, owner, m, now, arrived)
@@ -339,6 +344,30 @@ def _visible(s, b, m, now, arrived, producer):
         return False
     _enter(s, b, m, now)
     return False
+
+
+@jit
+def _balks(s, b):
+    """Balking.put: does an arrival refuse to join, with n waiting? The point with the
+    largest n' <= n gives p; p >= 1 refuses without a draw, else a uniform draw < p."""
+    n = s.bi[b, B_N]
+    r0, r1 = s.bi[b, B_BALK0], s.bi[b, B_BALK1]
+    if n < s.bk[r0, BK_AT]:
+        return False
+    r = r0
+    while r + 1 < r1 and s.bk[r + 1, BK_AT] <= n:
+        r += 1
+    p = s.bk[r, BK_P]
+    return p >= 1.0 or _draw(s, s.bi[b, B_BSTREAM]) < p
+
+
+@jit
+def _balked(s, b, m):
+    """Balking.put refusing ``m``: an arrival, dropped and balked (cause ``balked``)."""
+    s.bi[b, B_ARRIVALS] += 1
+    s.bi[b, B_DROPPED] += 1
+    s.bi[b, B_BALKED] += 1
+    _defer_loss(s, m, C_BALKED)
 
 
 @jit

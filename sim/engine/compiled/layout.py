@@ -34,6 +34,7 @@ State = namedtuple("State", [
     "jh",                 # processor-sharing jobs: one heap of messages per ps service
     "pin", "pcons",       # pull-transit streams of the inputs and of the consumers (-1: none)
     "cs",                 # the cascade stack of unblockings (CS_* columns)
+    "bk",                 # balking points of the buffers (BK_* columns)
 ])
 """The whole state of one replication (see the module docstring)."""
 
@@ -63,8 +64,8 @@ JITTER_CODES = {"none": J_NONE, "full": J_FULL, "equal": J_EQUAL,
                 "decorrelated": J_DECORRELATED}
 
 # causes of a lost attempt, in the order of the dead counters N_DEAD + cause
-C_REJECTED, C_DROPPED, C_ERROR, C_TIMEOUT, C_EXPIRED = 0, 1, 2, 3, 4
-CAUSE_NAMES = ("rejected", "dropped", "error", "timeout", "expired")
+C_REJECTED, C_DROPPED, C_ERROR, C_TIMEOUT, C_EXPIRED, C_BALKED = 0, 1, 2, 3, 4, 5
+CAUSE_NAMES = ("rejected", "dropped", "error", "timeout", "expired", "balked")
 
 # node int64 columns
 (N_KIND, N_ROUTING, N_E0, N_E1, N_TURN, N_USTREAM, N_BUF, N_IN0, N_IN1, N_SERVERS, N_BUSY,
@@ -97,8 +98,11 @@ PF_COLUMNS = 3
 (B_CAPACITY, B_OVERFLOW, B_DISCIPLINE, B_HEAD, B_TAIL, B_N, B_PEAK, B_ARRIVALS, B_TAKEN,
  B_DROPPED, B_C0, B_C1, B_STAT, B_OWNER, B_EXPIRED, B_PATIENCE, B_LIFO_ABOVE,
  B_LSTREAM, B_BHEAD, B_BTAIL) = range(20)
-B_COLUMNS = 20
 # B_BHEAD, B_BTAIL: the messages ``overflow: block`` holds, first held first (linked by M_NEXT)
+# B_BALK0, B_BALK1: the buffer's rows of bk (none: equal); B_BSTREAM: its balking
+# stream; B_BALKED: arrivals it refused by balk
+B_BALK0, B_BALK1, B_BSTREAM, B_BALKED = range(20, 24)
+B_COLUMNS = 24
 BF_SPAN, BF_TTL = 0, 1
 BF_COLUMNS = 2
 UNBOUNDED = -1
@@ -147,6 +151,10 @@ GF_COLUMNS = 3
 CS_KIND, CS_NODE, CS_MSG, CS_INPUT = range(4)
 CS_COLUMNS = 4
 CS_NEXT, CS_ADMIT, CS_SERVE = range(3)
+
+# balking points (``balk: [[n, p], ...]``): waiting count from which p applies, and p
+BK_AT, BK_P = range(2)
+BK_COLUMNS = 2
 
 # what a call of the kernel ends with
 STOPPED, NEEDS_SERVICE, LIVELOCK = 0, 1, 2

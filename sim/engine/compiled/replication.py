@@ -147,7 +147,7 @@ class _Driver:
         s.nf[:, L.F_WASTED] = 0.0
         s.nf[:, L.F_BUSY_SPAN] = -s.ni[:, L.N_BUSY] * now
         s.nf[:, L.F_BLOCKED_SPAN] = -s.ni[:, L.N_BLOCKED] * now
-        s.bi[:, [L.B_ARRIVALS, L.B_TAKEN, L.B_DROPPED, L.B_EXPIRED]] = 0
+        s.bi[:, [L.B_ARRIVALS, L.B_TAKEN, L.B_DROPPED, L.B_EXPIRED, L.B_BALKED]] = 0
         s.bi[:, L.B_PEAK] = s.bi[:, L.B_N]
         s.bf[:, L.BF_SPAN] = -s.bi[:, L.B_N] * now
         self._restart_sharing(now)
@@ -189,6 +189,11 @@ def _area(d: _Driver, k: int) -> float:
     return float(s.bf[k, L.BF_SPAN] + s.bi[k, L.B_N] * d.end)
 
 
+def _balked(s, buffer, k: int) -> int | None:
+    """Arrivals buffer ``k`` refused by balk (None without ``balk``, as Balking)."""
+    return None if buffer is None or buffer.balk is None else int(s.bi[k, L.B_BALKED])
+
+
 def _raw_queue(d: _Driver, spec, i: int) -> dict:
     s = d.b.state
     k = s.ni[i, L.N_BUF]
@@ -197,7 +202,7 @@ def _raw_queue(d: _Driver, spec, i: int) -> dict:
             "expired": int(s.bi[k, L.B_EXPIRED]), "q_area": _area(d, k), "q_peak": int(s.bi[k, L.B_PEAK]),
             "wait": d.b.stats[s.bi[k, L.B_STAT]], "deliveries": None, "redelivered": None,
             "stale": None, "shed": None, "classes": {}, "part_taken": None,
-            "part_area": None, "balked": None}
+            "part_area": None, "balked": _balked(s, spec.buffer, k)}
 
 
 def _raw_service(d: _Driver, spec, i: int) -> dict:
@@ -208,7 +213,7 @@ def _raw_service(d: _Driver, spec, i: int) -> dict:
             "completed": int(s.ni[i, L.N_COMPLETED]),
             "dropped": int(s.bi[own, L.B_DROPPED]) if own >= 0 else 0,
             "expired": int(s.bi[own, L.B_EXPIRED]) if own >= 0 else 0,
-            "shed": None, "balked": None, "errors": int(s.ni[i, L.N_ERRORS]),
+            "shed": None, "balked": _balked(s, spec.buffer, own), "errors": int(s.ni[i, L.N_ERRORS]),
             "busy_area": _busy_area(d, spec, i),
             "servers_area": spec.servers * (d.end - d.reset_at),
             "q_area": _area(d, own) if own >= 0 else 0.0,

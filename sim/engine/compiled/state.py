@@ -41,6 +41,7 @@ class Built:
         self.segments: list[tuple[float, float, float]] = []
         self.budgets = 0
         self.sharing = 0
+        self.balks: list[tuple[float, float]] = []
         self.state: L.State | None = None
 
     def stat(self, stats: SampleStats | None = None) -> int:
@@ -152,7 +153,21 @@ def _buffer_rows(b: Built, specs) -> tuple[np.ndarray, np.ndarray]:
         elif buf.ttl is not None:
             bi[k, L.B_PATIENCE] = b.stream(_dist_source(
                 buf.ttl, generator(b.seed, b.replication, spec.name, Purpose.MISC, 1)))
+        _balk_rows(b, spec.name, buf, bi, k)
     return bi, bf
+
+
+def _balk_rows(b: Built, name: str, buf, bi, k: int) -> None:
+    """Buffer ``k``'s balking points as rows of ``bk``, and its stream of decisions
+    (sim.engine.kinds.queue.make_owned_buffer: MISC, extra 2)."""
+    bi[k, L.B_BALK0] = bi[k, L.B_BALK1] = len(b.balks)
+    bi[k, L.B_BSTREAM] = -1
+    if buf.balk is None:
+        return
+    b.balks.extend((float(n), float(p)) for n, p in buf.balk)
+    bi[k, L.B_BALK1] = len(b.balks)
+    bi[k, L.B_BSTREAM] = b.stream(_uniform_source(
+        generator(b.seed, b.replication, name, Purpose.MISC, 2)))
 
 
 def _service_row(b: Built, spec, ni, nf, bi, seed, rep) -> None:
@@ -314,7 +329,8 @@ def build_state(model, seed: int, replication: int, warmup: float) -> Built:
         pf=np.array(b.segments or [(0.0, 0.0, 0.0)], dtype=np.float64).reshape(-1, L.PF_COLUMNS),
         rw=np.zeros((max(2 * b.budgets, 1), 1024)),
         jh=np.zeros((max(b.sharing, 1), 0), dtype=np.int64),
-        pin=pin, pcons=pcons, cs=np.zeros((1, L.CS_COLUMNS), dtype=np.int64))
+        pin=pin, pcons=pcons, cs=np.zeros((1, L.CS_COLUMNS), dtype=np.int64),
+        bk=np.array(b.balks or [(0.0, 0.0)], dtype=np.float64).reshape(-1, L.BK_COLUMNS))
     for k in range(streams):
         _refill(b.state, b.sources, k)
     service_state(b, force_slots=max(1024, 2 * clients))

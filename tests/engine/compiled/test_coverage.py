@@ -50,7 +50,7 @@ def test_the_corpus_is_covered(name):
     ({"src": {"timeout": 1, "retry": {"max_attempts": 2}, "keys": {"count": 10}}},
      "node 'src': 'keys' is not compiled"),
     ({"s": {"availability": {"mtbf": 100, "mttr": 1}}}, "node 's': 'availability'"),
-    ({"s": {"balk": [[2, 0.5]]}}, "node 's': 'balk' is not compiled"),
+    ({"s": {"batch": {"size": 4, "window": 0.5}}}, "node 's': 'batch' is not compiled"),
     ({"s": {"capacity": 3, "shed": {"target": 0.1, "interval": 1.0}}},
      "node 's': 'shed' is not compiled"),
     ({"s": {"idempotent": False}}, "node 's': 'idempotent: false' is not compiled"),
