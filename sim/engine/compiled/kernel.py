@@ -55,6 +55,8 @@ from sim.engine.compiled.layout import (
     N_RUN_TAIL, N_SERVE, S_FIFO, S_PS)
 from sim.engine.compiled.layout import (
     B_BALK0, B_BALK1, B_BALKED, B_BSTREAM, BK_AT, BK_P, C_BALKED)
+from sim.engine.compiled.layout import (
+    C_CRASH, EV_CRASH, EV_REPAIR, N_BREAKS, N_CRASHES, N_DOWN_DRAW, N_PROVISIONED, N_UP_DRAW)
 
 __all__ = ["advance", "start", "shared_until"]
 
@@ -543,12 +545,13 @@ def _serve(s, c, m, now, own, ls):
         s.ni[c, N_ARRIVALS] += 1
         s.mf[m, MF_T] = now
         _record(s, s.ni[c, N_STAT_WAIT], 0.0)
+    token = _in_service(s, c, m) if s.ni[c, N_BREAKS] else 0
     if ls >= 0:
-        _push(s, now + _draw(s, ls), EV_LANDED, c, m, 0)
+        _push(s, now + _draw(s, ls), EV_LANDED, c, m, token)
         return
     work = _draw(s, s.ni[c, N_DRAW])
     s.mf[m, MF_WORK] += work
-    _push(s, now + work, EV_DONE, c, m, 0)
+    _push(s, now + work, EV_DONE, c, m, token)
 
 
 @jit
@@ -560,12 +563,17 @@ def _begin(s, c, m, now, own, ls):
 
 
 @jit
-def _landed(s, c, m, now):
-    """PullTransit._landed: the pulled message reached its server, which serves it now."""
+def _landed(s, c, m, token, now):
+    """PullTransit._landed: the pulled message reached its server, which serves it now.
+    One lost by a crash on the way (its token void) still draws its work, as the
+    SimPy engine does before Crashes._done drops it."""
+    if s.ni[c, N_BREAKS] and s.mi[m, M_TOKEN] != token:
+        _draw(s, s.ni[c, N_DRAW])
+        return
     s.mf[m, MF_T] = now
     work = _draw(s, s.ni[c, N_DRAW])
     s.mf[m, MF_WORK] += work
-    _push(s, now + work, EV_DONE, c, m, 0)
+    _push(s, now + work, EV_DONE, c, m, token)
 
 
 @jit
@@ -888,6 +896,75 @@ def _pr_next(s, c, now):
             return
     s.nf[c, F_BUSY_SPAN] += now
     ni[c, N_BUSY] -= 1
+
+
+# ------------------------------------- crashes and repairs (sim.engine.reliability)
+@jit
+def _in_service(s, c, m):
+    """Crashes.begin and _continue: ``m`` joins the messages in service of ``c`` (last,
+    in start order) with a new token, which its completion event carries."""
+    _run_append(s, c, m)
+    token = s.g[G_TOKEN] + 1
+    s.g[G_TOKEN] = token
+    s.mi[m, M_TOKEN] = token
+    return token
+
+
+@jit
+def _served_out(s, c, m, token):
+    """Crashes._done: is ``m`` still in service at ``c`` with this start's token (not
+    lost by a crash since)? If so it leaves the messages in service."""
+    if s.mi[m, M_TOKEN] != token:
+        return False
+    _run_remove(s, c, m)
+    return True
+
+
+@jit
+def _crash(s, c, now):
+    """Crashes.crash (availability_process: up time over): every message in service is
+    lost (cause ``crash``), in start order, and no server serves until the repair,
+    due after a down-time draw."""
+    ni, mi = s.ni, s.mi
+    ni[c, N_CRASHES] += 1
+    count = 0
+    m = ni[c, N_RUN_HEAD]
+    while m >= 0:
+        count += 1
+        m = mi[m, M_NEXT]
+    s.nf[c, F_BUSY_SPAN] += count * now
+    ni[c, N_BUSY] -= count
+    ni[c, N_SERVERS] = 0
+    m = ni[c, N_RUN_HEAD]
+    ni[c, N_RUN_HEAD] = ni[c, N_RUN_TAIL] = -1
+    while m >= 0:
+        nxt = mi[m, M_NEXT]
+        mi[m, M_TOKEN] = 0
+        _lose(s, m, C_CRASH, now)
+        _resolve_losses(s, now)
+        m = nxt
+    _push(s, now + _draw(s, ni[c, N_DOWN_DRAW]), EV_REPAIR, c, 0, 0)
+
+
+@jit
+def _repair(s, c, now):
+    """Crashes.repair with Service.fill: the servers are back and the idle ones take
+    waiting messages (inputs in order); the next crash is due after an up-time draw."""
+    ni = s.ni
+    ni[c, N_SERVERS] = ni[c, N_PROVISIONED]
+    own = ni[c, N_BUF]
+    while ni[c, N_BUSY] < ni[c, N_SERVERS]:
+        found = False
+        for k in range(ni[c, N_IN0], ni[c, N_IN1]):
+            b = s.inputs[k]
+            m = _take(s, b, now)
+            if m >= 0:
+                _begin(s, c, m, now, b == own, s.pin[k])
+                found = True
+                break
+        if not found:
+            break
+    _push(s, now + _draw(s, ni[c, N_UP_DRAW]), EV_CRASH, c, 0, 0)
 
 
 # ------------------------------------------------------------------- routing
@@ -1306,6 +1383,8 @@ def _on_timeout(s, q, gen, attempt, now):
 @jit
 def _dispatch(s, kind, a, b, c, now):
     if kind == EV_DONE:
+        if s.ni[a, N_BREAKS] and not _served_out(s, a, b, c):
+            return
         _done(s, a, b, now)
         return
     if kind == EV_ARRIVAL:
@@ -1331,11 +1410,15 @@ def _dispatch(s, kind, a, b, c, now):
     elif kind == EV_VISIBLE:
         _visible(s, a, b, now, s.mf[b, MF_T], -1)
     elif kind == EV_LANDED:
-        _landed(s, a, b, now)
+        _landed(s, a, b, c, now)
     elif kind == EV_PS_DONE:
         _ps_done(s, a, b, now)
     elif kind == EV_PREEMPT_DONE:
         _pr_done(s, a, b, c, now)
+    elif kind == EV_CRASH:
+        _crash(s, a, now)
+    elif kind == EV_REPAIR:
+        _repair(s, a, now)
     else:
         _send(s, b, a, now, -1)
     _resolve_losses(s, now)
@@ -1344,7 +1427,9 @@ def _dispatch(s, kind, a, b, c, now):
 @loop
 def start(s):
     """Sender.start for every sender, in node order: a closed one's clients all send
-    now, an open one's first arrival is scheduled after one gap."""
+    now, an open one's first arrival is scheduled after one gap; then the first crash
+    of each service with ``availability`` after an up-time draw (its process starts
+    once the senders have)."""
     ni = s.ni
     for node in range(ni.shape[0]):
         if ni[node, N_KIND] != K_SENDER:
@@ -1355,6 +1440,9 @@ def start(s):
                 _resolve_losses(s, 0.0)
         else:
             _push(s, _gap(s, node, 0.0), EV_ARRIVAL, node, 0, 0)
+    for node in range(ni.shape[0]):
+        if ni[node, N_BREAKS]:
+            _push(s, _draw(s, ni[node, N_UP_DRAW]), EV_CRASH, node, 0, 0)
 
 
 @loop

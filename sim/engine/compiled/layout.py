@@ -64,8 +64,8 @@ JITTER_CODES = {"none": J_NONE, "full": J_FULL, "equal": J_EQUAL,
                 "decorrelated": J_DECORRELATED}
 
 # causes of a lost attempt, in the order of the dead counters N_DEAD + cause
-C_REJECTED, C_DROPPED, C_ERROR, C_TIMEOUT, C_EXPIRED, C_BALKED = 0, 1, 2, 3, 4, 5
-CAUSE_NAMES = ("rejected", "dropped", "error", "timeout", "expired", "balked")
+C_REJECTED, C_DROPPED, C_ERROR, C_TIMEOUT, C_EXPIRED, C_BALKED, C_CRASH = range(7)
+CAUSE_NAMES = ("rejected", "dropped", "error", "timeout", "expired", "balked", "crash")
 
 # node int64 columns
 (N_KIND, N_ROUTING, N_E0, N_E1, N_TURN, N_USTREAM, N_BUF, N_IN0, N_IN1, N_SERVERS, N_BUSY,
@@ -81,7 +81,13 @@ CAUSE_NAMES = ("rejected", "dropped", "error", "timeout", "expired", "balked")
 (N_SERVE, N_JOBS, N_EPOCH, N_JH, N_RUN_HEAD, N_RUN_TAIL,
  N_FRONT) = range(N_DEAD + len(CAUSE_NAMES), N_DEAD + len(CAUSE_NAMES) + 7)
 N_BLOCKED, N_PAUSED = N_FRONT + 1, N_FRONT + 2
-N_COLUMNS = N_PAUSED + 1
+# ... of a service with ``availability``: 1 (it breaks down), the streams of its up and
+# down times, its crashes (from time 0, as Crashes) and its servers when up; while down
+# N_SERVERS is 0, and its messages in service are listed as a preemptive service's
+# (N_RUN_HEAD, N_RUN_TAIL), each start with its token (M_TOKEN)
+(N_BREAKS, N_UP_DRAW, N_DOWN_DRAW, N_CRASHES,
+ N_PROVISIONED) = range(N_PAUSED + 1, N_PAUSED + 6)
+N_COLUMNS = N_PROVISIONED + 1
 
 # node float64 columns
 (F_ERROR_RATE, F_BUSY_SPAN, F_TIMEOUT, F_B_INITIAL, F_B_MULTIPLIER, F_B_MAX, F_WASTED,
@@ -138,6 +144,7 @@ H_COLUMNS = 5
 (EV_ARRIVAL, EV_EMIT, EV_DONE, EV_TIMEOUT, EV_RETRY, EV_DELIVER, EV_FORWARD,
  EV_EXPIRE, EV_VISIBLE, EV_LANDED) = range(10)
 EV_PS_DONE, EV_PREEMPT_DONE = 10, 11
+EV_CRASH, EV_REPAIR = 12, 13
 
 # globals
 (G_SEQ, G_HEAP, G_MTOP, G_RTOP, G_LOW, G_FLUSH, G_ENTRY, G_ERROR_NODE, G_EVENTS,

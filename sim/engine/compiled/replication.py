@@ -116,6 +116,8 @@ class _Driver:
         if kind == L.K_SERVICE:
             own = s.ni[i, L.N_BUF]
             servers = self.model.nodes[i].servers
+            if s.ni[i, L.N_SERVERS] == 0:
+                servers = 0          # down (availability): Crashes.crash sets 0
             return (int(s.bi[own, L.B_N]) if own >= 0 else 0, int(s.ni[i, L.N_BUSY]),
                     None if math.isinf(servers) else servers, int(s.ni[i, L.N_COMPLETED]))
         return None, None, None, int(s.ni[i, L.N_COMPLETED])
@@ -221,7 +223,9 @@ def _raw_service(d: _Driver, spec, i: int) -> dict:
             "wait": d.b.stats[s.ni[i, L.N_STAT_WAIT]],
             "sojourn": d.b.stats[s.ni[i, L.N_STAT_TIME]], "held_area": 0.0,
             "blocked_area": float(s.nf[i, L.F_BLOCKED_SPAN] + s.ni[i, L.N_BLOCKED] * d.end),
-            "calls": {}, "crashes": None, "batches": None,
+            "calls": {},
+            "crashes": None if spec.availability is None else int(s.ni[i, L.N_CRASHES]),
+            "batches": None,
             "batched": None, "duplicate_effects": None, "classes": {}}
 
 

@@ -183,11 +183,25 @@ def _service_row(b: Built, spec, ni, nf, bi, seed, rep) -> None:
         nf[i, L.F_ERROR_RATE] = spec.error_rate
         ni[i, L.N_ESTREAM] = b.stream(_uniform_source(
             generator(seed, rep, spec.name, Purpose.ERROR)))
+    _availability(b, spec, i, ni)
     own = b.buffer_of.get(spec.name, -1)
     ni[i, L.N_BUF] = own
     if own >= 0:
         bi[own, L.B_STAT] = ni[i, L.N_STAT_WAIT]
     _serving(b, spec, i, ni)
+
+
+def _availability(b: Built, spec, i: int, ni) -> None:
+    """A service that breaks down: its up times (mtbf, stream FAILURE) and down times
+    (mttr, stream REPAIR), as sim.engine.kinds.service.build draws them."""
+    ni[i, L.N_PROVISIONED] = ni[i, L.N_SERVERS]
+    if spec.availability is None:
+        return
+    ni[i, L.N_BREAKS] = 1
+    ni[i, L.N_UP_DRAW] = b.stream(_dist_source(spec.availability.mtbf, generator(
+        b.seed, b.replication, spec.name, Purpose.FAILURE)))
+    ni[i, L.N_DOWN_DRAW] = b.stream(_dist_source(spec.availability.mttr, generator(
+        b.seed, b.replication, spec.name, Purpose.REPAIR)))
 
 
 def _serving(b: Built, spec, i: int, ni) -> None:
