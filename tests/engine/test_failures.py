@@ -189,6 +189,7 @@ def test_retry_budget_limits_retries():
     assert req["amplification"] == pytest.approx(1.1, rel=0.01)
 
 
+@pytest.mark.usefixtures("on_both_engines")
 def test_circuit_breaker_opens_and_sheds_load():
     nodes = {"src": {"kind": "sender", "rate": 20.0,
                      "circuit_breaker": {"failure_ratio": 0.5, "window": 5, "min_calls": 10,

@@ -16,7 +16,8 @@ __all__ = ["uncovered", "COVERED_KEYS"]
 
 COVERED_KEYS = {
     "sender": {"name", "kind", "rate", "interarrival", "clients", "think", "timeout", "retry",
-               "priority", "routing", "replicas", "profile", "period", "rate_limit"},
+               "priority", "routing", "replicas", "profile", "period", "rate_limit",
+               "circuit_breaker"},
     "queue": {"name", "kind", "buffer", "routing"},
     "service": {"name", "kind", "service", "servers", "inputs", "buffer", "error_rate",
                 "idempotent", "routing", "has_default", "replicas", "availability"},

@@ -57,6 +57,11 @@ from sim.engine.compiled.layout import (
     B_BALK0, B_BALK1, B_BALKED, B_BSTREAM, BK_AT, BK_P, C_BALKED)
 from sim.engine.compiled.layout import (
     C_CRASH, EV_CRASH, EV_REPAIR, N_BREAKS, N_CRASHES, N_DOWN_DRAW, N_PROVISIONED, N_UP_DRAW)
+from sim.engine.compiled.layout import (
+    C_CIRCUIT_OPEN, CB_CLOSED, CB_HALF_OPEN, CB_OPEN, F_CB_COOLDOWN, F_CB_OPENED_AT,
+    F_CB_RATIO, F_CB_WINDOW, G_RING_ROOM, N_CB_FAILURES, N_CB_HEAD, N_CB_MIN_CALLS,
+    N_CB_PROBE_OK, N_CB_PROBES, N_CB_PROBING, N_CB_RING, N_CB_STATE, N_CB_TAIL,
+    N_CIRCUIT_OPEN)
 
 __all__ = ["advance", "start", "shared_until"]
 
@@ -1146,6 +1151,8 @@ def _finish(s, m, now):
     ri = s.ri
     if ri[q, Q_CURRENT] == s.mi[m, M_ATTEMPT]:
         ri[q, Q_CURRENT] = 0
+        if s.ni[sender, N_CB_RING] >= 0:
+            _outcome(s, sender, now, True)
     if ri[q, Q_STATE] == PENDING:
         ri[q, Q_STATE] = DONE
         _settle(s, sender, s.mf[m, MF_BORN], True, s.mf[m, MF_WAITED], now)
@@ -1188,6 +1195,11 @@ def _attempt(s, q, now):
         _push(s, now + timeout, EV_TIMEOUT, q, s.ri[q, Q_GEN], s.ri[q, Q_SENT])
     if s.rf[q, QF_BORN] >= s.gf[GF_WARMUP]:
         s.ni[sender, N_ATTEMPTS] += 1
+    if s.ni[sender, N_CB_RING] >= 0 and not _allow(s, sender, now):
+        if s.rf[q, QF_BORN] >= s.gf[GF_WARMUP]:
+            s.ni[sender, N_CIRCUIT_OPEN] += 1
+        _defer_loss(s, m, C_CIRCUIT_OPEN)
+        return
     if s.ni[sender, N_LIMITED] and not _admit(s, sender, now):
         _defer_loss(s, m, C_REJECTED)
         return
@@ -1202,8 +1214,87 @@ def _ring_push(s, row, tail_col, head_col, sender, now):
     cap = s.rw.shape[1]
     s.rw[row, tail % cap] = now
     s.ni[sender, tail_col] = tail + 1
-    if tail + 1 - s.ni[sender, head_col] >= cap - SLOT_MARGIN:
+    if tail + 1 - s.ni[sender, head_col] >= cap - s.g[G_RING_ROOM]:
         s.g[G_RINGS_FULL] = 1
+
+
+# ------------------------------------------- circuit breakers (sim.engine.guards.Breaker)
+@jit
+def _allow(s, sender, now):
+    """Breaker.allow: may an attempt be sent now? An open breaker turns half-open once
+    its cooldown is over; a half-open one lets ``probes`` attempts through."""
+    ni = s.ni
+    state = ni[sender, N_CB_STATE]
+    if state == CB_OPEN:
+        if now - s.nf[sender, F_CB_OPENED_AT] < s.nf[sender, F_CB_COOLDOWN]:
+            return False
+        state = CB_HALF_OPEN
+        ni[sender, N_CB_STATE] = state
+        ni[sender, N_CB_PROBING] = 0
+        ni[sender, N_CB_PROBE_OK] = 0
+    if state == CB_HALF_OPEN:
+        if ni[sender, N_CB_PROBING] >= ni[sender, N_CB_PROBES]:
+            return False
+        ni[sender, N_CB_PROBING] += 1
+    return True
+
+
+@jit
+def _forget(s, sender):
+    """The breaker's window emptied (Breaker: outcomes.clear(), failures = 0)."""
+    s.ni[sender, N_CB_HEAD] = s.ni[sender, N_CB_TAIL]
+    s.ni[sender, N_CB_FAILURES] = 0
+
+
+@jit
+def _trip(s, sender, now):
+    """Breaker._open: the breaker opens now."""
+    s.ni[sender, N_CB_STATE] = CB_OPEN
+    s.nf[sender, F_CB_OPENED_AT] = now
+    _forget(s, sender)
+
+
+@jit
+def _outcome(s, sender, now, ok):
+    """Breaker.record: an attempt resolved (``ok``: it completed its request). Half-open,
+    a failure reopens and ``probes`` successes close; closed, the outcome joins the
+    window (those older than ``window`` s leave it) and the breaker opens when at least
+    ``min_calls`` outcomes are in it and failures reach ``failure_ratio`` of them."""
+    ni = s.ni
+    state = ni[sender, N_CB_STATE]
+    if state == CB_HALF_OPEN:
+        if not ok:
+            _trip(s, sender, now)
+            return
+        ni[sender, N_CB_PROBE_OK] += 1
+        if ni[sender, N_CB_PROBE_OK] >= ni[sender, N_CB_PROBES]:
+            ni[sender, N_CB_STATE] = CB_CLOSED
+            _forget(s, sender)
+        return
+    if state == CB_OPEN:
+        return
+    row = ni[sender, N_CB_RING]
+    cap = s.rw.shape[1]
+    tail = ni[sender, N_CB_TAIL]
+    s.rw[row, tail % cap] = now
+    s.rw[row + 1, tail % cap] = 1.0 if ok else 0.0
+    tail += 1
+    ni[sender, N_CB_TAIL] = tail
+    if not ok:
+        ni[sender, N_CB_FAILURES] += 1
+    horizon = now - s.nf[sender, F_CB_WINDOW]
+    head = ni[sender, N_CB_HEAD]
+    while head < tail and s.rw[row, head % cap] < horizon:
+        if s.rw[row + 1, head % cap] == 0.0:
+            ni[sender, N_CB_FAILURES] -= 1
+        head += 1
+    ni[sender, N_CB_HEAD] = head
+    if tail - head >= cap - s.g[G_RING_ROOM]:
+        s.g[G_RINGS_FULL] = 1
+    calls = tail - head
+    if calls >= ni[sender, N_CB_MIN_CALLS] and (
+            ni[sender, N_CB_FAILURES] >= s.nf[sender, F_CB_RATIO] * calls):
+        _trip(s, sender, now)
 
 
 @jit
@@ -1281,6 +1372,8 @@ def _lose(s, m, cause, now):
         s.ni[sender, N_REJECTED] += 1
     if s.ri[q, Q_CURRENT] == s.mi[m, M_ATTEMPT]:
         s.ri[q, Q_CURRENT] = 0
+        if s.ni[sender, N_CB_RING] >= 0 and cause != C_CIRCUIT_OPEN:
+            _outcome(s, sender, now, False)
         _retry_or_die(s, q, cause, now)
     _release_message(s, m)
 
@@ -1377,6 +1470,8 @@ def _on_timeout(s, q, gen, attempt, now):
     ri[q, Q_CURRENT] = 0
     if ri[q, Q_COUNTED]:
         s.ni[ri[q, Q_SENDER], N_TIMED_OUT] += 1
+    if s.ni[ri[q, Q_SENDER], N_CB_RING] >= 0:
+        _outcome(s, ri[q, Q_SENDER], now, False)
     _retry_or_die(s, q, C_TIMEOUT, now)
 
 

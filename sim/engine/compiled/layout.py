@@ -30,7 +30,8 @@ State = namedtuple("State", [
     "inputs", "cons",     # services' inputs (buffer ids) and buffers' consumers (nodes)
     "lost",               # attempts lost inside a handler, resolved at its end: (msg, cause)
     "pf",                 # senders' rate profiles: segments (PF_* columns)
-    "rw",                 # retry budgets: two rings of times per sender (requests, retries)
+    "rw",                 # retry budgets: two rings of times per sender (requests, retries);
+                          # circuit breakers: one ring of outcomes (two rows) per sender
     "jh",                 # processor-sharing jobs: one heap of messages per ps service
     "pin", "pcons",       # pull-transit streams of the inputs and of the consumers (-1: none)
     "cs",                 # the cascade stack of unblockings (CS_* columns)
@@ -64,8 +65,10 @@ JITTER_CODES = {"none": J_NONE, "full": J_FULL, "equal": J_EQUAL,
                 "decorrelated": J_DECORRELATED}
 
 # causes of a lost attempt, in the order of the dead counters N_DEAD + cause
-C_REJECTED, C_DROPPED, C_ERROR, C_TIMEOUT, C_EXPIRED, C_BALKED, C_CRASH = range(7)
-CAUSE_NAMES = ("rejected", "dropped", "error", "timeout", "expired", "balked", "crash")
+(C_REJECTED, C_DROPPED, C_ERROR, C_TIMEOUT, C_EXPIRED, C_BALKED, C_CRASH,
+ C_CIRCUIT_OPEN) = range(8)
+CAUSE_NAMES = ("rejected", "dropped", "error", "timeout", "expired", "balked", "crash",
+               "circuit_open")
 
 # node int64 columns
 (N_KIND, N_ROUTING, N_E0, N_E1, N_TURN, N_USTREAM, N_BUF, N_IN0, N_IN1, N_SERVERS, N_BUSY,
@@ -87,14 +90,23 @@ N_BLOCKED, N_PAUSED = N_FRONT + 1, N_FRONT + 2
 # (N_RUN_HEAD, N_RUN_TAIL), each start with its token (M_TOKEN)
 (N_BREAKS, N_UP_DRAW, N_DOWN_DRAW, N_CRASHES,
  N_PROVISIONED) = range(N_PAUSED + 1, N_PAUSED + 6)
-N_COLUMNS = N_PROVISIONED + 1
+# ... of a sender with ``circuit_breaker`` (sim.engine.guards.Breaker): its pair of rows
+# of rw (-1: none; the outcomes' times and 1.0 / 0.0 for success / failure, from
+# N_CB_HEAD to N_CB_TAIL), its state (CB_*), failures in the window, probes let through
+# and succeeded while half-open, min_calls, probes, and attempts it refused
+(N_CB_RING, N_CB_STATE, N_CB_FAILURES, N_CB_PROBING, N_CB_PROBE_OK, N_CB_MIN_CALLS,
+ N_CB_PROBES, N_CB_HEAD, N_CB_TAIL,
+ N_CIRCUIT_OPEN) = range(N_PROVISIONED + 1, N_PROVISIONED + 11)
+N_COLUMNS = N_CIRCUIT_OPEN + 1
+CB_CLOSED, CB_OPEN, CB_HALF_OPEN = 0, 1, 2
 
 # node float64 columns
 (F_ERROR_RATE, F_BUSY_SPAN, F_TIMEOUT, F_B_INITIAL, F_B_MULTIPLIER, F_B_MAX, F_WASTED,
  F_SPIN_AT, F_PERIOD, F_CYCLE_WORK, F_TB_RATE, F_TB_BURST, F_TB_TOKENS, F_TB_LAST,
  F_BUDGET_RATIO, F_BUDGET_WINDOW, F_BUDGET_RESERVE, F_BLOCKED_SPAN) = range(18)
 F_V, F_V_AT, F_SHARE = range(18, 21)     # ps: virtual time, its instant, busy area
-F_COLUMNS = 21
+F_CB_OPENED_AT, F_CB_RATIO, F_CB_WINDOW, F_CB_COOLDOWN = range(21, 25)   # the breaker's
+F_COLUMNS = 25
 
 # rate-profile segments of a sender (rows N_P0 .. N_P1 of pf)
 PF_START, PF_MULTIPLIER, PF_BOUND = range(3)
@@ -150,7 +162,8 @@ EV_CRASH, EV_REPAIR = 12, 13
 (G_SEQ, G_HEAP, G_MTOP, G_RTOP, G_LOW, G_FLUSH, G_ENTRY, G_ERROR_NODE, G_EVENTS,
  G_FTOP, G_RINGS_FULL, G_BLOCKING) = range(12)
 G_JSEQ, G_TOKEN = range(12, 14)
-G_COLUMNS = 14
+G_RING_ROOM = 14      # the free room kept in each ring of rw (service_state sets it)
+G_COLUMNS = 15
 GF_NOW, GF_WARMUP, GF_STOP = range(3)
 GF_COLUMNS = 3
 

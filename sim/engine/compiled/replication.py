@@ -144,7 +144,7 @@ class _Driver:
             stats.reset()
         counters = [L.N_ARRIVALS, L.N_COMPLETED, L.N_ERRORS, L.N_DROPPED, L.N_OFFERED,
                     L.N_FAILED, L.N_LIVE, L.N_REJECTED, L.N_TIMED_OUT, L.N_RETRIES,
-                    L.N_DUPLICATES, L.N_ATTEMPTS, L.N_DENIED] + [L.N_DEAD + c for c in range(len(L.CAUSE_NAMES))]
+                    L.N_DUPLICATES, L.N_ATTEMPTS, L.N_DENIED, L.N_CIRCUIT_OPEN] + [L.N_DEAD + c for c in range(len(L.CAUSE_NAMES))]
         s.ni[:, counters] = 0
         s.nf[:, L.F_WASTED] = 0.0
         s.nf[:, L.F_BUSY_SPAN] = -s.ni[:, L.N_BUSY] * now
@@ -173,13 +173,13 @@ def _raw_sender(d: _Driver, spec, i: int) -> dict:
     s, stats = d.b.state, d.b.stats
     view = _SenderView(d.b, i)
     fast = (spec.timeout is None and spec.retry.max_attempts == 1 and spec.rate_limit is None
-            and spec.retry.budget is None)
+            and spec.retry.budget is None and spec.circuit_breaker is None)
     attempts = view.offered if fast and not spec.is_closed else int(s.ni[i, L.N_ATTEMPTS])
     dead = dict.fromkeys(CAUSES, 0)
     for c, name in enumerate(L.CAUSE_NAMES):
         dead[name] = int(s.ni[i, L.N_DEAD + c])
     return {"kind": "sender", "class": spec.cls, "counts": view.counts,
-            "extras": {"attempts": attempts, "circuit_open": 0,
+            "extras": {"attempts": attempts, "circuit_open": int(s.ni[i, L.N_CIRCUIT_OPEN]),
                        "retries_denied": int(s.ni[i, L.N_DENIED]),
                        "wasted_work": float(s.nf[i, L.F_WASTED])},
             "hedges": None, "hedge_wasted_work": None, "dead": dead,

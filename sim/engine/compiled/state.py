@@ -39,7 +39,7 @@ class Built:
         self.stats: list[SampleStats] = []
         self.sources: list = []
         self.segments: list[tuple[float, float, float]] = []
-        self.budgets = 0
+        self.budgets = 0          # pairs of rows of rw: retry budgets and breakers
         self.sharing = 0
         self.balks: list[tuple[float, float]] = []
         self.state: L.State | None = None
@@ -98,11 +98,29 @@ def _sender_row(b: Built, spec, ni, nf, seed, rep) -> None:
         nf[i, L.F_BUDGET_RATIO] = retry.budget.ratio
         nf[i, L.F_BUDGET_WINDOW] = retry.budget.window
         nf[i, L.F_BUDGET_RESERVE] = retry.budget.min_per_second * retry.budget.window
+    _breaker(b, spec, i, ni, nf)
     _rate_limit(spec, i, ni, nf)
     if spec.profile:
         _profile_rows(b, spec, i, ni, nf)
     ni[i, L.N_STAT_TIME] = b.stat()
     ni[i, L.N_STAT_WAIT] = b.stat()
+
+
+def _breaker(b: Built, spec, i: int, ni, nf) -> None:
+    """The sender's circuit breaker (sim.engine.guards.Breaker), closed, with a pair of
+    rows of ``rw`` for the outcomes in its window."""
+    ni[i, L.N_CB_RING] = -1
+    cb = spec.circuit_breaker
+    if cb is None:
+        return
+    ni[i, L.N_CB_RING] = 2 * b.budgets
+    b.budgets += 1
+    ni[i, L.N_CB_STATE] = L.CB_CLOSED
+    ni[i, L.N_CB_MIN_CALLS] = cb.min_calls
+    ni[i, L.N_CB_PROBES] = cb.probes
+    nf[i, L.F_CB_RATIO] = cb.failure_ratio
+    nf[i, L.F_CB_WINDOW] = cb.window
+    nf[i, L.F_CB_COOLDOWN] = cb.cooldown
 
 
 def _profile_rows(b: Built, spec, i: int, ni, nf) -> None:
@@ -381,18 +399,34 @@ def _grow_slots(rows_i, rows_f, free, top: int, extra: int):
     return rows_i, rows_f, free
 
 
-def _grown_rings(s: L.State) -> np.ndarray:
-    """The retry budgets' rings at twice the room, each laid out from its oldest time."""
+def _grown_rings(s: L.State, width: int) -> np.ndarray:
+    """The rings of the retry budgets and circuit breakers ``width`` wide, each laid out
+    from its oldest entry (a breaker's two rows share one head and tail)."""
     cap = s.rw.shape[1]
-    out = np.zeros((s.rw.shape[0], 2 * cap))
-    for i in np.flatnonzero(s.ni[:, L.N_RING] >= 0):
+    out = np.zeros((s.rw.shape[0], width))
+    senders = s.ni[:, L.N_KIND] == L.K_SENDER
+    for i in np.flatnonzero(senders & (s.ni[:, L.N_RING] >= 0)):
         row = s.ni[i, L.N_RING]
         for offset, head_col, tail_col in ((0, L.N_RQ_HEAD, L.N_RQ_TAIL),
                                            (1, L.N_RT_HEAD, L.N_RT_TAIL)):
             head, tail = s.ni[i, head_col], s.ni[i, tail_col]
             out[row + offset, :tail - head] = s.rw[row + offset, np.arange(head, tail) % cap]
             s.ni[i, head_col], s.ni[i, tail_col] = 0, tail - head
+    for i in np.flatnonzero(senders & (s.ni[:, L.N_CB_RING] >= 0)):
+        row = s.ni[i, L.N_CB_RING]
+        head, tail = s.ni[i, L.N_CB_HEAD], s.ni[i, L.N_CB_TAIL]
+        for r in (row, row + 1):
+            out[r, :tail - head] = s.rw[r, np.arange(head, tail) % cap]
+        s.ni[i, L.N_CB_HEAD], s.ni[i, L.N_CB_TAIL] = 0, tail - head
     return out
+
+
+def _ring_room(b: Built, slots: int) -> int:
+    """The free room each ring keeps between calls of the kernel: one event may resolve
+    every message alive at once (a crash), each through up to ``max_attempts``
+    attempts, and each attempt adds at most one entry to its sender's rings."""
+    attempts = max((spec.retry.max_attempts for spec in b.model.senders), default=1)
+    return L.SLOT_MARGIN + attempts * slots
 
 
 def service_state(b: Built, force_slots: int = 0) -> None:
@@ -421,9 +455,11 @@ def service_state(b: Built, force_slots: int = 0) -> None:
         s.g[L.G_RTOP] += extra
     if s.g[L.G_HEAP] >= s.ht.shape[0] - L.HEAP_MARGIN:
         changes["ht"], changes["hi"] = _grow_rows(s.ht, s.ht.size), _grow_rows(s.hi, s.ht.size)
-    if s.g[L.G_RINGS_FULL]:
-        changes["rw"] = _grown_rings(s)
-        s.g[L.G_RINGS_FULL] = 0
+    room = _ring_room(b, changes.get("mi", s.mi).shape[0])
+    s.g[L.G_RING_ROOM] = room
+    if b.budgets and (s.g[L.G_RINGS_FULL] or s.rw.shape[1] < 2 * room):
+        changes["rw"] = _grown_rings(s, max(2 * s.rw.shape[1], 4 * room))
+    s.g[L.G_RINGS_FULL] = 0
     if s.g[L.G_FTOP] >= s.lost.shape[0] - L.SLOT_MARGIN:
         changes["lost"] = _grow_rows(s.lost, s.lost.shape[0])
     if "mi" in changes:

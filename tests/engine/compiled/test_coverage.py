@@ -44,8 +44,8 @@ def test_the_corpus_is_covered(name):
 
 
 @pytest.mark.parametrize("changes, reason", [
-    ({"src": {"timeout": 1, "circuit_breaker": {"failure_ratio": 0.5}}},
-     "node 'src': 'circuit_breaker' is not compiled"),
+    ({"s": {"autoscale": {"min": 1, "max": 4, "target": 0.6}}},
+     "node 's': 'autoscale' is not compiled"),
     ({"src": {"timeout": 2, "hedge": {"after": 0.5}}}, "node 'src': 'hedge'"),
     ({"src": {"timeout": 1, "retry": {"max_attempts": 2}, "keys": {"count": 10}}},
      "node 'src': 'keys' is not compiled"),
