@@ -14,7 +14,10 @@ Attempts lost inside a handler are put on ``lost`` and resolved (retried or fail
 at the end of that step of the handler, as the SimPy engine does at once: numba
 compiles no recursion, and a retry that is rejected again would recurse. For the same
 reason the unblocking that room in a blocking buffer sets off (``overflow: block``)
-runs on an explicit stack of frames, ``cs`` (see ``_cascade``).
+runs on an explicit stack of frames, ``cs`` (see ``_cascade``). The one kind of event
+that may touch thousands of messages at once, a crash and the repair after it, runs in
+steps: between two, the rest waits as an event first in line at the same instant while
+Python serves the state (``_push_first``), so no margin is outrun.
 Compiled with ``cache=True``: the machine code is kept on disk beside this file (or
 in the user's cache when that is read-only), so it is compiled once per
 installation.
@@ -59,7 +62,7 @@ from sim.engine.compiled.layout import (
     C_CRASH, EV_CRASH, EV_REPAIR, N_BREAKS, N_CRASHES, N_DOWN_DRAW, N_PROVISIONED, N_UP_DRAW)
 from sim.engine.compiled.layout import (
     C_CIRCUIT_OPEN, CB_CLOSED, CB_HALF_OPEN, CB_OPEN, F_CB_COOLDOWN, F_CB_OPENED_AT,
-    F_CB_RATIO, F_CB_WINDOW, G_RING_ROOM, N_CB_FAILURES, N_CB_HEAD, N_CB_MIN_CALLS,
+    F_CB_RATIO, F_CB_WINDOW, EV_CRASHING, EV_FILLING, N_CB_FAILURES, N_CB_HEAD, N_CB_MIN_CALLS,
     N_CB_PROBE_OK, N_CB_PROBES, N_CB_PROBING, N_CB_RING, N_CB_STATE, N_CB_TAIL,
     N_CIRCUIT_OPEN)
 
@@ -97,9 +100,22 @@ def _record(s, stat, x):
 @jit
 def _push(s, t, kind, a, b, c):
     """Schedule an event at ``t`` (s): after every event already due at ``t``."""
+    seq = s.g[G_SEQ]
+    s.g[G_SEQ] = seq + 1
+    _sift_in(s, t, seq, kind, a, b, c)
+
+
+@jit
+def _push_first(s, t, kind, a, b, c):
+    """Schedule an event at ``t`` (s) before every event already due at ``t``: the rest
+    of an event the kernel hands back to Python in the middle of (see _crash_losses)."""
+    _sift_in(s, t, -1, kind, a, b, c)
+
+
+@leaf
+def _sift_in(s, t, seq, kind, a, b, c):
+    """Put an event (time ``t``, sequence number ``seq``) on the heap."""
     ht, hi, g = s.ht, s.hi, s.g
-    seq = g[G_SEQ]
-    g[G_SEQ] = seq + 1
     i = g[G_HEAP]
     g[G_HEAP] = i + 1
     while i > 0:
@@ -942,21 +958,42 @@ def _crash(s, c, now):
     ni[c, N_SERVERS] = 0
     m = ni[c, N_RUN_HEAD]
     ni[c, N_RUN_HEAD] = ni[c, N_RUN_TAIL] = -1
+    _crash_losses(s, c, m, now)
+
+
+@jit
+def _crash_losses(s, c, m, now):
+    """The losses of a crash of ``c``, from message ``m`` on (linked by M_NEXT), then the
+    repair due after a down-time draw. Each loss may set off a chain of retries; a crash
+    of thousands of messages would outrun the margins of the streams, sample buffers
+    and tables, so between two losses the rest of the crash waits, first at this
+    instant, while Python serves the state (advance hands back)."""
+    mi = s.mi
     while m >= 0:
         nxt = mi[m, M_NEXT]
         mi[m, M_TOKEN] = 0
         _lose(s, m, C_CRASH, now)
         _resolve_losses(s, now)
         m = nxt
-    _push(s, now + _draw(s, ni[c, N_DOWN_DRAW]), EV_REPAIR, c, 0, 0)
+        if m >= 0 and _needs_service(s):
+            _push_first(s, now, EV_CRASHING, c, m, 0)
+            return
+    _push(s, now + _draw(s, s.ni[c, N_DOWN_DRAW]), EV_REPAIR, c, 0, 0)
 
 
 @jit
 def _repair(s, c, now):
-    """Crashes.repair with Service.fill: the servers are back and the idle ones take
-    waiting messages (inputs in order); the next crash is due after an up-time draw."""
+    """Crashes.repair: the servers are back, and fill them."""
+    s.ni[c, N_SERVERS] = s.ni[c, N_PROVISIONED]
+    _fill(s, c, now)
+
+
+@jit
+def _fill(s, c, now):
+    """Service.fill after a repair: idle servers take waiting messages (inputs in
+    order), in steps as _crash_losses; then the next crash is due after an up-time
+    draw."""
     ni = s.ni
-    ni[c, N_SERVERS] = ni[c, N_PROVISIONED]
     own = ni[c, N_BUF]
     while ni[c, N_BUSY] < ni[c, N_SERVERS]:
         found = False
@@ -969,6 +1006,9 @@ def _repair(s, c, now):
                 break
         if not found:
             break
+        if _needs_service(s):
+            _push_first(s, now, EV_FILLING, c, 0, 0)
+            return
     _push(s, now + _draw(s, ni[c, N_UP_DRAW]), EV_CRASH, c, 0, 0)
 
 
@@ -1214,7 +1254,7 @@ def _ring_push(s, row, tail_col, head_col, sender, now):
     cap = s.rw.shape[1]
     s.rw[row, tail % cap] = now
     s.ni[sender, tail_col] = tail + 1
-    if tail + 1 - s.ni[sender, head_col] >= cap - s.g[G_RING_ROOM]:
+    if tail + 1 - s.ni[sender, head_col] >= cap - SLOT_MARGIN:
         s.g[G_RINGS_FULL] = 1
 
 
@@ -1289,7 +1329,7 @@ def _outcome(s, sender, now, ok):
             ni[sender, N_CB_FAILURES] -= 1
         head += 1
     ni[sender, N_CB_HEAD] = head
-    if tail - head >= cap - s.g[G_RING_ROOM]:
+    if tail - head >= cap - SLOT_MARGIN:
         s.g[G_RINGS_FULL] = 1
     calls = tail - head
     if calls >= ni[sender, N_CB_MIN_CALLS] and (
@@ -1514,6 +1554,10 @@ def _dispatch(s, kind, a, b, c, now):
         _crash(s, a, now)
     elif kind == EV_REPAIR:
         _repair(s, a, now)
+    elif kind == EV_CRASHING:
+        _crash_losses(s, a, b, now)
+    elif kind == EV_FILLING:
+        _fill(s, a, now)
     else:
         _send(s, b, a, now, -1)
     _resolve_losses(s, now)
@@ -1540,19 +1584,26 @@ def start(s):
             _push(s, _draw(s, ni[node, N_UP_DRAW]), EV_CRASH, node, 0, 0)
 
 
+@jit
+def _needs_service(s):
+    """Does the state need Python: a stream running low, a sample buffer or a ring near
+    full, the heap or a slot table (messages, requests, lost attempts) short of room?"""
+    g = s.g
+    return (g[G_LOW] != 0 or g[G_FLUSH] != 0 or g[G_RINGS_FULL] != 0
+            or g[G_HEAP] >= s.ht.shape[0] - HEAP_MARGIN or g[G_MTOP] < SLOT_MARGIN
+            or g[G_RTOP] < SLOT_MARGIN or g[G_FTOP] >= s.lost.shape[0] - SLOT_MARGIN)
+
+
 @loop
 def advance(s):
     """Run events until one due at or after ``gf[GF_STOP]``, or until the state needs
     Python (returns STOPPED, NEEDS_SERVICE or LIVELOCK; see the module docstring)."""
     g = s.g
     stop = s.gf[GF_STOP]
-    heap_room = s.ht.shape[0] - HEAP_MARGIN
-    lost_room = s.lost.shape[0] - SLOT_MARGIN
     while True:
         if g[G_ERROR_NODE] >= 0:
             return LIVELOCK
-        if (g[G_LOW] or g[G_FLUSH] or g[G_RINGS_FULL] or g[G_HEAP] >= heap_room or g[G_MTOP] < SLOT_MARGIN
-                or g[G_RTOP] < SLOT_MARGIN or g[G_FTOP] >= lost_room):
+        if _needs_service(s):
             return NEEDS_SERVICE
         if g[G_HEAP] == 0 or s.ht[0] >= stop:
             return STOPPED

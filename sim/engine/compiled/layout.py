@@ -157,13 +157,13 @@ H_COLUMNS = 5
  EV_EXPIRE, EV_VISIBLE, EV_LANDED) = range(10)
 EV_PS_DONE, EV_PREEMPT_DONE = 10, 11
 EV_CRASH, EV_REPAIR = 12, 13
+EV_CRASHING, EV_FILLING = 14, 15     # a crash's losses, a repair's starts, under way
 
 # globals
 (G_SEQ, G_HEAP, G_MTOP, G_RTOP, G_LOW, G_FLUSH, G_ENTRY, G_ERROR_NODE, G_EVENTS,
  G_FTOP, G_RINGS_FULL, G_BLOCKING) = range(12)
 G_JSEQ, G_TOKEN = range(12, 14)
-G_RING_ROOM = 14      # the free room kept in each ring of rw (service_state sets it)
-G_COLUMNS = 15
+G_COLUMNS = 14
 GF_NOW, GF_WARMUP, GF_STOP = range(3)
 GF_COLUMNS = 3
 

@@ -399,11 +399,11 @@ def _grow_slots(rows_i, rows_f, free, top: int, extra: int):
     return rows_i, rows_f, free
 
 
-def _grown_rings(s: L.State, width: int) -> np.ndarray:
-    """The rings of the retry budgets and circuit breakers ``width`` wide, each laid out
-    from its oldest entry (a breaker's two rows share one head and tail)."""
+def _grown_rings(s: L.State) -> np.ndarray:
+    """The rings of the retry budgets and circuit breakers at twice the room, each laid
+    out from its oldest entry (a breaker's two rows share one head and tail)."""
     cap = s.rw.shape[1]
-    out = np.zeros((s.rw.shape[0], width))
+    out = np.zeros((s.rw.shape[0], 2 * cap))
     senders = s.ni[:, L.N_KIND] == L.K_SENDER
     for i in np.flatnonzero(senders & (s.ni[:, L.N_RING] >= 0)):
         row = s.ni[i, L.N_RING]
@@ -420,13 +420,6 @@ def _grown_rings(s: L.State, width: int) -> np.ndarray:
         s.ni[i, L.N_CB_HEAD], s.ni[i, L.N_CB_TAIL] = 0, tail - head
     return out
 
-
-def _ring_room(b: Built, slots: int) -> int:
-    """The free room each ring keeps between calls of the kernel: one event may resolve
-    every message alive at once (a crash), each through up to ``max_attempts``
-    attempts, and each attempt adds at most one entry to its sender's rings."""
-    attempts = max((spec.retry.max_attempts for spec in b.model.senders), default=1)
-    return L.SLOT_MARGIN + attempts * slots
 
 
 def service_state(b: Built, force_slots: int = 0) -> None:
@@ -455,11 +448,9 @@ def service_state(b: Built, force_slots: int = 0) -> None:
         s.g[L.G_RTOP] += extra
     if s.g[L.G_HEAP] >= s.ht.shape[0] - L.HEAP_MARGIN:
         changes["ht"], changes["hi"] = _grow_rows(s.ht, s.ht.size), _grow_rows(s.hi, s.ht.size)
-    room = _ring_room(b, changes.get("mi", s.mi).shape[0])
-    s.g[L.G_RING_ROOM] = room
-    if b.budgets and (s.g[L.G_RINGS_FULL] or s.rw.shape[1] < 2 * room):
-        changes["rw"] = _grown_rings(s, max(2 * s.rw.shape[1], 4 * room))
-    s.g[L.G_RINGS_FULL] = 0
+    if s.g[L.G_RINGS_FULL]:
+        changes["rw"] = _grown_rings(s)
+        s.g[L.G_RINGS_FULL] = 0
     if s.g[L.G_FTOP] >= s.lost.shape[0] - L.SLOT_MARGIN:
         changes["lost"] = _grow_rows(s.lost, s.lost.shape[0])
     if "mi" in changes:
