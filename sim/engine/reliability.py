@@ -14,33 +14,37 @@ __all__ = ["Crashes", "Effects", "availability_process", "autoscaler_process"]
 
 
 class Crashes:
-    """Mixin: a crash loses every message in service; buffered ones are kept."""
+    """Mixin: a crash loses every message in service; buffered ones are kept.
+
+    ``in_service`` is a dict (its values unused) so that a crash fails the messages in
+    the order they started: a set would fail them in an order set by their memory
+    addresses, and the retries they set off would draw in an order no seed fixes."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.in_service: set = set()
+        self.in_service: dict = {}
         self.crashes = 0
         self.lost = 0
 
     def begin(self, msg: Msg, source) -> None:
-        self.in_service.add(msg)
+        self.in_service[msg] = None
         super().begin(msg, source)
 
     def _continue(self, msg: Msg, take, now: float) -> None:
-        self.in_service.add(msg)
+        self.in_service[msg] = None
         super()._continue(msg, take, now)
 
     def _done(self, event) -> None:
         msg = event._value
         if msg not in self.in_service:
             return
-        self.in_service.discard(msg)
+        del self.in_service[msg]
         super()._done(event)
 
     def crash(self) -> None:
         now = self.env._now
         self.crashes += 1
-        lost, self.in_service = self.in_service, set()
+        lost, self.in_service = self.in_service, {}
         self.busy_span += len(lost) * now
         self.busy -= len(lost)
         self.servers = 0

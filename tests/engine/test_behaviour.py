@@ -8,6 +8,7 @@ import pytest
 
 from sim.analytic.behaviour import erlang_a, gimc, mmc_priority
 from sim.distributions import Constant, Erlang
+import tests.conftest as shared
 from tests.conftest import assert_agrees, run_model
 
 
@@ -22,6 +23,13 @@ def const(v):
 # -- balking and reneging by hand ------------------------------------------------------
 
 
+@pytest.fixture(params=["simpy", "compiled"])
+def on_both_engines(request, monkeypatch):
+    """The test's runs (run_model) on each engine in turn."""
+    monkeypatch.setattr(shared, "ENGINE", request.param)
+
+
+@pytest.mark.usefixtures("on_both_engines")
 def test_balk_for_sure_keeps_at_most_n_waiting():
     """D/D/1, a message every 1 s, service 2.4 s, balk [[2, 1]]: an arrival finding 2
     waiting always balks, so at most 2 wait; the server never idles after t = 1, so
@@ -37,6 +45,7 @@ def test_balk_for_sure_keeps_at_most_n_waiting():
     assert 1000 - req["completed"] - w["balked"] in (1, 2, 3)
 
 
+@pytest.mark.usefixtures("on_both_engines")
 def test_balk_with_probability_matches_birth_death():
     """M/M/1 with lam = mu = 1 and balk [[1, 0.5]]: an arrival that finds one or more
     waiting (n >= 2 present) joins with probability 1/2, so the birth rates are

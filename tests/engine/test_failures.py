@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from sim.engine import simulate
+import tests.conftest as shared
 from tests.conftest import assert_agrees, make_model, run_model
 
 
@@ -99,6 +100,13 @@ def test_router_rate_limit():
     assert r["nodes"]["gw"]["dropped"] == r["requests"]["rejected"]
 
 
+@pytest.fixture(params=["simpy", "compiled"])
+def on_both_engines(request, monkeypatch):
+    """The test's runs (run_model) on each engine in turn."""
+    monkeypatch.setattr(shared, "ENGINE", request.param)
+
+
+@pytest.mark.usefixtures("on_both_engines")
 def test_availability_scales_saturated_throughput():
     """A saturated server up mtbf, down mttr: throughput = mu * mtbf / (mtbf + mttr)."""
     mtbf, mttr, mu = 20.0, 5.0, 10.0
@@ -181,6 +189,7 @@ def test_retry_budget_limits_retries():
     assert req["amplification"] == pytest.approx(1.1, rel=0.01)
 
 
+@pytest.mark.usefixtures("on_both_engines")
 def test_circuit_breaker_opens_and_sheds_load():
     nodes = {"src": {"kind": "sender", "rate": 20.0,
                      "circuit_breaker": {"failure_ratio": 0.5, "window": 5, "min_calls": 10,

@@ -16,22 +16,23 @@ __all__ = ["uncovered", "COVERED_KEYS"]
 
 COVERED_KEYS = {
     "sender": {"name", "kind", "rate", "interarrival", "clients", "think", "timeout", "retry",
-               "priority", "routing", "replicas", "profile", "period", "rate_limit"},
+               "priority", "routing", "replicas", "profile", "period", "rate_limit",
+               "circuit_breaker"},
     "queue": {"name", "kind", "buffer", "routing"},
     "service": {"name", "kind", "service", "servers", "inputs", "buffer", "error_rate",
-                "idempotent", "routing", "has_default", "replicas"},
+                "idempotent", "routing", "has_default", "replicas", "availability"},
     "router": {"name", "kind", "routing", "replicas", "rate_limit"},
 }
 """Keys of each node kind the kernel reads (the others must keep their defaults)."""
 
-_BUFFER_KEYS = {"capacity", "overflow", "discipline", "ttl", "lifo_above", "latency"}
+_BUFFER_KEYS = {"capacity", "overflow", "discipline", "ttl", "lifo_above", "latency", "balk"}
 _RETRY_KEYS = {"max_attempts", "backoff", "jitter", "budget"}
 _EDGE_KEYS = {"source", "target", "p", "latency"}
 _ROUTINGS = {"probabilistic", "random", "round_robin", "least_loaded", "power_of_two"}
 _OVERFLOWS = {"reject", "drop_oldest", "block"}
 _DISCIPLINES = {"fifo", "lifo", "priority", "adaptive_lifo", "ps", "preemptive"}
 _SERVING_KEYS = {"ps": {"discipline"},
-                 "preemptive": {"discipline", "capacity", "overflow", "latency"}}
+                 "preemptive": {"discipline", "capacity", "overflow", "latency", "balk"}}
 """The own-buffer keys the kernel reads with a service discipline (ps, preemptive)."""
 
 
@@ -84,6 +85,21 @@ def _serving_reason(model, where: str, spec) -> str | None:
     return None
 
 
+def _availability_reason(model, where: str, spec) -> str | None:
+    """Why the kernel cannot run the crashes and repairs of service ``spec``, or None:
+    not with shared or preempted servers, nor beside a blocking buffer (a server
+    blocked by a held message is not in service and outlives a crash)."""
+    if getattr(spec, "availability", None) is None:
+        return None
+    d = getattr(spec, "discipline", "fifo")
+    if d in _SERVING_KEYS:
+        return f"{where}: 'availability' with 'discipline: {d}' is not compiled"
+    if any(getattr(n, "buffer", None) is not None and n.buffer.overflow == "block"
+           for n in model.nodes):
+        return f"{where}: 'availability' in a model with 'overflow: block' is not compiled"
+    return None
+
+
 def _node_reason(model, spec) -> str | None:
     where = f"node {spec.name!r}"
     if spec.kind not in COVERED_KEYS:
@@ -103,6 +119,9 @@ def _node_reason(model, spec) -> str | None:
         reason = _buffer_reason(where, buffer) or _serving_reason(model, where, spec)
         if reason:
             return reason
+    reason = _availability_reason(model, where, spec)
+    if reason:
+        return reason
     retry = getattr(spec, "retry", None)
     if retry is not None:
         extra = _changed(retry, _RETRY_KEYS)

@@ -14,7 +14,10 @@ Attempts lost inside a handler are put on ``lost`` and resolved (retried or fail
 at the end of that step of the handler, as the SimPy engine does at once: numba
 compiles no recursion, and a retry that is rejected again would recurse. For the same
 reason the unblocking that room in a blocking buffer sets off (``overflow: block``)
-runs on an explicit stack of frames, ``cs`` (see ``_cascade``).
+runs on an explicit stack of frames, ``cs`` (see ``_cascade``). The one kind of event
+that may touch thousands of messages at once, a crash and the repair after it, runs in
+steps: between two, the rest waits as an event first in line at the same instant while
+Python serves the state (``_push_first``), so no margin is outrun.
 Compiled with ``cache=True``: the machine code is kept on disk beside this file (or
 in the user's cache when that is read-only), so it is compiled once per
 installation.
@@ -53,6 +56,15 @@ from sim.engine.compiled.layout import (
     EV_PREEMPT_DONE, EV_PS_DONE, F_SHARE, F_V, F_V_AT, G_JSEQ, G_TOKEN, M_JSEQ, M_TOKEN,
     MF_END, MF_LEFT, MF_SIZE, MF_VFIN, N_EPOCH, N_FRONT, N_JH, N_JOBS, N_RUN_HEAD,
     N_RUN_TAIL, N_SERVE, S_FIFO, S_PS)
+from sim.engine.compiled.layout import (
+    B_BALK0, B_BALK1, B_BALKED, B_BSTREAM, BK_AT, BK_P, C_BALKED)
+from sim.engine.compiled.layout import (
+    C_CRASH, EV_CRASH, EV_REPAIR, N_BREAKS, N_CRASHES, N_DOWN_DRAW, N_PROVISIONED, N_UP_DRAW)
+from sim.engine.compiled.layout import (
+    C_CIRCUIT_OPEN, CB_CLOSED, CB_HALF_OPEN, CB_OPEN, F_CB_COOLDOWN, F_CB_OPENED_AT,
+    F_CB_RATIO, F_CB_WINDOW, EV_CRASHING, EV_FILLING, N_CB_FAILURES, N_CB_HEAD, N_CB_MIN_CALLS,
+    N_CB_PROBE_OK, N_CB_PROBES, N_CB_PROBING, N_CB_RING, N_CB_STATE, N_CB_TAIL,
+    N_CIRCUIT_OPEN)
 
 __all__ = ["advance", "start", "shared_until"]
 
@@ -88,9 +100,22 @@ def _record(s, stat, x):
 @jit
 def _push(s, t, kind, a, b, c):
     """Schedule an event at ``t`` (s): after every event already due at ``t``."""
+    seq = s.g[G_SEQ]
+    s.g[G_SEQ] = seq + 1
+    _sift_in(s, t, seq, kind, a, b, c)
+
+
+@jit
+def _push_first(s, t, kind, a, b, c):
+    """Schedule an event at ``t`` (s) before every event already due at ``t``: the rest
+    of an event the kernel hands back to Python in the middle of (see _crash_losses)."""
+    _sift_in(s, t, -1, kind, a, b, c)
+
+
+@leaf
+def _sift_in(s, t, seq, kind, a, b, c):
+    """Put an event (time ``t``, sequence number ``seq``) on the heap."""
     ht, hi, g = s.ht, s.hi, s.g
-    seq = g[G_SEQ]
-    g[G_SEQ] = seq + 1
     i = g[G_HEAP]
     g[G_HEAP] = i + 1
     while i > 0:
@@ -308,6 +333,9 @@ def _visible(s, b, m, now, arrived, producer):
     overflow. True when ``overflow: block`` holds the message and ``producer`` (a node,
     or -1 for none) must wait for it to be admitted."""
     bi, ni = s.bi, s.ni
+    if bi[b, B_BALK1] > bi[b, B_BALK0] and _balks(s, b):
+        _balked(s, b, m)
+        return False
     owner = bi[b, B_OWNER]
     if owner >= 0 and ni[owner, N_SERVE] != S_FIFO:
         _served_apart(s, b, owner, m, now, arrived)
@@ -339,6 +367,30 @@ def _visible(s, b, m, now, arrived, producer):
         return False
     _enter(s, b, m, now)
     return False
+
+
+@jit
+def _balks(s, b):
+    """Balking.put: does an arrival refuse to join, with n waiting? The point with the
+    largest n' <= n gives p; p >= 1 refuses without a draw, else a uniform draw < p."""
+    n = s.bi[b, B_N]
+    r0, r1 = s.bi[b, B_BALK0], s.bi[b, B_BALK1]
+    if n < s.bk[r0, BK_AT]:
+        return False
+    r = r0
+    while r + 1 < r1 and s.bk[r + 1, BK_AT] <= n:
+        r += 1
+    p = s.bk[r, BK_P]
+    return p >= 1.0 or _draw(s, s.bi[b, B_BSTREAM]) < p
+
+
+@jit
+def _balked(s, b, m):
+    """Balking.put refusing ``m``: an arrival, dropped and balked (cause ``balked``)."""
+    s.bi[b, B_ARRIVALS] += 1
+    s.bi[b, B_DROPPED] += 1
+    s.bi[b, B_BALKED] += 1
+    _defer_loss(s, m, C_BALKED)
 
 
 @jit
@@ -514,12 +566,13 @@ def _serve(s, c, m, now, own, ls):
         s.ni[c, N_ARRIVALS] += 1
         s.mf[m, MF_T] = now
         _record(s, s.ni[c, N_STAT_WAIT], 0.0)
+    token = _in_service(s, c, m) if s.ni[c, N_BREAKS] else 0
     if ls >= 0:
-        _push(s, now + _draw(s, ls), EV_LANDED, c, m, 0)
+        _push(s, now + _draw(s, ls), EV_LANDED, c, m, token)
         return
     work = _draw(s, s.ni[c, N_DRAW])
     s.mf[m, MF_WORK] += work
-    _push(s, now + work, EV_DONE, c, m, 0)
+    _push(s, now + work, EV_DONE, c, m, token)
 
 
 @jit
@@ -531,12 +584,17 @@ def _begin(s, c, m, now, own, ls):
 
 
 @jit
-def _landed(s, c, m, now):
-    """PullTransit._landed: the pulled message reached its server, which serves it now."""
+def _landed(s, c, m, token, now):
+    """PullTransit._landed: the pulled message reached its server, which serves it now.
+    One lost by a crash on the way (its token void) still draws its work, as the
+    SimPy engine does before Crashes._done drops it."""
+    if s.ni[c, N_BREAKS] and s.mi[m, M_TOKEN] != token:
+        _draw(s, s.ni[c, N_DRAW])
+        return
     s.mf[m, MF_T] = now
     work = _draw(s, s.ni[c, N_DRAW])
     s.mf[m, MF_WORK] += work
-    _push(s, now + work, EV_DONE, c, m, 0)
+    _push(s, now + work, EV_DONE, c, m, token)
 
 
 @jit
@@ -861,6 +919,99 @@ def _pr_next(s, c, now):
     ni[c, N_BUSY] -= 1
 
 
+# ------------------------------------- crashes and repairs (sim.engine.reliability)
+@jit
+def _in_service(s, c, m):
+    """Crashes.begin and _continue: ``m`` joins the messages in service of ``c`` (last,
+    in start order) with a new token, which its completion event carries."""
+    _run_append(s, c, m)
+    token = s.g[G_TOKEN] + 1
+    s.g[G_TOKEN] = token
+    s.mi[m, M_TOKEN] = token
+    return token
+
+
+@jit
+def _served_out(s, c, m, token):
+    """Crashes._done: is ``m`` still in service at ``c`` with this start's token (not
+    lost by a crash since)? If so it leaves the messages in service."""
+    if s.mi[m, M_TOKEN] != token:
+        return False
+    _run_remove(s, c, m)
+    return True
+
+
+@jit
+def _crash(s, c, now):
+    """Crashes.crash (availability_process: up time over): every message in service is
+    lost (cause ``crash``), in start order, and no server serves until the repair,
+    due after a down-time draw."""
+    ni, mi = s.ni, s.mi
+    ni[c, N_CRASHES] += 1
+    count = 0
+    m = ni[c, N_RUN_HEAD]
+    while m >= 0:
+        count += 1
+        m = mi[m, M_NEXT]
+    s.nf[c, F_BUSY_SPAN] += count * now
+    ni[c, N_BUSY] -= count
+    ni[c, N_SERVERS] = 0
+    m = ni[c, N_RUN_HEAD]
+    ni[c, N_RUN_HEAD] = ni[c, N_RUN_TAIL] = -1
+    _crash_losses(s, c, m, now)
+
+
+@jit
+def _crash_losses(s, c, m, now):
+    """The losses of a crash of ``c``, from message ``m`` on (linked by M_NEXT), then the
+    repair due after a down-time draw. Each loss may set off a chain of retries; a crash
+    of thousands of messages would outrun the margins of the streams, sample buffers
+    and tables, so between two losses the rest of the crash waits, first at this
+    instant, while Python serves the state (advance hands back)."""
+    mi = s.mi
+    while m >= 0:
+        nxt = mi[m, M_NEXT]
+        mi[m, M_TOKEN] = 0
+        _lose(s, m, C_CRASH, now)
+        _resolve_losses(s, now)
+        m = nxt
+        if m >= 0 and _needs_service(s):
+            _push_first(s, now, EV_CRASHING, c, m, 0)
+            return
+    _push(s, now + _draw(s, s.ni[c, N_DOWN_DRAW]), EV_REPAIR, c, 0, 0)
+
+
+@jit
+def _repair(s, c, now):
+    """Crashes.repair: the servers are back, and fill them."""
+    s.ni[c, N_SERVERS] = s.ni[c, N_PROVISIONED]
+    _fill(s, c, now)
+
+
+@jit
+def _fill(s, c, now):
+    """Service.fill after a repair: idle servers take waiting messages (inputs in
+    order), in steps as _crash_losses; then the next crash is due after an up-time
+    draw."""
+    ni = s.ni
+    own = ni[c, N_BUF]
+    while ni[c, N_BUSY] < ni[c, N_SERVERS]:
+        found = False
+        for k in range(ni[c, N_IN0], ni[c, N_IN1]):
+            b = s.inputs[k]
+            m = _take(s, b, now)
+            if m >= 0:
+                _begin(s, c, m, now, b == own, s.pin[k])
+                found = True
+                break
+        if not found:
+            break
+        if _needs_service(s):
+            _push_first(s, now, EV_FILLING, c, 0, 0)
+            return
+    _push(s, now + _draw(s, ni[c, N_UP_DRAW]), EV_CRASH, c, 0, 0)
+
+
 # ------------------------------------------------------------------- routing
 @jit
 def _load(s, node):
@@ -1040,6 +1191,8 @@ def _finish(s, m, now):
     ri = s.ri
     if ri[q, Q_CURRENT] == s.mi[m, M_ATTEMPT]:
         ri[q, Q_CURRENT] = 0
+        if s.ni[sender, N_CB_RING] >= 0:
+            _outcome(s, sender, now, True)
     if ri[q, Q_STATE] == PENDING:
         ri[q, Q_STATE] = DONE
         _settle(s, sender, s.mf[m, MF_BORN], True, s.mf[m, MF_WAITED], now)
@@ -1082,6 +1235,11 @@ def _attempt(s, q, now):
         _push(s, now + timeout, EV_TIMEOUT, q, s.ri[q, Q_GEN], s.ri[q, Q_SENT])
     if s.rf[q, QF_BORN] >= s.gf[GF_WARMUP]:
         s.ni[sender, N_ATTEMPTS] += 1
+    if s.ni[sender, N_CB_RING] >= 0 and not _allow(s, sender, now):
+        if s.rf[q, QF_BORN] >= s.gf[GF_WARMUP]:
+            s.ni[sender, N_CIRCUIT_OPEN] += 1
+        _defer_loss(s, m, C_CIRCUIT_OPEN)
+        return
     if s.ni[sender, N_LIMITED] and not _admit(s, sender, now):
         _defer_loss(s, m, C_REJECTED)
         return
@@ -1098,6 +1256,85 @@ def _ring_push(s, row, tail_col, head_col, sender, now):
     s.ni[sender, tail_col] = tail + 1
     if tail + 1 - s.ni[sender, head_col] >= cap - SLOT_MARGIN:
         s.g[G_RINGS_FULL] = 1
+
+
+# ------------------------------------------- circuit breakers (sim.engine.guards.Breaker)
+@jit
+def _allow(s, sender, now):
+    """Breaker.allow: may an attempt be sent now? An open breaker turns half-open once
+    its cooldown is over; a half-open one lets ``probes`` attempts through."""
+    ni = s.ni
+    state = ni[sender, N_CB_STATE]
+    if state == CB_OPEN:
+        if now - s.nf[sender, F_CB_OPENED_AT] < s.nf[sender, F_CB_COOLDOWN]:
+            return False
+        state = CB_HALF_OPEN
+        ni[sender, N_CB_STATE] = state
+        ni[sender, N_CB_PROBING] = 0
+        ni[sender, N_CB_PROBE_OK] = 0
+    if state == CB_HALF_OPEN:
+        if ni[sender, N_CB_PROBING] >= ni[sender, N_CB_PROBES]:
+            return False
+        ni[sender, N_CB_PROBING] += 1
+    return True
+
+
+@jit
+def _forget(s, sender):
+    """The breaker's window emptied (Breaker: outcomes.clear(), failures = 0)."""
+    s.ni[sender, N_CB_HEAD] = s.ni[sender, N_CB_TAIL]
+    s.ni[sender, N_CB_FAILURES] = 0
+
+
+@jit
+def _trip(s, sender, now):
+    """Breaker._open: the breaker opens now."""
+    s.ni[sender, N_CB_STATE] = CB_OPEN
+    s.nf[sender, F_CB_OPENED_AT] = now
+    _forget(s, sender)
+
+
+@jit
+def _outcome(s, sender, now, ok):
+    """Breaker.record: an attempt resolved (``ok``: it completed its request). Half-open,
+    a failure reopens and ``probes`` successes close; closed, the outcome joins the
+    window (those older than ``window`` s leave it) and the breaker opens when at least
+    ``min_calls`` outcomes are in it and failures reach ``failure_ratio`` of them."""
+    ni = s.ni
+    state = ni[sender, N_CB_STATE]
+    if state == CB_HALF_OPEN:
+        if not ok:
+            _trip(s, sender, now)
+            return
+        ni[sender, N_CB_PROBE_OK] += 1
+        if ni[sender, N_CB_PROBE_OK] >= ni[sender, N_CB_PROBES]:
+            ni[sender, N_CB_STATE] = CB_CLOSED
+            _forget(s, sender)
+        return
+    if state == CB_OPEN:
+        return
+    row = ni[sender, N_CB_RING]
+    cap = s.rw.shape[1]
+    tail = ni[sender, N_CB_TAIL]
+    s.rw[row, tail % cap] = now
+    s.rw[row + 1, tail % cap] = 1.0 if ok else 0.0
+    tail += 1
+    ni[sender, N_CB_TAIL] = tail
+    if not ok:
+        ni[sender, N_CB_FAILURES] += 1
+    horizon = now - s.nf[sender, F_CB_WINDOW]
+    head = ni[sender, N_CB_HEAD]
+    while head < tail and s.rw[row, head % cap] < horizon:
+        if s.rw[row + 1, head % cap] == 0.0:
+            ni[sender, N_CB_FAILURES] -= 1
+        head += 1
+    ni[sender, N_CB_HEAD] = head
+    if tail - head >= cap - SLOT_MARGIN:
+        s.g[G_RINGS_FULL] = 1
+    calls = tail - head
+    if calls >= ni[sender, N_CB_MIN_CALLS] and (
+            ni[sender, N_CB_FAILURES] >= s.nf[sender, F_CB_RATIO] * calls):
+        _trip(s, sender, now)
 
 
 @jit
@@ -1175,6 +1412,8 @@ def _lose(s, m, cause, now):
         s.ni[sender, N_REJECTED] += 1
     if s.ri[q, Q_CURRENT] == s.mi[m, M_ATTEMPT]:
         s.ri[q, Q_CURRENT] = 0
+        if s.ni[sender, N_CB_RING] >= 0 and cause != C_CIRCUIT_OPEN:
+            _outcome(s, sender, now, False)
         _retry_or_die(s, q, cause, now)
     _release_message(s, m)
 
@@ -1271,12 +1510,16 @@ def _on_timeout(s, q, gen, attempt, now):
     ri[q, Q_CURRENT] = 0
     if ri[q, Q_COUNTED]:
         s.ni[ri[q, Q_SENDER], N_TIMED_OUT] += 1
+    if s.ni[ri[q, Q_SENDER], N_CB_RING] >= 0:
+        _outcome(s, ri[q, Q_SENDER], now, False)
     _retry_or_die(s, q, C_TIMEOUT, now)
 
 
 @jit
 def _dispatch(s, kind, a, b, c, now):
     if kind == EV_DONE:
+        if s.ni[a, N_BREAKS] and not _served_out(s, a, b, c):
+            return
         _done(s, a, b, now)
         return
     if kind == EV_ARRIVAL:
@@ -1302,11 +1545,19 @@ def _dispatch(s, kind, a, b, c, now):
     elif kind == EV_VISIBLE:
         _visible(s, a, b, now, s.mf[b, MF_T], -1)
     elif kind == EV_LANDED:
-        _landed(s, a, b, now)
+        _landed(s, a, b, c, now)
     elif kind == EV_PS_DONE:
         _ps_done(s, a, b, now)
     elif kind == EV_PREEMPT_DONE:
         _pr_done(s, a, b, c, now)
+    elif kind == EV_CRASH:
+        _crash(s, a, now)
+    elif kind == EV_REPAIR:
+        _repair(s, a, now)
+    elif kind == EV_CRASHING:
+        _crash_losses(s, a, b, now)
+    elif kind == EV_FILLING:
+        _fill(s, a, now)
     else:
         _send(s, b, a, now, -1)
     _resolve_losses(s, now)
@@ -1315,7 +1566,9 @@ def _dispatch(s, kind, a, b, c, now):
 @loop
 def start(s):
     """Sender.start for every sender, in node order: a closed one's clients all send
-    now, an open one's first arrival is scheduled after one gap."""
+    now, an open one's first arrival is scheduled after one gap; then the first crash
+    of each service with ``availability`` after an up-time draw (its process starts
+    once the senders have)."""
     ni = s.ni
     for node in range(ni.shape[0]):
         if ni[node, N_KIND] != K_SENDER:
@@ -1326,6 +1579,19 @@ def start(s):
                 _resolve_losses(s, 0.0)
         else:
             _push(s, _gap(s, node, 0.0), EV_ARRIVAL, node, 0, 0)
+    for node in range(ni.shape[0]):
+        if ni[node, N_BREAKS]:
+            _push(s, _draw(s, ni[node, N_UP_DRAW]), EV_CRASH, node, 0, 0)
+
+
+@jit
+def _needs_service(s):
+    """Does the state need Python: a stream running low, a sample buffer or a ring near
+    full, the heap or a slot table (messages, requests, lost attempts) short of room?"""
+    g = s.g
+    return (g[G_LOW] != 0 or g[G_FLUSH] != 0 or g[G_RINGS_FULL] != 0
+            or g[G_HEAP] >= s.ht.shape[0] - HEAP_MARGIN or g[G_MTOP] < SLOT_MARGIN
+            or g[G_RTOP] < SLOT_MARGIN or g[G_FTOP] >= s.lost.shape[0] - SLOT_MARGIN)
 
 
 @loop
@@ -1334,13 +1600,10 @@ def advance(s):
     Python (returns STOPPED, NEEDS_SERVICE or LIVELOCK; see the module docstring)."""
     g = s.g
     stop = s.gf[GF_STOP]
-    heap_room = s.ht.shape[0] - HEAP_MARGIN
-    lost_room = s.lost.shape[0] - SLOT_MARGIN
     while True:
         if g[G_ERROR_NODE] >= 0:
             return LIVELOCK
-        if (g[G_LOW] or g[G_FLUSH] or g[G_RINGS_FULL] or g[G_HEAP] >= heap_room or g[G_MTOP] < SLOT_MARGIN
-                or g[G_RTOP] < SLOT_MARGIN or g[G_FTOP] >= lost_room):
+        if _needs_service(s):
             return NEEDS_SERVICE
         if g[G_HEAP] == 0 or s.ht[0] >= stop:
             return STOPPED

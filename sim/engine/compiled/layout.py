@@ -30,10 +30,12 @@ State = namedtuple("State", [
     "inputs", "cons",     # services' inputs (buffer ids) and buffers' consumers (nodes)
     "lost",               # attempts lost inside a handler, resolved at its end: (msg, cause)
     "pf",                 # senders' rate profiles: segments (PF_* columns)
-    "rw",                 # retry budgets: two rings of times per sender (requests, retries)
+    "rw",                 # retry budgets: two rings of times per sender (requests, retries);
+                          # circuit breakers: one ring of outcomes (two rows) per sender
     "jh",                 # processor-sharing jobs: one heap of messages per ps service
     "pin", "pcons",       # pull-transit streams of the inputs and of the consumers (-1: none)
     "cs",                 # the cascade stack of unblockings (CS_* columns)
+    "bk",                 # balking points of the buffers (BK_* columns)
 ])
 """The whole state of one replication (see the module docstring)."""
 
@@ -63,8 +65,10 @@ JITTER_CODES = {"none": J_NONE, "full": J_FULL, "equal": J_EQUAL,
                 "decorrelated": J_DECORRELATED}
 
 # causes of a lost attempt, in the order of the dead counters N_DEAD + cause
-C_REJECTED, C_DROPPED, C_ERROR, C_TIMEOUT, C_EXPIRED = 0, 1, 2, 3, 4
-CAUSE_NAMES = ("rejected", "dropped", "error", "timeout", "expired")
+(C_REJECTED, C_DROPPED, C_ERROR, C_TIMEOUT, C_EXPIRED, C_BALKED, C_CRASH,
+ C_CIRCUIT_OPEN) = range(8)
+CAUSE_NAMES = ("rejected", "dropped", "error", "timeout", "expired", "balked", "crash",
+               "circuit_open")
 
 # node int64 columns
 (N_KIND, N_ROUTING, N_E0, N_E1, N_TURN, N_USTREAM, N_BUF, N_IN0, N_IN1, N_SERVERS, N_BUSY,
@@ -80,14 +84,29 @@ CAUSE_NAMES = ("rejected", "dropped", "error", "timeout", "expired")
 (N_SERVE, N_JOBS, N_EPOCH, N_JH, N_RUN_HEAD, N_RUN_TAIL,
  N_FRONT) = range(N_DEAD + len(CAUSE_NAMES), N_DEAD + len(CAUSE_NAMES) + 7)
 N_BLOCKED, N_PAUSED = N_FRONT + 1, N_FRONT + 2
-N_COLUMNS = N_PAUSED + 1
+# ... of a service with ``availability``: 1 (it breaks down), the streams of its up and
+# down times, its crashes (from time 0, as Crashes) and its servers when up; while down
+# N_SERVERS is 0, and its messages in service are listed as a preemptive service's
+# (N_RUN_HEAD, N_RUN_TAIL), each start with its token (M_TOKEN)
+(N_BREAKS, N_UP_DRAW, N_DOWN_DRAW, N_CRASHES,
+ N_PROVISIONED) = range(N_PAUSED + 1, N_PAUSED + 6)
+# ... of a sender with ``circuit_breaker`` (sim.engine.guards.Breaker): its pair of rows
+# of rw (-1: none; the outcomes' times and 1.0 / 0.0 for success / failure, from
+# N_CB_HEAD to N_CB_TAIL), its state (CB_*), failures in the window, probes let through
+# and succeeded while half-open, min_calls, probes, and attempts it refused
+(N_CB_RING, N_CB_STATE, N_CB_FAILURES, N_CB_PROBING, N_CB_PROBE_OK, N_CB_MIN_CALLS,
+ N_CB_PROBES, N_CB_HEAD, N_CB_TAIL,
+ N_CIRCUIT_OPEN) = range(N_PROVISIONED + 1, N_PROVISIONED + 11)
+N_COLUMNS = N_CIRCUIT_OPEN + 1
+CB_CLOSED, CB_OPEN, CB_HALF_OPEN = 0, 1, 2
 
 # node float64 columns
 (F_ERROR_RATE, F_BUSY_SPAN, F_TIMEOUT, F_B_INITIAL, F_B_MULTIPLIER, F_B_MAX, F_WASTED,
  F_SPIN_AT, F_PERIOD, F_CYCLE_WORK, F_TB_RATE, F_TB_BURST, F_TB_TOKENS, F_TB_LAST,
  F_BUDGET_RATIO, F_BUDGET_WINDOW, F_BUDGET_RESERVE, F_BLOCKED_SPAN) = range(18)
 F_V, F_V_AT, F_SHARE = range(18, 21)     # ps: virtual time, its instant, busy area
-F_COLUMNS = 21
+F_CB_OPENED_AT, F_CB_RATIO, F_CB_WINDOW, F_CB_COOLDOWN = range(21, 25)   # the breaker's
+F_COLUMNS = 25
 
 # rate-profile segments of a sender (rows N_P0 .. N_P1 of pf)
 PF_START, PF_MULTIPLIER, PF_BOUND = range(3)
@@ -97,8 +116,11 @@ PF_COLUMNS = 3
 (B_CAPACITY, B_OVERFLOW, B_DISCIPLINE, B_HEAD, B_TAIL, B_N, B_PEAK, B_ARRIVALS, B_TAKEN,
  B_DROPPED, B_C0, B_C1, B_STAT, B_OWNER, B_EXPIRED, B_PATIENCE, B_LIFO_ABOVE,
  B_LSTREAM, B_BHEAD, B_BTAIL) = range(20)
-B_COLUMNS = 20
 # B_BHEAD, B_BTAIL: the messages ``overflow: block`` holds, first held first (linked by M_NEXT)
+# B_BALK0, B_BALK1: the buffer's rows of bk (none: equal); B_BSTREAM: its balking
+# stream; B_BALKED: arrivals it refused by balk
+B_BALK0, B_BALK1, B_BSTREAM, B_BALKED = range(20, 24)
+B_COLUMNS = 24
 BF_SPAN, BF_TTL = 0, 1
 BF_COLUMNS = 2
 UNBOUNDED = -1
@@ -134,6 +156,8 @@ H_COLUMNS = 5
 (EV_ARRIVAL, EV_EMIT, EV_DONE, EV_TIMEOUT, EV_RETRY, EV_DELIVER, EV_FORWARD,
  EV_EXPIRE, EV_VISIBLE, EV_LANDED) = range(10)
 EV_PS_DONE, EV_PREEMPT_DONE = 10, 11
+EV_CRASH, EV_REPAIR = 12, 13
+EV_CRASHING, EV_FILLING = 14, 15     # a crash's losses, a repair's starts, under way
 
 # globals
 (G_SEQ, G_HEAP, G_MTOP, G_RTOP, G_LOW, G_FLUSH, G_ENTRY, G_ERROR_NODE, G_EVENTS,
@@ -147,6 +171,10 @@ GF_COLUMNS = 3
 CS_KIND, CS_NODE, CS_MSG, CS_INPUT = range(4)
 CS_COLUMNS = 4
 CS_NEXT, CS_ADMIT, CS_SERVE = range(3)
+
+# balking points (``balk: [[n, p], ...]``): waiting count from which p applies, and p
+BK_AT, BK_P = range(2)
+BK_COLUMNS = 2
 
 # what a call of the kernel ends with
 STOPPED, NEEDS_SERVICE, LIVELOCK = 0, 1, 2

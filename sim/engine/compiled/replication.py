@@ -116,6 +116,8 @@ class _Driver:
         if kind == L.K_SERVICE:
             own = s.ni[i, L.N_BUF]
             servers = self.model.nodes[i].servers
+            if s.ni[i, L.N_SERVERS] == 0:
+                servers = 0          # down (availability): Crashes.crash sets 0
             return (int(s.bi[own, L.B_N]) if own >= 0 else 0, int(s.ni[i, L.N_BUSY]),
                     None if math.isinf(servers) else servers, int(s.ni[i, L.N_COMPLETED]))
         return None, None, None, int(s.ni[i, L.N_COMPLETED])
@@ -142,12 +144,12 @@ class _Driver:
             stats.reset()
         counters = [L.N_ARRIVALS, L.N_COMPLETED, L.N_ERRORS, L.N_DROPPED, L.N_OFFERED,
                     L.N_FAILED, L.N_LIVE, L.N_REJECTED, L.N_TIMED_OUT, L.N_RETRIES,
-                    L.N_DUPLICATES, L.N_ATTEMPTS, L.N_DENIED] + [L.N_DEAD + c for c in range(len(L.CAUSE_NAMES))]
+                    L.N_DUPLICATES, L.N_ATTEMPTS, L.N_DENIED, L.N_CIRCUIT_OPEN] + [L.N_DEAD + c for c in range(len(L.CAUSE_NAMES))]
         s.ni[:, counters] = 0
         s.nf[:, L.F_WASTED] = 0.0
         s.nf[:, L.F_BUSY_SPAN] = -s.ni[:, L.N_BUSY] * now
         s.nf[:, L.F_BLOCKED_SPAN] = -s.ni[:, L.N_BLOCKED] * now
-        s.bi[:, [L.B_ARRIVALS, L.B_TAKEN, L.B_DROPPED, L.B_EXPIRED]] = 0
+        s.bi[:, [L.B_ARRIVALS, L.B_TAKEN, L.B_DROPPED, L.B_EXPIRED, L.B_BALKED]] = 0
         s.bi[:, L.B_PEAK] = s.bi[:, L.B_N]
         s.bf[:, L.BF_SPAN] = -s.bi[:, L.B_N] * now
         self._restart_sharing(now)
@@ -171,13 +173,13 @@ def _raw_sender(d: _Driver, spec, i: int) -> dict:
     s, stats = d.b.state, d.b.stats
     view = _SenderView(d.b, i)
     fast = (spec.timeout is None and spec.retry.max_attempts == 1 and spec.rate_limit is None
-            and spec.retry.budget is None)
+            and spec.retry.budget is None and spec.circuit_breaker is None)
     attempts = view.offered if fast and not spec.is_closed else int(s.ni[i, L.N_ATTEMPTS])
     dead = dict.fromkeys(CAUSES, 0)
     for c, name in enumerate(L.CAUSE_NAMES):
         dead[name] = int(s.ni[i, L.N_DEAD + c])
     return {"kind": "sender", "class": spec.cls, "counts": view.counts,
-            "extras": {"attempts": attempts, "circuit_open": 0,
+            "extras": {"attempts": attempts, "circuit_open": int(s.ni[i, L.N_CIRCUIT_OPEN]),
                        "retries_denied": int(s.ni[i, L.N_DENIED]),
                        "wasted_work": float(s.nf[i, L.F_WASTED])},
             "hedges": None, "hedge_wasted_work": None, "dead": dead,
@@ -189,6 +191,11 @@ def _area(d: _Driver, k: int) -> float:
     return float(s.bf[k, L.BF_SPAN] + s.bi[k, L.B_N] * d.end)
 
 
+def _balked(s, buffer, k: int) -> int | None:
+    """Arrivals buffer ``k`` refused by balk (None without ``balk``, as Balking)."""
+    return None if buffer is None or buffer.balk is None else int(s.bi[k, L.B_BALKED])
+
+
 def _raw_queue(d: _Driver, spec, i: int) -> dict:
     s = d.b.state
     k = s.ni[i, L.N_BUF]
@@ -197,7 +204,7 @@ def _raw_queue(d: _Driver, spec, i: int) -> dict:
             "expired": int(s.bi[k, L.B_EXPIRED]), "q_area": _area(d, k), "q_peak": int(s.bi[k, L.B_PEAK]),
             "wait": d.b.stats[s.bi[k, L.B_STAT]], "deliveries": None, "redelivered": None,
             "stale": None, "shed": None, "classes": {}, "part_taken": None,
-            "part_area": None, "balked": None}
+            "part_area": None, "balked": _balked(s, spec.buffer, k)}
 
 
 def _raw_service(d: _Driver, spec, i: int) -> dict:
@@ -208,7 +215,7 @@ def _raw_service(d: _Driver, spec, i: int) -> dict:
             "completed": int(s.ni[i, L.N_COMPLETED]),
             "dropped": int(s.bi[own, L.B_DROPPED]) if own >= 0 else 0,
             "expired": int(s.bi[own, L.B_EXPIRED]) if own >= 0 else 0,
-            "shed": None, "balked": None, "errors": int(s.ni[i, L.N_ERRORS]),
+            "shed": None, "balked": _balked(s, spec.buffer, own), "errors": int(s.ni[i, L.N_ERRORS]),
             "busy_area": _busy_area(d, spec, i),
             "servers_area": spec.servers * (d.end - d.reset_at),
             "q_area": _area(d, own) if own >= 0 else 0.0,
@@ -216,7 +223,9 @@ def _raw_service(d: _Driver, spec, i: int) -> dict:
             "wait": d.b.stats[s.ni[i, L.N_STAT_WAIT]],
             "sojourn": d.b.stats[s.ni[i, L.N_STAT_TIME]], "held_area": 0.0,
             "blocked_area": float(s.nf[i, L.F_BLOCKED_SPAN] + s.ni[i, L.N_BLOCKED] * d.end),
-            "calls": {}, "crashes": None, "batches": None,
+            "calls": {},
+            "crashes": None if spec.availability is None else int(s.ni[i, L.N_CRASHES]),
+            "batches": None,
             "batched": None, "duplicate_effects": None, "classes": {}}
 
 

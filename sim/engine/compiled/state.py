@@ -39,8 +39,9 @@ class Built:
         self.stats: list[SampleStats] = []
         self.sources: list = []
         self.segments: list[tuple[float, float, float]] = []
-        self.budgets = 0
+        self.budgets = 0          # pairs of rows of rw: retry budgets and breakers
         self.sharing = 0
+        self.balks: list[tuple[float, float]] = []
         self.state: L.State | None = None
 
     def stat(self, stats: SampleStats | None = None) -> int:
@@ -97,11 +98,29 @@ def _sender_row(b: Built, spec, ni, nf, seed, rep) -> None:
         nf[i, L.F_BUDGET_RATIO] = retry.budget.ratio
         nf[i, L.F_BUDGET_WINDOW] = retry.budget.window
         nf[i, L.F_BUDGET_RESERVE] = retry.budget.min_per_second * retry.budget.window
+    _breaker(b, spec, i, ni, nf)
     _rate_limit(spec, i, ni, nf)
     if spec.profile:
         _profile_rows(b, spec, i, ni, nf)
     ni[i, L.N_STAT_TIME] = b.stat()
     ni[i, L.N_STAT_WAIT] = b.stat()
+
+
+def _breaker(b: Built, spec, i: int, ni, nf) -> None:
+    """The sender's circuit breaker (sim.engine.guards.Breaker), closed, with a pair of
+    rows of ``rw`` for the outcomes in its window."""
+    ni[i, L.N_CB_RING] = -1
+    cb = spec.circuit_breaker
+    if cb is None:
+        return
+    ni[i, L.N_CB_RING] = 2 * b.budgets
+    b.budgets += 1
+    ni[i, L.N_CB_STATE] = L.CB_CLOSED
+    ni[i, L.N_CB_MIN_CALLS] = cb.min_calls
+    ni[i, L.N_CB_PROBES] = cb.probes
+    nf[i, L.F_CB_RATIO] = cb.failure_ratio
+    nf[i, L.F_CB_WINDOW] = cb.window
+    nf[i, L.F_CB_COOLDOWN] = cb.cooldown
 
 
 def _profile_rows(b: Built, spec, i: int, ni, nf) -> None:
@@ -152,7 +171,21 @@ def _buffer_rows(b: Built, specs) -> tuple[np.ndarray, np.ndarray]:
         elif buf.ttl is not None:
             bi[k, L.B_PATIENCE] = b.stream(_dist_source(
                 buf.ttl, generator(b.seed, b.replication, spec.name, Purpose.MISC, 1)))
+        _balk_rows(b, spec.name, buf, bi, k)
     return bi, bf
+
+
+def _balk_rows(b: Built, name: str, buf, bi, k: int) -> None:
+    """Buffer ``k``'s balking points as rows of ``bk``, and its stream of decisions
+    (sim.engine.kinds.queue.make_owned_buffer: MISC, extra 2)."""
+    bi[k, L.B_BALK0] = bi[k, L.B_BALK1] = len(b.balks)
+    bi[k, L.B_BSTREAM] = -1
+    if buf.balk is None:
+        return
+    b.balks.extend((float(n), float(p)) for n, p in buf.balk)
+    bi[k, L.B_BALK1] = len(b.balks)
+    bi[k, L.B_BSTREAM] = b.stream(_uniform_source(
+        generator(b.seed, b.replication, name, Purpose.MISC, 2)))
 
 
 def _service_row(b: Built, spec, ni, nf, bi, seed, rep) -> None:
@@ -168,11 +201,25 @@ def _service_row(b: Built, spec, ni, nf, bi, seed, rep) -> None:
         nf[i, L.F_ERROR_RATE] = spec.error_rate
         ni[i, L.N_ESTREAM] = b.stream(_uniform_source(
             generator(seed, rep, spec.name, Purpose.ERROR)))
+    _availability(b, spec, i, ni)
     own = b.buffer_of.get(spec.name, -1)
     ni[i, L.N_BUF] = own
     if own >= 0:
         bi[own, L.B_STAT] = ni[i, L.N_STAT_WAIT]
     _serving(b, spec, i, ni)
+
+
+def _availability(b: Built, spec, i: int, ni) -> None:
+    """A service that breaks down: its up times (mtbf, stream FAILURE) and down times
+    (mttr, stream REPAIR), as sim.engine.kinds.service.build draws them."""
+    ni[i, L.N_PROVISIONED] = ni[i, L.N_SERVERS]
+    if spec.availability is None:
+        return
+    ni[i, L.N_BREAKS] = 1
+    ni[i, L.N_UP_DRAW] = b.stream(_dist_source(spec.availability.mtbf, generator(
+        b.seed, b.replication, spec.name, Purpose.FAILURE)))
+    ni[i, L.N_DOWN_DRAW] = b.stream(_dist_source(spec.availability.mttr, generator(
+        b.seed, b.replication, spec.name, Purpose.REPAIR)))
 
 
 def _serving(b: Built, spec, i: int, ni) -> None:
@@ -314,7 +361,8 @@ def build_state(model, seed: int, replication: int, warmup: float) -> Built:
         pf=np.array(b.segments or [(0.0, 0.0, 0.0)], dtype=np.float64).reshape(-1, L.PF_COLUMNS),
         rw=np.zeros((max(2 * b.budgets, 1), 1024)),
         jh=np.zeros((max(b.sharing, 1), 0), dtype=np.int64),
-        pin=pin, pcons=pcons, cs=np.zeros((1, L.CS_COLUMNS), dtype=np.int64))
+        pin=pin, pcons=pcons, cs=np.zeros((1, L.CS_COLUMNS), dtype=np.int64),
+        bk=np.array(b.balks or [(0.0, 0.0)], dtype=np.float64).reshape(-1, L.BK_COLUMNS))
     for k in range(streams):
         _refill(b.state, b.sources, k)
     service_state(b, force_slots=max(1024, 2 * clients))
@@ -352,17 +400,26 @@ def _grow_slots(rows_i, rows_f, free, top: int, extra: int):
 
 
 def _grown_rings(s: L.State) -> np.ndarray:
-    """The retry budgets' rings at twice the room, each laid out from its oldest time."""
+    """The rings of the retry budgets and circuit breakers at twice the room, each laid
+    out from its oldest entry (a breaker's two rows share one head and tail)."""
     cap = s.rw.shape[1]
     out = np.zeros((s.rw.shape[0], 2 * cap))
-    for i in np.flatnonzero(s.ni[:, L.N_RING] >= 0):
+    senders = s.ni[:, L.N_KIND] == L.K_SENDER
+    for i in np.flatnonzero(senders & (s.ni[:, L.N_RING] >= 0)):
         row = s.ni[i, L.N_RING]
         for offset, head_col, tail_col in ((0, L.N_RQ_HEAD, L.N_RQ_TAIL),
                                            (1, L.N_RT_HEAD, L.N_RT_TAIL)):
             head, tail = s.ni[i, head_col], s.ni[i, tail_col]
             out[row + offset, :tail - head] = s.rw[row + offset, np.arange(head, tail) % cap]
             s.ni[i, head_col], s.ni[i, tail_col] = 0, tail - head
+    for i in np.flatnonzero(senders & (s.ni[:, L.N_CB_RING] >= 0)):
+        row = s.ni[i, L.N_CB_RING]
+        head, tail = s.ni[i, L.N_CB_HEAD], s.ni[i, L.N_CB_TAIL]
+        for r in (row, row + 1):
+            out[r, :tail - head] = s.rw[r, np.arange(head, tail) % cap]
+        s.ni[i, L.N_CB_HEAD], s.ni[i, L.N_CB_TAIL] = 0, tail - head
     return out
+
 
 
 def service_state(b: Built, force_slots: int = 0) -> None:

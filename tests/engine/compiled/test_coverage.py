@@ -44,13 +44,13 @@ def test_the_corpus_is_covered(name):
 
 
 @pytest.mark.parametrize("changes, reason", [
-    ({"src": {"timeout": 1, "circuit_breaker": {"failure_ratio": 0.5}}},
-     "node 'src': 'circuit_breaker' is not compiled"),
+    ({"s": {"autoscale": {"min": 1, "max": 4, "target": 0.6}}},
+     "node 's': 'autoscale' is not compiled"),
     ({"src": {"timeout": 2, "hedge": {"after": 0.5}}}, "node 'src': 'hedge'"),
     ({"src": {"timeout": 1, "retry": {"max_attempts": 2}, "keys": {"count": 10}}},
      "node 'src': 'keys' is not compiled"),
-    ({"s": {"availability": {"mtbf": 100, "mttr": 1}}}, "node 's': 'availability'"),
-    ({"s": {"balk": [[2, 0.5]]}}, "node 's': 'balk' is not compiled"),
+    ({"s": {"slowdown": [[0, 1], [1, 2]]}}, "node 's': 'slowdown' is not compiled"),
+    ({"s": {"batch": {"size": 4, "window": 0.5}}}, "node 's': 'batch' is not compiled"),
     ({"s": {"capacity": 3, "shed": {"target": 0.1, "interval": 1.0}}},
      "node 's': 'shed' is not compiled"),
     ({"s": {"idempotent": False}}, "node 's': 'idempotent: false' is not compiled"),
@@ -75,6 +75,17 @@ def test_shared_or_preempted_servers_beside_a_blocking_buffer_are_named(discipli
     reason = uncovered(make_model(nodes, [["src", "s"], ["s", "q"], ["q", "w"]]))
     assert reason == (f"node 's': 'discipline: {discipline}' in a model with "
                       "'overflow: block' is not compiled")
+
+
+def test_availability_beside_a_blocking_buffer_is_named():
+    nodes = {"src": {"kind": "sender", "rate": 1.0},
+             "s": dict(BASE["s"], availability={"mtbf": 100, "mttr": 1}),
+             "q": {"kind": "queue", "capacity": 2, "overflow": "block"}, "w": BASE["s"]}
+    edges = [["src", "s"], ["s", "q"], ["q", "w"]]
+    assert uncovered(make_model(nodes, edges)) == (
+        "node 's': 'availability' in a model with 'overflow: block' is not compiled")
+    nodes["q"] = {"kind": "queue", "capacity": 2}
+    assert uncovered(make_model(nodes, edges)) is None
 
 
 def test_model_level_features_and_traces_are_named():
