@@ -19,15 +19,16 @@ COVERED_KEYS = {
                "priority", "routing", "replicas", "profile", "period", "rate_limit"},
     "queue": {"name", "kind", "buffer", "routing"},
     "service": {"name", "kind", "service", "servers", "inputs", "buffer", "error_rate",
-                "idempotent", "routing", "has_default", "replicas"},
-    "router": {"name", "kind", "routing", "replicas", "rate_limit"},
+                "idempotent", "routing", "has_default", "replicas", "quorum"},
+    "router": {"name", "kind", "routing", "replicas", "rate_limit", "quorum"},
 }
 """Keys of each node kind the kernel reads (the others must keep their defaults)."""
 
 _BUFFER_KEYS = {"capacity", "overflow", "discipline", "ttl", "lifo_above", "latency"}
 _RETRY_KEYS = {"max_attempts", "backoff", "jitter", "budget"}
 _EDGE_KEYS = {"source", "target", "p", "latency"}
-_ROUTINGS = {"probabilistic", "random", "round_robin", "least_loaded", "power_of_two"}
+_ROUTINGS = {"probabilistic", "random", "round_robin", "least_loaded", "power_of_two",
+             "broadcast"}
 _OVERFLOWS = {"reject", "drop_oldest"}
 _DISCIPLINES = {"fifo", "lifo", "priority", "adaptive_lifo"}
 

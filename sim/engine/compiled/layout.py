@@ -28,18 +28,24 @@ State = namedtuple("State", [
     "g", "gf",            # int64 and float64 globals (G_*, GF_*)
     "ei", "ef",           # path edges: E_* and EF_* columns
     "inputs", "cons",     # services' inputs (buffer ids) and buffers' consumers (nodes)
-    "lost",               # attempts lost inside a handler, resolved at its end: (msg, cause)
+    "lost",               # work left inside a handler, done at its end: lost attempts and
+                          # copies to send (W_* codes)
     "pf",                 # senders' rate profiles: segments (PF_* columns)
     "rw",                 # retry budgets: two rings of times per sender (requests, retries)
+    "ji", "jf",           # joins of broadcast copies: J_* and JF_* columns
+    "jfree",              # free join slots (a stack; its top in g[G_JTOP])
+    "kt",                 # consistent-hash nodes' owner tables: edge offset of each key
 ])
 """The whole state of one replication (see the module docstring)."""
 
 # node kinds and routing policies
 K_SENDER, K_QUEUE, K_SERVICE, K_ROUTER = 0, 1, 2, 3
 R_PROBABILISTIC, R_RANDOM, R_ROUND_ROBIN, R_LEAST_LOADED, R_POWER_OF_TWO = 0, 1, 2, 3, 4
+R_BROADCAST, R_CONSISTENT_HASH = 5, 6
 ROUTING_CODES = {"probabilistic": R_PROBABILISTIC, "random": R_RANDOM,
                  "round_robin": R_ROUND_ROBIN, "least_loaded": R_LEAST_LOADED,
-                 "power_of_two": R_POWER_OF_TWO}
+                 "power_of_two": R_POWER_OF_TWO, "broadcast": R_BROADCAST,
+                 "consistent_hash": R_CONSISTENT_HASH}
 
 # overflow policies and disciplines of buffers
 O_REJECT, O_DROP_OLDEST = 0, 1
@@ -65,6 +71,10 @@ CAUSE_NAMES = ("rejected", "dropped", "error", "timeout", "expired")
  N_P0, N_P1, N_LIMITED, N_RING, N_DENIED, N_RQ_HEAD, N_RQ_TAIL, N_RT_HEAD, N_RT_TAIL,
  N_DEAD) = range(44)
 N_COLUMNS = N_DEAD + len(CAUSE_NAMES)
+# a broadcast's quorum (0: every copy), a consistent-hash node's first row of kt (-1:
+# none), a keyed sender's key stream (-1: no keys)
+N_QUORUM, N_KT, N_KSTREAM = range(N_COLUMNS, N_COLUMNS + 3)
+N_COLUMNS += 3
 
 # node float64 columns
 (F_ERROR_RATE, F_BUSY_SPAN, F_TIMEOUT, F_B_INITIAL, F_B_MULTIPLIER, F_B_MAX, F_WASTED,
@@ -87,14 +97,14 @@ UNBOUNDED = -1
 """B_CAPACITY of an unbounded buffer."""
 
 # message columns
-M_REQ, M_ATTEMPT, M_PRIO, M_NEXT, M_PREV, M_SEQ, M_SENDER = range(7)
-M_COLUMNS = 7
+M_REQ, M_ATTEMPT, M_PRIO, M_NEXT, M_PREV, M_SEQ, M_SENDER, M_JOIN = range(8)
+M_COLUMNS = 8
 MF_T, MF_WORK, MF_WAITED, MF_BORN = range(4)
 MF_COLUMNS = 4
 
 # request columns and states
-Q_STATE, Q_CURRENT, Q_SENT, Q_GEN, Q_REFS, Q_COUNTED, Q_SENDER = range(7)
-Q_COLUMNS = 7
+Q_STATE, Q_CURRENT, Q_SENT, Q_GEN, Q_REFS, Q_COUNTED, Q_SENDER, Q_KEY = range(8)
+Q_COLUMNS = 8
 QF_BORN, QF_LAST_BACKOFF = range(2)
 QF_COLUMNS = 2
 PENDING, DONE, FAILED, FREE = 0, 1, 2, 3
@@ -113,16 +123,34 @@ H_COLUMNS = 5
 
 # globals
 (G_SEQ, G_HEAP, G_MTOP, G_RTOP, G_LOW, G_FLUSH, G_ENTRY, G_ERROR_NODE, G_EVENTS,
- G_FTOP, G_RINGS_FULL) = range(11)
-G_COLUMNS = 11
+ G_FTOP, G_RINGS_FULL, G_JTOP, G_NESTED, G_OVERFLOW, G_GROW) = range(15)
+G_COLUMNS = 15
 GF_NOW, GF_WARMUP, GF_STOP = range(3)
 GF_COLUMNS = 3
 
+# joins of the copies of one attempt (sim.engine.message.Join and Quorum): copies
+# still out, failed (0/1), the parent join (-1: none), quorum (copies needed, 0: all),
+# copies done and resolved (0/1) of a quorum, and references (messages and child joins)
+J_LIVE, J_FAILED, J_PARENT, J_NEED, J_DONE, J_RESOLVED, J_REFS = range(7)
+J_COLUMNS = 7
+JF_WORK = 0
+JF_COLUMNS = 1
+
+# the work stack ``lost``: (message, code, edge, hops); a code below W_SEND is the cause
+# of a lost attempt, W_SEND and W_COPY send the message (or a copy of it) along the edge
+W_SEND, W_COPY = 100, 101
+W_COLUMNS = 4
+
 # what a call of the kernel ends with
 STOPPED, NEEDS_SERVICE, LIVELOCK = 0, 1, 2
+OVERFLOW = 3
+"""A table filled up within one event (the kernel cannot grow it mid-event)."""
 
 # headroom the kernel keeps before it hands back to Python (see kernel.advance)
 HEAP_MARGIN = 256
 SLOT_MARGIN = 64
+FORK_MARGIN = 4096
+"""Free message and join slots, and free rows of ``lost``, kept in a model that
+broadcasts: one event may fork many copies."""
 DRAW_MARGIN = 1024
 STAT_MARGIN = 64
