@@ -1,13 +1,17 @@
 """Networks against theory: Jackson (1963), exact MVA (Reiser & Lavenberg 1980),
 Cobham (1954) priorities, E2/M/1 after round-robin splitting (Kleinrock 1975,
 section 6.4), two-way fork-join (Nelson & Tantawi 1988), fork and quorum over delay
-stations (order statistics of exponentials), edge latency.
+stations (order statistics of exponentials), consistent hashing of a hot key, edge
+latency.
 """
 
 from __future__ import annotations
 
 
 
+import numpy as np
+
+from sim.model.keyspace import KeySpace, ring_owner
 from tests.conftest import assert_agrees, run_model
 
 
@@ -161,6 +165,29 @@ def test_quorum_over_delay_stations_is_the_kth_order_statistic():
     assert r["requests"]["failed"] == 0
     per_request = r["requests"]["wasted_work"] / (r["requests"]["throughput"] * 6000)
     assert abs(per_request - (1 + 1 / 2 + 1 / 3)) < 0.03 * (1 + 1 / 2 + 1 / 3)
+
+
+def test_consistent_hashing_sends_each_key_share_to_its_owner():
+    """Zipf(1.2) over 100 keys (key 0 alone about 30% of requests) through a
+    consistent_hash router to three services: successor j's throughput is
+    Lambda * sum of p_k over the keys k it owns on the ring (sim.model.keyspace), not
+    Lambda / 3, and the one owning the hot key is the busiest."""
+    lam, names = 20.0, ["s0", "s1", "s2"]
+    nodes = {"c": {"kind": "sender", "rate": lam,
+                   "keys": {"count": 100, "popularity": {"zipf": 1.2}}},
+             "lb": {"kind": "router", "routing": "consistent_hash"}}
+    for name in names:
+        nodes[name] = {"kind": "service", "servers": 2, "service": exp(0.02)}
+    edges = [["c", "lb"]] + [["lb", name] for name in names]
+    r = run_model(nodes, edges, duration=3000, warmup=10, replications=4)
+    p = KeySpace(100, 1.2).probabilities()
+    owner = ring_owner(np.arange(100), names, 100)
+    mass = np.bincount(owner, weights=p, minlength=3)
+    assert mass.max() - mass.min() > 0.1
+    for j, name in enumerate(names):
+        assert_agrees(r, f"nodes.{name}.throughput", lam * mass[j], rel_floor=0.005)
+    busiest = max(names, key=lambda n: r["nodes"][n]["throughput"])
+    assert busiest == names[owner[0]]
 
 
 def test_edge_latency_adds_its_mean():

@@ -16,7 +16,7 @@ __all__ = ["uncovered", "COVERED_KEYS"]
 
 COVERED_KEYS = {
     "sender": {"name", "kind", "rate", "interarrival", "clients", "think", "timeout", "retry",
-               "priority", "routing", "replicas", "profile", "period", "rate_limit"},
+               "priority", "routing", "replicas", "profile", "period", "rate_limit", "keys"},
     "queue": {"name", "kind", "buffer", "routing"},
     "service": {"name", "kind", "service", "servers", "inputs", "buffer", "error_rate",
                 "idempotent", "routing", "has_default", "replicas", "quorum"},
@@ -28,7 +28,7 @@ _BUFFER_KEYS = {"capacity", "overflow", "discipline", "ttl", "lifo_above", "late
 _RETRY_KEYS = {"max_attempts", "backoff", "jitter", "budget"}
 _EDGE_KEYS = {"source", "target", "p", "latency"}
 _ROUTINGS = {"probabilistic", "random", "round_robin", "least_loaded", "power_of_two",
-             "broadcast"}
+             "broadcast", "consistent_hash"}
 _OVERFLOWS = {"reject", "drop_oldest"}
 _DISCIPLINES = {"fifo", "lifo", "priority", "adaptive_lifo"}
 
@@ -91,6 +91,20 @@ def _node_reason(model, spec) -> str | None:
     return None
 
 
+def _keys_reason(model) -> str | None:
+    """Request keys are compiled for consistent-hash routing only: the other readers of
+    a key (a cache's lookups, a partitioned queue's placement) are named."""
+    for spec in model.nodes:
+        if spec.kind == "cache":
+            return (f"node {spec.name!r}: kind 'cache' (a lookup of each request's key) "
+                    "is not compiled")
+        buffer = getattr(spec, "buffer", None)
+        if buffer is not None and buffer.partitions:
+            return (f"node {spec.name!r}: 'partitions' (each request placed on a partition "
+                    "by its key) is not compiled")
+    return None
+
+
 def uncovered(model, *, trace: bool = False) -> str | None:
     """Why the compiled kernel cannot run ``model`` (a validated model), or None.
 
@@ -103,6 +117,10 @@ def uncovered(model, *, trace: bool = False) -> str | None:
                             (model.classed, "request classes are not compiled"),
                             (model.slo, "slo objectives are not compiled")):
         if present:
+            return reason
+    if model.key_count:
+        reason = _keys_reason(model)
+        if reason:
             return reason
     for spec in model.nodes:
         reason = _node_reason(model, spec)

@@ -12,7 +12,9 @@ the end of the warm-up or of the run).
 
 Attempts lost inside a handler are put on ``lost`` and resolved (retried or failed)
 at the end of that step of the handler, as the SimPy engine does at once: numba
-compiles no recursion, and a retry that is rejected again would recurse.
+compiles no recursion, and a retry that is rejected again would recurse. The copies
+a broadcast forks go on the same stack (see _fork), so each copy's send and what it
+causes at once are done in the SimPy engine's order of calls.
 Compiled with ``cache=True``: the machine code is kept on disk beside this file (or
 in the user's cache when that is read-only), so it is compiled once per
 installation.

@@ -47,8 +47,6 @@ def test_the_corpus_is_covered(name):
     ({"src": {"timeout": 1, "circuit_breaker": {"failure_ratio": 0.5}}},
      "node 'src': 'circuit_breaker' is not compiled"),
     ({"src": {"timeout": 2, "hedge": {"after": 0.5}}}, "node 'src': 'hedge'"),
-    ({"src": {"timeout": 1, "retry": {"max_attempts": 2}, "keys": {"count": 10}}},
-     "node 'src': 'keys' is not compiled"),
     ({"s": {"availability": {"mtbf": 100, "mttr": 1}}}, "node 's': 'availability'"),
     ({"s": {"balk": [[2, 0.5]]}}, "node 's': 'balk' is not compiled"),
     ({"s": {"capacity": 3, "overflow": "block"}}, "node 's': 'overflow: block' is not compiled"),
@@ -57,6 +55,25 @@ def test_the_corpus_is_covered(name):
 ])
 def test_what_is_not_covered_is_named(changes, reason):
     assert reason in uncovered(_model(**changes))
+
+
+def test_keys_are_compiled_for_consistent_hashing_only():
+    """A keyed sender is covered (its keys drive consistent_hash); the other readers
+    of keys, a cache and a partitioned queue, are refused by name."""
+    keyed = {"kind": "sender", "rate": 1.0, "keys": {"count": 10}}
+    ring = {"src": keyed, "lb": {"kind": "router", "routing": "consistent_hash"},
+            "a": BASE["s"], "b": BASE["s"]}
+    assert uncovered(make_model(ring, [["src", "lb"], ["lb", "a"], ["lb", "b"]])) is None
+    parts = {"src": keyed, "q": {"kind": "queue", "partitions": 4}, "w": BASE["s"]}
+    assert uncovered(make_model(parts, [["src", "q"], ["q", "w"]])) == (
+        "node 'q': 'partitions' (each request placed on a partition by its key) is not "
+        "compiled")
+    cache = {"src": keyed, "cache": {"kind": "cache", "capacity": 3},
+             "hit": {"kind": "router"}, "miss": {"kind": "router"}}
+    edges = [["src", "cache"], {"from": "cache", "to": "hit", "when": "hit"},
+             {"from": "cache", "to": "miss", "when": "miss"}]
+    assert uncovered(make_model(cache, edges)) == (
+        "node 'cache': kind 'cache' (a lookup of each request's key) is not compiled")
 
 
 def test_latency_on_a_pull_from_a_queue_is_named():
