@@ -47,8 +47,8 @@ from sim.engine.compiled.layout import (
     Q_REFS, Q_SENDER, Q_SENT, Q_STATE, QF_BORN, QF_LAST_BACKOFF, R_LEAST_LOADED,
     R_PROBABILISTIC, R_RANDOM, R_ROUND_ROBIN, SLOT_MARGIN, SPIN_LIMIT,
     STAT_MARGIN, STOPPED, UNBOUNDED,
-    FORK_MARGIN, G_GROW, G_JTOP, G_NESTED, G_OVERFLOW, J_DONE, J_FAILED, J_LIVE, J_NEED,
-    J_PARENT, J_REFS, J_RESOLVED, JF_WORK, M_JOIN, N_KSTREAM, N_KT, N_QUORUM, OVERFLOW,
+    FORK_MARGIN, G_GROW, G_NESTED, G_OVERFLOW, J_DONE, J_FAILED, J_LIVE, J_NEED,
+    J_PARENT, J_REFS, J_RESOLVED, JF_WORK, JOIN_SLOT, M_JOIN, N_KSTREAM, N_KT, N_QUORUM, OVERFLOW,
     Q_KEY, R_BROADCAST, R_CONSISTENT_HASH, W_COPY, W_SEND)
 
 __all__ = ["advance", "start"]
@@ -211,16 +211,16 @@ def _release_message(s, m):
 @jit
 def _new_join(s, parent, need):
     """A Join (``need`` 0) or a Quorum of ``need`` copies under join ``parent`` (-1:
-    none), holding one live copy (sim.engine.message.Join, Quorum); -1 when the table
-    is full (an overflow: the kernel stops with OVERFLOW)."""
-    top = s.g[G_JTOP]
+    none), holding one live copy (sim.engine.message.Join, Quorum), in a free message
+    slot; -1 when none is left (an overflow: the kernel stops with OVERFLOW)."""
+    top = s.g[G_MTOP]
     if top == 0:
         s.g[G_OVERFLOW] = 1
         return -1
     top -= 1
-    s.g[G_JTOP] = top
-    j = s.jfree[top]
-    ji = s.ji
+    s.g[G_MTOP] = top
+    j = s.mfree[top]
+    ji = s.mi
     ji[j, J_LIVE] = 1
     ji[j, J_FAILED] = 0
     ji[j, J_PARENT] = parent
@@ -228,7 +228,8 @@ def _new_join(s, parent, need):
     ji[j, J_DONE] = 0
     ji[j, J_RESOLVED] = 0
     ji[j, J_REFS] = 0
-    s.jf[j, JF_WORK] = 0.0
+    ji[j, M_JOIN] = JOIN_SLOT
+    s.mf[j, JF_WORK] = 0.0
     if parent >= 0:
         ji[parent, J_REFS] += 1
     return j
@@ -239,14 +240,14 @@ def _unref_join(s, j):
     """One reference (a message or a child join) fewer to join ``j``: a join nothing
     refers to any more is freed, and its parent loses a reference in turn."""
     while j >= 0:
-        n = s.ji[j, J_REFS] - 1
-        s.ji[j, J_REFS] = n
+        n = s.mi[j, J_REFS] - 1
+        s.mi[j, J_REFS] = n
         if n > 0:
             return
-        top = s.g[G_JTOP]
-        s.jfree[top] = j
-        s.g[G_JTOP] = top + 1
-        j = s.ji[j, J_PARENT]
+        top = s.g[G_MTOP]
+        s.mfree[top] = j
+        s.g[G_MTOP] = top + 1
+        j = s.mi[j, J_PARENT]
 
 
 @jit
@@ -254,7 +255,7 @@ def _set_join(s, m, j):
     """``msg.join = j`` (-1: None), keeping the joins' reference counts."""
     old = s.mi[m, M_JOIN]
     if j >= 0:
-        s.ji[j, J_REFS] += 1
+        s.mi[j, J_REFS] += 1
     s.mi[m, M_JOIN] = j
     if old >= 0:
         _unref_join(s, old)
@@ -304,17 +305,16 @@ def _fork(s, node, m, now, hops):
     need = s.ni[node, N_QUORUM]
     join = s.mi[m, M_JOIN]
     j = join
-    if need > 0 or join < 0 or (s.g[G_NESTED] and s.ji[join, J_NEED] > 0):
+    if need > 0 or join < 0 or (s.g[G_NESTED] and s.mi[join, J_NEED] > 0):
         j = _new_join(s, join, need)
         if j < 0:
             return
         _set_join(s, m, j)
-    s.ji[j, J_LIVE] += e1 - e0 - 1
+    s.mi[j, J_LIVE] += e1 - e0 - 1
     _push_item(s, m, W_SEND, e0, hops)
     for e in range(e1 - 1, e0, -1):
         _push_item(s, m, W_COPY, e, hops)
-    if (s.g[G_MTOP] < FORK_MARGIN or s.g[G_JTOP] < FORK_MARGIN
-            or s.lost.shape[0] - s.g[G_FTOP] < FORK_MARGIN):
+    if s.g[G_MTOP] < FORK_MARGIN or s.lost.shape[0] - s.g[G_FTOP] < FORK_MARGIN:
         s.g[G_GROW] = 1
 
 
@@ -336,7 +336,7 @@ def _joined(s, m):
     """message.finish, Join and Quorum.finished up the joins of ``m``, which left a
     sink: True when its attempt completes now (Sender.complete), False when the copy
     ends here (others are still out, or the join has failed or is resolved)."""
-    ji, jf = s.ji, s.jf
+    ji, jf = s.mi, s.mf
     sender, born = s.mi[m, M_SENDER], s.mf[m, MF_BORN]
     while True:
         j = s.mi[m, M_JOIN]
@@ -371,7 +371,7 @@ def _join_lost(s, m):
     """message.fail and Quorum.lost up the joins of ``m``, a copy lost (its own work
     already wasted): True when its attempt fails now (Sender.fail), False when the
     join had failed or was resolved already, or a quorum can still be met."""
-    ji = s.ji
+    ji = s.mi
     sender, born = s.mi[m, M_SENDER], s.mf[m, MF_BORN]
     while True:
         j = s.mi[m, M_JOIN]
@@ -385,7 +385,7 @@ def _join_lost(s, m):
         elif ji[j, J_FAILED]:
             return False
         ji[j, J_FAILED] = 1
-        _waste(s, sender, born, s.jf[j, JF_WORK])
+        _waste(s, sender, born, s.mf[j, JF_WORK])
         parent = ji[j, J_PARENT]
         if parent < 0:
             return True
@@ -686,7 +686,7 @@ def _send(s, node, m, now):
     _route(s, node, m, now, 0)
 
 
-@jit
+@leaf
 def _route(s, node, m, now, hops):
     """``_send`` from ``node``, ``hops`` routers deep: a broadcast forks (its copies go
     out from the work stack, see _fork); any other policy picks one edge."""
@@ -704,7 +704,7 @@ def _route(s, node, m, now, hops):
         hops += 1
 
 
-@jit
+@leaf
 def _hop(s, e, m, now, hops):
     """Take edge ``e`` (``hops`` routers deep): after its latency, into a buffer, or into
     a router; returns the router to route on from at once, or -1."""
@@ -724,13 +724,14 @@ def _hop(s, e, m, now, hops):
     return target
 
 
-@jit
+@leaf
 def _pick(s, node, m):
     """The out-edge of ``m`` at ``node``: its key's owner on a consistent-hash node
-    (routing._consistent_hash, the table precomputed in state), else ``_choose``."""
+    (routing._consistent_hash; the table, precomputed in state, follows the services'
+    inputs), else ``_choose``."""
     kt = s.ni[node, N_KT]
     if kt >= 0 and s.ni[node, N_ROUTING] == R_CONSISTENT_HASH:
-        return s.ni[node, N_E0] + s.kt[kt + s.ri[s.mi[m, M_REQ], Q_KEY]]
+        return s.ni[node, N_E0] + s.inputs[kt + s.ri[s.mi[m, M_REQ], Q_KEY]]
     return _choose(s, node)
 
 
@@ -842,7 +843,7 @@ def _attempt(s, q, now):
     _send(s, sender, m, now)
 
 
-@jit
+@leaf
 def _key(s, q, sender):
     """keys.keyed_send: a keyed sender's request draws its key at its first send."""
     ks = s.ni[sender, N_KSTREAM]

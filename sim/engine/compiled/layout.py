@@ -19,7 +19,7 @@ __all__ = ["State"]
 State = namedtuple("State", [
     "ni", "nf",           # nodes: int64 and float64 columns (N_*, F_*)
     "bi", "bf",           # buffers (queues and services' own): B_*, BF_*
-    "mi", "mf",           # messages (copies of attempts): M_*, MF_*
+    "mi", "mf",           # messages (copies of attempts): M_*, MF_*; joins: J_*, JF_*
     "ri", "rf",           # requests: Q_*, QF_*
     "mfree", "rfree",     # free message and request slots (stacks; tops in g)
     "ht", "hi",           # event heap: times, and H_* columns
@@ -27,14 +27,12 @@ State = namedtuple("State", [
     "sb", "sn",           # sample buffers of the statistics, and their fill
     "g", "gf",            # int64 and float64 globals (G_*, GF_*)
     "ei", "ef",           # path edges: E_* and EF_* columns
-    "inputs", "cons",     # services' inputs (buffer ids) and buffers' consumers (nodes)
+    "inputs", "cons",     # services' inputs (buffer ids), then the consistent-hash nodes'
+                          # owner tables (edge offsets by key); buffers' consumers (nodes)
     "lost",               # work left inside a handler, done at its end: lost attempts and
                           # copies to send (W_* codes)
     "pf",                 # senders' rate profiles: segments (PF_* columns)
     "rw",                 # retry budgets: two rings of times per sender (requests, retries)
-    "ji", "jf",           # joins of broadcast copies: J_* and JF_* columns
-    "jfree",              # free join slots (a stack; its top in g[G_JTOP])
-    "kt",                 # consistent-hash nodes' owner tables: edge offset of each key
 ])
 """The whole state of one replication (see the module docstring)."""
 
@@ -123,18 +121,21 @@ H_COLUMNS = 5
 
 # globals
 (G_SEQ, G_HEAP, G_MTOP, G_RTOP, G_LOW, G_FLUSH, G_ENTRY, G_ERROR_NODE, G_EVENTS,
- G_FTOP, G_RINGS_FULL, G_JTOP, G_NESTED, G_OVERFLOW, G_GROW) = range(15)
-G_COLUMNS = 15
+ G_FTOP, G_RINGS_FULL, G_NESTED, G_OVERFLOW, G_GROW) = range(14)
+G_COLUMNS = 14
 GF_NOW, GF_WARMUP, GF_STOP = range(3)
 GF_COLUMNS = 3
 
 # joins of the copies of one attempt (sim.engine.message.Join and Quorum): copies
 # still out, failed (0/1), the parent join (-1: none), quorum (copies needed, 0: all),
-# copies done and resolved (0/1) of a quorum, and references (messages and child joins)
+# copies done and resolved (0/1) of a quorum, references (messages and child joins),
+# and the work of the copies done (s). A join takes a slot of the message table, its
+# columns read as these: no table of its own, as every array of the state is handed
+# to every kernel call (an array more costs every model time).
 J_LIVE, J_FAILED, J_PARENT, J_NEED, J_DONE, J_RESOLVED, J_REFS = range(7)
-J_COLUMNS = 7
-JF_WORK = 0
-JF_COLUMNS = 1
+JF_WORK = MF_WORK
+JOIN_SLOT = -2
+"""M_JOIN of a slot that holds a join."""
 
 # the work stack ``lost``: (message, code, edge, hops); a code below W_SEND is the cause
 # of a lost attempt, W_SEND and W_COPY send the message (or a copy of it) along the edge
@@ -150,7 +151,7 @@ OVERFLOW = 3
 HEAP_MARGIN = 256
 SLOT_MARGIN = 64
 FORK_MARGIN = 4096
-"""Free message and join slots, and free rows of ``lost``, kept in a model that
-broadcasts: one event may fork many copies."""
+"""Free message slots (messages and joins) and free rows of ``lost``, kept in a model
+that broadcasts: one event may fork many copies."""
 DRAW_MARGIN = 1024
 STAT_MARGIN = 64

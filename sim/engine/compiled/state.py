@@ -239,13 +239,13 @@ def _key_source(space, rng):
     return lambda: np.fromiter((draw() for _ in range(BATCH)), dtype=np.float64, count=BATCH)
 
 
-def _keys_and_joins(b: Built, ni) -> np.ndarray:
+def _keys_and_joins(b: Built, ni, inputs: np.ndarray) -> np.ndarray:
     """Each broadcast's quorum, each keyed sender's key stream, and the owner table of
     each consistent-hash node with several successors (sim.engine.keys.owner_table,
-    as edge offsets), laid end to end in the returned array ``kt``."""
+    as edge offsets), laid end to end after the services' ``inputs``; returns them."""
     model = b.model
-    tables = []
-    rows = 0
+    tables = [inputs]
+    rows = len(inputs)
     for spec in model.nodes:
         i = b.index[spec.name]
         ni[i, L.N_QUORUM] = getattr(spec, "quorum", None) or 0
@@ -259,7 +259,7 @@ def _keys_and_joins(b: Built, ni) -> np.ndarray:
             tables.append(np.array(owner_table(model.key_count, [e.target for e in edges],
                                                spec.replicas), dtype=np.int64))
             rows += model.key_count
-    return np.concatenate(tables) if tables else np.zeros(1, dtype=np.int64)
+    return np.concatenate(tables)
 
 
 def build_state(model, seed: int, replication: int, warmup: float) -> Built:
@@ -285,8 +285,8 @@ def build_state(model, seed: int, replication: int, warmup: float) -> Built:
             ni[i, L.N_KIND] = L.K_ROUTER
             _rate_limit(spec, i, ni, nf)
     ei, ef = _edges(b, ni, seed, replication)
-    kt = _keys_and_joins(b, ni)
     inputs, cons = _wire(b, ni, bi)
+    inputs = _keys_and_joins(b, ni, inputs)
     clients = sum(s.clients or 0 for s in model.nodes if s.kind == "sender")
     streams = len(b.sources)
     g = np.zeros(L.G_COLUMNS, dtype=np.int64)
@@ -307,9 +307,7 @@ def build_state(model, seed: int, replication: int, warmup: float) -> Built:
         g=g, gf=gf, ei=ei, ef=ef, inputs=inputs, cons=cons,
         lost=np.zeros((256, L.W_COLUMNS), dtype=np.int64),
         pf=np.array(b.segments or [(0.0, 0.0, 0.0)], dtype=np.float64).reshape(-1, L.PF_COLUMNS),
-        rw=np.zeros((max(2 * b.budgets, 1), 1024)),
-        ji=np.zeros((0, L.J_COLUMNS), dtype=np.int64), jf=np.zeros((0, L.JF_COLUMNS)),
-        jfree=np.zeros(0, dtype=np.int64), kt=kt)
+        rw=np.zeros((max(2 * b.budgets, 1), 1024)))
     for k in range(streams):
         _refill(b.state, b.sources, k)
     service_state(b, force_slots=max(1024, 2 * clients))
@@ -398,8 +396,8 @@ def service_state(b: Built, force_slots: int = 0) -> None:
 
 
 def _grow_for_forks(b: Built) -> None:
-    """Room for the copies one event may fork (layout.FORK_MARGIN): free message and
-    join slots and free rows of the work stack ``lost``."""
+    """Room for the copies one event may fork (layout.FORK_MARGIN): free message slots
+    (copies and joins) and free rows of the work stack ``lost``."""
     s = b.state
     changes = {}
     if s.g[L.G_MTOP] < L.FORK_MARGIN:
@@ -407,11 +405,6 @@ def _grow_for_forks(b: Built) -> None:
         changes["mi"], changes["mf"], changes["mfree"] = _grow_slots(
             s.mi, s.mf, s.mfree, int(s.g[L.G_MTOP]), extra)
         s.g[L.G_MTOP] += extra
-    if s.g[L.G_JTOP] < L.FORK_MARGIN:
-        extra = max(L.FORK_MARGIN, s.ji.shape[0])
-        changes["ji"], changes["jf"], changes["jfree"] = _grow_slots(
-            s.ji, s.jf, s.jfree, int(s.g[L.G_JTOP]), extra)
-        s.g[L.G_JTOP] += extra
     if s.lost.shape[0] - s.g[L.G_FTOP] < L.FORK_MARGIN:
         changes["lost"] = _grow_rows(s.lost, max(L.FORK_MARGIN, s.lost.shape[0]))
     s.g[L.G_GROW] = 0
