@@ -197,8 +197,6 @@ def _new_message(s, q, now):
 
 @jit
 def _release_message(s, m):
-    if s.mi[m, M_JOIN] >= 0:
-        _set_join(s, m, -1)
     q = s.mi[m, M_REQ]
     s.ri[q, Q_REFS] -= 1
     top = s.g[G_MTOP]
@@ -333,9 +331,32 @@ def _send_item(s, top, now):
 
 @jit
 def _joined(s, m):
+    """A copy ``m`` in a join left a sink: True when its attempt completes now
+    (Sender.complete), else False and ``m`` is freed. Either way ``m`` leaves its join
+    (so the common paths of _finish and _release_message know nothing of joins)."""
+    ok = _finish_walk(s, m)
+    _set_join(s, m, -1)
+    if not ok:
+        _release_message(s, m)
+    return ok
+
+
+@jit
+def _join_lost(s, m):
+    """A copy ``m`` in a join was lost: True when its attempt fails now (Sender.fail),
+    else False and ``m`` is freed; either way ``m`` leaves its join."""
+    ok = _lost_walk(s, m)
+    _set_join(s, m, -1)
+    if not ok:
+        _release_message(s, m)
+    return ok
+
+
+@leaf
+def _finish_walk(s, m):
     """message.finish, Join and Quorum.finished up the joins of ``m``, which left a
-    sink: True when its attempt completes now (Sender.complete), False when the copy
-    ends here (others are still out, or the join has failed or is resolved)."""
+    sink: True when its attempt completes now, False when the copy ends here (others
+    are still out, or the join has failed or is resolved)."""
     ji, jf = s.mi, s.mf
     sender, born = s.mi[m, M_SENDER], s.mf[m, MF_BORN]
     while True:
@@ -366,11 +387,11 @@ def _joined(s, m):
         _set_join(s, m, parent)
 
 
-@jit
-def _join_lost(s, m):
+@leaf
+def _lost_walk(s, m):
     """message.fail and Quorum.lost up the joins of ``m``, a copy lost (its own work
-    already wasted): True when its attempt fails now (Sender.fail), False when the
-    join had failed or was resolved already, or a quorum can still be met."""
+    already wasted): True when its attempt fails now, False when the join had failed
+    or was resolved already, or a quorum can still be met."""
     ji = s.mi
     sender, born = s.mi[m, M_SENDER], s.mf[m, MF_BORN]
     while True:
@@ -787,7 +808,6 @@ def _waste(s, sender, born, work):
 def _finish(s, m, now):
     """A copy left a sink (sim.engine.message.finish, Sender.complete)."""
     if s.mi[m, M_JOIN] >= 0 and not _joined(s, m):
-        _release_message(s, m)
         return
     q = s.mi[m, M_REQ]
     sender = s.mi[m, M_SENDER]
@@ -934,7 +954,6 @@ def _lose(s, m, cause, now):
     born = s.mf[m, MF_BORN]
     _waste(s, sender, born, s.mf[m, MF_WORK])
     if s.mi[m, M_JOIN] >= 0 and not _join_lost(s, m):
-        _release_message(s, m)
         return
     if cause == C_REJECTED and born >= s.gf[GF_WARMUP]:
         s.ni[sender, N_REJECTED] += 1
@@ -944,10 +963,17 @@ def _lose(s, m, cause, now):
     _release_message(s, m)
 
 
-@jit
+@leaf
 def _resolve_losses(s, now):
     """Do the work left by the step just done: resolve the attempts lost, send the
-    copies forked (see the module docstring and _fork), last put first."""
+    copies forked (see the module docstring and _fork), last put first. Inlined, so
+    a step that left nothing (most) costs one test, not a call."""
+    if s.g[G_FTOP] > 0:
+        _work_off(s, now)
+
+
+@jit
+def _work_off(s, now):
     g = s.g
     while g[G_FTOP] > 0:
         top = g[G_FTOP] - 1
