@@ -11,6 +11,9 @@ nothing falls back silently.
 from __future__ import annotations
 
 import dataclasses
+import math
+
+from sim.engine.compiled.layout import FORK_MARGIN, SLOT_MARGIN
 
 __all__ = ["uncovered", "COVERED_KEYS"]
 
@@ -105,6 +108,45 @@ def _keys_reason(model) -> str | None:
     return None
 
 
+def _fan(model, name: str, path: tuple, memo: dict) -> float:
+    """Copies one message leaving ``name`` can become at one instant: a broadcast adds
+    its edges' copies, another policy takes its largest; a copy stops at anything but a
+    router reached without latency. A broadcast in a cycle of routers is unbounded."""
+    if name in memo:
+        return memo[name]
+    if name in path:
+        cycle = path[path.index(name):]
+        return math.inf if any(model.node(n).routing == "broadcast" for n in cycle) else 1
+    counts = [1 if e.latency is not None or model.node(e.target).kind != "router"
+              else _fan(model, e.target, path + (name,), memo)
+              for e in model.out_edges(name)]
+    fan = (sum(counts) if model.node(name).routing == "broadcast" else max(counts, default=1))
+    memo[name] = fan
+    return fan
+
+
+def _fan_reason(model) -> str | None:
+    """The kernel grows its tables between events only, keeping FORK_MARGIN message
+    slots free (sim.engine.compiled.layout): refuse a model where one attempt could
+    take more (a copy and a join per leaf of its forks), times its retries at one
+    instant."""
+    if not any(spec.routing == "broadcast" for spec in model.nodes):
+        return None
+    memo: dict = {}
+    fan = max(_fan(model, spec.name, (), memo) for spec in model.nodes
+              if spec.kind != "queue")
+    if math.isinf(fan):
+        return ("a broadcast in a cycle of routers (copies without bound at one instant) "
+                "is not compiled")
+    attempts = max(s.retry.max_attempts for s in model.senders)
+    room = (FORK_MARGIN - SLOT_MARGIN) // 2
+    if fan * attempts > room:
+        tries = f", times {attempts} attempts," if attempts > 1 else ""
+        return (f"broadcasts making {fan:,} copies of one message at one instant{tries} "
+                f"are not compiled (the kernel keeps room for {room:,})")
+    return None
+
+
 def uncovered(model, *, trace: bool = False) -> str | None:
     """Why the compiled kernel cannot run ``model`` (a validated model), or None.
 
@@ -133,4 +175,4 @@ def uncovered(model, *, trace: bool = False) -> str | None:
         if edge.latency is not None and model.node(edge.source).kind == "queue":
             return (f"edge {edge.source}->{edge.target}: 'latency' on a pull from a queue "
                     "(the consumer's server waits for the transit) is not compiled")
-    return None
+    return _fan_reason(model)

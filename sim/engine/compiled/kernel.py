@@ -47,7 +47,7 @@ from sim.engine.compiled.layout import (
     Q_REFS, Q_SENDER, Q_SENT, Q_STATE, QF_BORN, QF_LAST_BACKOFF, R_LEAST_LOADED,
     R_PROBABILISTIC, R_RANDOM, R_ROUND_ROBIN, SLOT_MARGIN, SPIN_LIMIT,
     STAT_MARGIN, STOPPED, UNBOUNDED,
-    FORK_MARGIN, G_GROW, G_NESTED, G_OVERFLOW, J_DONE, J_FAILED, J_LIVE, J_NEED,
+    FORK_MARGIN, G_GROW, G_NESTED, G_ROOM, G_OVERFLOW, J_DONE, J_FAILED, J_LIVE, J_NEED,
     J_PARENT, J_REFS, J_RESOLVED, JF_WORK, JOIN_SLOT, M_JOIN, N_KSTREAM, N_KT, N_QUORUM, OVERFLOW,
     Q_KEY, R_BROADCAST, R_CONSISTENT_HASH, W_COPY, W_SEND)
 
@@ -1122,7 +1122,8 @@ def advance(s):
             return LIVELOCK
         if g[G_OVERFLOW]:
             return OVERFLOW
-        if (g[G_LOW] or g[G_FLUSH] or g[G_RINGS_FULL] or g[G_GROW] or g[G_HEAP] >= heap_room or g[G_MTOP] < SLOT_MARGIN
+        if (g[G_LOW] or g[G_FLUSH] or g[G_RINGS_FULL] or g[G_GROW] or g[G_MTOP] < g[G_ROOM]
+                or g[G_HEAP] >= heap_room or g[G_MTOP] < SLOT_MARGIN
                 or g[G_RTOP] < SLOT_MARGIN or g[G_FTOP] >= lost_room):
             return NEEDS_SERVICE
         if g[G_HEAP] == 0 or s.ht[0] >= stop:

@@ -121,8 +121,8 @@ H_COLUMNS = 5
 
 # globals
 (G_SEQ, G_HEAP, G_MTOP, G_RTOP, G_LOW, G_FLUSH, G_ENTRY, G_ERROR_NODE, G_EVENTS,
- G_FTOP, G_RINGS_FULL, G_NESTED, G_OVERFLOW, G_GROW) = range(14)
-G_COLUMNS = 14
+ G_FTOP, G_RINGS_FULL, G_NESTED, G_OVERFLOW, G_GROW, G_ROOM) = range(15)
+G_COLUMNS = 15
 GF_NOW, GF_WARMUP, GF_STOP = range(3)
 GF_COLUMNS = 3
 
@@ -151,7 +151,8 @@ OVERFLOW = 3
 HEAP_MARGIN = 256
 SLOT_MARGIN = 64
 FORK_MARGIN = 4096
-"""Free message slots (messages and joins) and free rows of ``lost``, kept in a model
-that broadcasts: one event may fork many copies."""
+"""Free message slots (messages and joins) and free rows of ``lost`` at the start of
+every event in a model that broadcasts (g[G_ROOM]): one event may fork many copies,
+and tables grow only between events (coverage refuses a model that could fork more)."""
 DRAW_MARGIN = 1024
 STAT_MARGIN = 64

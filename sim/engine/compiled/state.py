@@ -312,6 +312,7 @@ def build_state(model, seed: int, replication: int, warmup: float) -> Built:
         _refill(b.state, b.sources, k)
     service_state(b, force_slots=max(1024, 2 * clients))
     if any(spec.routing == "broadcast" for spec in model.nodes):
+        b.state.g[L.G_ROOM] = L.FORK_MARGIN
         _grow_for_forks(b)
     return b
 
@@ -391,7 +392,7 @@ def service_state(b: Built, force_slots: int = 0) -> None:
         changes["lost"] = _grow_rows(s.lost, s.lost.shape[0])
     if changes:
         b.state = s = s._replace(**changes)
-    if s.g[L.G_GROW]:
+    if s.g[L.G_GROW] or s.g[L.G_MTOP] < s.g[L.G_ROOM]:
         _grow_for_forks(b)
 
 

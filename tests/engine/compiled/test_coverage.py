@@ -76,6 +76,35 @@ def test_keys_are_compiled_for_consistent_hashing_only():
         "node 'cache': kind 'cache' (a lookup of each request's key) is not compiled")
 
 
+def test_broadcasts_beyond_the_kernels_room_are_named():
+    """The kernel grows its tables between events: a broadcast in a cycle of routers
+    (copies without bound at one instant) and a fork tree wider than its room
+    (3 ** 7 = 2,187 copies) are refused; the same tree three levels shallower is not."""
+    loop = {"src": {"kind": "sender", "rate": 1.0},
+            "r": {"kind": "router", "routing": "broadcast"}, "back": {"kind": "router"},
+            "s": BASE["s"]}
+    edges = [["src", "r"], ["r", "s"], ["r", "back"], {"from": "back", "to": "r", "p": 0.5},
+             {"from": "back", "to": "s", "p": 0.5}]
+    assert uncovered(make_model(loop, edges)) == (
+        "a broadcast in a cycle of routers (copies without bound at one instant) is not "
+        "compiled")
+
+    def tree(levels):
+        nodes, edges, leaves = {"src": {"kind": "sender", "rate": 1.0}}, [["src", "t"]], ["t"]
+        for _ in range(levels):
+            for name in leaves:
+                nodes[name] = {"kind": "router", "routing": "broadcast"}
+            leaves = [f"{name}{k}" for name in leaves for k in range(3)]
+            edges += [[name[:-1], name] for name in leaves]
+        nodes.update({name: BASE["s"] for name in leaves})
+        return make_model(nodes, edges)
+
+    assert uncovered(tree(7)) == ("broadcasts making 2,187 copies of one message at one "
+                                  "instant are not compiled (the kernel keeps room for "
+                                  "2,016)")
+    assert uncovered(tree(4)) is None
+
+
 def test_latency_on_a_pull_from_a_queue_is_named():
     nodes = {"src": {"kind": "sender", "rate": 1.0}, "q": {"kind": "queue"},
              "w": BASE["s"]}
