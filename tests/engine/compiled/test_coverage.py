@@ -103,6 +103,10 @@ def test_broadcasts_beyond_the_kernels_room_are_named():
                                   "instant are not compiled (the kernel keeps room for "
                                   "2,016)")
     assert uncovered(tree(4)) is None
+    from pathlib import Path
+
+    page = (Path(__file__).parents[3] / "docs" / "reference" / "engines.md").read_text()
+    assert "more than 2,016 copies at one instant" in " ".join(page.split())
 
 
 def test_latency_on_a_pull_from_a_queue_is_named():
