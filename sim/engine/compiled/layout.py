@@ -69,8 +69,8 @@ CAUSE_NAMES = ("rejected", "dropped", "error", "timeout", "expired")
  N_P0, N_P1, N_LIMITED, N_RING, N_DENIED, N_RQ_HEAD, N_RQ_TAIL, N_RT_HEAD, N_RT_TAIL,
  N_DEAD) = range(44)
 N_COLUMNS = N_DEAD + len(CAUSE_NAMES)
-# a broadcast's quorum (0: every copy), a consistent-hash node's first row of kt (-1:
-# none), a keyed sender's key stream (-1: no keys)
+# a broadcast's quorum (0: every copy), the row of ``inputs`` where a consistent-hash
+# node's owner table starts (-1: none), a keyed sender's key stream (-1: no keys)
 N_QUORUM, N_KT, N_KSTREAM = range(N_COLUMNS, N_COLUMNS + 3)
 N_COLUMNS += 3
 
@@ -125,6 +125,9 @@ H_COLUMNS = 5
 G_COLUMNS = 15
 GF_NOW, GF_WARMUP, GF_STOP = range(3)
 GF_COLUMNS = 3
+# G_NESTED: the model has quorums (a fork under a quorum's copy joins on its own);
+# G_OVERFLOW: a table filled up within an event; G_GROW: a fork asks for room;
+# G_ROOM: the free message slots a model that broadcasts keeps at every event start
 
 # joins of the copies of one attempt (sim.engine.message.Join and Quorum): copies
 # still out, failed (0/1), the parent join (-1: none), quorum (copies needed, 0: all),
