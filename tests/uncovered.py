@@ -1,7 +1,7 @@
 """A shipped model the compiled kernel does not cover, for the tests of the engine choice.
 
 The kernel grows, so the example is looked up among models using features far from it
-(calls, classes, quorum, broadcast, pools), not fixed.
+(calls, classes, pools), not fixed.
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ import pytest
 import sim
 
 ROOT = Path(__file__).resolve().parent.parent
-FAR_FROM_THE_KERNEL = ("sync_calls", "read_write_api", "quorum_write", "event_broadcast",
-                       "connection_pool")
+FAR_FROM_THE_KERNEL = ("sync_calls", "read_write_api", "connection_pool")
 """Shipped models using features far from the compiled kernel, in order of preference."""
 
 

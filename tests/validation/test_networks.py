@@ -1,12 +1,17 @@
 """Networks against theory: Jackson (1963), exact MVA (Reiser & Lavenberg 1980),
 Cobham (1954) priorities, E2/M/1 after round-robin splitting (Kleinrock 1975,
-section 6.4), two-way fork-join (Nelson & Tantawi 1988), edge latency.
+section 6.4), two-way fork-join (Nelson & Tantawi 1988), fork and quorum over delay
+stations (order statistics of exponentials), consistent hashing of a hot key, edge
+latency.
 """
 
 from __future__ import annotations
 
 
 
+import numpy as np
+
+from sim.model.keyspace import KeySpace, ring_owner
 from tests.conftest import assert_agrees, run_model
 
 
@@ -122,6 +127,67 @@ def test_two_way_fork_join_nelson_tantawi():
     rho = lam / mu
     assert_agrees(r, "requests.latency.mean", (12 - rho) / 8 / (mu - lam), rel_floor=0.03)
     assert r["requests"]["completed"] <= r["nodes"]["a"]["completed"]
+
+
+def _fork_to_delay_stations(rates, quorum=None):
+    fork = {"kind": "router", "routing": "broadcast"}
+    if quorum is not None:
+        fork["quorum"] = quorum
+    nodes = {"src": {"kind": "sender", "rate": 1.0}, "fork": fork}
+    edges = [["src", "fork"]]
+    for i, mu in enumerate(rates):
+        nodes[f"b{i}"] = {"kind": "service", "servers": ".inf", "service": exp(1 / mu)}
+        edges.append(["fork", f"b{i}"])
+    return nodes, edges
+
+
+def test_fork_join_over_delay_stations_is_the_max_of_exponentials():
+    """A fork to three delay stations (no waiting) with rates 1, 2 and 4 joins at the
+    slowest copy: E[max] = sum over non-empty subsets S of (-1)^(|S|+1) / sum_{i in S}
+    mu_i = 1 + 1/2 + 1/4 - 1/3 - 1/5 - 1/6 + 1/7 = 1.1929 s."""
+    rates = (1.0, 2.0, 4.0)
+    r = run_model(*_fork_to_delay_stations(rates), duration=6000, warmup=50, replications=4)
+    expected = 1 + 1 / 2 + 1 / 4 - 1 / 3 - 1 / 5 - 1 / 6 + 1 / 7
+    assert_agrees(r, "requests.latency.mean", expected, rel_floor=0.01)
+    assert r["requests"]["failed"] == 0
+    assert r["nodes"]["b0"]["completed"] >= r["requests"]["completed"]
+
+
+def test_quorum_over_delay_stations_is_the_kth_order_statistic():
+    """Quorum 2 of three exponential copies of rate 1 (delay stations): the request goes
+    on at the second order statistic, E[X(2)] = 1/3 + 1/2 = 0.8333 s; the last copy
+    finishes after the quorum, so its whole service, the maximum X(3) of mean
+    1 + 1/2 + 1/3 = 1.8333 s, is wasted work (sd of the mean over the ~24,000 requests
+    about 0.4%, so 3% is over 7 sd)."""
+    r = run_model(*_fork_to_delay_stations((1.0, 1.0, 1.0), quorum=2), duration=6000,
+                  warmup=50, replications=4)
+    assert_agrees(r, "requests.latency.mean", 1 / 3 + 1 / 2, rel_floor=0.01)
+    assert r["requests"]["failed"] == 0
+    per_request = r["requests"]["wasted_work"] / (r["requests"]["throughput"] * 6000)
+    assert abs(per_request - (1 + 1 / 2 + 1 / 3)) < 0.03 * (1 + 1 / 2 + 1 / 3)
+
+
+def test_consistent_hashing_sends_each_key_share_to_its_owner():
+    """Zipf(1.2) over 100 keys (key 0 alone about 30% of requests) through a
+    consistent_hash router to three services: successor j's throughput is
+    Lambda * sum of p_k over the keys k it owns on the ring (sim.model.keyspace), not
+    Lambda / 3, and the one owning the hot key is the busiest."""
+    lam, names = 20.0, ["s0", "s1", "s2"]
+    nodes = {"c": {"kind": "sender", "rate": lam,
+                   "keys": {"count": 100, "popularity": {"zipf": 1.2}}},
+             "lb": {"kind": "router", "routing": "consistent_hash"}}
+    for name in names:
+        nodes[name] = {"kind": "service", "servers": 2, "service": exp(0.02)}
+    edges = [["c", "lb"]] + [["lb", name] for name in names]
+    r = run_model(nodes, edges, duration=3000, warmup=10, replications=4)
+    p = KeySpace(100, 1.2).probabilities()
+    owner = ring_owner(np.arange(100), names, 100)
+    mass = np.bincount(owner, weights=p, minlength=3)
+    assert mass.max() - mass.min() > 0.1
+    for j, name in enumerate(names):
+        assert_agrees(r, f"nodes.{name}.throughput", lam * mass[j], rel_floor=0.005)
+    busiest = max(names, key=lambda n: r["nodes"][n]["throughput"])
+    assert busiest == names[owner[0]]
 
 
 def test_edge_latency_adds_its_mean():

@@ -11,24 +11,26 @@ nothing falls back silently.
 from __future__ import annotations
 
 import dataclasses
+import math
 
 __all__ = ["uncovered", "COVERED_KEYS"]
 
 COVERED_KEYS = {
     "sender": {"name", "kind", "rate", "interarrival", "clients", "think", "timeout", "retry",
                "priority", "routing", "replicas", "profile", "period", "rate_limit",
-               "circuit_breaker"},
+               "circuit_breaker", "keys"},
     "queue": {"name", "kind", "buffer", "routing"},
     "service": {"name", "kind", "service", "servers", "inputs", "buffer", "error_rate",
-                "idempotent", "routing", "has_default", "replicas", "availability"},
-    "router": {"name", "kind", "routing", "replicas", "rate_limit"},
+                "idempotent", "routing", "has_default", "replicas", "availability", "quorum"},
+    "router": {"name", "kind", "routing", "replicas", "rate_limit", "quorum"},
 }
 """Keys of each node kind the kernel reads (the others must keep their defaults)."""
 
 _BUFFER_KEYS = {"capacity", "overflow", "discipline", "ttl", "lifo_above", "latency", "balk"}
 _RETRY_KEYS = {"max_attempts", "backoff", "jitter", "budget"}
 _EDGE_KEYS = {"source", "target", "p", "latency"}
-_ROUTINGS = {"probabilistic", "random", "round_robin", "least_loaded", "power_of_two"}
+_ROUTINGS = {"probabilistic", "random", "round_robin", "least_loaded", "power_of_two",
+             "broadcast", "consistent_hash"}
 _OVERFLOWS = {"reject", "drop_oldest", "block"}
 _DISCIPLINES = {"fifo", "lifo", "priority", "adaptive_lifo", "ps", "preemptive"}
 _SERVING_KEYS = {"ps": {"discipline"},
@@ -130,6 +132,65 @@ def _node_reason(model, spec) -> str | None:
     return None
 
 
+def _keys_reason(model) -> str | None:
+    """Request keys are compiled for consistent-hash routing only: the other readers of
+    a key (a cache's lookups, a partitioned queue's placement) are named."""
+    for spec in model.nodes:
+        if spec.kind == "cache":
+            return (f"node {spec.name!r}: kind 'cache' (a lookup of each request's key) "
+                    "is not compiled")
+        buffer = getattr(spec, "buffer", None)
+        if buffer is not None and buffer.partitions:
+            return (f"node {spec.name!r}: 'partitions' (each request placed on a partition "
+                    "by its key) is not compiled")
+    return None
+
+
+def _fan(model, name: str, path: tuple, memo: dict) -> float:
+    """Copies one message leaving ``name`` can become at one instant: a broadcast adds
+    its edges' copies, another policy takes its largest; a copy stops at anything but a
+    router reached without latency. A broadcast in a cycle of routers is unbounded."""
+    if name in memo:
+        return memo[name]
+    if name in path:
+        cycle = path[path.index(name):]
+        return math.inf if any(model.node(n).routing == "broadcast" for n in cycle) else 1
+    counts = [1 if e.latency is not None or model.node(e.target).kind != "router"
+              else _fan(model, e.target, path + (name,), memo)
+              for e in model.out_edges(name)]
+    fan = (sum(counts) if model.node(name).routing == "broadcast" else max(counts, default=1))
+    memo[name] = fan
+    return fan
+
+
+def _fan_reason(model) -> str | None:
+    """Copies of a broadcast block no producer (a model with ``overflow: block`` stays
+    on SimPy). The kernel grows its tables between events only, keeping FORK_MARGIN message
+    slots free (sim.engine.compiled.layout): refuse a model where one attempt could
+    take more (a copy and a join per leaf of its forks), times its retries at one
+    instant."""
+    if not any(spec.routing == "broadcast" for spec in model.nodes):
+        return None
+    if any(getattr(n, "buffer", None) is not None and n.buffer.overflow == "block"
+           for n in model.nodes):
+        return "a broadcast in a model with 'overflow: block' is not compiled"
+    from sim.engine.compiled.layout import FORK_MARGIN, SLOT_MARGIN  # imports the engine
+
+    memo: dict = {}
+    fan = max(_fan(model, spec.name, (), memo) for spec in model.nodes
+              if spec.kind != "queue")
+    if math.isinf(fan):
+        return ("a broadcast in a cycle of routers (copies without bound at one instant) "
+                "is not compiled")
+    attempts = max(s.retry.max_attempts for s in model.senders)
+    room = (FORK_MARGIN - SLOT_MARGIN) // 2
+    if fan * attempts > room:
+        tries = f", times {attempts} attempts," if attempts > 1 else ""
+        return (f"broadcasts making {fan:,} copies of one message at one instant{tries} "
+                f"are not compiled (the kernel keeps room for {room:,})")
+    return None
+
+
 def uncovered(model, *, trace: bool = False) -> str | None:
     """Why the compiled kernel cannot run ``model`` (a validated model), or None.
 
@@ -143,6 +204,10 @@ def uncovered(model, *, trace: bool = False) -> str | None:
                             (model.slo, "slo objectives are not compiled")):
         if present:
             return reason
+    if model.key_count:
+        reason = _keys_reason(model)
+        if reason:
+            return reason
     for spec in model.nodes:
         reason = _node_reason(model, spec)
         if reason:
@@ -151,4 +216,4 @@ def uncovered(model, *, trace: bool = False) -> str | None:
         extra = _changed(edge, _EDGE_KEYS)
         if extra:
             return f"edge {edge.source}->{edge.target}: '{extra[0]}' is not compiled"
-    return None
+    return _fan_reason(model)

@@ -17,7 +17,9 @@ reason the unblocking that room in a blocking buffer sets off (``overflow: block
 runs on an explicit stack of frames, ``cs`` (see ``_cascade``). The one kind of event
 that may touch thousands of messages at once, a crash and the repair after it, runs in
 steps: between two, the rest waits as an event first in line at the same instant while
-Python serves the state (``_push_first``), so no margin is outrun.
+Python serves the state (``_push_first``), so no margin is outrun. The copies a
+broadcast forks go on the stack ``lost`` too (see _fork), so each copy's send and what
+it causes at once are done in the SimPy engine's order of calls.
 Compiled with ``cache=True``: the machine code is kept on disk beside this file (or
 in the user's cache when that is read-only), so it is compiled once per
 installation.
@@ -64,7 +66,10 @@ from sim.engine.compiled.layout import (
     C_CIRCUIT_OPEN, CB_CLOSED, CB_HALF_OPEN, CB_OPEN, F_CB_COOLDOWN, F_CB_OPENED_AT,
     F_CB_RATIO, F_CB_WINDOW, EV_CRASHING, EV_FILLING, N_CB_FAILURES, N_CB_HEAD, N_CB_MIN_CALLS,
     N_CB_PROBE_OK, N_CB_PROBES, N_CB_PROBING, N_CB_RING, N_CB_STATE, N_CB_TAIL,
-    N_CIRCUIT_OPEN)
+    N_CIRCUIT_OPEN,
+    FORK_MARGIN, G_GROW, G_NESTED, G_ROOM, G_OVERFLOW, J_DONE, J_FAILED, J_LIVE, J_NEED,
+    J_PARENT, J_REFS, J_RESOLVED, JF_WORK, JOIN_SLOT, M_JOIN, N_KSTREAM, N_KT, N_QUORUM,
+    OVERFLOW, Q_KEY, R_BROADCAST, R_CONSISTENT_HASH, W_COPY, W_SEND)
 
 __all__ = ["advance", "start", "shared_until"]
 
@@ -190,6 +195,7 @@ def _new_request(s, sender, now):
     ri[q, Q_REFS] = 0
     ri[q, Q_COUNTED] = 1 if now >= s.gf[GF_WARMUP] else 0
     ri[q, Q_SENDER] = sender
+    ri[q, Q_KEY] = -1
     s.rf[q, QF_BORN] = now
     s.rf[q, QF_LAST_BACKOFF] = 0.0
     return q
@@ -221,6 +227,7 @@ def _new_message(s, q, now):
     s.mi[m, M_ATTEMPT] = s.ri[q, Q_SENT]
     s.mi[m, M_PRIO] = s.ni[sender, N_PRIO]
     s.mi[m, M_SENDER] = sender
+    s.mi[m, M_JOIN] = -1
     s.mf[m, MF_T] = now
     s.mf[m, MF_WORK] = 0.0
     s.mf[m, MF_WAITED] = 0.0
@@ -237,6 +244,216 @@ def _release_message(s, m):
     s.mfree[top] = m
     s.g[G_MTOP] = top + 1
     _release_request(s, q)
+
+
+# ------------------------------------------------------- broadcast copies, joins
+@jit
+def _new_join(s, parent, need):
+    """A Join (``need`` 0) or a Quorum of ``need`` copies under join ``parent`` (-1:
+    none), holding one live copy (sim.engine.message.Join, Quorum), in a free message
+    slot; -1 when none is left (an overflow: the kernel stops with OVERFLOW)."""
+    top = s.g[G_MTOP]
+    if top == 0:
+        s.g[G_OVERFLOW] = 1
+        return -1
+    top -= 1
+    s.g[G_MTOP] = top
+    j = s.mfree[top]
+    ji = s.mi
+    ji[j, J_LIVE] = 1
+    ji[j, J_FAILED] = 0
+    ji[j, J_PARENT] = parent
+    ji[j, J_NEED] = need
+    ji[j, J_DONE] = 0
+    ji[j, J_RESOLVED] = 0
+    ji[j, J_REFS] = 0
+    ji[j, M_JOIN] = JOIN_SLOT
+    s.mf[j, JF_WORK] = 0.0
+    if parent >= 0:
+        ji[parent, J_REFS] += 1
+    return j
+
+
+@jit
+def _unref_join(s, j):
+    """One reference (a message or a child join) fewer to join ``j``: a join nothing
+    refers to any more is freed, and its parent loses a reference in turn."""
+    while j >= 0:
+        n = s.mi[j, J_REFS] - 1
+        s.mi[j, J_REFS] = n
+        if n > 0:
+            return
+        top = s.g[G_MTOP]
+        s.mfree[top] = j
+        s.g[G_MTOP] = top + 1
+        j = s.mi[j, J_PARENT]
+
+
+@jit
+def _set_join(s, m, j):
+    """``msg.join = j`` (-1: None), keeping the joins' reference counts."""
+    old = s.mi[m, M_JOIN]
+    if j >= 0:
+        s.mi[j, J_REFS] += 1
+    s.mi[m, M_JOIN] = j
+    if old >= 0:
+        _unref_join(s, old)
+
+
+@jit
+def _copy(s, m, now):
+    """Msg.copy: another copy of the attempt of ``m``, in the same join; -1 when the
+    table is full (an overflow)."""
+    if s.g[G_MTOP] == 0:
+        s.g[G_OVERFLOW] = 1
+        return -1
+    c = _new_message(s, s.mi[m, M_REQ], now)
+    s.mi[c, M_ATTEMPT] = s.mi[m, M_ATTEMPT]
+    s.mi[c, M_PRIO] = s.mi[m, M_PRIO]
+    s.mf[c, MF_T] = s.mf[m, MF_T]
+    s.mf[c, MF_WORK] = s.mf[m, MF_WORK]
+    s.mf[c, MF_WAITED] = s.mf[m, MF_WAITED]
+    _set_join(s, c, s.mi[m, M_JOIN])
+    return c
+
+
+@jit
+def _push_item(s, m, code, e, hops):
+    """Put (``m``, ``code``, edge ``e``, ``hops``) on the work stack ``lost``."""
+    top = s.g[G_FTOP]
+    if top >= s.lost.shape[0]:
+        s.g[G_OVERFLOW] = 1
+        return
+    s.lost[top, 0] = m
+    s.lost[top, 1] = code
+    s.lost[top, 2] = e
+    s.lost[top, 3] = hops
+    s.g[G_FTOP] = top + 1
+
+
+@jit
+def _fork(s, node, m, now, hops):
+    """routing._broadcast and _quorum: ``m`` joins a new Quorum of the node's ``quorum``,
+    or a new Join (when it has none, or, in a model with quorums, when its join is a
+    quorum), or stays in its join; the join counts the copies; then a copy goes to
+    every successor but the first, in edge order, and ``m`` itself to the first. The
+    sends go on the work stack, last one first, so each copy's send, and whatever it
+    causes at once (a rejection, a retry), is done before the next copy's, as in the
+    SimPy engine's calls; a copy is made when its turn comes, as Msg.copy is."""
+    e0, e1 = s.ni[node, N_E0], s.ni[node, N_E1]
+    need = s.ni[node, N_QUORUM]
+    join = s.mi[m, M_JOIN]
+    j = join
+    if need > 0 or join < 0 or (s.g[G_NESTED] and s.mi[join, J_NEED] > 0):
+        j = _new_join(s, join, need)
+        if j < 0:
+            return
+        _set_join(s, m, j)
+    s.mi[j, J_LIVE] += e1 - e0 - 1
+    _push_item(s, m, W_SEND, e0, hops)
+    for e in range(e1 - 1, e0, -1):
+        _push_item(s, m, W_COPY, e, hops)
+    if s.g[G_MTOP] < FORK_MARGIN or s.lost.shape[0] - s.g[G_FTOP] < FORK_MARGIN:
+        s.g[G_GROW] = 1
+
+
+@jit
+def _send_item(s, top, now):
+    """Do the send on row ``top`` of the work stack (see _fork)."""
+    m, code, e, hops = s.lost[top, 0], s.lost[top, 1], s.lost[top, 2], s.lost[top, 3]
+    if code == W_COPY:
+        m = _copy(s, m, now)
+        if m < 0:
+            return
+    node = _hop(s, e, m, now, hops)
+    if node >= 0:
+        _route(s, node, m, now, hops + 1, -1)
+
+
+@jit
+def _joined(s, m):
+    """A copy ``m`` in a join left a sink: True when its attempt completes now
+    (Sender.complete), else False and ``m`` is freed. Either way ``m`` leaves its join
+    (so the common paths of _finish and _release_message know nothing of joins)."""
+    ok = _finish_walk(s, m)
+    _set_join(s, m, -1)
+    if not ok:
+        _release_message(s, m)
+    return ok
+
+
+@jit
+def _join_lost(s, m):
+    """A copy ``m`` in a join was lost: True when its attempt fails now (Sender.fail),
+    else False and ``m`` is freed; either way ``m`` leaves its join."""
+    ok = _lost_walk(s, m)
+    _set_join(s, m, -1)
+    if not ok:
+        _release_message(s, m)
+    return ok
+
+
+@inlined
+def _finish_walk(s, m):
+    """message.finish, Join and Quorum.finished up the joins of ``m``, which left a
+    sink: True when its attempt completes now, False when the copy ends here (others
+    are still out, or the join has failed or is resolved)."""
+    ji, jf = s.mi, s.mf
+    sender, born = s.mi[m, M_SENDER], s.mf[m, MF_BORN]
+    while True:
+        j = s.mi[m, M_JOIN]
+        if j < 0:
+            return True
+        ji[j, J_LIVE] -= 1
+        if ji[j, J_NEED] > 0:
+            if ji[j, J_RESOLVED] or ji[j, J_FAILED]:
+                _waste(s, sender, born, s.mf[m, MF_WORK])
+                return False
+            jf[j, JF_WORK] += s.mf[m, MF_WORK]
+            ji[j, J_DONE] += 1
+            if ji[j, J_DONE] < ji[j, J_NEED]:
+                return False
+            ji[j, J_RESOLVED] = 1
+        else:
+            jf[j, JF_WORK] += s.mf[m, MF_WORK]
+            if ji[j, J_FAILED]:
+                _waste(s, sender, born, s.mf[m, MF_WORK])
+                return False
+            if ji[j, J_LIVE]:
+                return False
+        s.mf[m, MF_WORK] = jf[j, JF_WORK]
+        parent = ji[j, J_PARENT]
+        if parent < 0:
+            return True
+        _set_join(s, m, parent)
+
+
+@inlined
+def _lost_walk(s, m):
+    """message.fail and Quorum.lost up the joins of ``m``, a copy lost (its own work
+    already wasted): True when its attempt fails now, False when the join had failed
+    or was resolved already, or a quorum can still be met."""
+    ji = s.mi
+    sender, born = s.mi[m, M_SENDER], s.mf[m, MF_BORN]
+    while True:
+        j = s.mi[m, M_JOIN]
+        if j < 0:
+            return True
+        ji[j, J_LIVE] -= 1
+        if ji[j, J_NEED] > 0:
+            if (ji[j, J_RESOLVED] or ji[j, J_FAILED]
+                    or ji[j, J_DONE] + ji[j, J_LIVE] >= ji[j, J_NEED]):
+                return False
+        elif ji[j, J_FAILED]:
+            return False
+        ji[j, J_FAILED] = 1
+        _waste(s, sender, born, s.mf[j, JF_WORK])
+        parent = ji[j, J_PARENT]
+        if parent < 0:
+            return True
+        _set_join(s, m, parent)
+        s.mf[m, MF_WORK] = 0.0
+        _waste(s, sender, born, 0.0)
 
 
 # ------------------------------------------------------------------- buffers
@@ -1121,26 +1338,60 @@ def _send(s, node, m, now, producer):
     (MAX_HOPS in one go, then by a zero-delay event), into a buffer, or to the sink.
     True when a blocking buffer holds ``m`` and ``producer`` (the sender or service
     that sent it, -1 for none: a delivery after latency, a deferred hop) must wait."""
-    hops = 0
+    return _route(s, node, m, now, 0, producer)
+
+
+@inlined
+def _route(s, node, m, now, hops, producer):
+    """``_send`` from ``node``, ``hops`` routers deep: a broadcast forks (its copies go
+    out from the work stack, see _fork; a model that broadcasts has no blocking buffer,
+    see coverage), any other policy picks one edge."""
     while True:
-        e = _choose(s, node)
+        if s.ni[node, N_ROUTING] == R_BROADCAST and s.ni[node, N_E1] > s.ni[node, N_E0]:
+            _fork(s, node, m, now, hops)
+            return False
+        e = _pick(s, node, m)
         if e < 0:
             _finish(s, m, now)
             return False
         target = s.ei[e, E_TARGET]
-        ls = s.ei[e, E_LSTREAM]
-        if ls >= 0:
-            _push(s, now + _draw(s, ls), EV_DELIVER, m, target, 0)
-            return False
-        if s.ni[target, N_KIND] != K_ROUTER:
+        if s.ei[e, E_LSTREAM] < 0 and s.ni[target, N_KIND] != K_ROUTER:
             return _put(s, s.ni[target, N_BUF], m, now, producer)
-        if not _enter_router(s, target, m, now):
-            return False
-        if hops >= MAX_HOPS:
-            _push(s, now, EV_FORWARD, m, target, 0)
+        node = _hop(s, e, m, now, hops)
+        if node < 0:
             return False
         hops += 1
-        node = target
+
+
+@inlined
+def _hop(s, e, m, now, hops):
+    """Take edge ``e`` (``hops`` routers deep): after its latency, into a buffer, or into
+    a router; returns the router to route on from at once, or -1."""
+    target = s.ei[e, E_TARGET]
+    ls = s.ei[e, E_LSTREAM]
+    if ls >= 0:
+        _push(s, now + _draw(s, ls), EV_DELIVER, m, target, 0)
+        return -1
+    if s.ni[target, N_KIND] != K_ROUTER:
+        _put(s, s.ni[target, N_BUF], m, now, -1)
+        return -1
+    if not _enter_router(s, target, m, now):
+        return -1
+    if hops >= MAX_HOPS:
+        _push(s, now, EV_FORWARD, m, target, 0)
+        return -1
+    return target
+
+
+@inlined
+def _pick(s, node, m):
+    """The out-edge of ``m`` at ``node``: its key's owner on a consistent-hash node
+    (routing._consistent_hash; the table, precomputed in state, follows the services'
+    inputs), else ``_choose``."""
+    kt = s.ni[node, N_KT]
+    if kt >= 0 and s.ni[node, N_ROUTING] == R_CONSISTENT_HASH:
+        return s.ni[node, N_E0] + s.inputs[kt + s.ri[s.mi[m, M_REQ], Q_KEY]]
+    return _choose(s, node)
 
 
 @jit
@@ -1194,6 +1445,8 @@ def _waste(s, sender, born, work):
 @inlined
 def _finish(s, m, now):
     """A copy left a sink (sim.engine.message.finish, Sender.complete)."""
+    if s.mi[m, M_JOIN] >= 0 and not _joined(s, m):
+        return
     q = s.mi[m, M_REQ]
     sender = s.mi[m, M_SENDER]
     ri = s.ri
@@ -1251,8 +1504,17 @@ def _attempt(s, q, now):
     if s.ni[sender, N_LIMITED] and not _admit(s, sender, now):
         _defer_loss(s, m, C_REJECTED)
         return
+    _key(s, q, sender)
     if _send(s, sender, m, now, sender):
         s.ni[sender, N_BLOCKED] += 1
+
+
+@inlined
+def _key(s, q, sender):
+    """keys.keyed_send: a keyed sender's request draws its key at its first send."""
+    ks = s.ni[sender, N_KSTREAM]
+    if ks >= 0 and s.ri[q, Q_KEY] < 0:
+        s.ri[q, Q_KEY] = int(_draw(s, ks))
 
 
 @jit
@@ -1416,6 +1678,8 @@ def _lose(s, m, cause, now):
     sender = s.mi[m, M_SENDER]
     born = s.mf[m, MF_BORN]
     _waste(s, sender, born, s.mf[m, MF_WORK])
+    if s.mi[m, M_JOIN] >= 0 and not _join_lost(s, m):
+        return
     if cause == C_REJECTED and born >= s.gf[GF_WARMUP]:
         s.ni[sender, N_REJECTED] += 1
     if s.ri[q, Q_CURRENT] == s.mi[m, M_ATTEMPT]:
@@ -1426,14 +1690,25 @@ def _lose(s, m, cause, now):
     _release_message(s, m)
 
 
-@jit
+@inlined
 def _resolve_losses(s, now):
-    """Resolve the attempts lost during the step just done (see the module docstring)."""
+    """Do the work left by the step just done: resolve the attempts lost, send the
+    copies forked (see the module docstring and _fork), last put first. Inlined, so
+    a step that left nothing (most) costs one test, not a call."""
+    if s.g[G_FTOP] > 0:
+        _work_off(s, now)
+
+
+@jit
+def _work_off(s, now):
     g = s.g
     while g[G_FTOP] > 0:
         top = g[G_FTOP] - 1
         g[G_FTOP] = top
-        _lose(s, s.lost[top, 0], s.lost[top, 1], now)
+        if s.lost[top, 1] >= W_SEND:
+            _send_item(s, top, now)
+        else:
+            _lose(s, s.lost[top, 0], s.lost[top, 1], now)
 
 
 @jit
@@ -1595,9 +1870,12 @@ def start(s):
 @jit
 def _needs_service(s):
     """Does the state need Python: a stream running low, a sample buffer or a ring near
-    full, the heap or a slot table (messages, requests, lost attempts) short of room?"""
+    full, a fork asking for room, the heap or a slot table (messages, requests, the
+    work stack) short of room, fewer free message slots than a model that broadcasts
+    keeps (G_ROOM)?"""
     g = s.g
-    return (g[G_LOW] != 0 or g[G_FLUSH] != 0 or g[G_RINGS_FULL] != 0
+    return (g[G_LOW] != 0 or g[G_FLUSH] != 0 or g[G_RINGS_FULL] != 0 or g[G_GROW] != 0
+            or g[G_MTOP] < g[G_ROOM]
             or g[G_HEAP] >= s.ht.shape[0] - HEAP_MARGIN or g[G_MTOP] < SLOT_MARGIN
             or g[G_RTOP] < SLOT_MARGIN or g[G_FTOP] >= s.lost.shape[0] - SLOT_MARGIN)
 
@@ -1611,6 +1889,8 @@ def advance(s):
     while True:
         if g[G_ERROR_NODE] >= 0:
             return LIVELOCK
+        if g[G_OVERFLOW]:
+            return OVERFLOW
         if _needs_service(s):
             return NEEDS_SERVICE
         if g[G_HEAP] == 0 or s.ht[0] >= stop:

@@ -19,7 +19,7 @@ __all__ = ["State"]
 State = namedtuple("State", [
     "ni", "nf",           # nodes: int64 and float64 columns (N_*, F_*)
     "bi", "bf",           # buffers (queues and services' own): B_*, BF_*
-    "mi", "mf",           # messages (copies of attempts): M_*, MF_*
+    "mi", "mf",           # messages (copies of attempts): M_*, MF_*; joins: J_*, JF_*
     "ri", "rf",           # requests: Q_*, QF_*
     "mfree", "rfree",     # free message and request slots (stacks; tops in g)
     "ht", "hi",           # event heap: times, and H_* columns
@@ -27,8 +27,10 @@ State = namedtuple("State", [
     "sb", "sn",           # sample buffers of the statistics, and their fill
     "g", "gf",            # int64 and float64 globals (G_*, GF_*)
     "ei", "ef",           # path edges: E_* and EF_* columns
-    "inputs", "cons",     # services' inputs (buffer ids) and buffers' consumers (nodes)
-    "lost",               # attempts lost inside a handler, resolved at its end: (msg, cause)
+    "inputs", "cons",     # services' inputs (buffer ids), then the consistent-hash nodes'
+                          # owner tables (edge offsets by key); buffers' consumers (nodes)
+    "lost",               # work left inside a handler, done at its end: lost attempts and
+                          # copies to send (W_* codes)
     "pf",                 # senders' rate profiles: segments (PF_* columns)
     "rw",                 # retry budgets: two rings of times per sender (requests, retries);
                           # circuit breakers: one ring of outcomes (two rows) per sender
@@ -42,9 +44,11 @@ State = namedtuple("State", [
 # node kinds and routing policies
 K_SENDER, K_QUEUE, K_SERVICE, K_ROUTER = 0, 1, 2, 3
 R_PROBABILISTIC, R_RANDOM, R_ROUND_ROBIN, R_LEAST_LOADED, R_POWER_OF_TWO = 0, 1, 2, 3, 4
+R_BROADCAST, R_CONSISTENT_HASH = 5, 6
 ROUTING_CODES = {"probabilistic": R_PROBABILISTIC, "random": R_RANDOM,
                  "round_robin": R_ROUND_ROBIN, "least_loaded": R_LEAST_LOADED,
-                 "power_of_two": R_POWER_OF_TWO}
+                 "power_of_two": R_POWER_OF_TWO, "broadcast": R_BROADCAST,
+                 "consistent_hash": R_CONSISTENT_HASH}
 
 # overflow policies and disciplines of buffers
 O_REJECT, O_DROP_OLDEST, O_BLOCK = 0, 1, 2
@@ -99,6 +103,10 @@ N_BLOCKED, N_PAUSED = N_FRONT + 1, N_FRONT + 2
  N_CIRCUIT_OPEN) = range(N_PROVISIONED + 1, N_PROVISIONED + 11)
 N_COLUMNS = N_CIRCUIT_OPEN + 1
 CB_CLOSED, CB_OPEN, CB_HALF_OPEN = 0, 1, 2
+# a broadcast's quorum (0: every copy), the row of ``inputs`` where a consistent-hash
+# node's owner table starts (-1: none), a keyed sender's key stream (-1: no keys)
+N_QUORUM, N_KT, N_KSTREAM = range(N_COLUMNS, N_COLUMNS + 3)
+N_COLUMNS += 3
 
 # node float64 columns
 (F_ERROR_RATE, F_BUSY_SPAN, F_TIMEOUT, F_B_INITIAL, F_B_MULTIPLIER, F_B_MAX, F_WASTED,
@@ -130,7 +138,8 @@ UNBOUNDED = -1
 M_REQ, M_ATTEMPT, M_PRIO, M_NEXT, M_PREV, M_SEQ, M_SENDER, M_PRODUCER = range(8)
 # M_PRODUCER: the node a held message keeps blocked (-1: none, see kernel._visible)
 M_JSEQ, M_TOKEN = range(8, 10)          # ps job number; preemptive start token
-M_COLUMNS = 10
+M_JOIN = 10
+M_COLUMNS = 11
 MF_T, MF_WORK, MF_WAITED, MF_BORN = range(4)
 MF_VFIN, MF_END, MF_LEFT, MF_SIZE = range(4, 8)
 """ps: virtual finishing time; preemptive: end of the current start (s), work left
@@ -138,8 +147,8 @@ when preempted (-1: none), work drawn here (s)."""
 MF_COLUMNS = 8
 
 # request columns and states
-Q_STATE, Q_CURRENT, Q_SENT, Q_GEN, Q_REFS, Q_COUNTED, Q_SENDER = range(7)
-Q_COLUMNS = 7
+Q_STATE, Q_CURRENT, Q_SENT, Q_GEN, Q_REFS, Q_COUNTED, Q_SENDER, Q_KEY = range(8)
+Q_COLUMNS = 8
 QF_BORN, QF_LAST_BACKOFF = range(2)
 QF_COLUMNS = 2
 PENDING, DONE, FAILED, FREE = 0, 1, 2, 3
@@ -163,9 +172,29 @@ EV_CRASHING, EV_FILLING = 14, 15     # a crash's losses, a repair's starts, unde
 (G_SEQ, G_HEAP, G_MTOP, G_RTOP, G_LOW, G_FLUSH, G_ENTRY, G_ERROR_NODE, G_EVENTS,
  G_FTOP, G_RINGS_FULL, G_BLOCKING) = range(12)
 G_JSEQ, G_TOKEN = range(12, 14)
-G_COLUMNS = 14
+G_NESTED, G_OVERFLOW, G_GROW, G_ROOM = range(14, 18)
+G_COLUMNS = 18
 GF_NOW, GF_WARMUP, GF_STOP = range(3)
 GF_COLUMNS = 3
+# G_NESTED: the model has quorums (a fork under a quorum's copy joins on its own);
+# G_OVERFLOW: a table filled up within an event; G_GROW: a fork asks for room;
+# G_ROOM: the free message slots a model that broadcasts keeps at every event start
+
+# joins of the copies of one attempt (sim.engine.message.Join and Quorum): copies
+# still out, failed (0/1), the parent join (-1: none), quorum (copies needed, 0: all),
+# copies done and resolved (0/1) of a quorum, references (messages and child joins),
+# and the work of the copies done (s). A join takes a slot of the message table, its
+# columns read as these: no table of its own, as every array of the state is handed
+# to every kernel call (an array more costs every model time).
+J_LIVE, J_FAILED, J_PARENT, J_NEED, J_DONE, J_RESOLVED, J_REFS = range(7)
+JF_WORK = MF_WORK
+JOIN_SLOT = -2
+"""M_JOIN of a slot that holds a join."""
+
+# the work stack ``lost``: (message, code, edge, hops); a code below W_SEND is the cause
+# of a lost attempt, W_SEND and W_COPY send the message (or a copy of it) along the edge
+W_SEND, W_COPY = 100, 101
+W_COLUMNS = 4
 
 # frames of the cascade stack (kernel._cascade): kind, node or buffer, message, input
 CS_KIND, CS_NODE, CS_MSG, CS_INPUT = range(4)
@@ -178,9 +207,15 @@ BK_COLUMNS = 2
 
 # what a call of the kernel ends with
 STOPPED, NEEDS_SERVICE, LIVELOCK = 0, 1, 2
+OVERFLOW = 3
+"""A table filled up within one event (the kernel cannot grow it mid-event)."""
 
 # headroom the kernel keeps before it hands back to Python (see kernel.advance)
 HEAP_MARGIN = 256
 SLOT_MARGIN = 64
+FORK_MARGIN = 4096
+"""Free message slots (messages and joins) and free rows of ``lost`` at the start of
+every event in a model that broadcasts (g[G_ROOM]): one event may fork many copies,
+and tables grow only between events (coverage refuses a model that could fork more)."""
 DRAW_MARGIN = 1024
 STAT_MARGIN = 64

@@ -83,6 +83,11 @@ class _Driver:
                 return
             if code == L.LIVELOCK:
                 raise self._livelock()
+            if code == L.OVERFLOW:
+                raise RuntimeError(
+                    f"compiled kernel: one event at t = {b.state.gf[L.GF_STOP]:g} s or before "
+                    f"forked more than {L.FORK_MARGIN} copies or joins at once; run this "
+                    "model on the SimPy engine (engine: simpy)")
             service_state(b)
         raise RuntimeError(f"compiled kernel made no progress towards t = {stop}")
 

@@ -16,6 +16,7 @@ import numpy as np
 from sim.distributions import Exponential
 from sim.engine.arrivals import profile_segments
 from sim.engine.compiled import layout as L
+from sim.engine.keys import key_draws, owner_table
 from sim.metrics.stats import SampleStats
 from sim.rng import Purpose, generator
 
@@ -314,6 +315,36 @@ def _pulls(b: Built, ni, bi, inputs, cons) -> tuple[np.ndarray, np.ndarray]:
     return pin, pcons
 
 
+def _key_source(space, rng):
+    """Batches of a keyed sender's keys, drawn by sim.engine.keys.key_draws itself (the
+    SimPy engine's draws, value for value), as floats (keys < 2**53 are exact)."""
+    draw = key_draws(rng, space)
+    return lambda: np.fromiter((draw() for _ in range(BATCH)), dtype=np.float64, count=BATCH)
+
+
+def _keys_and_joins(b: Built, ni, inputs: np.ndarray) -> np.ndarray:
+    """Each broadcast's quorum, each keyed sender's key stream, and the owner table of
+    each consistent-hash node with several successors (sim.engine.keys.owner_table,
+    as edge offsets), laid end to end after the services' ``inputs``; returns them."""
+    model = b.model
+    tables = [inputs]
+    rows = len(inputs)
+    for spec in model.nodes:
+        i = b.index[spec.name]
+        ni[i, L.N_QUORUM] = getattr(spec, "quorum", None) or 0
+        ni[i, L.N_KT] = ni[i, L.N_KSTREAM] = -1
+        if spec.kind == "sender" and spec.keys is not None:
+            ni[i, L.N_KSTREAM] = b.stream(_key_source(
+                spec.keys, generator(b.seed, b.replication, spec.name, Purpose.KEY)))
+        edges = model.out_edges(spec.name)
+        if spec.routing == "consistent_hash" and len(edges) > 1:
+            ni[i, L.N_KT] = rows
+            tables.append(np.array(owner_table(model.key_count, [e.target for e in edges],
+                                               spec.replicas), dtype=np.int64))
+            rows += model.key_count
+    return np.concatenate(tables)
+
+
 def build_state(model, seed: int, replication: int, warmup: float) -> Built:
     """The state of replication ``replication`` of ``model`` (a covered, validated model)."""
     b = Built(model, seed, replication)
@@ -339,11 +370,13 @@ def build_state(model, seed: int, replication: int, warmup: float) -> Built:
     ei, ef = _edges(b, ni, seed, replication)
     inputs, cons = _wire(b, ni, bi)
     pin, pcons = _pulls(b, ni, bi, inputs, cons)
+    inputs = _keys_and_joins(b, ni, inputs)
     clients = sum(s.clients or 0 for s in model.nodes if s.kind == "sender")
     streams = len(b.sources)
     g = np.zeros(L.G_COLUMNS, dtype=np.int64)
     g[L.G_ERROR_NODE] = -1
     g[L.G_BLOCKING] = int(bool((bi[:, L.B_OVERFLOW] == L.O_BLOCK).any()))
+    g[L.G_NESTED] = int(any(getattr(s, "quorum", None) for s in model.nodes))
     gf = np.zeros(L.GF_COLUMNS)
     gf[L.GF_WARMUP] = warmup
     b.state = L.State(
@@ -357,7 +390,7 @@ def build_state(model, seed: int, replication: int, warmup: float) -> Built:
         sl=np.zeros(max(streams, 1), dtype=np.int64),
         sb=np.zeros((len(b.stats), STAT_CAPACITY)), sn=np.zeros(len(b.stats), dtype=np.int64),
         g=g, gf=gf, ei=ei, ef=ef, inputs=inputs, cons=cons,
-        lost=np.zeros((256, 2), dtype=np.int64),
+        lost=np.zeros((256, L.W_COLUMNS), dtype=np.int64),
         pf=np.array(b.segments or [(0.0, 0.0, 0.0)], dtype=np.float64).reshape(-1, L.PF_COLUMNS),
         rw=np.zeros((max(2 * b.budgets, 1), 1024)),
         jh=np.zeros((max(b.sharing, 1), 0), dtype=np.int64),
@@ -366,6 +399,9 @@ def build_state(model, seed: int, replication: int, warmup: float) -> Built:
     for k in range(streams):
         _refill(b.state, b.sources, k)
     service_state(b, force_slots=max(1024, 2 * clients))
+    if any(spec.routing == "broadcast" for spec in model.nodes):
+        b.state.g[L.G_ROOM] = L.FORK_MARGIN
+        _grow_for_forks(b)
     return b
 
 
@@ -458,6 +494,25 @@ def service_state(b: Built, force_slots: int = 0) -> None:
     rows = 2 * changes.get("mi", s.mi).shape[0] + 16
     if s.g[L.G_BLOCKING] and s.cs.shape[0] < rows:
         changes["cs"] = np.zeros((rows, L.CS_COLUMNS), dtype=np.int64)
+    if changes:
+        b.state = s = s._replace(**changes)
+    if s.g[L.G_GROW] or s.g[L.G_MTOP] < s.g[L.G_ROOM]:
+        _grow_for_forks(b)
+
+
+def _grow_for_forks(b: Built) -> None:
+    """Room for the copies one event may fork (layout.FORK_MARGIN): free message slots
+    (copies and joins) and free rows of the work stack ``lost``."""
+    s = b.state
+    changes = {}
+    if s.g[L.G_MTOP] < L.FORK_MARGIN:
+        extra = max(L.FORK_MARGIN, s.mi.shape[0])
+        changes["mi"], changes["mf"], changes["mfree"] = _grow_slots(
+            s.mi, s.mf, s.mfree, int(s.g[L.G_MTOP]), extra)
+        s.g[L.G_MTOP] += extra
+    if s.lost.shape[0] - s.g[L.G_FTOP] < L.FORK_MARGIN:
+        changes["lost"] = _grow_rows(s.lost, max(L.FORK_MARGIN, s.lost.shape[0]))
+    s.g[L.G_GROW] = 0
     if changes:
         b.state = s._replace(**changes)
 

@@ -47,8 +47,6 @@ def test_the_corpus_is_covered(name):
     ({"s": {"autoscale": {"min": 1, "max": 4, "target": 0.6}}},
      "node 's': 'autoscale' is not compiled"),
     ({"src": {"timeout": 2, "hedge": {"after": 0.5}}}, "node 'src': 'hedge'"),
-    ({"src": {"timeout": 1, "retry": {"max_attempts": 2}, "keys": {"count": 10}}},
-     "node 'src': 'keys' is not compiled"),
     ({"s": {"slowdown": [[0, 1], [1, 2]]}}, "node 's': 'slowdown' is not compiled"),
     ({"s": {"batch": {"size": 4, "window": 0.5}}}, "node 's': 'batch' is not compiled"),
     ({"s": {"capacity": 3, "shed": {"target": 0.1, "interval": 1.0}}},
@@ -86,6 +84,58 @@ def test_availability_beside_a_blocking_buffer_is_named():
         "node 's': 'availability' in a model with 'overflow: block' is not compiled")
     nodes["q"] = {"kind": "queue", "capacity": 2}
     assert uncovered(make_model(nodes, edges)) is None
+
+
+def test_keys_are_compiled_for_consistent_hashing_only():
+    """A keyed sender is covered (its keys drive consistent_hash); the other readers
+    of keys, a cache and a partitioned queue, are refused by name."""
+    keyed = {"kind": "sender", "rate": 1.0, "keys": {"count": 10}}
+    ring = {"src": keyed, "lb": {"kind": "router", "routing": "consistent_hash"},
+            "a": BASE["s"], "b": BASE["s"]}
+    assert uncovered(make_model(ring, [["src", "lb"], ["lb", "a"], ["lb", "b"]])) is None
+    parts = {"src": keyed, "q": {"kind": "queue", "partitions": 4}, "w": BASE["s"]}
+    assert uncovered(make_model(parts, [["src", "q"], ["q", "w"]])) == (
+        "node 'q': 'partitions' (each request placed on a partition by its key) is not "
+        "compiled")
+    cache = {"src": keyed, "cache": {"kind": "cache", "capacity": 3},
+             "hit": {"kind": "router"}, "miss": {"kind": "router"}}
+    edges = [["src", "cache"], {"from": "cache", "to": "hit", "when": "hit"},
+             {"from": "cache", "to": "miss", "when": "miss"}]
+    assert uncovered(make_model(cache, edges)) == (
+        "node 'cache': kind 'cache' (a lookup of each request's key) is not compiled")
+
+
+def test_broadcasts_beyond_the_kernels_room_are_named():
+    """The kernel grows its tables between events: a broadcast in a cycle of routers
+    (copies without bound at one instant) and a fork tree wider than its room
+    (3 ** 7 = 2,187 copies) are refused; the same tree three levels shallower is not."""
+    loop = {"src": {"kind": "sender", "rate": 1.0},
+            "r": {"kind": "router", "routing": "broadcast"}, "back": {"kind": "router"},
+            "s": BASE["s"]}
+    edges = [["src", "r"], ["r", "s"], ["r", "back"], {"from": "back", "to": "r", "p": 0.5},
+             {"from": "back", "to": "s", "p": 0.5}]
+    assert uncovered(make_model(loop, edges)) == (
+        "a broadcast in a cycle of routers (copies without bound at one instant) is not "
+        "compiled")
+
+    def tree(levels):
+        nodes, edges, leaves = {"src": {"kind": "sender", "rate": 1.0}}, [["src", "t"]], ["t"]
+        for _ in range(levels):
+            for name in leaves:
+                nodes[name] = {"kind": "router", "routing": "broadcast"}
+            leaves = [f"{name}{k}" for name in leaves for k in range(3)]
+            edges += [[name[:-1], name] for name in leaves]
+        nodes.update({name: BASE["s"] for name in leaves})
+        return make_model(nodes, edges)
+
+    assert uncovered(tree(7)) == ("broadcasts making 2,187 copies of one message at one "
+                                  "instant are not compiled (the kernel keeps room for "
+                                  "2,016)")
+    assert uncovered(tree(4)) is None
+    from pathlib import Path
+
+    page = (Path(__file__).parents[3] / "docs" / "reference" / "engines.md").read_text()
+    assert "more than 2,016 copies at one instant" in " ".join(page.split())
 
 
 def test_model_level_features_and_traces_are_named():

@@ -202,6 +202,32 @@ def test_the_kernel_never_leaks_slots():
     assert live_messages <= waiting + s.g[L.G_HEAP]
 
 
+@pytest.mark.parametrize("name", ["broadcast_quorum", "broadcast_errors_retries",
+                                  "nested_joins"])
+def test_the_kernel_frees_every_join(name):
+    """A join is freed with the last message or child join referring to it: after a
+    run with forks, quorums, losses and retries, the joins in use are exactly those
+    the live messages reach through their parents."""
+    from sim.engine.compiled import layout as L
+    from sim.engine.compiled.replication import _Driver
+    from sim.engine.compiled.state import build_state
+
+    nodes, edges = CORPUS[name]
+    model = make_model(nodes, edges, duration=300, warmup=0, seed=5)
+    b = build_state(model, 5, 0, 0.0)
+    _Driver(model, b, 0, 0.0, 300.0, None, None).run()
+    s = b.state
+    taken = set(range(s.mi.shape[0])) - set(s.mfree[:s.g[L.G_MTOP]].tolist())
+    joins = {m for m in taken if s.mi[m, L.M_JOIN] == L.JOIN_SLOT}
+    reached = set()
+    for m in taken - joins:
+        j = s.mi[m, L.M_JOIN]
+        while j >= 0:
+            reached.add(int(j))
+            j = s.mi[j, L.J_PARENT]
+    assert reached and joins == reached
+
+
 def test_a_replication_without_its_series_has_the_same_figures():
     """keep_series=False (sweeps and plans drop the series) takes no snapshots: the
     rows are empty and the result dict is the same."""
@@ -236,11 +262,12 @@ def test_shipped_models_the_kernel_covers_give_the_same_figures(path):
 
 
 def test_the_shipped_models_documented_as_covered_are():
-    """The six shipped models the README and the engines page count as covered stay so
-    (the test above would silently shrink otherwise)."""
+    """The shipped models the kernel covers stay so (the test above would silently
+    shrink otherwise): a fork-join and a quorum among them."""
     names = {path.rsplit("/", 1)[-1] for path in _shipped_covered()}
     assert {"bounded_queue.yaml", "load_balancer_jsq.yaml", "load_balancer_p2c.yaml",
-            "order_pipeline.yaml", "request_reply.yaml", "retry_storm.yaml"} <= names
+            "order_pipeline.yaml", "request_reply.yaml", "retry_storm.yaml",
+            "event_broadcast.yaml", "quorum_write.yaml"} <= names
 
 
 @pytest.mark.parametrize("discipline", ["ps", "preemptive"])
