@@ -79,11 +79,14 @@ inlined = njit(cache=True, nogil=True, _nrt=False, inline="always")
 """For the functions on the path of every event, inlined into their callers by numba
 before LLVM sees them. A call LLVM does not inline passes the whole State by value,
 every array's pointer, shape and strides: about 250 words (2 KB) pushed on the stack
-per call. Inlining the event path (dispatch, done, emit, send, put, visible, begin,
-serve, next, take, finish, settle) took one replication of the request/reply plan
-from 396 to 160 ns per event (``python benchmarks/kernel_events.py``), and the first
-compile from about 44 to 62 s of CPU; inlining more (attempt, choose, arrive, enter)
-gave 117 ns but a compile of about five minutes."""
+per call. Measured with ``python benchmarks/kernel_events.py`` (one replication of
+the request/reply plan's chosen configuration): inlining the event path (dispatch,
+done, emit, send, put, visible, begin, serve, next, take, finish, settle) took it
+from 396 to 160-183 ns per event, and deciding a node with one successor in
+``_pick`` (no call of ``_choose``) from 181 to 150 ns. Inlining more costs compile
+time out of proportion: ``_attempt`` too gave 136 ns but a first compile of six
+minutes instead of about two and a half; attempt, choose, arrive and enter together
+gave 117 ns and about five minutes."""
 
 
 # ------------------------------------------------------------------ primitives
@@ -1387,7 +1390,12 @@ def _hop(s, e, m, now, hops):
 def _pick(s, node, m):
     """The out-edge of ``m`` at ``node``: its key's owner on a consistent-hash node
     (routing._consistent_hash; the table, precomputed in state, follows the services'
-    inputs), else ``_choose``."""
+    inputs), else ``_choose``; a node with one successor or none decides here, without
+    a call (most nodes: a call passes the whole State)."""
+    e0 = s.ni[node, N_E0]
+    k = s.ni[node, N_E1] - e0
+    if k <= 1:
+        return e0 if k == 1 else -1
     kt = s.ni[node, N_KT]
     if kt >= 0 and s.ni[node, N_ROUTING] == R_CONSISTENT_HASH:
         return s.ni[node, N_E0] + s.inputs[kt + s.ri[s.mi[m, M_REQ], Q_KEY]]
