@@ -13,6 +13,7 @@ with ``importlib.import_module``, as the commands and ``sim.analytic``'s names a
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -97,3 +98,18 @@ def test_a_command_imports_no_other_command_module_and_help_imports_them_all():
 ], ids=["run", "check", "sweep"])
 def test_a_command_parsed_alone_reads_its_arguments_as_among_every_command(argv):
     assert vars(build_parser(argv[0]).parse_args(argv)) == vars(build_parser().parse_args(argv))
+
+
+@pytest.mark.parametrize("given, expected", [(None, "1"), ("3", "3")])
+def test_the_command_line_runs_blas_on_one_thread_unless_told(given, expected):
+    """``entry`` sets OPENBLAS_NUM_THREADS before numpy loads, unless it is set."""
+    code = ("import os, sys\nsys.argv = ['asyncsim', '--version']\nfrom sim.cli import entry\n"
+            "try:\n    entry()\nexcept SystemExit:\n    pass\n"
+            "print(os.environ['OPENBLAS_NUM_THREADS'])\n")
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if given is not None:
+        env["OPENBLAS_NUM_THREADS"] = given
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=ROOT, env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == expected

@@ -208,6 +208,16 @@ def _stdout_error(exc: OSError) -> OSError:
     return OSError(exc.errno, exc.strerror, "standard output")
 
 
+BLAS_THREADS = "OPENBLAS_NUM_THREADS"
+
+
 def entry() -> None:
-    """Console-script entry point."""
+    """Console-script entry point.
+
+    BLAS runs on one thread unless ``$OPENBLAS_NUM_THREADS`` says otherwise: asyncsim's
+    linear algebra is a few small matrices, and the threads BLAS starts with numpy keep
+    spinning after each call, on the cores the compiled kernel's replication threads
+    use (about 0.25 s of CPU in ``asyncsim plan experiments/plan_request_reply.yaml``,
+    measured with ``/usr/bin/time``)."""
+    os.environ.setdefault(BLAS_THREADS, "1")
     sys.exit(main())
