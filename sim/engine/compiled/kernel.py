@@ -464,11 +464,6 @@ def _lost_walk(s, m):
 def _enter(s, b, m, now):
     """Buffer._enter: the message waits, placed by the discipline."""
     bi, mi = s.bi, s.mi
-    s.bf[b, BF_SPAN] -= now
-    n = bi[b, B_N] + 1
-    bi[b, B_N] = n
-    if n > bi[b, B_PEAK]:
-        bi[b, B_PEAK] = n
     mi[m, M_SEQ] = s.g[G_ENTRY]
     s.g[G_ENTRY] += 1
     after = bi[b, B_TAIL]
@@ -476,7 +471,24 @@ def _enter(s, b, m, now):
         prio = mi[m, M_PRIO]
         while after >= 0 and mi[after, M_PRIO] > prio:
             after = mi[after, M_PREV]
-    before = bi[b, B_HEAD] if after < 0 else mi[after, M_NEXT]
+    _link(s, b, m, after, bi[b, B_HEAD] if after < 0 else mi[after, M_NEXT], now)
+    ttl = s.bf[b, BF_TTL]
+    if bi[b, B_PATIENCE] >= 0:
+        ttl = _draw(s, bi[b, B_PATIENCE])
+    if ttl < math.inf:
+        _push(s, now + max(0.0, s.mf[m, MF_T] + ttl - now), EV_EXPIRE, b, m, mi[m, M_SEQ])
+
+
+@inlined
+def _link(s, b, m, after, before, now):
+    """Buffer._enter's bookkeeping and list: ``m`` waits from now, between ``after`` and
+    ``before`` (-1: the head or the tail) of buffer ``b``'s list."""
+    bi, mi = s.bi, s.mi
+    s.bf[b, BF_SPAN] -= now
+    n = bi[b, B_N] + 1
+    bi[b, B_N] = n
+    if n > bi[b, B_PEAK]:
+        bi[b, B_PEAK] = n
     mi[m, M_PREV] = after
     mi[m, M_NEXT] = before
     if after < 0:
@@ -487,11 +499,6 @@ def _enter(s, b, m, now):
         bi[b, B_TAIL] = m
     else:
         mi[before, M_PREV] = m
-    ttl = s.bf[b, BF_TTL]
-    if bi[b, B_PATIENCE] >= 0:
-        ttl = _draw(s, bi[b, B_PATIENCE])
-    if ttl < math.inf:
-        _push(s, now + max(0.0, s.mf[m, MF_T] + ttl - now), EV_EXPIRE, b, m, mi[m, M_SEQ])
 
 
 @jit
@@ -1049,11 +1056,6 @@ def _requeue(s, b, c, m, now):
     """PreemptiveBuffer.requeue: a preempted message waits again, first among its
     priority (a negative entry number, decreasing, as the buffer's front counter)."""
     bi, mi = s.bi, s.mi
-    s.bf[b, BF_SPAN] -= now
-    n = bi[b, B_N] + 1
-    bi[b, B_N] = n
-    if n > bi[b, B_PEAK]:
-        bi[b, B_PEAK] = n
     mi[m, M_SEQ] = s.ni[c, N_FRONT]
     s.ni[c, N_FRONT] -= 1
     prio = mi[m, M_PRIO]
@@ -1062,16 +1064,7 @@ def _requeue(s, b, c, m, now):
     while before >= 0 and mi[before, M_PRIO] < prio:
         after = before
         before = mi[before, M_NEXT]
-    mi[m, M_PREV] = after
-    mi[m, M_NEXT] = before
-    if after < 0:
-        bi[b, B_HEAD] = m
-    else:
-        mi[after, M_NEXT] = m
-    if before < 0:
-        bi[b, B_TAIL] = m
-    else:
-        mi[before, M_PREV] = m
+    _link(s, b, m, after, before, now)
 
 
 @jit
