@@ -46,7 +46,8 @@ def run(args) -> int:
     p = load_plan(args.plan)
     if args.engine is not None:
         p = with_engine(p, args.engine, "--{key}")
-    announce_engine(p.model, RunSettings(**p.run), args)
+    settings = RunSettings(**p.run)
+    announce_engine(p.model, settings, args, batch=settings.replications)
     try:
         result = plan(p, out=args.out, workers=args.workers,
                       progress=None if args.quiet else _progress)

@@ -122,13 +122,14 @@ def announce_workload(model, args) -> None:
               "--replications shorten it", file=sys.stderr)
 
 
-def announce_engine(model, run, args, *, trace: bool = False) -> None:
+def announce_engine(model, run, args, *, trace: bool = False, batch: int = 1) -> None:
     """One line on stderr saying which engine simulates ``model`` under the run settings
     ``run`` and why (not with --quiet); ``--engine compiled`` on a model the kernel does
-    not cover is refused (exit 2) with the reason, before anything runs."""
+    not cover is refused (exit 2) with the reason, before anything runs. ``batch``: the
+    replications run together in this process (see ``choose_engine``)."""
     from sim.engine.choice import choose_engine
 
-    choice = choose_engine(model, run, trace=trace)
+    choice = choose_engine(model, run, trace=trace, batch=batch)
     if not getattr(args, "quiet", False):
         print(f"asyncsim: engine: {choice.name} ({choice.reason})", file=sys.stderr)
 

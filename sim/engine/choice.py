@@ -35,13 +35,15 @@ def _visits_per_replication(model, run) -> float:
     return estimate(model, run).events / max(run.replications, 1)
 
 
-def choose_engine(model, run, *, trace: bool = False) -> EngineChoice:
+def choose_engine(model, run, *, trace: bool = False, batch: int = 1) -> EngineChoice:
     """The engine for ``model`` under the validated run settings ``run``.
 
     ``simpy`` is taken as asked. ``compiled`` is refused (a ModelError naming
     ``engine``) when the kernel does not cover the model or numba is missing.
-    ``auto`` takes the kernel when the model is covered and a replication is expected
-    to make at least :data:`AUTO_MIN_VISITS` node visits, else SimPy, and says why.
+    ``auto`` takes the kernel when the model is covered and ``batch`` replications,
+    run in one process that loads the kernel once (a plan's replications of one
+    configuration), are expected to make at least :data:`AUTO_MIN_VISITS` node visits
+    together, else SimPy, and says why.
     """
     if run.engine == "simpy":
         return EngineChoice("simpy", "asked for")
@@ -55,9 +57,9 @@ def choose_engine(model, run, *, trace: bool = False) -> EngineChoice:
         return EngineChoice("compiled", "asked for")
     if reason is not None:
         return EngineChoice("simpy", reason)
-    visits = _visits_per_replication(model, run)
+    visits = _visits_per_replication(model, run) * max(batch, 1)
     if visits < AUTO_MIN_VISITS:
-        return EngineChoice("simpy", f"a short run: about {visits:,.0f} node visits a "
-                            f"replication, and the compiled kernel pays off from "
-                            f"{AUTO_MIN_VISITS:,}")
+        each = "a replication" if batch <= 1 else f"in {batch} replications"
+        return EngineChoice("simpy", f"a short run: about {visits:,.0f} node visits {each}, "
+                            f"and the compiled kernel pays off from {AUTO_MIN_VISITS:,}")
     return EngineChoice("compiled", "the model is covered by the compiled kernel")

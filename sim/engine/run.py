@@ -52,15 +52,16 @@ def check_workload(model, run) -> None:
 
 
 def engine_for(model, engine: str | None, duration: float, warmup: float,
-               trace=None) -> str:
+               trace=None, batch: int = 1) -> str:
     """The engine (``simpy`` or ``compiled``) a replication of ``duration`` after
-    ``warmup`` seconds runs on, ``engine`` None meaning the model's ``run.engine``
-    (see :func:`sim.engine.choice.choose_engine`)."""
+    ``warmup`` seconds runs on, ``engine`` None meaning the model's ``run.engine``;
+    ``batch`` replications run in this process (see
+    :func:`sim.engine.choice.choose_engine`)."""
     from sim.engine.choice import choose_engine
 
     run = replace(model.run, duration=duration, warmup=warmup, replications=1,
                   engine=engine or model.run.engine)
-    return choose_engine(model, run, trace=trace is not None).name
+    return choose_engine(model, run, trace=trace is not None, batch=batch).name
 
 
 def _readers(model) -> dict:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import pytest
 
-from sim.engine.choice import AUTO_MIN_VISITS, choose_engine
+from sim.engine.choice import AUTO_MIN_VISITS, _visits_per_replication as _visits, choose_engine
 from sim.engine.compiled.coverage import COVERED_KEYS, uncovered
 from sim.errors import ModelError
 from sim.model import load, validate
@@ -143,6 +144,19 @@ def test_model_level_features_and_traces_are_named():
     assert uncovered(shipped) == "request classes are not compiled"
     assert "call edges" in uncovered(validate(load("models/sync_calls.yaml")))
     assert uncovered(_model(), trace=True) == "a trace is written only by the SimPy engine"
+
+
+def test_auto_weighs_a_batch_of_replications_together():
+    """A plan runs a configuration's replications in one process, which loads the
+    kernel once: their visits count together."""
+    model = _model()
+    visits = _visits(model, model.run.merged(duration=100))
+    short = model.run.merged(duration=100)
+    need = math.ceil(AUTO_MIN_VISITS / visits)        # the smallest batch that pays off
+    assert choose_engine(model, short, batch=need - 1).name == "simpy"
+    assert f"node visits in {need - 1} replications" in choose_engine(
+        model, short, batch=need - 1).reason
+    assert choose_engine(model, short, batch=need).name == "compiled"
 
 
 def test_auto_takes_the_kernel_for_long_covered_runs_and_says_why():
