@@ -378,22 +378,24 @@ def _joined(s, m):
     """A copy ``m`` in a join left a sink: True when its attempt completes now
     (Sender.complete), else False and ``m`` is freed. Either way ``m`` leaves its join
     (so the common paths of _finish and _release_message know nothing of joins)."""
-    ok = _finish_walk(s, m)
-    _set_join(s, m, -1)
-    if not ok:
-        _release_message(s, m)
-    return ok
+    return _out_of_join(s, m, _finish_walk(s, m))
 
 
 @jit
 def _join_lost(s, m):
     """A copy ``m`` in a join was lost: True when its attempt fails now (Sender.fail),
     else False and ``m`` is freed; either way ``m`` leaves its join."""
-    ok = _lost_walk(s, m)
+    return _out_of_join(s, m, _lost_walk(s, m))
+
+
+@inlined
+def _out_of_join(s, m, ends_attempt):
+    """``m`` leaves its join; freed unless it ``ends_attempt`` (the caller goes on
+    with it). Returns ``ends_attempt``."""
     _set_join(s, m, -1)
-    if not ok:
+    if not ends_attempt:
         _release_message(s, m)
-    return ok
+    return ends_attempt
 
 
 @inlined
