@@ -1,7 +1,7 @@
 """What the command line imports at start-up: ``check`` and ``--help`` pay for no
 package they do not use (numpy, pandas, scipy, matplotlib, pyarrow, dask, numba,
 simpy, networkx), a short ``run`` for no table, plotting, fitting or cluster
-package, a plan for no table, plotting or cluster package, and a command for no
+package, a plan for no table, plotting, graph or cluster package, and a command for no
 other command's module (its parser, built alone,
 reads its arguments as the parser of every command does).
 
@@ -76,12 +76,15 @@ def test_a_short_run_imports_no_frame_plotting_fitting_graph_or_cluster_package(
 
 def test_a_plan_on_the_compiled_kernel_imports_no_frame_plotting_or_cluster_package():
     """A plan that writes no tables needs neither pandas nor scipy.stats (its Student-t
-    quantiles come from scipy.special), nor plotting or a cluster."""
+    quantiles come from scipy.special), nor plotting or a cluster, nor networkx (the
+    plan reads its model into a ModelGraph, and the analytic solver walks the model's
+    own edge lists)."""
     pytest.importorskip("numba")
     names = modules(["plan", str(ROOT / "experiments" / "plan_request_reply.yaml")])
     assert "sim.engine.compiled.kernel" in names
     assert sorted({n.split(".")[0] for n in names}
-                  & {"pandas", "pyarrow", "matplotlib", "dask", "distributed", "tqdm"}) == []
+                  & {"pandas", "pyarrow", "matplotlib", "dask", "distributed", "tqdm",
+                     "networkx"}) == []
     assert "scipy.stats" not in names
 
 

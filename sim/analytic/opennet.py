@@ -15,7 +15,6 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-import networkx as nx
 import numpy as np
 
 from sim.analytic.figures import entry, quantile, refused_entry, station_entries
@@ -25,7 +24,7 @@ from sim.analytic.network import Flows, flows, routing_matrix
 from sim.analytic.stations import (StationResult, fork_join_2, ggc, mg1, mg1_priority, mm_inf,
                                    mmc, mmc_sojourn_percentile, mmc_wait_percentile, mmck)
 from sim.analytic.served import solve_special
-from sim.analytic.topology import Station, digraph, non_poisson_nodes
+from sim.analytic.topology import Station, descendants, non_poisson_nodes
 from sim.model.spec import Model
 
 __all__ = ["solve_open"]
@@ -117,10 +116,9 @@ def _fixed_point(model: Model, sts: list[Station]) -> tuple[Flows, dict, dict]:
 
 def solve_open(model: Model, sts: list[Station], refused: dict[str, str]) -> dict:
     """Node figures and end-to-end latency of a model whose senders are all open Poisson."""
-    g = digraph(model)
     blocked = dict(refused)
     for node, why in refused.items():
-        for d in nx.descendants(g, node):
+        for d in descendants(model, node):
             blocked.setdefault(d, f"it is downstream of {node!r}: {why}")
     live = [st for st in sts if st.entry not in blocked]
     taint = non_poisson_nodes(model, live)
@@ -198,8 +196,5 @@ def fork_join(model: Model, live: list[Station], fl: Flows) -> tuple[str, float]
                       for e in model.in_edges(svc.name) + model.in_edges(st.entry)))
         if not ok or st.service.mean != branch[0].service.mean:
             return None
-    g = digraph(model)
-    if fork.name in nx.descendants(g, fork.name):
-        return None
     lam = fl.open_rate[fork.name] + fl.closed_rate[fork.name]
     return fork.name, fork_join_2(lam, 1.0 / branch[0].service.mean)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import math
 
-import networkx as nx
 import numpy as np
 
 from sim.analytic.classes import class_figures, effective_model
@@ -28,7 +27,7 @@ from sim.analytic.layers import path_visits
 from sim.analytic.network import bottleneck, flows, traffic
 from sim.analytic.opennet import fork_join, solve_open, success
 from sim.analytic.served import order_join
-from sim.analytic.topology import digraph, latency_reasons, model_reasons, stations
+from sim.analytic.topology import ancestors, latency_reasons, model_reasons, stations
 from sim.model.spec import Model
 
 __all__ = ["analyze"]
@@ -302,9 +301,8 @@ def _sender_latency(model: Model, sender: str, body: dict, g: np.ndarray,
 def _blocking_after_waiting(model: Model, visited: list[str], nodes: dict) -> bool:
     """True when a request can be refused after spending time elsewhere: then the
     refusal correlates with the time spent, and the conditional mean is approximate."""
-    g = digraph(model)
     timed = {n for n in visited if nodes[n]["sojourn"]["mean"]}
-    return any(nodes[n]["p_block"] and nx.ancestors(g, n) & (timed - {n}) for n in visited)
+    return any(nodes[n]["p_block"] and ancestors(model, n) & (timed - {n}) for n in visited)
 
 
 def _single_station_p99(model: Model, sender: str, body: dict, visited: list[str]) -> float | None:

@@ -39,11 +39,11 @@ def _progress(ev) -> None:
 def run(args) -> int:
     from sim.cli.outputs import check_out_dir
     from sim.model.settings import RunSettings
-    from sim.planner import load_plan, plan
+    from sim.planner import plan, read_plan
     from sim.planner.run import with_engine
 
     check_out_dir(args.out)
-    p = load_plan(args.plan)
+    p = read_plan(args.plan)
     if args.engine is not None:
         p = with_engine(p, args.engine, "--{key}")
     settings = RunSettings(**p.run)

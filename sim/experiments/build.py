@@ -20,13 +20,14 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from sim.errors import ExperimentError, ModelError, nearest
 from sim.experiments.spec import (RUN_KEYS, check_mapping, check_top, fail, parse_design,
                                   read_source)
+
+if TYPE_CHECKING:  # annotations only: a plan reads metric_names without networkx
+    import networkx as nx
 
 __all__ = ["Experiment", "load_experiment", "metric_names", "metric_values", "UNHASHED"]
 

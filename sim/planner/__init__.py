@@ -4,8 +4,8 @@
 >>> result = plan("experiments/plan_request_reply.yaml")     # doctest: +SKIP
 >>> result.config, result.cost, result.headroom              # doctest: +SKIP
 
-``load_plan`` reads and validates a plan file; ``plan`` starts from the
-analytic estimate (:mod:`sim.planner.analytic`), searches by simulation
+``load_plan`` reads and validates a plan file (``read_plan`` the same without
+networkx); ``plan`` starts from the analytic estimate (:mod:`sim.planner.analytic`), searches by simulation
 (:mod:`sim.planner.search`) through :mod:`sim.experiments`, accepts a
 configuration only when every objective holds at the pessimistic end of its
 confidence interval (:mod:`sim.planner.objectives`), and sizes the answer up:
@@ -16,7 +16,7 @@ from sim.planner.evaluate import Evaluation
 from sim.planner.objectives import Check, Objective, parse_objective
 from sim.planner.result import PlanResult
 from sim.planner.run import plan
-from sim.planner.spec import Plan, Variable, load_plan
+from sim.planner.spec import Plan, Variable, load_plan, read_plan
 
-__all__ = ["plan", "load_plan", "PlanResult", "Plan", "Variable", "Objective", "Check",
+__all__ = ["plan", "load_plan", "read_plan", "PlanResult", "Plan", "Variable", "Objective", "Check",
            "Evaluation", "parse_objective"]

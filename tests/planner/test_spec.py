@@ -8,7 +8,8 @@ import pytest
 
 from sim.cli import main
 from sim.errors import PlanError
-from sim.planner import load_plan
+from sim.model.graph import ModelGraph
+from sim.planner import load_plan, read_plan
 from tests.planner.conftest import REPO, mmc_plan, write_plan
 
 GOOD = mmc_plan(["nodes.srv.wait.mean <= 0.015"])
@@ -78,6 +79,24 @@ def test_a_good_plan_loads_with_its_grid_and_defaults():
 def test_mistakes_name_the_key(changes, match):
     with pytest.raises(PlanError, match=match):
         load_plan(_with(**changes))
+    with pytest.raises(PlanError, match=match):
+        read_plan(_with(**changes))
+
+
+def test_read_plan_is_load_plan_on_a_graph_without_networkx():
+    """The command line's reader: the same plan, its graph a ModelGraph whose nodes,
+    edges and attributes convert to the networkx graph ``load_plan`` gives."""
+    path = REPO / "experiments" / "plan_request_reply.yaml"
+    read, loaded = read_plan(path), load_plan(path)
+    assert isinstance(read.graph, ModelGraph) and not isinstance(loaded.graph, ModelGraph)
+    for name in ("name", "description", "label", "load", "run", "objectives", "variables",
+                 "confidence", "max_replications", "max_evaluations", "saturation"):
+        assert getattr(read, name) == getattr(loaded, name), name
+    converted = read.graph.to_networkx()
+    assert list(converted.nodes(data=True)) == list(loaded.graph.nodes(data=True))
+    assert list(converted.edges(data=True)) == list(loaded.graph.edges(data=True))
+    assert converted.graph == loaded.graph.graph
+    assert read.model.nodes == loaded.model.nodes
 
 
 def test_model_path_is_relative_to_the_plan_file(tmp_path):
