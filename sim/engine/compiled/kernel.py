@@ -67,11 +67,11 @@ from sim.engine.compiled.layout import (
     F_CB_RATIO, F_CB_WINDOW, EV_CRASHING, EV_FILLING, N_CB_FAILURES, N_CB_HEAD, N_CB_MIN_CALLS,
     N_CB_PROBE_OK, N_CB_PROBES, N_CB_PROBING, N_CB_RING, N_CB_STATE, N_CB_TAIL,
     N_CIRCUIT_OPEN,
-    FORK_MARGIN, G_GROW, G_NESTED, G_ROOM, G_OVERFLOW, J_DONE, J_FAILED, J_LIVE, J_NEED,
-    J_PARENT, J_REFS, J_RESOLVED, JF_WORK, JOIN_SLOT, M_JOIN, N_KSTREAM, N_KT, N_QUORUM,
+    FORK_MARGIN, G_GROW, G_NESTED, G_ROOM, G_OVERFLOW, G_STARTED, J_DONE, J_FAILED, J_LIVE,
+    J_NEED, J_PARENT, J_REFS, J_RESOLVED, JF_WORK, JOIN_SLOT, M_JOIN, N_KSTREAM, N_KT, N_QUORUM,
     OVERFLOW, Q_KEY, R_BROADCAST, R_CONSISTENT_HASH, W_COPY, W_SEND)
 
-__all__ = ["advance", "start", "shared_until"]
+__all__ = ["advance", "shared_until"]
 
 jit = njit(cache=True, nogil=True, _nrt=False)
 loop = njit(cache=True, nogil=True, _nrt=False)
@@ -83,10 +83,15 @@ per call. Measured with ``python benchmarks/kernel_events.py`` (one replication 
 the request/reply plan's chosen configuration): inlining the event path (dispatch,
 done, emit, send, put, visible, begin, serve, next, take, finish, settle) took it
 from 396 to 160-183 ns per event, and deciding a node with one successor in
-``_pick`` (no call of ``_choose``) from 181 to 150 ns. Inlining more costs compile
-time out of proportion: ``_attempt`` too gave 136 ns but a first compile of six
-minutes instead of about two and a half; attempt, choose, arrive and enter together
-gave 117 ns and about five minutes."""
+``_pick`` (no call of ``_choose``) from 181 to 150 ns. Then the small primitives
+met on most events (pop, the service test, the request and message slots, unlink and
+leave, a sender's gap without a rate profile, the stale-timer test), with the heap's
+sift a call that passes only its three arrays (``_sift_in``): median 173 to 134 ns
+per event, a first compile of about 3 min 20 s of CPU. Inlining large functions costs
+compile time out of proportion: ``_attempt`` too gave 136 ns (before the primitives)
+but a first compile of six minutes; attempt, choose, arrive and enter together gave
+117 ns and about five minutes. A large function called on a rarer path keeps its
+call, and a helper that needs few arrays takes them, not the State."""
 
 
 # ------------------------------------------------------------------ primitives
@@ -113,25 +118,25 @@ def _record(s, stat, x):
         s.g[G_FLUSH] = 1
 
 
-@jit
+@inlined
 def _push(s, t, kind, a, b, c):
     """Schedule an event at ``t`` (s): after every event already due at ``t``."""
     seq = s.g[G_SEQ]
     s.g[G_SEQ] = seq + 1
-    _sift_in(s, t, seq, kind, a, b, c)
-
-
-@jit
-def _push_first(s, t, kind, a, b, c):
-    """Schedule an event at ``t`` (s) before every event already due at ``t``: the rest
-    of an event the kernel hands back to Python in the middle of (see _crash_losses)."""
-    _sift_in(s, t, -1, kind, a, b, c)
+    _sift_in(s.ht, s.hi, s.g, t, seq, kind, a, b, c)
 
 
 @inlined
-def _sift_in(s, t, seq, kind, a, b, c):
-    """Put an event (time ``t``, sequence number ``seq``) on the heap."""
-    ht, hi, g = s.ht, s.hi, s.g
+def _push_first(s, t, kind, a, b, c):
+    """Schedule an event at ``t`` (s) before every event already due at ``t``: the rest
+    of an event the kernel hands back to Python in the middle of (see _crash_losses)."""
+    _sift_in(s.ht, s.hi, s.g, t, -1, kind, a, b, c)
+
+
+@jit
+def _sift_in(ht, hi, g, t, seq, kind, a, b, c):
+    """Put an event (time ``t``, sequence number ``seq``) on the heap: a call that
+    passes the three arrays it uses, not the State (see ``inlined``)."""
     i = g[G_HEAP]
     g[G_HEAP] = i + 1
     while i > 0:
@@ -151,7 +156,7 @@ def _sift_in(s, t, seq, kind, a, b, c):
     hi[i, H_C] = c
 
 
-@jit
+@inlined
 def _pop(s):
     """Remove the first event; returns (time, type, a, b, c)."""
     ht, hi, g = s.ht, s.hi, s.g
@@ -185,7 +190,7 @@ def _pop(s):
 
 
 # ------------------------------------------------------------ requests, messages
-@jit
+@inlined
 def _new_request(s, sender, now):
     """A request born now (sim.engine.message.Request)."""
     top = s.g[G_RTOP] - 1
@@ -204,7 +209,7 @@ def _new_request(s, sender, now):
     return q
 
 
-@jit
+@inlined
 def _release_request(s, q):
     """Free request ``q`` once it is resolved and no copy of it is left; its
     generation moves on, so timers still pending for it see it is gone."""
@@ -219,7 +224,7 @@ def _release_request(s, q):
     s.g[G_RTOP] = top + 1
 
 
-@jit
+@inlined
 def _new_message(s, q, now):
     """A copy of the current attempt of request ``q`` (sim.engine.message.Msg)."""
     top = s.g[G_MTOP] - 1
@@ -239,7 +244,7 @@ def _new_message(s, q, now):
     return m
 
 
-@jit
+@inlined
 def _release_message(s, m):
     q = s.mi[m, M_REQ]
     s.ri[q, Q_REFS] -= 1
@@ -503,7 +508,7 @@ def _link(s, b, m, after, before, now):
         mi[before, M_PREV] = m
 
 
-@jit
+@inlined
 def _unlink(s, b, m):
     """Take ``m`` out of the buffer's list; its entry number no longer matches any
     expiry timer."""
@@ -520,7 +525,7 @@ def _unlink(s, b, m):
         mi[nxt, M_PREV] = prev
 
 
-@jit
+@inlined
 def _leave(s, b, m, now):
     """Buffer._leave: ``m`` stops waiting now (taken, dropped or expired)."""
     _unlink(s, b, m)
@@ -1732,7 +1737,7 @@ def _segment(s, p0, p1, period, t):
     return k, i
 
 
-@jit
+@inlined
 def _gap(s, sender, now):
     """The delay (s) to the next arrival: a draw of the base process, run in operational
     time when the sender has a rate profile (arrivals._profiled_gaps, step for step)."""
@@ -1740,6 +1745,13 @@ def _gap(s, sender, now):
     p0, p1 = s.ni[sender, N_P0], s.ni[sender, N_P1]
     if p0 == p1:
         return work
+    return _profiled_gap(s, sender, now, work, p0, p1)
+
+
+@jit
+def _profiled_gap(s, sender, now, work, p0, p1):
+    """:func:`_gap` for a sender with a rate profile: ``work`` of the base process run
+    through the profile's segments from ``now``."""
     period = s.nf[sender, F_PERIOD]
     cycle_work = s.nf[sender, F_CYCLE_WORK]
     t = now
@@ -1789,10 +1801,11 @@ def _done(s, c, m, now):
 
 
 @jit
-def _on_timeout(s, q, gen, attempt, now):
+def _on_timeout(s, q, now):
+    """The timer of request ``q``'s current attempt fired while the request is pending
+    (the caller has checked: most timers find their request resolved, and that test
+    costs no call)."""
     ri = s.ri
-    if ri[q, Q_GEN] != gen or ri[q, Q_CURRENT] != attempt or ri[q, Q_STATE] != PENDING:
-        return
     ri[q, Q_CURRENT] = 0
     if ri[q, Q_COUNTED]:
         s.ni[ri[q, Q_SENDER], N_TIMED_OUT] += 1
@@ -1820,7 +1833,8 @@ def _dispatch(s, kind, a, b, c, now):
     if kind == EV_EMIT:
         _emit(s, a, now)
     elif kind == EV_TIMEOUT:
-        _on_timeout(s, a, b, c, now)
+        if s.ri[a, Q_GEN] == b and s.ri[a, Q_CURRENT] == c and s.ri[a, Q_STATE] == PENDING:
+            _on_timeout(s, a, now)
     elif kind == EV_RETRY:
         if s.ri[a, Q_GEN] == b and s.ri[a, Q_STATE] == PENDING:
             _attempt(s, a, now)
@@ -1849,12 +1863,13 @@ def _dispatch(s, kind, a, b, c, now):
     _resolve_losses(s, now)
 
 
-@loop
-def start(s):
+@jit
+def _start(s):
     """Sender.start for every sender, in node order: a closed one's clients all send
     now, an open one's first arrival is scheduled after one gap; then the first crash
     of each service with ``availability`` after an up-time draw (its process starts
-    once the senders have)."""
+    once the senders have). Run by the first call of :func:`advance`, so Python loads
+    one entry point of the kernel from the disk cache, not two (about 0.03 s each)."""
     ni = s.ni
     for node in range(ni.shape[0]):
         if ni[node, N_KIND] != K_SENDER:
@@ -1870,7 +1885,7 @@ def start(s):
             _push(s, _draw(s, ni[node, N_UP_DRAW]), EV_CRASH, node, 0, 0)
 
 
-@jit
+@inlined
 def _needs_service(s):
     """Does the state need Python: a stream running low, a sample buffer or a ring near
     full, a fork asking for room, the heap or a slot table (messages, requests, the
@@ -1886,9 +1901,13 @@ def _needs_service(s):
 @loop
 def advance(s):
     """Run events until one due at or after ``gf[GF_STOP]``, or until the state needs
-    Python (returns STOPPED, NEEDS_SERVICE or LIVELOCK; see the module docstring)."""
+    Python (returns STOPPED, NEEDS_SERVICE or LIVELOCK; see the module docstring). The
+    first call starts the senders (:func:`_start`) before any event."""
     g = s.g
     stop = s.gf[GF_STOP]
+    if g[G_STARTED] == 0:
+        g[G_STARTED] = 1
+        _start(s)
     while True:
         if g[G_ERROR_NODE] >= 0:
             return LIVELOCK

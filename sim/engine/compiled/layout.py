@@ -173,12 +173,14 @@ EV_CRASHING, EV_FILLING = 14, 15     # a crash's losses, a repair's starts, unde
  G_FTOP, G_RINGS_FULL, G_BLOCKING) = range(12)
 G_JSEQ, G_TOKEN = range(12, 14)
 G_NESTED, G_OVERFLOW, G_GROW, G_ROOM = range(14, 18)
-G_COLUMNS = 18
+G_STARTED = 18
+G_COLUMNS = 19
 GF_NOW, GF_WARMUP, GF_STOP = range(3)
 GF_COLUMNS = 3
 # G_NESTED: the model has quorums (a fork under a quorum's copy joins on its own);
 # G_OVERFLOW: a table filled up within an event; G_GROW: a fork asks for room;
-# G_ROOM: the free message slots a model that broadcasts keeps at every event start
+# G_ROOM: the free message slots a model that broadcasts keeps at every event start;
+# G_STARTED: the senders have started (the first call of kernel.advance starts them)
 
 # joins of the copies of one attempt (sim.engine.message.Join and Quorum): copies
 # still out, failed (0/1), the parent join (-1: none), quorum (copies needed, 0: all),

@@ -15,7 +15,7 @@ from typing import Callable
 import numpy as np
 
 from sim.engine.compiled import layout as L
-from sim.engine.compiled.kernel import advance, shared_until, start
+from sim.engine.compiled.kernel import advance, shared_until
 from sim.engine.compiled.state import Built, build_state, flush_stats, service_state
 from sim.engine.sender import CAUSES, livelock
 from sim.engine.kinds.sender import check as check_sender
@@ -99,7 +99,6 @@ class _Driver:
     def run(self) -> None:
         if self.keep:
             self.snapshot(0.0)
-        start(self.b.state)
         stops = sorted({*self.instants, *([self.warmup] if 0 < self.warmup < self.end else [])})
         for stop in stops:
             self.run_until(stop)

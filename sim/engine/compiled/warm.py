@@ -1,8 +1,8 @@
 """Compile (or load from numba's disk cache) the kernel by running a one-second model.
 
 ``python -m sim.engine.compiled.warm`` does it from the command line; the first run
-after an installation compiles (tens of seconds), every later one loads the machine
-code from disk.
+after an installation compiles (a few minutes of CPU), every later one loads the
+machine code from disk.
 """
 
 from __future__ import annotations
