@@ -116,3 +116,20 @@ def test_the_command_line_runs_blas_on_one_thread_unless_told(given, expected):
                           cwd=ROOT, env=env)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == expected
+
+
+@pytest.mark.parametrize("argv, code", [(["check", RR], 0), (["check", "nowhere.yaml"], 2)],
+                         ids=["ok", "bad-input"])
+def test_the_command_line_freezes_what_is_left_before_it_exits(argv, code):
+    """``entry`` freezes every object once the command is done (the exit then skips
+    walking them), and keeps the command's exit code."""
+    probe = ("import gc, sys\nsys.argv = ['asyncsim', *sys.argv[1:]]\n"
+             "from sim.cli import entry\n"
+             "try:\n    entry()\nexcept SystemExit as exc:\n"
+             "    print('FROZEN', gc.get_freeze_count(), 'CODE', exc.code)\n")
+    done = subprocess.run([sys.executable, "-c", probe, *argv], capture_output=True,
+                          text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-2000:]
+    words = done.stdout.split()
+    frozen, exit_code = int(words[words.index("FROZEN") + 1]), int(words[-1])
+    assert frozen > 1000 and exit_code == code
