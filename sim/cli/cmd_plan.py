@@ -21,7 +21,8 @@ def add(sub) -> None:
                    "configuration's result and the report")
     p.add_argument("--workers", type=int, metavar="N",
                    help="local workers: threads on the compiled engine, processes on SimPy "
-                        "(default: a thread per CPU; SimPy: chosen by the size of each batch)")
+                        "(default: a thread per replication up to two per CPU; SimPy: "
+                        "chosen by the size of each batch)")
     add_engine_flag(p, "what simulates every replication: auto, simpy or compiled "
                     "(default: the plan's run.engine, else the model's, else auto)")
     p.add_argument("--quiet", action="store_true",

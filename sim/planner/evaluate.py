@@ -155,13 +155,16 @@ class Evaluator:
         return [out[i] for i in range(len(calls))]
 
     def _workers(self, model, tasks: int, threads: bool) -> int | None:
-        """Workers for a batch of ``tasks`` replications: as asked; else threads, one
-        per core, on the compiled kernel (they start at once); else processes only for
+        """Workers for a batch of ``tasks`` replications: as asked; else threads on the
+        compiled kernel (they start at once; as many as
+        :func:`sim.engine.compiled.threads.threads_for` says); else processes only for
         a batch of more than :data:`PARALLEL_REQUESTS` requests."""
         if self.workers is not None:
             return self.workers
         if threads:
-            return None if tasks > 1 else 1
+            from sim.engine.compiled.threads import threads_for
+
+            return threads_for(tasks)
         run = self.plan.run
         requests = _offered_rate(model) * (run["duration"] + run["warmup"]) * tasks
         return None if tasks > 1 and requests > PARALLEL_REQUESTS else 1

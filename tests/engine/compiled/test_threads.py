@@ -58,3 +58,12 @@ def test_an_error_in_one_replication_reaches_the_caller(monkeypatch):
     with pytest.raises(RuntimeError, match="replication failed"):
         simulate(_model(), duration=10, warmup=0, replications=3, engine="compiled")
     assert threading.active_count() == before
+
+
+@pytest.mark.parametrize("replications, cores, expected", [
+    (1, 2, 1), (2, 2, 2), (3, 2, 3), (4, 2, 4), (5, 2, 2), (12, 2, 2), (3, 1, 1),
+    (2, 1, 2), (9, 4, 4), (8, 4, 8), (0, 2, 1)])
+def test_threads_one_per_replication_up_to_two_per_core(replications, cores, expected):
+    """A batch that would leave a core idle in its last round shares the cores; beyond
+    two per core, one thread per core."""
+    assert threads.threads_for(replications, cores) == expected
