@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.cli import COMMAND_MODULES, build_parser
+from sim.cli import COMMAND_MODULES, GC_YOUNG, build_parser
 
 ROOT = Path(__file__).resolve().parents[1]
 MODELS = ROOT / "models"
@@ -120,16 +120,19 @@ def test_the_command_line_runs_blas_on_one_thread_unless_told(given, expected):
 
 @pytest.mark.parametrize("argv, code", [(["check", RR], 0), (["check", "nowhere.yaml"], 2)],
                          ids=["ok", "bad-input"])
-def test_the_command_line_freezes_what_is_left_before_it_exits(argv, code):
-    """``entry`` freezes every object once the command is done (the exit then skips
-    walking them), and keeps the command's exit code."""
+def test_the_command_line_collects_less_often_and_freezes_what_is_left(argv, code):
+    """``entry`` collects the youngest objects every GC_YOUNG allocations, freezes every
+    object once the command is done (the exit then skips walking them), and keeps the
+    command's exit code."""
     probe = ("import gc, sys\nsys.argv = ['asyncsim', *sys.argv[1:]]\n"
              "from sim.cli import entry\n"
              "try:\n    entry()\nexcept SystemExit as exc:\n"
-             "    print('FROZEN', gc.get_freeze_count(), 'CODE', exc.code)\n")
+             "    print('YOUNG', gc.get_threshold()[0], 'FROZEN', gc.get_freeze_count(),"
+             " 'CODE', exc.code)\n")
     done = subprocess.run([sys.executable, "-c", probe, *argv], capture_output=True,
                           text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr[-2000:]
     words = done.stdout.split()
     frozen, exit_code = int(words[words.index("FROZEN") + 1]), int(words[-1])
     assert frozen > 1000 and exit_code == code
+    assert int(words[words.index("YOUNG") + 1]) == GC_YOUNG != 700
