@@ -37,7 +37,7 @@ class SampleStats:
     """
 
     __slots__ = ("buf", "count", "total", "max", "min", "_exact", "_hist", "exact_cap",
-                 "observers")
+                 "observers", "_known")
 
     def __init__(self, exact_cap: int = 100_000) -> None:
         self.buf: list[float] = []
@@ -54,6 +54,7 @@ class SampleStats:
         self.min = math.inf
         self._exact: list[np.ndarray] | None = []
         self._hist: np.ndarray | None = None
+        self._known: tuple | None = None
 
     def add(self, value: float) -> None:
         """Add one sample (convenience; the hot path appends to ``buf``)."""
@@ -82,6 +83,7 @@ class SampleStats:
 
     def fold(self, arr: np.ndarray) -> None:
         """Add a batch of samples (a non-empty float array) to the running totals."""
+        self._known = None
         self.count += arr.size
         self.total += float(arr.sum())
         self.max = max(self.max, float(arr.max()))
@@ -113,13 +115,18 @@ class SampleStats:
         return self.total / self.count if self.count else None
 
     def quantiles(self, probs: Sequence[float]) -> list[float | None]:
-        """Quantiles (inverse empirical cdf, linear interpolation when exact)."""
+        """Quantiles (inverse empirical cdf, linear interpolation when exact). The last
+        exact answer is kept until a sample is added: a one-sender model's latency is
+        summarised as the sender's, the requests' and its class's."""
         self.flush()
         if self.count == 0:
             return [None] * len(probs)
         if self._exact is not None:
-            whole = np.concatenate(self._exact) if len(self._exact) > 1 else self._exact[0]
-            return [float(v) for v in np.quantile(whole, probs)]
+            probs = tuple(probs)
+            if self._known is None or self._known[0] != probs:
+                whole = np.concatenate(self._exact) if len(self._exact) > 1 else self._exact[0]
+                self._known = (probs, [float(v) for v in np.quantile(whole, probs)])
+            return list(self._known[1])
         cum = np.cumsum(self._hist)
         out = []
         for q in probs:
@@ -146,15 +153,19 @@ class SampleStats:
 
     @classmethod
     def merged(cls, parts: Iterable["SampleStats"]) -> "SampleStats":
-        """One SampleStats holding the samples of several (e.g. all senders)."""
-        out = cls()
+        """One SampleStats holding the samples of several (e.g. all senders); the one
+        part itself when no other has samples (callers only read the result)."""
+        parts = list(parts)
         for part in parts:
             part.flush()
-            if part.count == 0:
-                continue
+        filled = [part for part in parts if part.count]
+        if len(filled) == 1:
+            return filled[0]
+        out = cls()
+        for part in filled:
             if part._exact is not None:
                 for arr in part._exact:
-                    out.extend(arr.tolist())
+                    out.add_batch(arr)
                 continue
             out.flush()
             out._to_histogram()
