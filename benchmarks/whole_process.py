@@ -22,7 +22,8 @@ processes, start-up, imports, loading numba and writing the output included:
   is reported with the ratio of the plain script's median to each asyncsim median.
   Every command first runs once untimed on 1,000 customers, so Python's compiled
   modules and the kernel's cached machine code exist (as for an installed package:
-  the kernel is compiled on its first use, about 30-40 s, which is not measured).
+  the kernel is compiled on its first use, about three minutes, which is not
+  measured). The plans are preceded by untimed ones for the same reason.
   Python's compiled modules are cached in a temporary folder
   (``PYTHONPYCACHEPREFIX``; ``--no-bytecode`` keeps an environment's
   PYTHONDONTWRITEBYTECODE, and every process then compiles asyncsim's sources).
@@ -193,9 +194,20 @@ def time_plan(path: Path, out: Path | None) -> dict:
             "error": lines[-1] if done.returncode not in (0, 3) and lines else None}
 
 
+def warm_plans(folder: Path) -> None:
+    """One untimed plan on each engine, one of them with ``--out``, so the first timed
+    plan does not pay for compiling Python's modules into the bytecode folder (the
+    planner, both engines, numba, the report's pandas and matplotlib)."""
+    plan = Path("experiments/plan_mmc.yaml")
+    for engine in ENGINES:
+        time_plan(plan_copy(plan, engine, folder), None)
+    time_plan(plan_copy(plan, "compiled", folder), folder / "warm_out")
+
+
 def measure_plans(main_plan: Path, folder: Path, repeat: int) -> list[dict]:
     """Every shipped plan per variant; ``main_plan`` ``repeat`` times, with and
-    without --out, variants taking turns."""
+    without --out, variants taking turns (after :func:`warm_plans`)."""
+    warm_plans(folder)
     rows = []
     for plan in sorted(Path("experiments").glob("plan_*.yaml")):
         variants = plan_variants(plan, folder)
