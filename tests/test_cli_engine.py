@@ -14,8 +14,10 @@ import yaml
 
 import sim
 from sim.cli import main
+from sim.cli.cmd_sweep import _engine_line
 from sim.errors import ExperimentError, PlanError
 from sim.experiments import load_experiment, run_points
+from sim.experiments.runner import _task_calls, sweep_batch
 from sim.planner import load_plan
 from tests.planner.conftest import mmc_plan
 from tests.uncovered import uncovered_model
@@ -23,9 +25,9 @@ from tests.uncovered import uncovered_model
 ROOT = Path(__file__).resolve().parent.parent
 RR = str(ROOT / "models" / "request_reply.yaml")          # covered by the kernel
 SHORT = ["--duration", "5", "--warmup", "0", "--replications", "1"]
-# About 100,000 node visits (300 s of the model's warm-up + 20 s at 80 requests/s):
-# enough for auto to take the kernel.
-LONG_ENOUGH = ["--duration", "20", "--replications", "1"]
+# About 127,000 node visits a replication (300 s of the model's warm-up + 20 s at 80
+# requests/s), three replications in one process: enough for auto to take the kernel.
+LONG_ENOUGH = ["--duration", "20", "--replications", "3"]
 COVERED_LINE = "asyncsim: engine: compiled (the model is covered by the compiled kernel)"
 
 
@@ -115,6 +117,18 @@ def test_a_misspelt_engine_exits_2_with_a_suggestion(command, target, capsys):
                    "(got 'compild') (did you mean 'compiled'?)")
 
 
+def test_a_runs_replications_count_together(capsys):
+    """A run's replications share one load of the kernel: one replication of about
+    127,000 visits is left to SimPy, three take the kernel, and the API chooses as the
+    command line announces."""
+    one = ["--duration", "20", "--replications", "1"]
+    assert main(["run", RR, *one, "--format", "json"]) == 0
+    (line,) = _lines(capsys.readouterr().err)
+    assert line.startswith("asyncsim: engine: simpy (a short run: about 127,")
+    assert sim.simulate(RR, duration=20, replications=1).engine.name == "simpy"
+    assert sim.simulate(RR, duration=20, replications=3).engine.name == "compiled"
+
+
 def test_the_api_reports_the_engine():
     result = sim.simulate(RR, duration=5, warmup=0, replications=1, engine="simpy")
     assert tuple(result.engine) == ("simpy", "asked for")
@@ -147,6 +161,25 @@ def test_a_sweep_on_either_engine_gives_the_same_numbers(tmp_path, capsys):
     assert simpy["requests.completed"].sum() > 1000
     pd.testing.assert_frame_equal(simpy, compiled, check_exact=False, rtol=1e-9, atol=1e-12,
                                   check_dtype=False)
+
+
+def test_a_sweep_weighs_a_workers_share_of_the_replications(tmp_path):
+    """Each worker loads the kernel once for its share of the tasks: 40 points x 2
+    replications of about 4,400 visits take the kernel on one worker (80 x 4,400 =
+    352,000 visits) and SimPy on two (40 x 4,400 = 176,000); the tasks get that share."""
+    body = yaml.safe_load(_experiment(tmp_path).read_text(encoding="utf-8"))
+    body["grid"] = {"nodes.worker.servers": list(range(6, 46))}
+    path = tmp_path / "many.yaml"
+    path.write_text(yaml.safe_dump(body, sort_keys=False), encoding="utf-8")
+    exp = load_experiment(path)
+    assert (sweep_batch(exp, 1), sweep_batch(exp, 2), sweep_batch(exp, 3)) == (80, 40, 27)
+    assert _engine_line(exp, 1) == "compiled (the model is covered by the compiled kernel)"
+    assert re.fullmatch(r"simpy \(a short run: about 17\d,\d{3} node visits in 40 "
+                        r"replications, and the compiled kernel pays off from 250,000\)",
+                        _engine_line(exp, 2))
+    calls = _task_calls(exp.models, [(0, 0), (3, 1)], {0: [1, 10, 1, 2, "auto"],
+                                                         3: [1, 10, 1, 2, "auto"]}, 40)
+    assert [call[-2:] for call in calls] == [("auto", 40), ("auto", 40)]
 
 
 def test_a_sweep_resumed_on_the_other_engine_keeps_its_tasks(tmp_path):

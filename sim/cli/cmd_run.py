@@ -88,7 +88,9 @@ def run(args) -> int:
     model = load_cli_model(args)
     warn_unstable(model)
     announce_workload(model, args)
-    announce_engine(model, _settings(model, args), args, trace=trace is not None)
+    settings = _settings(model, args)
+    announce_engine(model, settings, args, trace=trace is not None,
+                    batch=settings.replications)
     rows = _rows_file(trace, out)
     try:
         with writing(trace) if trace else contextlib.nullcontext():

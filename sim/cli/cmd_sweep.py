@@ -70,7 +70,7 @@ def run(args) -> int:
     exp = load_experiment(args.experiment, run=_run_settings(args), overrides=overrides)
     out = args.out if args.out is not None else exp.out
     check_out_dir(out)
-    engine = _engine_line(exp)
+    engine = _engine_line(exp, args.workers)
     if not args.quiet:
         print(f"asyncsim: {_size(exp)}", file=sys.stderr)
         print(f"asyncsim: engine: {engine}", file=sys.stderr)
@@ -88,18 +88,24 @@ def run(args) -> int:
     return 0
 
 
-def _engine_line(exp) -> str:
+def _engine_line(exp, workers: int | None) -> str:
     """Which engine runs the sweep and why, judged on its probe points (validated at
-    load); ``engine: compiled`` on a point the kernel does not cover is refused here,
-    before anything runs."""
+    load), each weighing a worker's share of the replications as the tasks do;
+    ``engine: compiled`` on a point the kernel does not cover is refused here, before
+    anything runs."""
+    from dataclasses import replace
+
     from sim.engine.choice import choose_engine
     from sim.errors import ExperimentError, ModelError
+    from sim.experiments.runner import sweep_batch
 
+    batch = sweep_batch(exp, workers)
     choices = {}
     for p in exp.points.probes():
         model = exp.models[p]
         try:
-            choices[p] = choose_engine(model, model.run)
+            choices[p] = choose_engine(model, replace(model.run, replications=1),
+                                       batch=batch)
         except ModelError as exc:
             raise ExperimentError(f"{exp.label}: point {p}: "
                                   f"{str(exc).removeprefix('model: ')}") from None

@@ -224,7 +224,8 @@ class _Runner:
         self.trace = trace
         from sim.engine.choice import choose_engine  # imports the kernel's coverage only
 
-        self.choice = choose_engine(model, run, trace=trace is not None)
+        self.choice = choose_engine(model, run, trace=trace is not None,
+                                    batch=run.replications)
         self.engine = self.choice.name
         self.reps: list[dict] = []
         self.rows: list[tuple] = []

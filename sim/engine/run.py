@@ -187,7 +187,7 @@ def run_replication(model, replication: int, *, seed: int, duration: float,
                     series: float | None = None,
                     requests_series: list | None = None,
                     engine: str | None = None,
-                    keep_series: bool = True) -> tuple[dict, list[tuple]]:
+                    keep_series: bool = True, batch: int = 1) -> tuple[dict, list[tuple]]:
     """Simulate one replication: (result dict of it, time-series rows).
 
     ``trace`` is None or (TraceWriter, sampled fraction of requests); ``tick(f)`` is
@@ -200,9 +200,11 @@ def run_replication(model, replication: int, *, seed: int, duration: float,
     :func:`sim.engine.choice.choose_engine`. ``keep_series=False`` says the caller drops
     the time series (a sweep's or a plan's replication): the compiled engine then
     takes no snapshots (about a third of a short replication's time on it), and
-    returns no rows.
+    returns no rows. ``batch``: the replications this process runs with this one (a
+    sweep worker's share), weighed together by ``auto``.
     """
-    if engine != "simpy" and engine_for(model, engine, duration, warmup, trace) == "compiled":
+    if engine != "simpy" and engine_for(model, engine, duration, warmup, trace,
+                                        batch) == "compiled":
         from sim.engine.compiled.replication import run_compiled_replication
 
         return run_compiled_replication(model, replication, seed=seed, duration=duration,
@@ -312,7 +314,7 @@ def simulate(model, *, duration: float | None = None, warmup: float | None = Non
                       seed=seed, series=series, engine=engine)
     from sim.engine.choice import choose_engine
 
-    choice = choose_engine(model, run, trace=bool(trace))
+    choice = choose_engine(model, run, trace=bool(trace), batch=run.replications)
     if choice.name == "compiled" and run.replications > 1:
         result = _compiled_in_threads(model, run, progress)
         result.engine = choice

@@ -130,6 +130,14 @@ def _probe(address: str) -> None:
                               f"{exc.strerror or exc}") from None
 
 
+def tasks_per_worker(tasks: int, workers: int | None) -> int:
+    """The tasks each worker process is expected to run: ``tasks`` shared by the local
+    workers (the CPU count when None; a Dask cluster is counted as this machine's
+    CPUs), at least one. ``auto`` weighs them together: a worker loads the compiled
+    kernel once for all of them."""
+    return max(1, -(-tasks // check_workers(workers)))
+
+
 def check_workers(workers: int | None) -> int:
     """The number of local workers: ``workers``, or the CPU count when None."""
     if workers is None:

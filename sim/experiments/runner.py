@@ -22,12 +22,13 @@ import pandas as pd
 
 from sim.errors import ExperimentError, ModelError
 from sim.experiments.build import Experiment, load_experiment, metric_values
-from sim.experiments.executors import check_workers, execute
+from sim.experiments.executors import check_workers, execute, tasks_per_worker
 from sim.experiments.store import Store
 from sim.experiments.tables import runs_table, summarize
 from sim.experiments.tasks import auto_warmup, replicate
 
-__all__ = ["sweep", "run_sweep", "run_points", "SweepOutcome", "CHUNK", "MANIFEST_POINTS"]
+__all__ = ["sweep", "run_sweep", "run_points", "sweep_batch", "SweepOutcome", "CHUNK",
+           "MANIFEST_POINTS"]
 
 CHUNK = 256              # points validated (and piloted, for warmup: auto) together
 MANIFEST_POINTS = 10_000  # manifest.json lists the points of designs up to this size
@@ -189,10 +190,19 @@ def _run_specs(models: Sequence, points: Sequence[int], settings: Mapping, *,
     return specs
 
 
+def sweep_batch(exp: Experiment, workers: int | None) -> int:
+    """The replications each worker process of the sweep is expected to run (its tasks,
+    or one per point when ``run.replications`` is swept, shared by the workers): what
+    ``auto`` weighs together for every task, and the command line's engine line."""
+    tasks = exp.task_count()
+    return tasks_per_worker(len(exp.points) if tasks is None else tasks, workers)
+
+
 def _task_calls(models: Sequence, tasks: Sequence[tuple[int, int]],
-                specs: Mapping[int, list]) -> list[tuple]:
-    """Arguments of :func:`replicate` for each (point, replication)."""
-    return [(models[p], r, *specs[p][:3], specs[p][4]) for p, r in tasks]
+                specs: Mapping[int, list], batch: int) -> list[tuple]:
+    """Arguments of :func:`replicate` for each (point, replication); ``batch``: the
+    replications a worker is expected to run (see :func:`sweep_batch`)."""
+    return [(models[p], r, *specs[p][:3], specs[p][4], batch) for p, r in tasks]
 
 
 def _pending(exp: Experiment, finished: set, *, workers: int | None, scheduler: Any,
@@ -216,7 +226,8 @@ def _pending(exp: Experiment, finished: set, *, workers: int | None, scheduler: 
         if not todo:
             continue
         specs = _run_specs(models, sorted(models), {}, workers=workers, scheduler=scheduler)
-        for task, call in zip(todo, _task_calls(models, todo, specs)):
+        for task, call in zip(todo, _task_calls(models, todo, specs,
+                                                sweep_batch(exp, workers))):
             done.append(task)
             yield call
 
@@ -328,7 +339,8 @@ def run_points(model: Any, points: Sequence[Mapping], *, duration: float | None 
     counts = [specs[p][3] for p in range(len(models))]
     tasks = [(p, r) for p, count in enumerate(counts) for r in range(count)]
     reps: dict[tuple[int, int], dict] = {}
-    with closing(execute(replicate, _task_calls(models, tasks, specs), workers=workers,
+    calls = _task_calls(models, tasks, specs, tasks_per_worker(len(tasks), workers))
+    with closing(execute(replicate, calls, workers=workers,
                          scheduler=scheduler)) as done:
         for n, (i, summary) in enumerate(done, 1):
             reps[tasks[i]] = summary

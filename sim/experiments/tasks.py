@@ -15,18 +15,20 @@ __all__ = ["replicate", "auto_warmup", "init_worker"]
 
 
 def replicate(model, replication: int, seed: int, duration: float, warmup: float,
-              engine: str | None = None) -> dict:
+              engine: str | None = None, batch: int = 1) -> dict:
     """The result dict of replication ``replication`` of ``model``.
 
     Its random streams depend on ``(seed, replication, node)`` only, so the
     result is the same on whichever worker it runs. ``engine`` is ``auto``,
     ``simpy`` or ``compiled`` (None: the model's ``run.engine``); ``auto`` is
-    resolved here, on the worker, for this replication.
+    resolved here, on the worker, weighing ``batch`` replications like this one
+    together (the worker's expected share of the sweep: it loads the kernel once).
     """
     from sim.engine import run_replication
 
     summary, _series = run_replication(model, replication, seed=seed, duration=duration,
-                                       warmup=warmup, engine=engine, keep_series=False)
+                                       warmup=warmup, engine=engine, keep_series=False,
+                                       batch=batch)
     return summary
 
 

@@ -41,9 +41,10 @@ RUN: tuple[Key, ...] = (
     Key("engine", "choice", "What simulates: simpy (the reference engine, every feature), "
         "compiled (a compiled kernel, many times faster, for the models it covers: senders, "
         "queues, services and routers without the later features) or auto (compiled when "
-        "the model is covered and a replication makes at least 50,000 node visits, else "
-        "simpy; the run says which it took and why). Both give the same results for the "
-        "same seed, up to the order of simultaneous events and the last digits of sums.",
+        "the model is covered and the replications one process runs together make at "
+        "least 250,000 node visits, else simpy; the run says which it took and why). "
+        "Both give the same results for the same seed, up to the order of simultaneous "
+        "events and the last digits of sums.",
         choices=("auto", "simpy", "compiled"), default="auto"),
 )
 
