@@ -48,7 +48,7 @@ def run(args) -> int:
     if args.engine is not None:
         p = with_engine(p, args.engine, "--{key}")
     settings = RunSettings(**p.run)
-    announce_engine(p.model, settings, args, batch=settings.replications)
+    announce_engine(p.model, settings, args, batch=p.sure_replications())
     try:
         result = plan(p, out=args.out, workers=args.workers,
                       progress=None if args.quiet else _progress)

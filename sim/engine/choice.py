@@ -14,12 +14,12 @@ __all__ = ["EngineChoice", "choose_engine", "AUTO_MIN_VISITS"]
 
 AUTO_MIN_VISITS = 250_000
 """Node visits the replications that share one load of the kernel (those of one
-process: a run's, a plan configuration's, a sweep worker's share) must be expected to
-make together before ``auto`` takes the compiled kernel. Below it, importing numba
-and loading the cached kernel (about 0.4 s) costs more than SimPy spends on them:
-whole processes of ``asyncsim run models/request_reply.yaml --replications 1`` broke
-even at about 280,000 visits (200,000: SimPy 0.58 s, kernel 0.69-0.72 s; 400,000:
-SimPy 0.92-0.94 s, kernel 0.74-0.76 s)."""
+process: a run's, those a plan runs whatever its search finds, a sweep worker's
+share) must be expected to make together before ``auto`` takes the compiled kernel.
+Below it, importing numba and loading the cached kernel (about 0.4 s) costs more than
+SimPy spends on them: whole processes of ``asyncsim run models/request_reply.yaml
+--replications 1`` broke even at about 280,000 visits (200,000: SimPy 0.58 s, kernel
+0.69-0.72 s; 400,000: SimPy 0.92-0.94 s, kernel 0.74-0.76 s)."""
 
 
 class EngineChoice(NamedTuple):
@@ -45,8 +45,8 @@ def choose_engine(model, run, *, trace: bool = False, batch: int = 1) -> EngineC
     ``simpy`` is taken as asked. ``compiled`` is refused (a ModelError naming
     ``engine``) when the kernel does not cover the model or numba is missing.
     ``auto`` takes the kernel when the model is covered and ``batch`` replications,
-    run in one process that loads the kernel once (a run's replications, a plan's of
-    one configuration, a sweep worker's share), are expected to make at least
+    run in one process that loads the kernel once (a run's replications, those a
+    plan runs whatever its search finds, a sweep worker's share), are expected to make at least
     :data:`AUTO_MIN_VISITS` node visits together, else SimPy, and says why.
     """
     if run.engine == "simpy":

@@ -143,7 +143,7 @@ class Evaluator:
         run = self.plan.run
         duration, warmup = float(run["duration"]), float(run["warmup"])
         engine = engine_for(model, run.get("engine"), duration, warmup,
-                            batch=max(len(reps), run["replications"]))
+                            batch=max(len(reps), self.plan.sure_replications()))
         calls = [(model, r, run["seed"], duration, warmup, engine) for r in reps]
         threads = engine == "compiled"
         out: dict[int, dict] = {}

@@ -122,6 +122,13 @@ class Plan:
     def cost(self, index: tuple[int, ...]) -> float:
         return float(sum(v.cost * v.values[i] for v, i in zip(self.variables, index)))
 
+    def sure_replications(self) -> int:
+        """The replications the plan runs whatever the search finds: one configuration's
+        and the saturation search's. They all run in this process, which loads the
+        compiled kernel once, so ``auto`` weighs them together (a lower bound: the
+        search usually judges several configurations)."""
+        return self.run["replications"] + self.saturation.steps * self.saturation.replications
+
 
 def fail(label: str, message: str, key: str | None = None,
          suggestion: str | None = None) -> PlanError:

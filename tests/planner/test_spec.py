@@ -83,6 +83,16 @@ def test_mistakes_name_the_key(changes, match):
         read_plan(_with(**changes))
 
 
+def test_the_replications_a_plan_runs_whatever_its_search_finds():
+    """One configuration's and the saturation search's: what ``auto`` weighs together
+    (the shipped request/reply plan: 3 + 5 steps x 2 = 13)."""
+    plan = load_plan(REPO / "experiments" / "plan_request_reply.yaml")
+    assert plan.sure_replications() == 3 + 5 * 2
+    assert load_plan(_with(saturation={"steps": 0})).sure_replications() == 3
+    assert load_plan(_with(saturation={"steps": 4, "replications": 3})).sure_replications() \
+        == 3 + 4 * 3
+
+
 def test_read_plan_is_load_plan_on_a_graph_without_networkx():
     """The command line's reader: the same plan, its graph a ModelGraph whose nodes,
     edges and attributes convert to the networkx graph ``load_plan`` gives."""
