@@ -46,8 +46,9 @@ def choose_engine(model, run, *, trace: bool = False, batch: int = 1) -> EngineC
     ``engine``) when the kernel does not cover the model or numba is missing.
     ``auto`` takes the kernel when the model is covered and ``batch`` replications,
     run in one process that loads the kernel once (a run's replications, those a
-    plan runs whatever its search finds, a sweep worker's share), are expected to make at least
-    :data:`AUTO_MIN_VISITS` node visits together, else SimPy, and says why.
+    plan runs whatever its search finds, a sweep worker's share), are expected to
+    make at least :data:`AUTO_MIN_VISITS` node visits together, else SimPy, and says
+    why.
     """
     if run.engine == "simpy":
         return EngineChoice("simpy", "asked for")

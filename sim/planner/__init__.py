@@ -5,7 +5,8 @@
 >>> result.config, result.cost, result.headroom              # doctest: +SKIP
 
 ``load_plan`` reads and validates a plan file (``read_plan`` the same without
-networkx); ``plan`` starts from the analytic estimate (:mod:`sim.planner.analytic`), searches by simulation
+networkx); ``plan`` starts from the analytic estimate
+(:mod:`sim.planner.analytic`), searches by simulation
 (:mod:`sim.planner.search`) through :mod:`sim.experiments`, accepts a
 configuration only when every objective holds at the pessimistic end of its
 confidence interval (:mod:`sim.planner.objectives`), and sizes the answer up:
