@@ -38,6 +38,7 @@ State = namedtuple("State", [
     "pin", "pcons",       # pull-transit streams of the inputs and of the consumers (-1: none)
     "cs",                 # the cascade stack of unblockings (CS_* columns)
     "bk",                 # balking points of the buffers (BK_* columns)
+    "tq", "tj",           # timer ring: the timeouts' times, and TJ_* columns (see G_TQ_ON)
 ])
 """The whole state of one replication (see the module docstring)."""
 
@@ -174,13 +175,22 @@ EV_CRASHING, EV_FILLING = 14, 15     # a crash's losses, a repair's starts, unde
 G_JSEQ, G_TOKEN = range(12, 14)
 G_NESTED, G_OVERFLOW, G_GROW, G_ROOM = range(14, 18)
 G_STARTED = 18
-G_COLUMNS = 19
+G_TQ_HEAD, G_TQ_TAIL, G_TQ_ON = range(19, 22)
+G_COLUMNS = 22
 GF_NOW, GF_WARMUP, GF_STOP = range(3)
 GF_COLUMNS = 3
 # G_NESTED: the model has quorums (a fork under a quorum's copy joins on its own);
 # G_OVERFLOW: a table filled up within an event; G_GROW: a fork asks for room;
 # G_ROOM: the free message slots a model that broadcasts keeps at every event start;
-# G_STARTED: the senders have started (the first call of kernel.advance starts them)
+# G_STARTED: the senders have started (the first call of kernel.advance starts them);
+# G_TQ_ON: every sender with a timeout has the same one, so the attempts' timeouts are
+# due in the order they are set and wait on the timer ring (tq, tj: entries G_TQ_HEAD
+# to G_TQ_TAIL - 1, counted from the start, at index count % size) instead of the heap
+
+# timer ring entries: the event's sequence number, and its a, b, c (request,
+# generation, attempt) of an EV_TIMEOUT
+TJ_SEQ, TJ_Q, TJ_GEN, TJ_ATTEMPT = range(4)
+TJ_COLUMNS = 4
 
 # joins of the copies of one attempt (sim.engine.message.Join and Quorum): copies
 # still out, failed (0/1), the parent join (-1: none), quorum (copies needed, 0: all),

@@ -377,15 +377,18 @@ def build_state(model, seed: int, replication: int, warmup: float) -> Built:
     g[L.G_ERROR_NODE] = -1
     g[L.G_BLOCKING] = int(bool((bi[:, L.B_OVERFLOW] == L.O_BLOCK).any()))
     g[L.G_NESTED] = int(any(getattr(s, "quorum", None) for s in model.nodes))
+    timeouts = {nf[b.index[spec.name], L.F_TIMEOUT] for spec in model.senders
+                if math.isfinite(nf[b.index[spec.name], L.F_TIMEOUT])}
+    g[L.G_TQ_ON] = int(len(timeouts) == 1)
     gf = np.zeros(L.GF_COLUMNS)
     gf[L.GF_WARMUP] = warmup
+    events = 1024 + 2 * clients + 2 * L.HEAP_MARGIN
     b.state = L.State(
         ni=ni, nf=nf, bi=bi, bf=bf,
         mi=np.zeros((0, L.M_COLUMNS), dtype=np.int64), mf=np.zeros((0, L.MF_COLUMNS)),
         ri=np.zeros((0, L.Q_COLUMNS), dtype=np.int64), rf=np.zeros((0, L.QF_COLUMNS)),
         mfree=np.zeros(0, dtype=np.int64), rfree=np.zeros(0, dtype=np.int64),
-        ht=np.zeros(1024 + 2 * clients + 2 * L.HEAP_MARGIN),
-        hi=np.zeros((1024 + 2 * clients + 2 * L.HEAP_MARGIN, L.H_COLUMNS), dtype=np.int64),
+        ht=np.zeros(events), hi=np.zeros((events, L.H_COLUMNS), dtype=np.int64),
         sd=np.zeros((max(streams, 1), 2 * BATCH)), sp=np.zeros(max(streams, 1), dtype=np.int64),
         sl=np.zeros(max(streams, 1), dtype=np.int64),
         sb=np.zeros((len(b.stats), STAT_CAPACITY)), sn=np.zeros(len(b.stats), dtype=np.int64),
@@ -395,7 +398,8 @@ def build_state(model, seed: int, replication: int, warmup: float) -> Built:
         rw=np.zeros((max(2 * b.budgets, 1), 1024)),
         jh=np.zeros((max(b.sharing, 1), 0), dtype=np.int64),
         pin=pin, pcons=pcons, cs=np.zeros((1, L.CS_COLUMNS), dtype=np.int64),
-        bk=np.array(b.balks or [(0.0, 0.0)], dtype=np.float64).reshape(-1, L.BK_COLUMNS))
+        bk=np.array(b.balks or [(0.0, 0.0)], dtype=np.float64).reshape(-1, L.BK_COLUMNS),
+        tq=np.zeros(events), tj=np.zeros((events, L.TJ_COLUMNS), dtype=np.int64))
     for k in range(streams):
         _refill(b.state, b.sources, k)
     service_state(b, force_slots=max(1024, 2 * clients))
@@ -433,6 +437,16 @@ def _grow_slots(rows_i, rows_f, free, top: int, extra: int):
     free = np.concatenate([free[:top], np.arange(start, start + extra, dtype=np.int64)])
     free = np.concatenate([free, np.zeros(start + extra - free.size, dtype=np.int64)])
     return rows_i, rows_f, free
+
+
+def _grown_timers(s: L.State) -> tuple[np.ndarray, np.ndarray]:
+    """The timer ring at twice the room, laid out from its oldest entry."""
+    head, tail, size = int(s.g[L.G_TQ_HEAD]), int(s.g[L.G_TQ_TAIL]), s.tq.shape[0]
+    order = np.arange(head, tail) % size
+    tq, tj = np.zeros(2 * size), np.zeros((2 * size, L.TJ_COLUMNS), dtype=np.int64)
+    tq[:tail - head], tj[:tail - head] = s.tq[order], s.tj[order]
+    s.g[L.G_TQ_HEAD], s.g[L.G_TQ_TAIL] = 0, tail - head
+    return tq, tj
 
 
 def _grown_rings(s: L.State) -> np.ndarray:
@@ -484,6 +498,8 @@ def service_state(b: Built, force_slots: int = 0) -> None:
         s.g[L.G_RTOP] += extra
     if s.g[L.G_HEAP] >= s.ht.shape[0] - L.HEAP_MARGIN:
         changes["ht"], changes["hi"] = _grow_rows(s.ht, s.ht.size), _grow_rows(s.hi, s.ht.size)
+    if s.g[L.G_TQ_TAIL] - s.g[L.G_TQ_HEAD] >= s.tq.shape[0] - L.HEAP_MARGIN:
+        changes["tq"], changes["tj"] = _grown_timers(s)
     if s.g[L.G_RINGS_FULL]:
         changes["rw"] = _grown_rings(s)
         s.g[L.G_RINGS_FULL] = 0
