@@ -125,9 +125,16 @@ def _record(s, stat, x):
 @inlined
 def _push(s, t, kind, a, b, c):
     """Schedule an event at ``t`` (s): after every event already due at ``t``."""
-    seq = s.g[G_SEQ]
-    s.g[G_SEQ] = seq + 1
-    _sift_in(s.ht, s.hi, s.g, t, seq, kind, a, b, c)
+    _sift_in(s.ht, s.hi, s.g, t, _next_seq(s.g), kind, a, b, c)
+
+
+@inlined
+def _next_seq(g):
+    """The next event's sequence number (events due at one instant run in this order,
+    whether on the heap or the timer ring)."""
+    seq = g[G_SEQ]
+    g[G_SEQ] = seq + 1
+    return seq
 
 
 @inlined
@@ -151,8 +158,7 @@ def _push_timeout(s, t, q, gen, attempt):
     if g[G_TQ_ON] == 0:
         _push(s, t, EV_TIMEOUT, q, gen, attempt)
         return
-    seq = g[G_SEQ]
-    g[G_SEQ] = seq + 1
+    seq = _next_seq(g)
     tail = g[G_TQ_TAIL]
     k = tail % s.tq.shape[0]
     s.tq[k] = t
@@ -543,15 +549,37 @@ def _link(s, b, m, after, before, now):
 def _unlink(s, b, m):
     """Take ``m`` out of the buffer's list; its entry number no longer matches any
     expiry timer."""
-    mi, bi = s.mi, s.bi
-    mi[m, M_SEQ] = -1
+    s.mi[m, M_SEQ] = -1
+    _list_remove(s.mi, s.bi, b, B_HEAD, B_TAIL, m)
+
+
+@inlined
+def _list_append(mi, rows, r, head_col, tail_col, m):
+    """Append message ``m`` to the list linked by its M_NEXT (and M_PREV) columns whose
+    head and tail are ``rows[r, head_col]`` and ``rows[r, tail_col]`` (-1: empty): a
+    buffer's held messages, a service's messages in service. Returns the old tail."""
+    tail = rows[r, tail_col]
+    mi[m, M_NEXT] = -1
+    if tail < 0:
+        rows[r, head_col] = m
+    else:
+        mi[tail, M_NEXT] = m
+    rows[r, tail_col] = m
+    return tail
+
+
+@inlined
+def _list_remove(mi, rows, r, head_col, tail_col, m):
+    """Take message ``m`` out of the doubly linked list (M_PREV, M_NEXT) whose head and
+    tail are ``rows[r, head_col]`` and ``rows[r, tail_col]``: a buffer's waiting
+    messages, a service's messages in service."""
     prev, nxt = mi[m, M_PREV], mi[m, M_NEXT]
     if prev < 0:
-        bi[b, B_HEAD] = nxt
+        rows[r, head_col] = nxt
     else:
         mi[prev, M_NEXT] = nxt
     if nxt < 0:
-        bi[b, B_TAIL] = prev
+        rows[r, tail_col] = prev
     else:
         mi[nxt, M_PREV] = prev
 
@@ -705,13 +733,7 @@ def _hold(s, b, m, producer):
     """Buffer._overflow under ``overflow: block``: ``m`` waits outside the full buffer,
     after the messages held before it, with the node it keeps blocked (or -1)."""
     s.mi[m, M_PRODUCER] = producer
-    s.mi[m, M_NEXT] = -1
-    tail = s.bi[b, B_BTAIL]
-    if tail < 0:
-        s.bi[b, B_BHEAD] = m
-    else:
-        s.mi[tail, M_NEXT] = m
-    s.bi[b, B_BTAIL] = m
+    _list_append(s.mi, s.bi, b, B_BHEAD, B_BTAIL, m)
 
 
 @jit
@@ -1032,28 +1054,13 @@ def shared_until(s, c, now):
 @jit
 def _run_append(s, c, m):
     """``m`` starts: last of the messages in service (Preemptive.running's order)."""
-    tail = s.ni[c, N_RUN_TAIL]
-    s.mi[m, M_PREV] = tail
-    s.mi[m, M_NEXT] = -1
-    if tail < 0:
-        s.ni[c, N_RUN_HEAD] = m
-    else:
-        s.mi[tail, M_NEXT] = m
-    s.ni[c, N_RUN_TAIL] = m
+    s.mi[m, M_PREV] = _list_append(s.mi, s.ni, c, N_RUN_HEAD, N_RUN_TAIL, m)
 
 
 @jit
 def _run_remove(s, c, m):
     """``m`` is no longer in service (finished or preempted); its token is void."""
-    prev, nxt = s.mi[m, M_PREV], s.mi[m, M_NEXT]
-    if prev < 0:
-        s.ni[c, N_RUN_HEAD] = nxt
-    else:
-        s.mi[prev, M_NEXT] = nxt
-    if nxt < 0:
-        s.ni[c, N_RUN_TAIL] = prev
-    else:
-        s.mi[nxt, M_PREV] = prev
+    _list_remove(s.mi, s.ni, c, N_RUN_HEAD, N_RUN_TAIL, m)
     s.mi[m, M_TOKEN] = 0
 
 

@@ -35,8 +35,10 @@ def test_the_ring_holds_the_timeouts_when_every_sender_has_the_same(name, on):
 def test_the_ring_grows_and_the_figures_stay_those_of_the_simpy_engine():
     """Two senders with the same 1,000 s timeout into one server at twice its rate:
     about 2,000 timeouts wait at once, more than the ring's first room, so it grows
-    before the first of them falls due at 1,000 s; timers of both senders
-    interleave, and after 1,000 s every request times out in the order it was sent."""
+    before the first of them falls due at 1,000 s, and timers of both senders
+    interleave. The queue grows by one a second, so a request sent at t waits about
+    t seconds: those sent after 1,000 s time out, about 2 x 1,000 of them by 3,000 s
+    (at least half that is asked)."""
     nodes = {"a": {"kind": "sender", "rate": 1.2, "timeout": 1000.0},
              "b": {"kind": "sender", "rate": 0.8, "timeout": 1000.0},
              "s": {"kind": "service", "servers": 1,
