@@ -652,11 +652,26 @@ def _visible(s, b, m, now, arrived, producer):
             s.mf[m, MF_WAITED] += waited
             _begin(s, c, m, now, bi[b, B_OWNER] == c, s.pcons[k])
             return False
+    if bi[b, B_OVERFLOW] == O_BLOCK and _full(bi, b):
+        _hold(s, b, m, producer)
+        return producer >= 0
+    _wait_or_overflow(s, b, m, now)
+    return False
+
+
+@inlined
+def _full(bi, b):
+    """Is buffer ``b`` at its capacity?"""
     cap = bi[b, B_CAPACITY]
-    if cap != UNBOUNDED and bi[b, B_N] >= cap:
-        if bi[b, B_OVERFLOW] == O_BLOCK:
-            _hold(s, b, m, producer)
-            return producer >= 0
+    return cap != UNBOUNDED and bi[b, B_N] >= cap
+
+
+@inlined
+def _wait_or_overflow(s, b, m, now):
+    """Buffer.put for a message no consumer took, under reject or drop_oldest: it
+    waits, or the full buffer drops its oldest message for it, or refuses it."""
+    bi = s.bi
+    if _full(bi, b):
         bi[b, B_DROPPED] += 1
         if bi[b, B_OVERFLOW] == O_DROP_OLDEST and bi[b, B_N] > 0:
             old = _oldest(s, b)
@@ -665,9 +680,8 @@ def _visible(s, b, m, now, arrived, producer):
             _defer_loss(s, old, C_DROPPED)
         else:
             _defer_loss(s, m, C_REJECTED)
-        return False
+        return
     _enter(s, b, m, now)
-    return False
 
 
 @jit
@@ -1136,18 +1150,7 @@ def _pr_put(s, b, c, m, now, arrived):
         ni[c, N_BUSY] += 1
         _pr_start(s, c, m, now)
         return
-    cap = bi[b, B_CAPACITY]
-    if cap != UNBOUNDED and bi[b, B_N] >= cap:
-        bi[b, B_DROPPED] += 1
-        if bi[b, B_OVERFLOW] == O_DROP_OLDEST and bi[b, B_N] > 0:
-            old = _oldest(s, b)
-            _leave(s, b, old, now)
-            _enter(s, b, m, now)
-            _defer_loss(s, old, C_DROPPED)
-        else:
-            _defer_loss(s, m, C_REJECTED)
-        return
-    _enter(s, b, m, now)
+    _wait_or_overflow(s, b, m, now)
 
 
 @jit
